@@ -1,0 +1,12 @@
+/* The schema: every table, in dependency order (referenced tables first). */
+#include "conf/conf.h"
+
+extern const struct conf_table conf_tbl_globals, conf_tbl_tlscontexts, conf_tbl_interfaces,
+	conf_tbl_sipinterface, conf_tbl_proxyset, conf_tbl_proxyip, conf_tbl_webusers;
+
+const struct conf_table *const conf_tables[] = {
+	&conf_tbl_globals,     &conf_tbl_tlscontexts, &conf_tbl_interfaces, &conf_tbl_sipinterface,
+	&conf_tbl_proxyset,    &conf_tbl_proxyip,     &conf_tbl_webusers,
+};
+
+const unsigned conf_ntables = sizeof(conf_tables) / sizeof(conf_tables[0]);

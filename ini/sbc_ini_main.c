@@ -1,0 +1,2 @@
+/* placeholder, replaced by the tool */
+int main(void) { return 0; }
