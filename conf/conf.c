@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include "conf/conf.h"
 
@@ -98,17 +97,23 @@ static int is_hash(const char *s)
 
 static char *hash_password(const char *plain)
 {
-	char salt[64];
-	unsigned char rnd[16];
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd;
 	const char *h;
+	char *out = NULL;
 
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+	/* yescrypt with salt bytes from the kernel (NULL rbytes) */
+	if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)))
 		return NULL;
-	h = crypt_gensalt_rn("$y$", 0, (const char *)rnd, sizeof(rnd), salt, sizeof(salt));
-	if (!h)
+	cd = calloc(1, sizeof(*cd));
+	if (!cd)
 		return NULL;
-	h = crypt(plain, salt);
-	return (h && h[0] == '$') ? strdup(h) : NULL;
+	h = crypt_r(plain, salt, cd);
+	if (h && h[0] == '$')
+		out = strdup(h);
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return out;
 }
 
 int conf_value_parse(const struct conf_column *c, const char *text, union conf_val *out,

@@ -182,21 +182,29 @@ fail:
 	return NULL;
 }
 
+int conf_store_table_equal(const struct conf_store *a, const struct conf_store *b,
+			   const struct conf_table *t)
+{
+	const struct conf_rows *x = conf_store_rows(a, t), *y = conf_store_rows(b, t);
+
+	if (x->n != y->n)
+		return 0;
+	for (unsigned j = 0; j < x->n; j++) {
+		const struct conf_row *ra = x->row[j], *rb = y->row[j];
+		if (ra->index != rb->index)
+			return 0;
+		for (unsigned c = 0; c < t->ncols; c++)
+			if (!conf_value_equal(&t->cols[c], &ra->v[c], &rb->v[c]))
+				return 0;
+	}
+	return 1;
+}
+
 int conf_store_equal(const struct conf_store *a, const struct conf_store *b)
 {
-	for (unsigned i = 0; i < conf_ntables; i++) {
-		const struct conf_table *t = conf_tables[i];
-		if (a->t[i].n != b->t[i].n)
+	for (unsigned i = 0; i < conf_ntables; i++)
+		if (!conf_store_table_equal(a, b, conf_tables[i]))
 			return 0;
-		for (unsigned j = 0; j < a->t[i].n; j++) {
-			const struct conf_row *ra = a->t[i].row[j], *rb = b->t[i].row[j];
-			if (ra->index != rb->index)
-				return 0;
-			for (unsigned c = 0; c < t->ncols; c++)
-				if (!conf_value_equal(&t->cols[c], &ra->v[c], &rb->v[c]))
-					return 0;
-		}
-	}
 	return 1;
 }
 

@@ -49,8 +49,10 @@ struct conf_store *conf_store_new(void);
 struct conf_store *conf_store_factory(void);
 struct conf_store *conf_store_clone(const struct conf_store *st);
 void conf_store_free(struct conf_store *st);
-/* 1 when both hold the same rows with the same values. */
+/* 1 when both hold the same rows with the same values (in every table, or in t). */
 int conf_store_equal(const struct conf_store *a, const struct conf_store *b);
+int conf_store_table_equal(const struct conf_store *a, const struct conf_store *b,
+			   const struct conf_table *t);
 
 struct conf_rows *conf_store_rows(const struct conf_store *st, const struct conf_table *t);
 struct conf_row *conf_store_get(const struct conf_store *st, const struct conf_table *t,

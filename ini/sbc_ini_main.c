@@ -1,2 +1,204 @@
-/* placeholder, replaced by the tool */
-int main(void) { return 0; }
+/* sbc-ini: the operator's INI file upload and download, and an offline checker. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/ctl.h"
+#include "ini/ini.h"
+
+#define MAX_FILE (256u << 20)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sbc-ini [--socket PATH] COMMAND [ARGS]\n"
+		"  check [--incremental] FILE   validate FILE offline; print every error with its line\n"
+		"  export [TABLE] [-o FILE]     download the running configuration (secrets left out)\n"
+		"  status [TABLE]               download the status tables\n"
+		"  import [--incremental] FILE  upload FILE (whole, or incremental) to the running sbcd\n"
+		"  save                         save the running configuration to flash\n"
+		"  reset                        reset sbcd: reload the configuration saved on flash\n"
+		"  pending                      list changes waiting for a reset\n"
+		"  info                         version, uptime and counters of sbcd\n"
+		"FILE may be '-' for standard input.\n");
+}
+
+static char *read_input(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf = NULL;
+	size_t cap = 0;
+
+	*len = 0;
+	if (!f) {
+		fprintf(stderr, "sbc-ini: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - *len < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			if (cap > MAX_FILE + 65536) {
+				fprintf(stderr, "sbc-ini: %s: larger than %u bytes\n", path, MAX_FILE);
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			char *nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		size_t n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+		if (n == 0)
+			break;
+	}
+	if (buf)
+		buf[*len] = 0;
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+static int cmd_check(const char *path, enum ini_mode mode)
+{
+	struct conf_diag d;
+	struct conf_store *base = ini_factory(), *st;
+	size_t len;
+	char *text = read_input(path, &len), *msgs;
+
+	if (!text || !base)
+		return 1;
+	conf_diag_init(&d);
+	d.max = 0;
+	st = ini_build(base, text, len, path, mode, 0, &d);
+	msgs = conf_diag_join(&d);
+	fputs(msgs ? msgs : "", st ? stdout : stderr);
+	if (st)
+		printf("%s: valid (%u warning%s)\n", path, d.nwarn, d.nwarn == 1 ? "" : "s");
+	else
+		fprintf(stderr, "%s: %u error%s\n", path, d.nerr, d.nerr == 1 ? "" : "s");
+	free(msgs);
+	free(text);
+	conf_diag_free(&d);
+	conf_store_free(base);
+	conf_store_free(st);
+	return st ? 0 : 1;
+}
+
+/* One request to sbcd; prints the reply to stdout (OK) or stderr (ERR). */
+static int call(const char *sock, const char *verb, const char *body, size_t blen,
+		const char *out)
+{
+	char err[512], *reply;
+	size_t rlen;
+	struct ctl_client *c = ctl_open(sock, err, sizeof(err));
+	int rc;
+
+	if (!c) {
+		fprintf(stderr, "sbc-ini: %s\n", err);
+		return 1;
+	}
+	rc = ctl_call(c, verb, body, blen, &reply, &rlen);
+	ctl_close(c);
+	if (rc == 0 && out) {
+		FILE *f = fopen(out, "wb");
+		if (!f || fwrite(reply, 1, rlen, f) != rlen || fclose(f) != 0) {
+			fprintf(stderr, "sbc-ini: %s: %s\n", out, strerror(errno));
+			free(reply);
+			return 1;
+		}
+	} else if (reply) {
+		fwrite(reply, 1, rlen, rc == 0 ? stdout : stderr);
+	}
+	free(reply);
+	return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
+					     {"incremental", no_argument, NULL, 'i'},
+					     {"replace", no_argument, NULL, 'r'},
+					     {"output", required_argument, NULL, 'o'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *sock = NULL, *out = NULL, *cmd;
+	enum ini_mode mode = INI_REPLACE;
+	char verb[256];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+s:o:irh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'i': mode = INI_INCREMENTAL; break;
+		case 'r': mode = INI_REPLACE; break;
+		case 'o': out = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind++];
+	/* options may also follow the command */
+	while ((c = getopt_long(argc, argv, "s:o:irh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'i': mode = INI_INCREMENTAL; break;
+		case 'r': mode = INI_REPLACE; break;
+		case 'o': out = optarg; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	const char *arg = optind < argc ? argv[optind] : NULL;
+
+	if (!strcmp(cmd, "check")) {
+		if (!arg) {
+			usage(stderr);
+			return 2;
+		}
+		return cmd_check(arg, mode);
+	}
+	if (!strcmp(cmd, "export") || !strcmp(cmd, "status")) {
+		snprintf(verb, sizeof(verb), "%s%s%s", !strcmp(cmd, "export") ? "EXPORT" : "STATUS",
+			 arg ? " " : "", arg ? arg : "");
+		return call(sock, verb, NULL, 0, out);
+	}
+	if (!strcmp(cmd, "import")) {
+		size_t len;
+		char *text;
+		int rc;
+		if (!arg) {
+			usage(stderr);
+			return 2;
+		}
+		text = read_input(arg, &len);
+		if (!text)
+			return 1;
+		const char *base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
+		snprintf(verb, sizeof(verb), "LOAD %s %.200s",
+			 mode == INI_INCREMENTAL ? "incremental" : "replace", base);
+		rc = call(sock, verb, text, len, NULL);
+		free(text);
+		return rc;
+	}
+	if (!strcmp(cmd, "save"))
+		return call(sock, "SAVE", NULL, 0, NULL);
+	if (!strcmp(cmd, "reset"))
+		return call(sock, "RESET", NULL, 0, NULL);
+	if (!strcmp(cmd, "pending"))
+		return call(sock, "PENDING", NULL, 0, NULL);
+	if (!strcmp(cmd, "info"))
+		return call(sock, "INFO", NULL, 0, NULL);
+	fprintf(stderr, "sbc-ini: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,2 +1,183 @@
-/* placeholder, replaced by the daemon */
-int main(void) { return 0; }
+/* sbcd: start-up, the event loop, clean shutdown and reset (re-execution from flash). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sofia-sip/su.h>
+
+#include "conf/store.h"
+#include "control/ctl.h"
+#include "sbc/ctl_server.h"
+#include "sbc/flash.h"
+#include "sbc/log.h"
+#include "sbc/sbcd.h"
+#include "sbc/sbcd_boot.h"
+#include "sbc/sip_engine.h"
+#include "sbc/version.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sbcd [-f] [-n] [--flash DIR] [--socket PATH] [--pidfile PATH]\n"
+		   "            [--rundir DIR]\n"
+		   "  -f, --foreground  stay in the foreground and log to stderr as well\n"
+		   "  -n, --check       check the flash (configuration and TLS material), print\n"
+		   "                    every error and exit non-zero on any\n"
+		   "  --flash DIR       flash directory (default /var/lib/sbc/flash)\n"
+		   "  --socket PATH     control socket (default " CTL_DEFAULT_SOCKET ")\n"
+		   "  --pidfile PATH    pid file (default none)\n"
+		   "  --rundir DIR      runtime files (default: <socket directory>/sbcd-run)\n");
+}
+
+static int write_pidfile(const char *path)
+{
+	char buf[32], err[256];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+	if (flash_write_file(path, buf, (size_t)n, 0644, err, sizeof(err)) < 0) {
+		log_errx("pid file: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int on_signal(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct sbcd *s = (struct sbcd *)arg;
+	struct signalfd_siginfo si;
+
+	if (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		log_info("signal %u: shutting down", si.ssi_signo);
+		s->stop_requested = 1;
+		su_root_break(s->root);
+	}
+	return 0;
+}
+
+static int absolute(const char *in, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	if (in[0] == '/')
+		return snprintf(out, len, "%s", in) < (int)len ? 0 : -1;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	return snprintf(out, len, "%s/%s", cwd, in) < (int)len ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"foreground", no_argument, NULL, 'f'},
+					     {"check", no_argument, NULL, 'n'},
+					     {"flash", required_argument, NULL, 'F'},
+					     {"socket", required_argument, NULL, 'S'},
+					     {"pidfile", required_argument, NULL, 'P'},
+					     {"rundir", required_argument, NULL, 'R'},
+					     {"reexec", no_argument, NULL, 'X'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct sbcd s = {0};
+	const char *flash = "/var/lib/sbc/flash", *sock = NULL, *pidfile = NULL, *rundir = NULL;
+	char pidabs[PATH_MAX] = "";
+	int foreground = 0, check = 0, reexec = 0, c, sfd, rc = 1;
+	sigset_t mask;
+	su_wait_t sw;
+
+	while ((c = getopt_long(argc, argv, "fnh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': foreground = 1; break;
+		case 'n': check = 1; break;
+		case 'F': flash = optarg; break;
+		case 'S': sock = optarg; break;
+		case 'P': pidfile = optarg; break;
+		case 'R': rundir = optarg; break;
+		case 'X': reexec = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	sock = ctl_socket_path(sock);
+	if (absolute(flash, s.flashdir, sizeof(s.flashdir)) < 0 ||
+	    absolute(sock, s.sockpath, sizeof(s.sockpath)) < 0 ||
+	    (pidfile && absolute(pidfile, pidabs, sizeof(pidabs)) < 0)) {
+		fprintf(stderr, "sbcd: path too long\n");
+		return 2;
+	}
+	if (rundir) {
+		if (absolute(rundir, s.rundir, sizeof(s.rundir)) < 0)
+			return 2;
+	} else {
+		char *slash;
+		snprintf(s.rundir, sizeof(s.rundir), "%s", s.sockpath);
+		slash = strrchr(s.rundir, '/');
+		snprintf(slash + 1, sizeof(s.rundir) - (size_t)(slash + 1 - s.rundir), "sbcd-run");
+	}
+	if (check)
+		return sbcd_boot_check(s.flashdir) < 0 ? 1 : 0;
+
+	log_init("sbcd", foreground || reexec, 16);
+	if (!foreground && !reexec && daemon(0, 0) < 0) {
+		perror("sbcd: daemon");
+		return 1;
+	}
+	if (pidabs[0] && write_pidfile(pidabs) < 0)
+		return 1;
+	su_init();
+	s.root = su_root_create(NULL);
+	if (!s.root) {
+		log_errx("cannot create the event loop");
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0 || su_wait_create(&sw, sfd, SU_WAIT_IN) < 0 ||
+	    su_root_register(s.root, &sw, on_signal, (su_wakeup_arg_t *)&s, 0) < 0) {
+		log_errx("cannot watch signals");
+		goto out;
+	}
+	if (sbcd_boot(&s) < 0)
+		goto out;
+	log_info("sbcd %s ready: flash %s, control socket %s", SBC_VERSION, s.flashdir,
+		 s.sockpath);
+	su_root_run(s.root);
+	rc = 0;
+out:
+	sbcd_shutdown(&s);
+	if (s.root)
+		su_root_destroy(s.root);
+	su_deinit();
+	if (rc == 0 && s.reset_requested) {
+		/* a reset re-executes sbcd so that the saved configuration is loaded afresh */
+		char **nargv = calloc((size_t)argc + 2, sizeof(char *));
+		int k = 0;
+		log_info("reset: re-executing from flash");
+		for (int i = 0; i < argc; i++)
+			if (strcmp(argv[i], "--reexec") != 0)
+				nargv[k++] = argv[i];
+		nargv[k++] = "--reexec";
+		sigprocmask(SIG_UNBLOCK, &mask, NULL);
+		execv("/proc/self/exe", nargv);
+		log_errx("reset: cannot re-execute: %s", strerror(errno));
+		return 1;
+	}
+	if (pidabs[0])
+		unlink(pidabs);
+	log_info("sbcd stopped");
+	return rc;
+}

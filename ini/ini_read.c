@@ -1,0 +1,542 @@
+/* The INI reader: vendor format text -> edits of a conf store. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ini/ini.h"
+
+#define MAX_FIELDS 64
+
+struct reader {
+	struct conf_store *st;
+	const struct conf_store *base;  /* replace: where secrets left out of the file come from */
+	const char *fname;
+	enum ini_mode mode;
+	unsigned flags;
+	struct conf_diag *d;
+	unsigned line;
+	const struct conf_table *table; /* inside [ Table ] ... [ \Table ] */
+	unsigned table_line;
+	int skip_table;                 /* unknown table: lines ignored until closed */
+	int fmt[MAX_FIELDS];            /* FORMAT: column per position, -1 ignored */
+	unsigned nfmt;                  /* 0: no FORMAT line yet */
+	unsigned char *seen;            /* rows of the current table named so far */
+	unsigned char *replaced;        /* per table: already cleared in replace mode */
+	unsigned char *gseen;           /* globals named in this document */
+};
+
+#define ERR(r, ...) reader_diag(r, 1, __VA_ARGS__)
+#define WARN(r, ...) reader_diag(r, 0, __VA_ARGS__)
+
+static void reader_diag(struct reader *r, int is_err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reader_diag(struct reader *r, int is_err, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_diag_add(r->d, is_err, "%s%s:%u: %s", is_err ? "" : "warning: ", r->fname, r->line,
+		      msg);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = 0;
+	return s;
+}
+
+/* "[ Name ]" or "[ \Name ]": returns the name (trimmed), sets *closing. */
+static char *section_name(char *s, int *closing)
+{
+	char *e = strrchr(s, ']');
+
+	if (!e)
+		return NULL;
+	*e = 0;
+	s = trim(s + 1);
+	*closing = *s == '\\';
+	if (*closing)
+		s = trim(s + 1);
+	return s;
+}
+
+/* The column a FORMAT or data name denotes: "Table_Col" or "Col". */
+static const char *strip_prefix(const struct conf_table *t, const char *name)
+{
+	size_t n = strlen(t->name);
+
+	if (strncasecmp(name, t->name, n) == 0 && name[n] == '_')
+		return name + n + 1;
+	return name;
+}
+
+static int is_index_name(const char *n)
+{
+	return strcasecmp(n, "Index") == 0;
+}
+
+/* Splits "a, "b,c", $$ , ;" into fields; quoted fields keep their text, *quoted says so. */
+static int split_fields(struct reader *r, char *s, char **f, int *quoted, unsigned max)
+{
+	unsigned n = 0;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (n == max) {
+			ERR(r, "more than %u values", max);
+			return -1;
+		}
+		quoted[n] = 0;
+		if (*s == '"') {
+			char *q = strchr(s + 1, '"');
+			if (!q) {
+				ERR(r, "unterminated quoted value in field %u", n + 1);
+				return -1;
+			}
+			*q = 0;
+			f[n] = s + 1;
+			quoted[n++] = 1;
+			s = trim(q + 1);
+			if (*s && *s != ',') {
+				ERR(r, "text after the quoted value of field %u", n);
+				return -1;
+			}
+		} else {
+			char *c = strchr(s, ',');
+			if (c)
+				*c = 0;
+			f[n++] = trim(s);
+			if (!c)
+				break;
+			s = c + 1;
+			continue;
+		}
+		if (*s != ',')
+			break;
+		s++;
+	}
+	return (int)n;
+}
+
+static void begin_table(struct reader *r, const struct conf_table *t)
+{
+	struct conf_rows *rs = conf_store_rows(r->st, t);
+	int pos = conf_table_pos(t);
+
+	r->table = t;
+	r->table_line = r->line;
+	r->nfmt = 0;
+	free(r->seen);
+	r->seen = calloc(t->max_rows, 1);
+	if (r->mode == INI_REPLACE && !r->replaced[pos]) {
+		r->replaced[pos] = 1;
+		while (rs->n)
+			conf_store_delete(r->st, t, rs->row[rs->n - 1]->index);
+	}
+}
+
+static void end_table(struct reader *r)
+{
+	const struct conf_table *t = r->table;
+
+	if (r->mode == INI_REPLACE && (t->flags & CONF_TF_FIXED0) && !conf_store_get(r->st, t, 0)) {
+		/* the fixed row 0 falls back to its factory content */
+		struct conf_store *f = ini_factory();
+		struct conf_row *src = f ? conf_store_get(f, t, 0) : NULL;
+		struct conf_row *dst = conf_store_ensure(r->st, t, 0, NULL);
+		char buf[2048], err[200];
+		for (unsigned c = 0; src && dst && c < t->ncols; c++)
+			conf_row_set_text(t, dst, (int)c,
+					  conf_value_format(&t->cols[c], &src->v[c], buf, sizeof(buf)),
+					  err, sizeof(err));
+		conf_store_free(f);
+	}
+	r->table = NULL;
+	r->skip_table = 0;
+	free(r->seen);
+	r->seen = NULL;
+}
+
+static void parse_format(struct reader *r, char *s)
+{
+	const struct conf_table *t = r->table;
+	char *eq = strchr(s, '='), *f[MAX_FIELDS];
+	int quoted[MAX_FIELDS], n;
+	char *idx;
+
+	if (!eq) {
+		ERR(r, "%s: FORMAT line without '='", t->name);
+		return;
+	}
+	*eq = 0;
+	idx = trim(s);
+	if (!is_index_name(strip_prefix(t, idx))) {
+		ERR(r, "%s: FORMAT must start with %s_Index, not '%s'", t->name, t->name, idx);
+		return;
+	}
+	s = trim(eq + 1);
+	if (s[strlen(s) - 1] == ';')
+		s[strlen(s) - 1] = 0;
+	n = split_fields(r, s, f, quoted, MAX_FIELDS);
+	if (n < 0)
+		return;
+	r->nfmt = 0;
+	for (int i = 0; i < n; i++) {
+		const char *name = strip_prefix(t, f[i]);
+		int c = conf_column_find(t, name);
+		if (!*f[i] && n == 1)
+			break; /* "FORMAT T_Index = ;" names no column */
+		if (c < 0) {
+			WARN(r, "%s: unknown column '%s' ignored", t->name, f[i]);
+		} else if ((t->cols[c].flags & CONF_F_RO) && !(r->flags & INI_L_STATUS)) {
+			ERR(r, "%s column %s: read-only, cannot be imported", t->name, t->cols[c].name);
+			return;
+		} else {
+			for (unsigned k = 0; k < r->nfmt; k++)
+				if (r->fmt[k] == c) {
+					ERR(r, "%s: column %s listed twice in FORMAT", t->name,
+					    t->cols[c].name);
+					return;
+				}
+		}
+		r->fmt[r->nfmt++] = c;
+	}
+	if (!r->nfmt)
+		r->nfmt = MAX_FIELDS + 1; /* a FORMAT with no column: rows carry only an index */
+}
+
+/* Exports leave secrets out: a replaced row keeps the secrets of the row it replaces. */
+static void keep_secrets(struct reader *r, struct conf_row *row)
+{
+	const struct conf_table *t = r->table;
+	const struct conf_row *old = conf_store_get(r->base, t, row->index);
+	char err[200];
+
+	for (unsigned c = 0; old && c < t->ncols; c++)
+		if (t->cols[c].flags & CONF_F_SECRET)
+			conf_row_set_text(t, row, (int)c, old->v[c].s, err, sizeof(err));
+}
+
+static void parse_row(struct reader *r, char *s)
+{
+	const struct conf_table *t = r->table;
+	char *eq = strchr(s, '='), *f[MAX_FIELDS], *name, *end;
+	int quoted[MAX_FIELDS], n, created;
+	unsigned long idx;
+	unsigned nf = r->nfmt > MAX_FIELDS ? 0 : r->nfmt;
+	struct conf_row *row;
+	size_t len;
+
+	if (!eq) {
+		ERR(r, "%s: expected 'FORMAT ...' or '%s <index> = values;'", t->name, t->name);
+		return;
+	}
+	*eq = 0;
+	name = trim(s);
+	len = strcspn(name, " \t");
+	if (len != strlen(t->name) || strncasecmp(name, t->name, len) != 0) {
+		ERR(r, "%s: row of another table ('%.*s') inside [ %s ]", t->name, (int)len, name,
+		    t->name);
+		return;
+	}
+	name = trim(name + len);
+	idx = strtoul(name, &end, 10);
+	if (!*name || *end || !isdigit((unsigned char)*name)) {
+		ERR(r, "%s: row index '%s' is not a number", t->name, name);
+		return;
+	}
+	if (idx >= t->max_rows) {
+		ERR(r, "%s row %lu: index out of range 0..%u", t->name, idx, t->max_rows - 1);
+		return;
+	}
+	if (!r->nfmt) {
+		ERR(r, "%s row %lu: data row before the FORMAT line", t->name, idx);
+		return;
+	}
+	s = trim(eq + 1);
+	len = strlen(s);
+	if (!len || s[len - 1] != ';') {
+		ERR(r, "%s row %lu: row does not end with ';' (truncated?)", t->name, idx);
+		return;
+	}
+	s[len - 1] = 0;
+	s = trim(s);
+	if (nf == 0) {
+		n = *s ? -2 : 0;
+	} else {
+		n = split_fields(r, s, f, quoted, MAX_FIELDS);
+		if (n < 0)
+			return;
+	}
+	if (n != (int)nf) {
+		ERR(r, "%s row %lu: expected %u value%s (FORMAT), found %d", t->name, idx, nf,
+		    nf == 1 ? "" : "s", n < 0 ? 1 : n);
+		return;
+	}
+	if (r->seen && r->seen[idx]) {
+		ERR(r, "%s row %lu: appears twice", t->name, idx);
+		return;
+	}
+	if (r->seen)
+		r->seen[idx] = 1;
+	row = conf_store_ensure(r->st, t, (unsigned)idx, &created);
+	if (!row) {
+		ERR(r, "%s row %lu: out of memory", t->name, idx);
+		return;
+	}
+	if (created && r->base)
+		keep_secrets(r, row);
+	for (unsigned i = 0; i < nf; i++) {
+		int c = r->fmt[i];
+		const struct conf_column *col;
+		char err[400];
+		const char *v = f[i];
+		if (c < 0)
+			continue;
+		col = &t->cols[c];
+		if (!quoted[i] && strcmp(v, "$$") == 0)
+			v = col->def ? col->def : "";
+		else if (!quoted[i] && !*v && !conf_type_is_text(col->type))
+			v = col->def ? col->def : "";
+		else if (quoted[i] && !conf_type_is_text(col->type)) {
+			ERR(r, "%s row %lu column %s: a quoted value where a number is expected",
+			    t->name, idx, col->name);
+			continue;
+		}
+		if (conf_row_set_text(t, row, c, v, err, sizeof(err)) < 0)
+			ERR(r, "%s row %lu column %s: %s", t->name, idx, col->name, err);
+	}
+}
+
+static void parse_global(struct reader *r, char *s)
+{
+	const struct conf_table *g = conf_globals();
+	char *eq = strchr(s, '='), *name, *v, err[400];
+	struct conf_row *row = conf_store_ensure(r->st, g, 0, NULL);
+	int c;
+	size_t len;
+
+	if (!eq) {
+		ERR(r, "expected 'Name = Value'");
+		return;
+	}
+	*eq = 0;
+	name = trim(s);
+	v = trim(eq + 1);
+	len = strlen(v);
+	c = conf_column_find(g, name);
+	if (c < 0) {
+		if (conf_table_find(name))
+			ERR(r, "table %s outside its [ %s ] section", name, name);
+		else
+			WARN(r, "unknown parameter '%s' ignored", name);
+		return;
+	}
+	if (g->cols[c].flags & CONF_F_RO) {
+		ERR(r, "%s: read-only, cannot be imported", g->cols[c].name);
+		return;
+	}
+	if (len >= 2 && ((v[0] == '\'' && v[len - 1] == '\'') || (v[0] == '"' && v[len - 1] == '"'))) {
+		v[len - 1] = 0;
+		v++;
+	} else if (!conf_type_is_text(g->cols[c].type) && strcmp(v, "$$") == 0) {
+		v = (char *)(g->cols[c].def ? g->cols[c].def : "");
+	}
+	if (r->gseen[c])
+		WARN(r, "%s set twice; the last value wins", g->cols[c].name);
+	r->gseen[c] = 1;
+	if (row && conf_row_set_text(g, row, c, v, err, sizeof(err)) < 0)
+		ERR(r, "%s: %s", g->cols[c].name, err);
+}
+
+static void parse_delete(struct reader *r, char *s)
+{
+	char tname[128];
+	unsigned idx;
+	const struct conf_table *t;
+
+	if (!(r->flags & INI_L_DELETE) || r->mode != INI_INCREMENTAL) {
+		ERR(r, "'!DELETE' is only accepted in incremental changes");
+		return;
+	}
+	if (sscanf(s, "!DELETE %127s %u", tname, &idx) != 2) {
+		ERR(r, "expected '!DELETE <table> <index>'");
+		return;
+	}
+	t = conf_table_find(tname);
+	if (!t || (t->flags & (CONF_TF_GLOBALS | CONF_TF_STATUS))) {
+		ERR(r, "unknown table '%s'", tname);
+		return;
+	}
+	if ((t->flags & CONF_TF_FIXED0) && idx == 0) {
+		ERR(r, "%s row 0: cannot be deleted", t->name);
+		return;
+	}
+	if (conf_store_delete(r->st, t, idx) < 0)
+		ERR(r, "%s row %u: no such row", t->name, idx);
+}
+
+static void parse_line(struct reader *r, char *s)
+{
+	s = trim(s);
+	if (!*s || *s == ';')
+		return;
+	if (*s == '[') {
+		int closing;
+		char *name = section_name(s, &closing);
+		const struct conf_table *t;
+		if (!name) {
+			ERR(r, "section header without ']'");
+			return;
+		}
+		if (closing) {
+			if (r->table && strcasecmp(name, r->table->name) == 0)
+				end_table(r);
+			else if (r->skip_table)
+				r->skip_table = 0, r->table = NULL;
+			else
+				ERR(r, "[ \\%s ] closes a table that is not open", name);
+			return;
+		}
+		if (r->table || r->skip_table) {
+			ERR(r, "[ %s ] opened before [ \\%s ] was closed", name,
+			    r->table ? r->table->name : "?");
+			return;
+		}
+		t = conf_table_find(name);
+		if (t && (t->flags & CONF_TF_GLOBALS))
+			t = NULL;
+		if (t && (t->flags & CONF_TF_STATUS) && !(r->flags & INI_L_STATUS)) {
+			ERR(r, "%s: status table, read-only", t->name);
+			r->skip_table = 1;
+			return;
+		}
+		if (t) {
+			begin_table(r, t);
+		} else if (strchr(name, ' ') == NULL && strcasestr(name, "params") == NULL) {
+			WARN(r, "unknown table '%s' ignored", name);
+			r->skip_table = 1;
+		}
+		return; /* other headers ("SIP Params") only group global parameters */
+	}
+	if (r->skip_table)
+		return;
+	if (*s == '!') {
+		parse_delete(r, s);
+		return;
+	}
+	if (r->table) {
+		if (strncasecmp(s, "FORMAT", 6) == 0 && (s[6] == ' ' || s[6] == '\t'))
+			parse_format(r, s + 7);
+		else
+			parse_row(r, s);
+		return;
+	}
+	parse_global(r, s);
+}
+
+static int load(struct conf_store *st, const struct conf_store *base, const char *text,
+		size_t len, const char *fname, enum ini_mode mode, unsigned flags, struct conf_diag *d)
+{
+	struct reader r = {.st = st, .base = base, .fname = fname ? fname : "-", .mode = mode,
+			   .flags = flags, .d = d};
+	unsigned before = d->nerr;
+	char *line = malloc(INI_MAX_LINE + 1);
+	size_t pos = 0;
+
+	r.replaced = calloc(conf_ntables, 1);
+	r.gseen = calloc(conf_globals()->ncols, 1);
+	if (!line || !r.replaced || !r.gseen) {
+		conf_diag_add(d, 1, "%s: out of memory", r.fname);
+		goto out;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		int bad = 0;
+		r.line++;
+		if (l > INI_MAX_LINE) {
+			ERR(&r, "line longer than %d bytes", INI_MAX_LINE);
+			pos += l + 1;
+			continue;
+		}
+		memcpy(line, text + pos, l);
+		line[l] = 0;
+		pos += l + (nl ? 1 : 0);
+		if (l && line[l - 1] == '\r')
+			line[--l] = 0;
+		for (size_t i = 0; i < l; i++)
+			if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
+				bad = 1;
+		if (bad || strlen(line) != l) {
+			ERR(&r, "binary data (control characters) in the line");
+			if (d->nerr - before > 20)
+				break;
+			continue;
+		}
+		parse_line(&r, line);
+		if (d->nerr - before > 100) {
+			conf_diag_add(d, 1, "%s: too many errors, stopped at line %u", r.fname, r.line);
+			break;
+		}
+	}
+	if (r.table) {
+		r.line = r.table_line;
+		ERR(&r, "[ %s ] is never closed with [ \\%s ]", r.table->name, r.table->name);
+		end_table(&r);
+	}
+	if (mode == INI_REPLACE) {
+		/* global parameters the document leaves out return to their defaults */
+		const struct conf_table *g = conf_globals();
+		struct conf_row *row = conf_store_ensure(st, g, 0, NULL);
+		char err[200];
+		for (unsigned c = 0; row && c < g->ncols; c++)
+			if (!r.gseen[c] && !(g->cols[c].flags & CONF_F_RO))
+				conf_row_set_text(g, row, (int)c, g->cols[c].def ? g->cols[c].def : "",
+						  err, sizeof(err));
+	}
+out:
+	free(line);
+	free(r.seen);
+	free(r.replaced);
+	free(r.gseen);
+	return d->nerr > before ? -1 : 0;
+}
+
+int ini_load(struct conf_store *st, const char *text, size_t len, const char *fname,
+	     enum ini_mode mode, unsigned flags, struct conf_diag *d)
+{
+	return load(st, NULL, text, len, fname, mode, flags, d);
+}
+
+struct conf_store *ini_build(const struct conf_store *base, const char *text, size_t len,
+			     const char *fname, enum ini_mode mode, unsigned flags,
+			     struct conf_diag *d)
+{
+	struct conf_store *st = mode == INI_REPLACE ? ini_factory() : conf_store_clone(base);
+
+	if (!st) {
+		conf_diag_add(d, 1, "out of memory");
+		return NULL;
+	}
+	if (load(st, mode == INI_REPLACE ? base : NULL, text, len, fname, mode, flags, d) < 0 ||
+	    conf_store_validate(st, d) < 0) {
+		conf_store_free(st);
+		return NULL;
+	}
+	return st;
+}

@@ -1,0 +1,149 @@
+/* The flash directory: load at boot, atomic save. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ini/ini.h"
+#include "sbc/flash.h"
+
+#define BOARD_MAX (256u << 20)
+
+char *flash_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	char *buf;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) < 0 || (size_t)sb.st_size > max) {
+		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		fclose(f);
+		return NULL;
+	}
+	*len = fread(buf, 1, (size_t)sb.st_size, f);
+	buf[*len] = 0;
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+int flash_write_file(const char *path, const void *data, size_t len, unsigned mode, char *err,
+		     size_t errlen)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *p = data;
+	int fd, dfd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fchmod(fd, mode);
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "%s: %s", tmp, n < 0 ? strerror(errno) : "short write");
+			goto fail;
+		}
+		p += n, len -= (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: fsync: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		snprintf(err, errlen, "%s: close: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: rename: %s", path, strerror(errno));
+		goto fail;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+struct conf_store *flash_load(const char *dir, struct conf_diag *d)
+{
+	char path[PATH_MAX], err[PATH_MAX + 100];
+	struct conf_store *st;
+	size_t len;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/board.ini", dir);
+	if (access(path, F_OK) != 0) {
+		st = ini_factory();
+		if (!st)
+			conf_diag_add(d, 1, "cannot build the factory configuration");
+		return st;
+	}
+	text = flash_read_file(path, BOARD_MAX, &len, err, sizeof(err));
+	if (!text) {
+		conf_diag_add(d, 1, "%s", err);
+		return NULL;
+	}
+	st = ini_build(NULL, text, len, path, INI_REPLACE, 0, d);
+	free(text);
+	return st;
+}
+
+int flash_save(const char *dir, const struct conf_store *st, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	size_t len;
+	char *text = ini_write(st, INI_W_SECRETS, &len);
+	int rc;
+
+	if (!text) {
+		snprintf(err, errlen, "cannot write the configuration: out of memory");
+		return -1;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		free(text);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/board.ini", dir);
+	rc = flash_write_file(path, text, len, 0600, err, errlen);
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}

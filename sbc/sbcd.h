@@ -1,0 +1,43 @@
+/*
+ * sbcd: the daemon's state. sbcd alone owns the running configuration, the
+ * flash and the SIP/TLS engine; front ends reach it only through the control
+ * socket (ctl_server.c, ctl_verbs.c).
+ */
+#ifndef SBC_SBCD_H
+#define SBC_SBCD_H
+
+#include <limits.h>
+#include <time.h>
+#include <sofia-sip/su_wait.h>
+
+#include "conf/store.h"
+
+struct sip_engine;
+struct ctl_server;
+
+struct sbcd {
+	su_root_t *root;
+	struct conf_store *running; /* what every view reads and edits */
+	struct conf_store *active;  /* what reset-required settings run with, since boot */
+	char flashdir[PATH_MAX];
+	char rundir[PATH_MAX];
+	char sockpath[PATH_MAX];
+	struct sip_engine *sip;
+	struct ctl_server *ctl;
+	time_t started;
+	int reset_requested; /* re-execute from flash once the reply is sent */
+	int stop_requested;
+	unsigned long changes; /* committed transactions since boot */
+	unsigned long saves;
+};
+
+/*
+ * Commits a validated candidate as the new running configuration: the old one
+ * is freed, live (non reset-required) changes are applied. Takes ownership.
+ */
+void sbcd_commit(struct sbcd *s, struct conf_store *candidate);
+
+/* The status tables, live, as a store (caller frees). */
+struct conf_store *sbcd_status(struct sbcd *s);
+
+#endif

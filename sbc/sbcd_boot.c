@@ -1,0 +1,105 @@
+/* Boot from flash, commit hooks, status, shutdown. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ini/ini.h"
+#include "sbc/ctl_server.h"
+#include "sbc/flash.h"
+#include "sbc/log.h"
+#include "sbc/sbcd.h"
+#include "sbc/sbcd_boot.h"
+#include "sbc/sip_engine.h"
+
+static void print_diag(const struct conf_diag *d)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		log_msg(strncmp(d->msg[i], "warning:", 8) ? LOG_ERR : LOG_WARNING, "%s", d->msg[i]);
+}
+
+int sbcd_boot_check(const char *flashdir)
+{
+	struct conf_diag d;
+	struct conf_store *st;
+
+	log_init("sbcd", 1, 16);
+	conf_diag_init(&d);
+	d.max = 0;
+	st = flash_load(flashdir, &d);
+	print_diag(&d);
+	if (st)
+		printf("%s: configuration is valid (%u warning%s)\n", flashdir, d.nwarn,
+		       d.nwarn == 1 ? "" : "s");
+	else
+		printf("%s: %u error%s\n", flashdir, d.nerr, d.nerr == 1 ? "" : "s");
+	conf_diag_free(&d);
+	conf_store_free(st);
+	return st ? 0 : -1;
+}
+
+int sbcd_boot(struct sbcd *s)
+{
+	struct conf_diag d;
+	char err[1024];
+
+	conf_diag_init(&d);
+	s->running = flash_load(s->flashdir, &d);
+	print_diag(&d);
+	conf_diag_free(&d);
+	if (!s->running) {
+		log_errx("flash %s is invalid: sbcd not started (check it with sbcd -n)",
+			 s->flashdir);
+		return -1;
+	}
+	s->active = conf_store_clone(s->running);
+	s->started = time(NULL);
+	if (mkdir(s->flashdir, 0700) < 0 && errno != EEXIST) {
+		log_errx("flash %s: %s", s->flashdir, strerror(errno));
+		return -1;
+	}
+	if (mkdir(s->rundir, 0700) < 0 && errno != EEXIST) {
+		log_errx("run directory %s: %s", s->rundir, strerror(errno));
+		return -1;
+	}
+	s->ctl = ctl_server_start(s, s->sockpath, err, sizeof(err));
+	if (!s->ctl) {
+		log_errx("%s", err);
+		return -1;
+	}
+	s->sip = sip_engine_create(s->root, s->active, s->flashdir, s->rundir, err, sizeof(err));
+	if (!s->sip) {
+		log_errx("SIP engine: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+void sbcd_shutdown(struct sbcd *s)
+{
+	if (s->sip)
+		sip_engine_destroy(s->sip);
+	s->sip = NULL;
+	ctl_server_stop(s->ctl);
+	s->ctl = NULL;
+	conf_store_free(s->running);
+	conf_store_free(s->active);
+	s->running = s->active = NULL;
+}
+
+void sbcd_commit(struct sbcd *s, struct conf_store *candidate)
+{
+	conf_store_free(s->running);
+	s->running = candidate;
+	s->changes++;
+}
+
+struct conf_store *sbcd_status(struct sbcd *s)
+{
+	struct conf_store *st = conf_store_new();
+
+	if (st && s->sip)
+		sip_engine_status(s->sip, st);
+	return st;
+}
