@@ -120,4 +120,12 @@ const char *conf_enum_name(const struct conf_column *c, long long value); /* NUL
 int conf_type_is_text(enum conf_type t);
 const char *conf_type_name(enum conf_type t);
 
+/*
+ * A valid value other than the default, for round-trip tests over every
+ * column: names are unique per row; references name row 0 of the referenced
+ * table (TLSContexts "default", InterfaceTable "O+M+C", else "<Table>_0").
+ */
+const char *conf_value_sample(const struct conf_table *t, int col, unsigned row, char *buf,
+			      size_t len);
+
 #endif

@@ -3,10 +3,12 @@
 
 extern const struct conf_table conf_tbl_globals, conf_tbl_tlscontexts, conf_tbl_interfaces,
 	conf_tbl_sipinterface, conf_tbl_proxyset, conf_tbl_proxyip, conf_tbl_webusers;
+extern const struct conf_table conf_tbl_tlsstatus, conf_tbl_registrations;
 
 const struct conf_table *const conf_tables[] = {
 	&conf_tbl_globals,     &conf_tbl_tlscontexts, &conf_tbl_interfaces, &conf_tbl_sipinterface,
 	&conf_tbl_proxyset,    &conf_tbl_proxyip,     &conf_tbl_webusers,
+	&conf_tbl_tlsstatus, &conf_tbl_registrations,
 };
 
 const unsigned conf_ntables = sizeof(conf_tables) / sizeof(conf_tables[0]);

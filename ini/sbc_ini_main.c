@@ -15,6 +15,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: sbc-ini [--socket PATH] COMMAND [ARGS]\n"
 		"  check [--incremental] FILE   validate FILE offline; print every error with its line\n"
+		"  build [--incremental] FILE -o OUT\n"
+		"                               write the whole configuration FILE gives (on top of\n"
+		"                               the factory defaults) as a flash board.ini\n"
 		"  export [TABLE] [-o FILE]     download the running configuration (secrets left out)\n"
 		"  status [TABLE]               download the status tables\n"
 		"  import [--incremental] FILE  upload FILE (whole, or incremental) to the running sbcd\n"
@@ -65,7 +68,7 @@ static char *read_input(const char *path, size_t *len)
 	return buf;
 }
 
-static int cmd_check(const char *path, enum ini_mode mode)
+static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 {
 	struct conf_diag d;
 	struct conf_store *base = ini_factory(), *st;
@@ -79,8 +82,19 @@ static int cmd_check(const char *path, enum ini_mode mode)
 	st = ini_build(base, text, len, path, mode, 0, &d);
 	msgs = conf_diag_join(&d);
 	fputs(msgs ? msgs : "", st ? stdout : stderr);
-	if (st)
+	if (st && out) {
+		size_t olen;
+		char *text = ini_write(st, INI_W_SECRETS, &olen);
+		FILE *f = fopen(out, "wb");
+		if (!text || !f || fwrite(text, 1, olen, f) != olen || fclose(f) != 0) {
+			fprintf(stderr, "sbc-ini: %s: cannot write\n", out);
+			conf_store_free(st);
+			st = NULL;
+		}
+		free(text);
+	} else if (st) {
 		printf("%s: valid (%u warning%s)\n", path, d.nwarn, d.nwarn == 1 ? "" : "s");
+	}
 	else
 		fprintf(stderr, "%s: %u error%s\n", path, d.nerr, d.nerr == 1 ? "" : "s");
 	free(msgs);
@@ -147,8 +161,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	cmd = argv[optind++];
-	/* options may also follow the command */
+	cmd = argv[optind];
+	/* options may also follow the command: rescan from it (optind 0 resets getopt) */
+	argc -= optind;
+	argv += optind;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "s:o:irh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
@@ -160,12 +177,12 @@ int main(int argc, char **argv)
 	}
 	const char *arg = optind < argc ? argv[optind] : NULL;
 
-	if (!strcmp(cmd, "check")) {
-		if (!arg) {
+	if (!strcmp(cmd, "check") || !strcmp(cmd, "build")) {
+		if (!arg || (!strcmp(cmd, "build") && !out)) {
 			usage(stderr);
 			return 2;
 		}
-		return cmd_check(arg, mode);
+		return cmd_check(arg, mode, strcmp(cmd, "build") ? NULL : out);
 	}
 	if (!strcmp(cmd, "export") || !strcmp(cmd, "status")) {
 		snprintf(verb, sizeof(verb), "%s%s%s", !strcmp(cmd, "export") ? "EXPORT" : "STATUS",

@@ -1,4 +1,5 @@
 /* The flash directory: load at boot, atomic save. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -99,6 +100,22 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return -1;
+}
+
+/* Temporary files of a save that a crash interrupted: never valid, always removable. */
+void flash_clean(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	while (dh && (de = readdir(dh)))
+		if (strncmp(de->d_name, "board.ini.tmp.", 14) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	if (dh)
+		closedir(dh);
 }
 
 struct conf_store *flash_load(const char *dir, struct conf_diag *d)

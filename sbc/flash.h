@@ -22,6 +22,9 @@
  */
 struct conf_store *flash_load(const char *dir, struct conf_diag *d);
 
+/* Removes temporary files that an interrupted save left behind (boot only). */
+void flash_clean(const char *dir);
+
 /* Saves st to <dir>/board.ini atomically; -1 with the reason in err. */
 int flash_save(const char *dir, const struct conf_store *st, char *err, size_t errlen);
 

@@ -45,6 +45,7 @@ int sbcd_boot(struct sbcd *s)
 	char err[1024];
 
 	conf_diag_init(&d);
+	flash_clean(s->flashdir);
 	s->running = flash_load(s->flashdir, &d);
 	print_diag(&d);
 	conf_diag_free(&d);

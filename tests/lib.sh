@@ -68,3 +68,28 @@ t_end() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]
 }
+
+# t_sbcd DIR [INI]: prepare DIR/flash (factory defaults + INI, incremental, with
+# the SIP interface 0 ports moved to free ports) and start sbcd on it in the
+# foreground. Sets SOCK and SBCD_PID; the log is DIR/sbcd.log.
+t_sbcd() {
+	local dir=$1 extra=${2:-}
+	mkdir -p "$dir/flash"
+	if [ ! -e "$dir/flash/board.ini" ]; then
+		local p
+		p=$(free_port)
+		{
+			printf '[SIPInterface]\nFORMAT SIPInterface_Index = SIPInterface_UDPPort, '
+			printf 'SIPInterface_TCPPort, SIPInterface_TLSPort;\n'
+			printf 'SIPInterface 0 = %s, %s, %s;\n[\\SIPInterface]\n' "$p" "$p" "$((p + 1))"
+			[ -n "$extra" ] && cat "$extra"
+		} >"$dir/init.ini"
+		"$BIN/sbc-ini" build --incremental "$dir/init.ini" -o "$dir/flash/board.ini" || return 1
+	fi
+	SOCK=$dir/sbcd.sock
+	"$BIN/sbcd" -f --flash "$dir/flash" --socket "$SOCK" --pidfile "$dir/sbcd.pid" \
+		>>"$dir/sbcd.log" 2>&1 &
+	SBCD_PID=$!
+	t_track "$SBCD_PID"
+	wait_for "$BIN/sbc-ini --socket $SOCK info" 100
+}
