@@ -14,6 +14,7 @@
 #include "sbc/flash.h"
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
+#include "sbc/supervise.h"
 #include "sbc/version.h"
 
 /* A reply under construction. */
@@ -240,12 +241,14 @@ static char *verb_export(struct sbcd *s, const char *table, int status, size_t *
 static char *verb_info(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
 {
 	unsigned pending = conf_store_pending(s->running, s->active, NULL);
+	char kids[512];
 
+	supervise_describe(kids, sizeof(kids));
 	return reply_text(1, rlen,
 			  "version %s\nuptime %ld\nflash %s\nlevel %u\nuser %s\nchanges %lu\n"
-			  "saves %lu\npending %u\n",
+			  "saves %lu\npending %u\n%s",
 			  SBC_VERSION, (long)(time(NULL) - s->started), s->flashdir, cs->level,
-			  cs->user[0] ? cs->user : "-", s->changes, s->saves, pending);
+			  cs->user[0] ? cs->user : "-", s->changes, s->saves, pending, kids);
 }
 
 char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t len,

@@ -12,6 +12,7 @@
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
 #include "sbc/sip_engine.h"
+#include "sbc/supervise.h"
 
 static void print_diag(const struct conf_diag *d)
 {
@@ -74,11 +75,13 @@ int sbcd_boot(struct sbcd *s)
 		log_errx("SIP engine: %s", err);
 		return -1;
 	}
+	supervise_start(s);
 	return 0;
 }
 
 void sbcd_shutdown(struct sbcd *s)
 {
+	supervise_stop(s);
 	if (s->sip)
 		sip_engine_destroy(s->sip);
 	s->sip = NULL;

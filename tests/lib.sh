@@ -70,7 +70,7 @@ t_end() {
 }
 
 # t_sbcd DIR [INI]: prepare DIR/flash (factory defaults + INI, incremental, with
-# the SIP interface 0 ports moved to free ports) and start sbcd on it in the
+# the SIP interface 0 ports moved to free ports, the web server off) and start sbcd on it in the
 # foreground. Sets SOCK and SBCD_PID; the log is DIR/sbcd.log.
 t_sbcd() {
 	local dir=$1 extra=${2:-}
@@ -82,6 +82,8 @@ t_sbcd() {
 			printf '[SIPInterface]\nFORMAT SIPInterface_Index = SIPInterface_UDPPort, '
 			printf 'SIPInterface_TCPPort, SIPInterface_TLSPort;\n'
 			printf 'SIPInterface 0 = %s, %s, %s;\n[\\SIPInterface]\n' "$p" "$p" "$((p + 1))"
+			# no web server unless the test asks for one
+			printf '[WEB Params]\nHTTPPort = 0\nHTTPSPort = 0\n'
 			[ -n "$extra" ] && cat "$extra"
 		} >"$dir/init.ini"
 		"$BIN/sbc-ini" build --incremental "$dir/init.ini" -o "$dir/flash/board.ini" || return 1

@@ -1,0 +1,177 @@
+/* Child processes of sbcd: start, watch, restart with back-off, stop. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sofia-sip/su_wait.h>
+
+#include "conf/store.h"
+#include "sbc/log.h"
+#include "sbc/sbcd.h"
+#include "sbc/supervise.h"
+
+struct child {
+	const char *name;
+	char path[PATH_MAX];
+	char *argv[12];
+	pid_t pid;
+	time_t started;
+	time_t next_start;
+	unsigned delay;
+	unsigned restarts;
+};
+
+static struct child children[2];
+static unsigned nchildren;
+static su_timer_t *timer;
+
+static void child_spawn(struct child *c)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		log_errx("%s: fork: %s", c->name, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execv(c->path, c->argv);
+		_exit(127);
+	}
+	c->pid = pid;
+	c->started = time(NULL);
+	log_info("started %s (pid %d)", c->name, (int)pid);
+}
+
+static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	time_t now = time(NULL);
+
+	for (unsigned i = 0; i < nchildren; i++) {
+		struct child *c = &children[i];
+		int st;
+		if (c->pid > 0 && waitpid(c->pid, &st, WNOHANG) == c->pid) {
+			if (WIFEXITED(st))
+				log_warnx("%s (pid %d) exited with status %d", c->name, (int)c->pid,
+					  WEXITSTATUS(st));
+			else
+				log_warnx("%s (pid %d) killed by signal %d", c->name, (int)c->pid,
+					  WTERMSIG(st));
+			/* a child that ran for a minute earns the short delay again */
+			c->delay = now - c->started >= 60 ? 1 : (c->delay ? c->delay * 2 : 1);
+			if (c->delay > 30)
+				c->delay = 30;
+			c->next_start = now + c->delay;
+			c->pid = 0;
+			c->restarts++;
+		}
+		if (c->pid == 0 && now >= c->next_start)
+			child_spawn(c);
+	}
+	su_timer_set(t, on_tick, arg);
+}
+
+static int program_path(const char *name, char *out, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	*slash = 0;
+	if (snprintf(out, len, "%s/%s", self, name) >= (int)len)
+		return -1;
+	return access(out, X_OK);
+}
+
+static struct child *child_add(const char *name)
+{
+	struct child *c = &children[nchildren];
+
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	if (program_path(name, c->path, sizeof(c->path)) < 0) {
+		log_warnx("%s not found beside sbcd: not started", name);
+		return NULL;
+	}
+	nchildren++;
+	return c;
+}
+
+void supervise_start(struct sbcd *s)
+{
+	const char *agentx = conf_global_str(s->active, "AgentXSocket");
+
+	nchildren = 0;
+	if (conf_global_int(s->active, "HTTPPort") || conf_global_int(s->active, "HTTPSPort")) {
+		struct child *c = child_add("sbc-web");
+		if (c) {
+			char **a = c->argv;
+			*a++ = c->path, *a++ = "--socket", *a++ = s->sockpath;
+			*a++ = "--flash", *a++ = s->flashdir, *a = NULL;
+		}
+	}
+	if (agentx && *agentx) {
+		struct child *c = child_add("sbc-snmp-agent");
+		if (c) {
+			char **a = c->argv;
+			*a++ = c->path, *a++ = "--agentx", *a++ = (char *)agentx;
+			*a++ = "--socket", *a++ = s->sockpath, *a = NULL;
+		}
+	}
+	for (unsigned i = 0; i < nchildren; i++)
+		child_spawn(&children[i]);
+	if (nchildren) {
+		timer = su_timer_create(su_root_task(s->root), 1000);
+		su_timer_set(timer, on_tick, NULL);
+	}
+}
+
+void supervise_stop(struct sbcd *s)
+{
+	if (timer) {
+		su_timer_destroy(timer);
+		timer = NULL;
+	}
+	for (unsigned i = 0; i < nchildren; i++)
+		if (children[i].pid > 0)
+			kill(children[i].pid, SIGTERM);
+	for (unsigned i = 0; i < nchildren; i++) {
+		struct child *c = &children[i];
+		for (int k = 0; c->pid > 0 && k < 20; k++) {
+			if (waitpid(c->pid, NULL, WNOHANG) == c->pid) {
+				c->pid = 0;
+				break;
+			}
+			usleep(100000);
+		}
+		if (c->pid > 0) {
+			kill(c->pid, SIGKILL);
+			waitpid(c->pid, NULL, 0);
+			c->pid = 0;
+		}
+	}
+	nchildren = 0;
+}
+
+int supervise_describe(char *buf, unsigned len)
+{
+	int n = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; i < nchildren && n >= 0 && (unsigned)n < len; i++)
+		n += snprintf(buf + n, len - (unsigned)n, "child %s pid %d restarts %u\n",
+			      children[i].name, (int)children[i].pid, children[i].restarts);
+	return n;
+}

@@ -1,0 +1,18 @@
+/*
+ * supervise: sbcd starts its helper processes (sbc-web, sbc-snmp-agent) and
+ * restarts them when they exit, with a growing delay (1 s doubling to 30 s,
+ * back to 1 s after a minute of good running). Programs are looked up beside
+ * the sbcd executable. Stopping sends SIGTERM, then SIGKILL after 2 s.
+ */
+#ifndef SBC_SUPERVISE_H
+#define SBC_SUPERVISE_H
+
+struct sbcd;
+
+/* Starts what the active configuration asks for; logs and goes on when a program is absent. */
+void supervise_start(struct sbcd *s);
+void supervise_stop(struct sbcd *s);
+/* One line per child: "name pid restarts" (for INFO). */
+int supervise_describe(char *buf, unsigned len);
+
+#endif
