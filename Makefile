@@ -96,6 +96,7 @@ $(B)/bin/bench-%: bench/%.c $(CORE_LIBS)
 
 run: deps all
 	@mkdir -p run/flash
+	@packaging/run-banner run/flash run/sbcd.sock
 	$(B)/bin/sbcd --foreground --flash run/flash --socket run/sbcd.sock --pidfile run/sbcd.pid
 
 check: deps all
