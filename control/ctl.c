@@ -1,6 +1,7 @@
 /* Framing and the client library every front end links. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,13 @@ static int write_all(int fd, const void *buf, size_t len)
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* a non-blocking socket (sbcd's side): wait, but not forever */
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+			if (poll(&pfd, 1, 5000) == 1)
+				continue;
+			return -1;
+		}
 		if (n <= 0)
 			return -1;
 		p += n, len -= (size_t)n;
