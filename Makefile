@@ -6,7 +6,7 @@ B       := build
 CC      ?= cc
 PKGS    := sofia-sip-ua openssl
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation \
            -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS_SSL   := -lssl -lcrypto -lcrypt
 LDLIBS_SOFIA := -lsofia-sip-ua

@@ -25,6 +25,10 @@ static void usage(FILE *f)
 		"  reset                        reset sbcd: reload the configuration saved on flash\n"
 		"  pending                      list changes waiting for a reset\n"
 		"  info                         version, uptime and counters of sbcd\n"
+		"  tls OP CTX [ARGS] [-f FILE]  TLS context material (doc/TLS.md): show, roots,\n"
+		"                               generate, csr, import-cert, import-key,\n"
+		"                               import-roots, delete-root, import-crl, delete-crl;\n"
+		"                               FILE ('-' for stdin) is the PEM/DER or subject\n"
 		"FILE may be '-' for standard input.\n");
 }
 
@@ -140,9 +144,10 @@ int main(int argc, char **argv)
 					     {"incremental", no_argument, NULL, 'i'},
 					     {"replace", no_argument, NULL, 'r'},
 					     {"output", required_argument, NULL, 'o'},
+					     {"file", required_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *sock = NULL, *out = NULL, *cmd;
+	const char *sock = NULL, *out = NULL, *cmd, *file = NULL;
 	enum ini_mode mode = INI_REPLACE;
 	char verb[256];
 	int c;
@@ -166,12 +171,13 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "s:o:irh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:o:f:irh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'i': mode = INI_INCREMENTAL; break;
 		case 'r': mode = INI_REPLACE; break;
 		case 'o': out = optarg; break;
+		case 'f': file = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -204,6 +210,27 @@ int main(int argc, char **argv)
 		snprintf(verb, sizeof(verb), "LOAD %s %.200s",
 			 mode == INI_INCREMENTAL ? "incremental" : "replace", base);
 		rc = call(sock, verb, text, len, NULL);
+		free(text);
+		return rc;
+	}
+	if (!strcmp(cmd, "tls")) {
+		size_t n = 0, len = 0;
+		char *text = NULL;
+		int rc;
+		n += (size_t)snprintf(verb, sizeof(verb), "TLS");
+		for (int i = optind; i < argc && n < sizeof(verb); i++)
+			n += (size_t)snprintf(verb + n, sizeof(verb) - n, " %s", argv[i]);
+		if (optind + 2 > argc) {
+			usage(stderr);
+			return 2;
+		}
+		for (char *p = verb + 4; *p && *p != ' '; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		if (file && !(text = read_input(file, &len)))
+			return 1;
+		rc = call(sock, verb, text, len, out);
+		if (text)
+			explicit_bzero(text, len);
 		free(text);
 		return rc;
 	}

@@ -1,15 +1,235 @@
-/* TLS verbs: filled in with the TLS material module. */
+/*
+ * TLS verbs of the control protocol (doc/CONTROL.md, doc/TLS.md):
+ *
+ *   TLS SHOW <ctx>                          device certificate, key state (never the key)
+ *   TLS ROOTS <ctx>                         trusted roots, one line each
+ *   TLS GENERATE <ctx> [rsa|ec-p256|ec-p384] [bits] [days]   body: subject
+ *   TLS CSR <ctx>                           body: subject (optional); reply: PEM
+ *   TLS IMPORT-CERT <ctx>                   body: PEM or DER (with chain)
+ *   TLS IMPORT-KEY <ctx> [PASSPHRASE]       body: key; with PASSPHRASE its first line
+ *   TLS IMPORT-ROOTS <ctx>                  body: PEM bundle or DER
+ *   TLS DELETE-ROOT <ctx> <position>
+ *   TLS IMPORT-CRL <ctx>                    body: PEM or DER
+ *   TLS DELETE-CRL <ctx>
+ *
+ * <ctx> is a TLSContexts index or name. Reading needs level 50 (CSR 100);
+ * changing material needs 200 (security administrator), as the vendor does.
+ */
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "control/ctl.h"
+#include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
+#include "sbc/log.h"
+#include "sbc/sbcd.h"
+#include "sbc/tlsmgr.h"
+#include "tls/material.h"
+#include "tls/tls.h"
+
+static char *out_text(int ok, size_t *rlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static char *out_text(int ok, size_t *rlen, const char *fmt, ...)
+{
+	char *body = NULL, *out = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&body, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	if (asprintf(&out, "%s%s", ok ? "OK\n" : "ERR\n", body) < 0)
+		out = NULL;
+	free(body);
+	*rlen = out ? strlen(out) : 0;
+	return out;
+}
+
+/* The context an argument names (index or name); -1 when none. */
+static int context_index(struct sbcd *s, const char *arg)
+{
+	const struct conf_table *t = conf_table_find("TLSContexts");
+	const struct conf_row *r;
+	char *end;
+	unsigned long idx;
+
+	if (!arg)
+		return -1;
+	idx = strtoul(arg, &end, 10);
+	if (*arg && !*end)
+		r = conf_store_get(s->running, t, (unsigned)idx);
+	else
+		r = conf_store_find_name(s->running, t, arg);
+	return r ? (int)r->index : -1;
+}
+
+static void fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+static char *show(const char *dir, int idx, size_t *rlen)
+{
+	struct tls_cert_info ci;
+	char err[512], nb[40], na[40];
+	int match;
+
+	if (tls_material_cert_info(dir, &ci, &match, err, sizeof(err)) < 0)
+		return out_text(0, rlen, "TLS context %d: %s\n", idx, err);
+	fmt_time(ci.not_before, nb, sizeof(nb));
+	fmt_time(ci.not_after, na, sizeof(na));
+	return out_text(1, rlen,
+			"context %d\nsubject %s\nissuer %s\nserial %s\nnot-before %s\n"
+			"not-after %s\nkey-type %s\nsubject-alt-name %s\nfingerprint %s\n"
+			"private-key %s\n",
+			idx, ci.subject, ci.issuer, ci.serial, nb, na, ci.key_type,
+			ci.san[0] ? ci.san : "-", ci.sha256,
+			match ? "present, matches the certificate" : "MISSING or does not match");
+}
+
+static char *roots(const char *dir, size_t *rlen)
+{
+	struct tls_cert_info *r = NULL;
+	unsigned n = 0;
+	char err[512], na[40], *buf = NULL, *out;
+	size_t len = 0;
+	FILE *f;
+
+	if (tls_material_list_roots(dir, &r, &n, err, sizeof(err)) < 0)
+		return out_text(0, rlen, "%s\n", err);
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		free(r);
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		fmt_time(r[i].not_after, na, sizeof(na));
+		fprintf(f, "%u\tsubject=%s\tissuer=%s\tnot-after=%s\tca=%s\tsha256=%s\n", i,
+			r[i].subject, r[i].issuer, na, r[i].is_ca ? "yes" : "no", r[i].sha256);
+	}
+	fclose(f);
+	free(r);
+	out = out_text(1, rlen, "%s", buf ? buf : "");
+	free(buf);
+	return out;
+}
+
+static enum tls_key_type key_type(const char *a)
+{
+	if (a && !strcasecmp(a, "ec-p256"))
+		return TLS_KEY_EC_P256;
+	if (a && !strcasecmp(a, "ec-p384"))
+		return TLS_KEY_EC_P384;
+	return TLS_KEY_RSA;
+}
+
+/* The body as a NUL-terminated first line (subject, passphrase), trimmed. */
+static void first_line(const char *body, size_t blen, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < blen && n + 1 < len && body[n] != '\n' && body[n] != '\r')
+		n++;
+	memcpy(buf, body, n);
+	buf[n] = 0;
+}
 
 char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **argv,
 		     const char *body, size_t blen, size_t *rlen)
 {
-	static const char msg[] = "ERR\nTLS requests are not available yet\n";
-	char *out = strdup(msg);
+	const char *op = argc > 1 ? argv[1] : "";
+	int idx = context_index(s, argc > 2 ? argv[2] : NULL);
+	char dir[PATH_MAX], err[1024], warn[512] = "";
+	int reading = !strcasecmp(op, "SHOW") || !strcasecmp(op, "ROOTS");
+	int rc;
 
-	*rlen = out ? sizeof(msg) - 1 : 0;
-	return out;
+	if (argc < 3)
+		return out_text(0, rlen, "usage: TLS <operation> <context> ...\n");
+	if (idx < 0)
+		return out_text(0, rlen, "TLSContexts: no context '%s'\n", argv[2]);
+	if (!reading && cs->level < (strcasecmp(op, "CSR") ? CTL_LEVEL_SECADMIN : CTL_LEVEL_ADMIN))
+		return out_text(0, rlen, "permission denied: level %u may not change TLS material\n",
+				cs->level);
+	if (tlsmgr_ctxdir(s, (unsigned)idx, dir, sizeof(dir)) < 0)
+		return out_text(0, rlen, "TLS context %d: cannot create its directory\n", idx);
+	/* first use of a context: it gets a key and a self-signed certificate */
+	if (strcasecmp(op, "GENERATE") && strcasecmp(op, "IMPORT-KEY") &&
+	    tlsmgr_ensure(s, (unsigned)idx, err, sizeof(err)) < 0)
+		return out_text(0, rlen, "TLS context %d: %s\n", idx, err);
+
+	if (!strcasecmp(op, "SHOW"))
+		return show(dir, idx, rlen);
+	if (!strcasecmp(op, "ROOTS"))
+		return roots(dir, rlen);
+	if (!strcasecmp(op, "CSR")) {
+		char subject[512], *pem = NULL, *out;
+		first_line(body, blen, subject, sizeof(subject));
+		if (tls_material_csr(dir, subject, &pem, err, sizeof(err)) < 0)
+			return out_text(0, rlen, "TLS context %d: %s\n", idx, err);
+		out = out_text(1, rlen, "%s", pem);
+		free(pem);
+		return out;
+	}
+	if (!strcasecmp(op, "GENERATE")) {
+		char subject[512];
+		int bits = argc > 4 ? atoi(argv[4]) : (int)conf_global_int(s->running, "TLSPkeySize");
+		int days = argc > 5 ? atoi(argv[5]) : 3650;
+		first_line(body, blen, subject, sizeof(subject));
+		if (!subject[0]) {
+			char host[128] = "sbc";
+			gethostname(host, sizeof(host) - 1);
+			snprintf(subject, sizeof(subject), "CN=%s", host);
+		}
+		rc = tls_material_generate(dir, key_type(argc > 3 ? argv[3] : NULL), bits, subject,
+					   days, err, sizeof(err));
+	} else if (!strcasecmp(op, "IMPORT-CERT")) {
+		rc = tls_material_import_cert(dir, body, blen, warn, sizeof(warn), err, sizeof(err));
+	} else if (!strcasecmp(op, "IMPORT-KEY")) {
+		char pass[1024] = "";
+		const char *key = body;
+		size_t klen = blen;
+		if (argc > 3 && !strcasecmp(argv[3], "PASSPHRASE")) {
+			first_line(body, blen, pass, sizeof(pass));
+			const char *nl = memchr(body, '\n', blen);
+			key = nl ? nl + 1 : body + blen;
+			klen = blen - (size_t)(key - body);
+		}
+		rc = tls_material_import_key(dir, key, klen, pass[0] ? pass : NULL, warn,
+					     sizeof(warn), err, sizeof(err));
+		explicit_bzero(pass, sizeof(pass));
+	} else if (!strcasecmp(op, "IMPORT-ROOTS")) {
+		unsigned added = 0, skipped = 0;
+		rc = tls_material_import_roots(dir, body, blen, &added, &skipped, err, sizeof(err));
+		if (rc == 0)
+			snprintf(warn, sizeof(warn), "added %u, skipped %u already trusted", added,
+				 skipped);
+	} else if (!strcasecmp(op, "DELETE-ROOT") && argc > 3) {
+		rc = tls_material_delete_root(dir, (unsigned)atoi(argv[3]), err, sizeof(err));
+	} else if (!strcasecmp(op, "IMPORT-CRL")) {
+		rc = tls_material_import_crl(dir, body, blen, warn, sizeof(warn), err, sizeof(err));
+	} else if (!strcasecmp(op, "DELETE-CRL")) {
+		rc = tls_material_delete_crl(dir, err, sizeof(err));
+	} else {
+		return out_text(0, rlen, "unknown TLS operation '%s'\n", op);
+	}
+	if (rc < 0) {
+		log_warnx("TLS context %d: %s refused: %s", idx, op, err);
+		return out_text(0, rlen, "TLS context %d: %s\nnothing was changed\n", idx, err);
+	}
+	log_info("TLS context %d: %s by %s%s%s", idx, op, cs->user[0] ? cs->user : "uid",
+		 warn[0] ? ": " : "", warn);
+	tlsmgr_changed(s, (unsigned)idx);
+	return out_text(1, rlen, "%s%s", warn, warn[0] ? "\n" : "");
 }

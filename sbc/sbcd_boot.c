@@ -13,6 +13,8 @@
 #include "sbc/sbcd_boot.h"
 #include "sbc/sip_engine.h"
 #include "sbc/supervise.h"
+#include "sbc/alarms.h"
+#include "sbc/tlsmgr.h"
 
 static void print_diag(const struct conf_diag *d)
 {
@@ -30,6 +32,12 @@ int sbcd_boot_check(const char *flashdir)
 	d.max = 0;
 	st = flash_load(flashdir, &d);
 	print_diag(&d);
+	if (st && tlsmgr_check_boot(flashdir, st) < 0) {
+		printf("%s: a TLS private key is readable by others\n", flashdir);
+		conf_store_free(st);
+		conf_diag_free(&d);
+		return -1;
+	}
 	if (st)
 		printf("%s: configuration is valid (%u warning%s)\n", flashdir, d.nwarn,
 		       d.nwarn == 1 ? "" : "s");
@@ -65,6 +73,8 @@ int sbcd_boot(struct sbcd *s)
 		log_errx("run directory %s: %s", s->rundir, strerror(errno));
 		return -1;
 	}
+	if (tlsmgr_boot(s) < 0)
+		return -1;
 	s->ctl = ctl_server_start(s, s->sockpath, err, sizeof(err));
 	if (!s->ctl) {
 		log_errx("%s", err);
@@ -82,6 +92,7 @@ int sbcd_boot(struct sbcd *s)
 void sbcd_shutdown(struct sbcd *s)
 {
 	supervise_stop(s);
+	tlsmgr_stop(s);
 	if (s->sip)
 		sip_engine_destroy(s->sip);
 	s->sip = NULL;
@@ -94,16 +105,23 @@ void sbcd_shutdown(struct sbcd *s)
 
 void sbcd_commit(struct sbcd *s, struct conf_store *candidate)
 {
-	conf_store_free(s->running);
+	struct conf_store *old = s->running;
+
 	s->running = candidate;
 	s->changes++;
+	tlsmgr_committed(s, old);
+	conf_store_free(old);
 }
 
 struct conf_store *sbcd_status(struct sbcd *s)
 {
 	struct conf_store *st = conf_store_new();
 
-	if (st && s->sip)
+	if (!st)
+		return NULL;
+	if (s->sip)
 		sip_engine_status(s->sip, st);
+	tlsmgr_status(s, st);
+	alarm_status(st);
 	return st;
 }

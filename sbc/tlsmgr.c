@@ -1,0 +1,313 @@
+/* TLS contexts on flash: default material, expiry alarms, status tables. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sofia-sip/su_wait.h>
+
+#include "conf/store.h"
+#include "sbc/alarms.h"
+#include "sbc/log.h"
+#include "sbc/sbcd.h"
+#include "sbc/sip_engine.h"
+#include "sbc/tlsmgr.h"
+#include "tls/expiry.h"
+#include "tls/material.h"
+#include "tls/tls.h"
+
+static su_timer_t *expiry_timer;
+static time_t last_expiry_check;
+
+static const struct conf_table *contexts(void)
+{
+	return conf_table_find("TLSContexts");
+}
+
+static int mkdirs(const char *flash, unsigned idx, char *dir, size_t len)
+{
+	char top[PATH_MAX];
+
+	snprintf(top, sizeof(top), "%s/tls", flash);
+	if (mkdir(top, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if (snprintf(dir, len, "%s/tls/%u", flash, idx) >= (int)len)
+		return -1;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int tlsmgr_ctxdir(const struct sbcd *s, unsigned idx, char *buf, size_t len)
+{
+	return mkdirs(s->flashdir, idx, buf, len);
+}
+
+static int has_file(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, F_OK) == 0;
+}
+
+int tlsmgr_ensure(struct sbcd *s, unsigned idx, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], subject[300], host[128] = "sbc";
+	const struct conf_row *r = conf_store_get(s->running, contexts(), idx);
+	int bits = (int)conf_global_int(s->running, "TLSPkeySize");
+
+	if (!r) {
+		snprintf(err, errlen, "TLSContexts row %u: no such context", idx);
+		return -1;
+	}
+	if (mkdirs(s->flashdir, idx, dir, sizeof(dir)) < 0) {
+		snprintf(err, errlen, "%s/tls/%u: %s", s->flashdir, idx, strerror(errno));
+		return -1;
+	}
+	if (has_file(dir, TLS_FILE_CERT) && has_file(dir, TLS_FILE_KEY))
+		return 0;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(subject, sizeof(subject), "CN=%s,OU=%s,O=SBC", host, r->v[0].s);
+	if (tls_material_generate(dir, TLS_KEY_RSA, bits, subject, 3650, err, errlen) < 0)
+		return -1;
+	log_info("TLS context %u (%s): generated a %d-bit RSA key and a self-signed certificate "
+		 "for %s",
+		 idx, r->v[0].s, bits, subject);
+	return 0;
+}
+
+/* Contexts in use: 0, and those named by SIP interfaces and proxy sets. */
+static int in_use(const struct conf_store *st, const char *name, unsigned idx)
+{
+	static const char *const users[][2] = {{"SIPInterface", "TLSContext"},
+					       {"ProxySet", "TLSContextName"}};
+
+	if (idx == 0)
+		return 1;
+	for (unsigned u = 0; u < 2; u++) {
+		const struct conf_table *t = conf_table_find(users[u][0]);
+		int c = conf_column_find(t, users[u][1]);
+		const struct conf_rows *rs = conf_store_rows(st, t);
+		for (unsigned j = 0; j < rs->n; j++)
+			if (!strcasecmp(rs->row[j]->v[c].s, name))
+				return 1;
+	}
+	return 0;
+}
+
+int tlsmgr_check_boot(const char *flashdir, const struct conf_store *st)
+{
+	const struct conf_rows *rs = conf_store_rows(st, contexts());
+	char dir[PATH_MAX], err[PATH_MAX + 200];
+	int rc = 0;
+
+	for (unsigned j = 0; j < rs->n; j++) {
+		snprintf(dir, sizeof(dir), "%s/tls/%u", flashdir, rs->row[j]->index);
+		if (has_file(dir, TLS_FILE_KEY) && tls_material_check_key_perms(dir, err, sizeof(err)) < 0) {
+			log_errx("TLS context %u: %s", rs->row[j]->index, err);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+int tlsmgr_boot(struct sbcd *s)
+{
+	const struct conf_rows *rs = conf_store_rows(s->running, contexts());
+	char err[PATH_MAX + 200];
+
+	if (tlsmgr_check_boot(s->flashdir, s->running) < 0) {
+		log_errx("refusing to start: a private key is readable by others (chmod 600 it)");
+		return -1;
+	}
+	for (unsigned j = 0; j < rs->n; j++) {
+		const struct conf_row *r = rs->row[j];
+		if (in_use(s->running, r->v[0].s, r->index) &&
+		    tlsmgr_ensure(s, r->index, err, sizeof(err)) < 0) {
+			log_errx("TLS context %u: %s", r->index, err);
+			return -1;
+		}
+	}
+	tlsmgr_check_expiry(s);
+	return 0;
+}
+
+static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sbcd *s = (struct sbcd *)arg;
+	long period = (long)conf_global_int(s->running, "TLSExpiryCheckPeriod") * 86400;
+
+	if (time(NULL) - last_expiry_check >= period)
+		tlsmgr_check_expiry(s);
+	su_timer_set(t, on_tick, arg);
+}
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[PATH_MAX];
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			unlink(p);
+		}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+void tlsmgr_committed(struct sbcd *s, const struct conf_store *old)
+{
+	const struct conf_rows *rs = conf_store_rows(old, contexts());
+	char dir[PATH_MAX];
+
+	for (unsigned j = 0; j < rs->n; j++) {
+		unsigned idx = rs->row[j]->index;
+		if (conf_store_get(s->running, contexts(), idx))
+			continue;
+		/* a deleted context takes its material with it: a new row starts afresh */
+		tlsmgr_ctxdir(s, idx, dir, sizeof(dir));
+		remove_dir(dir);
+		log_info("TLS context %u deleted with its material", idx);
+	}
+	tlsmgr_check_expiry(s);
+}
+
+void tlsmgr_check_expiry(struct sbcd *s)
+{
+	const struct conf_rows *rs = conf_store_rows(s->running, contexts());
+	int start = (int)conf_global_int(s->running, "TLSExpiryCheckStart");
+	time_t now = time(NULL);
+	static const enum alarm_severity map[] = {ALARM_CLEARED, ALARM_MINOR, ALARM_MAJOR,
+						  ALARM_CRITICAL};
+
+	last_expiry_check = now;
+	for (unsigned idx = 0; idx < contexts()->max_rows; idx++) {
+		char dir[PATH_MAX], src[48], msg[200], err[300];
+		struct tls_cert_info info;
+		int match;
+		const struct conf_row *r = conf_store_get(s->running, contexts(), idx);
+		snprintf(src, sizeof(src), "TLSContext#%u", idx);
+		tlsmgr_ctxdir(s, idx, dir, sizeof(dir));
+		if (!r || tls_material_cert_info(dir, &info, &match, err, sizeof(err)) < 0) {
+			alarm_set("certificateExpiry", src, ALARM_CLEARED, "");
+			continue;
+		}
+		enum tls_alarm a = tls_expiry_severity(info.not_after, now, start);
+		tls_expiry_message(idx, info.not_after, now, msg, sizeof(msg));
+		alarm_set("certificateExpiry", src, map[a], msg);
+	}
+	(void)rs;
+	if (!expiry_timer && s->root) {
+		expiry_timer = su_timer_create(su_root_task(s->root), 3600 * 1000);
+		su_timer_set(expiry_timer, on_tick, (su_timer_arg_t *)s);
+	}
+}
+
+__attribute__((weak)) void sip_engine_tls_changed(struct sip_engine *e, unsigned idx)
+{
+}
+
+void tlsmgr_changed(struct sbcd *s, unsigned idx)
+{
+	tlsmgr_check_expiry(s);
+	if (s->sip)
+		sip_engine_tls_changed(s->sip, idx);
+}
+
+static void fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+static void set(const struct conf_table *t, struct conf_row *r, const char *col, const char *v)
+{
+	char err[128];
+
+	conf_row_set_text(t, r, conf_column_find(t, col), v, err, sizeof(err));
+}
+
+void tlsmgr_status(struct sbcd *s, struct conf_store *st)
+{
+	const struct conf_table *tc = conf_table_find("TLSCertificates");
+	const struct conf_table *tr = conf_table_find("TrustedRoots");
+	const struct conf_rows *rs = conf_store_rows(s->running, contexts());
+	int start = (int)conf_global_int(s->running, "TLSExpiryCheckStart");
+	time_t now = time(NULL);
+	char dir[PATH_MAX], buf[64], err[300];
+
+	for (unsigned j = 0; j < rs->n; j++) {
+		unsigned idx = rs->row[j]->index;
+		struct tls_cert_info info, *roots = NULL;
+		unsigned nroots = 0;
+		int match = 0;
+		struct conf_row *r = conf_store_ensure(st, tc, idx, NULL);
+		if (!r)
+			continue;
+		tlsmgr_ctxdir(s, idx, dir, sizeof(dir));
+		set(tc, r, "ContextName", rs->row[j]->v[0].s);
+		if (tls_material_cert_info(dir, &info, &match, err, sizeof(err)) == 0) {
+			long days = tls_expiry_days(info.not_after, now);
+			int state;
+			set(tc, r, "Subject", info.subject);
+			set(tc, r, "Issuer", info.issuer);
+			set(tc, r, "SerialNumber", info.serial);
+			fmt_time(info.not_before, buf, sizeof(buf));
+			set(tc, r, "NotBefore", buf);
+			fmt_time(info.not_after, buf, sizeof(buf));
+			set(tc, r, "NotAfter", buf);
+			set(tc, r, "KeyType", info.key_type);
+			set(tc, r, "Fingerprint", info.sha256);
+			set(tc, r, "SubjectAltName", info.san);
+			r->v[conf_column_find(tc, "DaysLeft")].i = days;
+			if (!match)
+				state = 5;
+			else if (now < info.not_before)
+				state = 4;
+			else if (now >= info.not_after)
+				state = 3;
+			else if (tls_expiry_severity(info.not_after, now, start) != TLS_ALARM_NONE)
+				state = 2;
+			else
+				state = 1;
+			r->v[conf_column_find(tc, "Status")].i = state;
+		}
+		if (tls_material_list_roots(dir, &roots, &nroots, err, sizeof(err)) < 0)
+			continue;
+		for (unsigned k = 0; k < nroots && k < 1000; k++) {
+			struct conf_row *q = conf_store_ensure(st, tr, idx * 1000 + k, NULL);
+			if (!q)
+				break;
+			q->v[conf_column_find(tr, "Context")].i = idx;
+			q->v[conf_column_find(tr, "Position")].i = k;
+			set(tr, q, "Subject", roots[k].subject);
+			set(tr, q, "Issuer", roots[k].issuer);
+			set(tr, q, "SerialNumber", roots[k].serial);
+			fmt_time(roots[k].not_before, buf, sizeof(buf));
+			set(tr, q, "NotBefore", buf);
+			fmt_time(roots[k].not_after, buf, sizeof(buf));
+			set(tr, q, "NotAfter", buf);
+			set(tr, q, "Fingerprint", roots[k].sha256);
+			q->v[conf_column_find(tr, "IsCA")].i = roots[k].is_ca;
+		}
+		free(roots);
+	}
+}
+
+void tlsmgr_stop(struct sbcd *s)
+{
+	if (expiry_timer)
+		su_timer_destroy(expiry_timer);
+	expiry_timer = NULL;
+}

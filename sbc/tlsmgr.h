@@ -1,0 +1,36 @@
+/*
+ * tlsmgr: sbcd's side of TLS contexts: the material directories on flash,
+ * default material, expiry alarms and the TLS status tables.
+ *
+ *  - tlsmgr_boot: refuses (-1) a private key that others may read; makes
+ *    sure context 0 and every context a SIP interface or proxy set uses has a
+ *    key and a certificate (a fresh self-signed one, RSA of TLSPkeySize bits,
+ *    when it has none); checks expiry.
+ *  - tlsmgr_ensure: the same "first use" generation for one context.
+ *  - tlsmgr_committed: after a configuration change, removes the material of
+ *    deleted contexts and rechecks expiry.
+ *  - tlsmgr_check_expiry: raises, changes or clears the certificateExpiry
+ *    alarm of every context (TLSExpiryCheckStart; minor, major, critical).
+ *    Run at boot, after every material change, and every TLSExpiryCheckPeriod days.
+ */
+#ifndef SBC_TLSMGR_H
+#define SBC_TLSMGR_H
+
+#include <stddef.h>
+
+struct sbcd;
+struct conf_store;
+
+/* <flash>/tls/<idx>, created (0700) when missing; -1 when it cannot be. */
+int tlsmgr_ctxdir(const struct sbcd *s, unsigned idx, char *buf, size_t len);
+int tlsmgr_boot(struct sbcd *s);
+int tlsmgr_check_boot(const char *flashdir, const struct conf_store *st);
+int tlsmgr_ensure(struct sbcd *s, unsigned idx, char *err, size_t errlen);
+void tlsmgr_committed(struct sbcd *s, const struct conf_store *old);
+void tlsmgr_check_expiry(struct sbcd *s);
+/* Material of context idx changed: recheck expiry, tell the SIP engine. */
+void tlsmgr_changed(struct sbcd *s, unsigned idx);
+void tlsmgr_status(struct sbcd *s, struct conf_store *st);
+void tlsmgr_stop(struct sbcd *s);
+
+#endif
