@@ -17,6 +17,15 @@
 
 struct conf_row;
 
+/* File names inside a context directory. */
+#define TLS_FILE_CERT  "certificate.pem"
+#define TLS_FILE_KEY   "private-key.pem"
+#define TLS_FILE_ROOTS "trusted-roots.pem"
+#define TLS_FILE_CRL   "crl.pem"
+
+/* Largest certificate, key, bundle or CRL file accepted, read or written. */
+#define TLS_MAX_INPUT (1024 * 1024)
+
 /* Versions, ciphers and checks of one TLS context (the TLSContexts columns). */
 struct tls_policy {
 	unsigned versions;           /* TLSVersion bits: 1 TLS1.0, 2 TLS1.1, 4 TLS1.2, 8 TLS1.3; 0 any */
@@ -37,8 +46,15 @@ enum tls_role { TLS_ROLE_SERVER, TLS_ROLE_CLIENT };
 				* client: verify the server certificate */
 #define TLS_F_NO_CERT     0x02 /* do not load the device certificate and key */
 
-/* Fills p from a TLSContexts row of the schema. */
+/*
+ * Fills p from a TLSContexts row of the schema. Columns are found by their
+ * canonical name; a column the schema lacks keeps its value from
+ * tls_policy_default.
+ */
 void tls_policy_from_row(const struct conf_row *r, struct tls_policy *p);
+
+/* Fills p with the schema's default values of the TLSContexts columns. */
+void tls_policy_default(struct tls_policy *p);
 
 /*
  * Applies policy p, role and flags to an existing ctx (one made by us or by
@@ -54,5 +70,32 @@ int tls_ctx_configure(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role ro
 /* A new SSL_CTX configured as above, or NULL with the reason in err. */
 SSL_CTX *tls_ctx_build(const struct tls_policy *p, enum tls_role role, const char *ctxdir,
 		       unsigned flags, char *err, size_t errlen);
+
+/*
+ * Notes on tls_ctx_configure:
+ * - Empty cipher, suite or group strings keep OpenSSL's defaults.
+ * - TLSVersion bits with gaps (say TLS1.0 + TLS1.2) become the span lowest..
+ *   highest plus SSL_OP_NO_* for the holes. OpenSSL 3 at its default security
+ *   level 2 refuses TLS 1.0 and 1.1 whatever the bits say.
+ * - Verify mode: server with TLS_F_VERIFY_PEER demands a client certificate
+ *   (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT), client with it
+ *   verifies the server (SSL_VERIFY_PEER); otherwise SSL_VERIFY_NONE. Any
+ *   verify callback already on ctx is removed so nothing can override the
+ *   result. Host name checks are per connection (SSL_set1_host): the caller's.
+ * - RequireStrictCert on: the peer certificate must carry EKU clientAuth (we
+ *   are the server) or serverAuth (we are the client). Off: EKU is not checked,
+ *   as the vendor does, although OpenSSL would check it by default.
+ * - When crl.pem exists every certificate of the peer chain, up to and
+ *   including the root, needs a valid CRL from its issuer (CRL_CHECK_ALL).
+ * - The key file must not be accessible by group or others.
+ */
+
+/*
+ * The verification policy tls_ctx_configure put in effect on ctx, in one line
+ * for the caller to log (who is verified, against how many roots, depth, EKU,
+ * revocation, own certificate); a fixed text when ctx was not configured by us.
+ * The string lives as long as ctx or until the next tls_ctx_configure.
+ */
+const char *tls_ctx_policy_text(const SSL_CTX *ctx);
 
 #endif
