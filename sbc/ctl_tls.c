@@ -162,7 +162,7 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	if (!reading && cs->level < (strcasecmp(op, "CSR") ? CTL_LEVEL_SECADMIN : CTL_LEVEL_ADMIN))
 		return out_text(0, rlen, "permission denied: level %u may not change TLS material\n",
 				cs->level);
-	if (tlsmgr_ctxdir(s, (unsigned)idx, dir, sizeof(dir)) < 0)
+	if (tlsmgr_ctxdir_make(s, (unsigned)idx, dir, sizeof(dir)) < 0)
 		return out_text(0, rlen, "TLS context %d: cannot create its directory\n", idx);
 	/* first use of a context: it gets a key and a self-signed certificate */
 	if (strcasecmp(op, "GENERATE") && strcasecmp(op, "IMPORT-KEY") &&

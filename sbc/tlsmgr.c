@@ -45,6 +45,11 @@ static int mkdirs(const char *flash, unsigned idx, char *dir, size_t len)
 
 int tlsmgr_ctxdir(const struct sbcd *s, unsigned idx, char *buf, size_t len)
 {
+	return snprintf(buf, len, "%s/tls/%u", s->flashdir, idx) < (int)len ? 0 : -1;
+}
+
+int tlsmgr_ctxdir_make(const struct sbcd *s, unsigned idx, char *buf, size_t len)
+{
 	return mkdirs(s->flashdir, idx, buf, len);
 }
 
@@ -70,7 +75,8 @@ int tlsmgr_ensure(struct sbcd *s, unsigned idx, char *err, size_t errlen)
 		snprintf(err, errlen, "%s/tls/%u: %s", s->flashdir, idx, strerror(errno));
 		return -1;
 	}
-	if (has_file(dir, TLS_FILE_CERT) && has_file(dir, TLS_FILE_KEY))
+	/* material an operator put there (even a key alone, awaiting its certificate) stays */
+	if (has_file(dir, TLS_FILE_CERT) || has_file(dir, TLS_FILE_KEY))
 		return 0;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(subject, sizeof(subject), "CN=%s,OU=%s,O=SBC", host, r->v[0].s);

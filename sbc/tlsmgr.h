@@ -6,7 +6,8 @@
  *    sure context 0 and every context a SIP interface or proxy set uses has a
  *    key and a certificate (a fresh self-signed one, RSA of TLSPkeySize bits,
  *    when it has none); checks expiry.
- *  - tlsmgr_ensure: the same "first use" generation for one context.
+ *  - tlsmgr_ensure: the same "first use" generation for one context; a
+ *    context that has a key or a certificate is left as it is.
  *  - tlsmgr_committed: after a configuration change, removes the material of
  *    deleted contexts and rechecks expiry.
  *  - tlsmgr_check_expiry: raises, changes or clears the certificateExpiry
@@ -21,8 +22,9 @@
 struct sbcd;
 struct conf_store;
 
-/* <flash>/tls/<idx>, created (0700) when missing; -1 when it cannot be. */
+/* The path <flash>/tls/<idx>; the _make form also creates it (0700). -1 on failure. */
 int tlsmgr_ctxdir(const struct sbcd *s, unsigned idx, char *buf, size_t len);
+int tlsmgr_ctxdir_make(const struct sbcd *s, unsigned idx, char *buf, size_t len);
 int tlsmgr_boot(struct sbcd *s);
 int tlsmgr_check_boot(const char *flashdir, const struct conf_store *st);
 int tlsmgr_ensure(struct sbcd *s, unsigned idx, char *err, size_t errlen);
