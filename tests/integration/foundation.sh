@@ -82,6 +82,17 @@ check "same process (re-executed in place)" kill -0 "$SBCD_PID"
 "$INI" --socket "$SOCK" export -o "$D/afterreset.ini"
 check "reset restored the saved configuration" cmp "$D/after.ini" "$D/afterreset.ini"
 
+# --- privilege comes from the peer's credentials: another user is monitor (50)
+chmod 711 "$D"
+chmod 666 "$SOCK"
+check "a non-root peer may read" runuser -u nobody -- "$INI" --socket "$SOCK" info
+contains "as monitor" "$T_DIR/last.out" "^level 50"
+expect_fail "but not change the configuration" runuser -u nobody -- "$INI" --socket "$SOCK" import --incremental - <"$D/unsaved.ini"
+contains "sbcd says why" "$T_DIR/last.out" "permission denied: level 50 may not change the configuration"
+expect_fail "nor save" runuser -u nobody -- "$INI" --socket "$SOCK" save
+chmod 660 "$SOCK"
+expect_fail "with the socket's mode 0660 others cannot connect at all" runuser -u nobody -- "$INI" --socket "$SOCK" info
+
 # --- sbcd -n on a broken flash
 mkdir -p "$D/broken"
 printf '[SIP Params]\nSIPSRequireClientCertificate = 7\n' >"$D/broken/board.ini"
