@@ -7,6 +7,25 @@
  * SSL_CTX that sofia-sip creates (see ARCHITECTURE.md, "TLS").
  * Changes to SIP interfaces are reset-required, so the engine never
  * reconfigures listeners live.
+ *
+ * TLS on a SIP interface: mutual authentication is the row's
+ * TLSMutualAuthentication when 0 or 1, else the global
+ * SIPSRequireClientCertificate. When on, a client without a valid certificate
+ * (chain to the context's trusted roots, in its validity period, not revoked
+ * by crl.pem, EKU allowing clientAuth when it has an EKU, and matching
+ * TLSRemoteSubjectName when PeerHostNameVerificationMode is 2) fails the
+ * handshake before any SIP byte is read. A handshake not done within
+ * TLSHandshakeTimeout seconds is closed; connections beyond the row's
+ * MaxTLSConnections are closed at once. Every accepted or refused connection
+ * is counted (status table TLSStatus) and logged, rate-limited.
+ *
+ * SIP: OPTIONS is answered (200 with Allow, Accept, Supported); REGISTER
+ * makes the engine registrar for the user (bindings in memory, status table
+ * Registrations); INVITE and MESSAGE to a registered user are relayed as a
+ * back-to-back user agent over the connection that user registered over, with
+ * a new Call-ID and the SBC's own Via and Contact on each side.
+ *
+ * Everything runs on `root`; no function here may be called from another thread.
  */
 #ifndef SBC_SIP_ENGINE_H
 #define SBC_SIP_ENGINE_H
@@ -24,11 +43,23 @@ struct sip_engine;
  * Returns NULL with the reason in err (naming the interface) on failure.
  */
 struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *active,
-				     const char *flashdir, const char *rundir, char *err,
-				     size_t errlen);
+                                     const char *flashdir, const char *rundir, char *err,
+                                     size_t errlen);
 void sip_engine_destroy(struct sip_engine *e);
 
-/* Replaces the rows of the engine's read-only status tables in st with live values. */
+/*
+ * Replaces the rows of the engine's read-only status tables in st with live
+ * values: TLSStatus (one row per SIP interface, same index) and Registrations
+ * (one row per binding, numbered from 0). Rows of other tables are untouched.
+ */
 void sip_engine_status(struct sip_engine *e, struct conf_store *st);
+
+/*
+ * Optional observer of connection events: called with each line the engine
+ * logs about TLS connections and registrations, before rate limiting (the
+ * log itself is rate-limited). For sbcd's diagnostics and for tests.
+ */
+typedef void sip_event_fn(void *arg, int prio, const char *line);
+void sip_engine_set_event_hook(struct sip_engine *e, sip_event_fn *fn, void *arg);
 
 #endif

@@ -18,8 +18,7 @@
 #include "tls/version.h"
 
 /* Every name of a TLS 1.3 suite list must be known: OpenSSL skips unknown ones silently. */
-static int check_suites(SSL_CTX *ctx, const char *col, const char *list, char *err,
-			size_t errlen)
+static int check_suites(SSL_CTX *ctx, const char *col, const char *list, char *err, size_t errlen)
 {
 	STACK_OF(SSL_CIPHER) *have = SSL_CTX_get_ciphers(ctx);
 	char copy[1025], *save, *name;
@@ -52,14 +51,13 @@ static int bad_group(SSL_CTX *ctx, const char *list, char *err, size_t errlen)
 	return tls_errf(err, errlen, "%s \"%s\": malformed list", TLS_POLICY_COL(groups), list);
 }
 
-static int set_ciphers(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role role,
-		       char *err, size_t errlen)
+static int set_ciphers(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role role, char *err,
+		       size_t errlen)
 {
 	int server = role == TLS_ROLE_SERVER;
 	const char *list = server ? p->ciphers_server : p->ciphers_client;
 	const char *suites = server ? p->suites_server : p->suites_client;
-	const char *lcol = server ? TLS_POLICY_COL(ciphers_server)
-				  : TLS_POLICY_COL(ciphers_client);
+	const char *lcol = server ? TLS_POLICY_COL(ciphers_server) : TLS_POLICY_COL(ciphers_client);
 	const char *scol = server ? TLS_POLICY_COL(suites_server) : TLS_POLICY_COL(suites_client);
 
 	/* Empty strings keep OpenSSL's defaults. */
@@ -118,7 +116,8 @@ static int load_device(SSL_CTX *ctx, const char *ctxdir, char *err, size_t errle
 	if (tls_path(cpath, sizeof(cpath), ctxdir, TLS_FILE_CERT, err, errlen) < 0 ||
 	    tls_path(kpath, sizeof(kpath), ctxdir, TLS_FILE_KEY, err, errlen) < 0 ||
 	    !(sk = tls_load_certs(cpath, 0, err, errlen)) ||
-	    tls_key_perms_check(kpath, err, errlen) < 0 || !(key = tls_load_key(kpath, err, errlen)))
+	    tls_key_perms_check(kpath, err, errlen) < 0 ||
+	    !(key = tls_load_key(kpath, err, errlen)))
 		goto out;
 	if (X509_check_private_key(sk_X509_value(sk, 0), key) != 1) {
 		ERR_clear_error();
@@ -173,7 +172,7 @@ SSL_CTX *tls_ctx_build(const struct tls_policy *p, enum tls_role role, const cha
 		       unsigned flags, char *err, size_t errlen)
 {
 	SSL_CTX *ctx =
-		SSL_CTX_new(role == TLS_ROLE_SERVER ? TLS_server_method() : TLS_client_method());
+	    SSL_CTX_new(role == TLS_ROLE_SERVER ? TLS_server_method() : TLS_client_method());
 
 	if (!ctx) {
 		tls_errf_ssl(err, errlen, "cannot create an SSL_CTX");

@@ -14,8 +14,7 @@
 #include "tls/file.h"
 #include "tls/tls.h"
 
-int tls_path(char *out, size_t outlen, const char *dir, const char *name, char *err,
-	     size_t errlen)
+int tls_path(char *out, size_t outlen, const char *dir, const char *name, char *err, size_t errlen)
 {
 	int n = snprintf(out, outlen, "%s/%s", dir, name);
 
@@ -143,8 +142,8 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int tls_stage_write(struct tls_stage *s, const char *path, const void *buf, size_t len,
-		    mode_t mode, char *err, size_t errlen)
+int tls_stage_write(struct tls_stage *s, const char *path, const void *buf, size_t len, mode_t mode,
+		    char *err, size_t errlen)
 {
 	int fd, n;
 

@@ -17,8 +17,7 @@
 #include <sys/types.h>
 
 /* out = dir/name; -1 when it does not fit. */
-int tls_path(char *out, size_t outlen, const char *dir, const char *name, char *err,
-	     size_t errlen);
+int tls_path(char *out, size_t outlen, const char *dir, const char *name, char *err, size_t errlen);
 
 /*
  * Reads a whole regular file into a malloc'd buffer (NUL-terminated, the NUL
@@ -40,8 +39,8 @@ struct tls_stage {
 	char tmp[PATH_MAX];  /* staged content; empty: remove path on commit */
 };
 
-int tls_stage_write(struct tls_stage *s, const char *path, const void *buf, size_t len,
-		    mode_t mode, char *err, size_t errlen);
+int tls_stage_write(struct tls_stage *s, const char *path, const void *buf, size_t len, mode_t mode,
+		    char *err, size_t errlen);
 void tls_stage_remove(struct tls_stage *s, const char *path);
 /* Puts n staged changes (all in one directory) in place, all or nothing. */
 int tls_stage_commit(struct tls_stage *s, unsigned n, char *err, size_t errlen);

@@ -66,14 +66,12 @@ static int add_rdn(X509_NAME *name, char *rdn, char *err, size_t errlen)
 		return tls_errf(err, errlen, "subject: unknown attribute \"%s\"", key);
 	if (!*val)
 		return tls_errf(err, errlen, "subject: %s has no value", key);
-	if (!X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, (unsigned char *)val, -1, -1,
-					0))
+	if (!X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, (unsigned char *)val, -1, -1, 0))
 		return tls_errf_ssl(err, errlen, "subject: %s=%s", key, val);
 	return 0;
 }
 
-X509_NAME *tls_subject_parse(const char *subject, char *cn, size_t cnlen, char *err,
-			     size_t errlen)
+X509_NAME *tls_subject_parse(const char *subject, char *cn, size_t cnlen, char *err, size_t errlen)
 {
 	char *copy, *s, *part[MAX_RDN];
 	X509_NAME *name = NULL;
@@ -206,20 +204,20 @@ out:
 }
 
 /* The extensions of a device certificate or request (cert NULL for a request). */
-static STACK_OF(X509_EXTENSION) *device_exts(X509 *cert, EVP_PKEY *key, const char *cn,
-					     char *err, size_t errlen)
+static STACK_OF(X509_EXTENSION) *
+    device_exts(X509 *cert, EVP_PKEY *key, const char *cn, char *err, size_t errlen)
 {
 	int rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
 	const struct {
 		int nid;
 		const char *value;
 	} conf[] = {
-		{NID_basic_constraints, "critical,CA:FALSE"},
-		/* keyEncipherment only means something for RSA key transport. */
-		{NID_key_usage, rsa ? "critical,digitalSignature,keyEncipherment"
-				    : "critical,digitalSignature"},
-		{NID_ext_key_usage, "serverAuth,clientAuth"},
-		{NID_subject_key_identifier, cert ? "hash" : NULL},
+	    {NID_basic_constraints, "critical,CA:FALSE"},
+	    /* keyEncipherment only means something for RSA key transport. */
+	    {NID_key_usage,
+	     rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"},
+	    {NID_ext_key_usage, "serverAuth,clientAuth"},
+	    {NID_subject_key_identifier, cert ? "hash" : NULL},
 	};
 	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
 	GENERAL_NAMES *san = san_from_cn(cn, err, errlen);
@@ -295,8 +293,7 @@ fail:
 	return NULL;
 }
 
-char *tls_csr_pem(EVP_PKEY *key, const X509_NAME *name, const char *cn, char *err,
-		  size_t errlen)
+char *tls_csr_pem(EVP_PKEY *key, const X509_NAME *name, const char *cn, char *err, size_t errlen)
 {
 	STACK_OF(X509_EXTENSION) *exts = NULL;
 	X509_REQ *req = X509_REQ_new();

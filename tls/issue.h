@@ -15,8 +15,7 @@
  * "/O=Org/CN=host" into a new X509_NAME. The CN, which must be present, is
  * copied into cn.
  */
-X509_NAME *tls_subject_parse(const char *subject, char *cn, size_t cnlen, char *err,
-			     size_t errlen);
+X509_NAME *tls_subject_parse(const char *subject, char *cn, size_t cnlen, char *err, size_t errlen);
 /* The CN of a name into cn; -1 when it has none. */
 int tls_name_cn(const X509_NAME *name, char *cn, size_t cnlen);
 
@@ -27,7 +26,6 @@ X509 *tls_cert_self_signed(EVP_PKEY *key, const X509_NAME *name, const char *cn,
 			   char *err, size_t errlen);
 
 /* Signing request with the same extensions, as PEM text (malloc'd). */
-char *tls_csr_pem(EVP_PKEY *key, const X509_NAME *name, const char *cn, char *err,
-		  size_t errlen);
+char *tls_csr_pem(EVP_PKEY *key, const X509_NAME *name, const char *cn, char *err, size_t errlen);
 
 #endif

@@ -16,8 +16,7 @@
 #include "tls/tls.h"
 
 /* The key file's content, staged then wiped with the secure-memory BIO. */
-static int stage_key(struct tls_stage *s, const char *path, EVP_PKEY *key, char *err,
-		     size_t errlen)
+static int stage_key(struct tls_stage *s, const char *path, EVP_PKEY *key, char *err, size_t errlen)
 {
 	BIO *b = tls_pem_key(key);
 	char *data;
@@ -33,7 +32,7 @@ static int stage_key(struct tls_stage *s, const char *path, EVP_PKEY *key, char 
 	return rc;
 }
 
-static int stage_certs(struct tls_stage *s, const char *path, STACK_OF(X509) *sk, char *err,
+static int stage_certs(struct tls_stage *s, const char *path, STACK_OF(X509) * sk, char *err,
 		       size_t errlen)
 {
 	size_t len;
@@ -47,8 +46,8 @@ static int stage_certs(struct tls_stage *s, const char *path, STACK_OF(X509) *sk
 	return rc;
 }
 
-int tls_material_generate(const char *ctxdir, enum tls_key_type type, int bits,
-			  const char *subject, int days, char *err, size_t errlen)
+int tls_material_generate(const char *ctxdir, enum tls_key_type type, int bits, const char *subject,
+			  int days, char *err, size_t errlen)
 {
 	char cn[256], kpath[PATH_MAX], cpath[PATH_MAX];
 	struct tls_stage st[2];
@@ -73,8 +72,7 @@ int tls_material_generate(const char *ctxdir, enum tls_key_type type, int bits,
 		goto out;
 	}
 	cert = NULL;
-	if (tls_dir_make(ctxdir, err, errlen) < 0 ||
-	    stage_key(&st[0], kpath, key, err, errlen) < 0)
+	if (tls_dir_make(ctxdir, err, errlen) < 0 || stage_key(&st[0], kpath, key, err, errlen) < 0)
 		goto out;
 	if (stage_certs(&st[1], cpath, sk, err, errlen) < 0) {
 		tls_stage_discard(st, 1);
@@ -155,8 +153,9 @@ int tls_material_import_cert(const char *ctxdir, const void *buf, size_t len, ch
 	    !(sk = tls_parse_certs(buf, len, "certificate", err, errlen)))
 		goto out;
 	if (!tls_file_exists(kpath)) {
-		tls_errf(err, errlen, "certificate: no private key stored; generate or import "
-				      "the key first");
+		tls_errf(err, errlen,
+			 "certificate: no private key stored; generate or import "
+			 "the key first");
 		goto out;
 	}
 	if (!(key = tls_load_key(kpath, err, errlen)))
@@ -168,8 +167,7 @@ int tls_material_import_cert(const char *ctxdir, const void *buf, size_t len, ch
 	}
 	warn_validity(sk_X509_value(sk, 0), warn, warnlen);
 	for (int i = 1; i < sk_X509_num(sk); i++)
-		if (X509_check_issued(sk_X509_value(sk, i), sk_X509_value(sk, i - 1)) !=
-		    X509_V_OK)
+		if (X509_check_issued(sk_X509_value(sk, i), sk_X509_value(sk, i - 1)) != X509_V_OK)
 			tls_warnf(warn, warnlen,
 				  "chain certificate %d did not issue certificate %d before it", i,
 				  i - 1);
@@ -182,9 +180,8 @@ out:
 	return rc;
 }
 
-int tls_material_import_key(const char *ctxdir, const void *buf, size_t len,
-			    const char *passphrase, char *warn, size_t warnlen, char *err,
-			    size_t errlen)
+int tls_material_import_key(const char *ctxdir, const void *buf, size_t len, const char *passphrase,
+			    char *warn, size_t warnlen, char *err, size_t errlen)
 {
 	char kpath[PATH_MAX], cpath[PATH_MAX], ignore[256];
 	STACK_OF(X509) *sk = NULL;
@@ -210,8 +207,7 @@ int tls_material_import_key(const char *ctxdir, const void *buf, size_t len,
 	else if (sk_X509_num(sk) && X509_check_private_key(sk_X509_value(sk, 0), key) != 1)
 		tls_warnf(warn, warnlen, "certificate does not match the new key");
 	ERR_clear_error();
-	if (tls_dir_make(ctxdir, err, errlen) == 0 &&
-	    stage_key(&st, kpath, key, err, errlen) == 0)
+	if (tls_dir_make(ctxdir, err, errlen) == 0 && stage_key(&st, kpath, key, err, errlen) == 0)
 		rc = tls_stage_commit(&st, 1, err, errlen);
 	sk_X509_pop_free(sk, X509_free);
 	EVP_PKEY_free(key);
@@ -222,7 +218,7 @@ int tls_material_cert_info(const char *ctxdir, struct tls_cert_info *info, int *
 			   char *err, size_t errlen)
 {
 	char kpath[PATH_MAX], cpath[PATH_MAX], ignore[256];
-	STACK_OF(X509) *sk;
+	STACK_OF(X509) * sk;
 	EVP_PKEY *key;
 
 	*key_matches = 0;

@@ -30,16 +30,16 @@ enum tls_key_type {
 
 /* Public facts about one certificate. */
 struct tls_cert_info {
-	unsigned index;         /* position in its file, from 0 */
-	char subject[256];      /* RFC 2253 form, e.g. "CN=sbc.example.com,O=Example" */
+	unsigned index;    /* position in its file, from 0 */
+	char subject[256]; /* RFC 2253 form, e.g. "CN=sbc.example.com,O=Example" */
 	char issuer[256];
-	char serial[80];        /* hexadecimal, upper case */
+	char serial[80]; /* hexadecimal, upper case */
 	time_t not_before;
 	time_t not_after;
-	char sha256[96];        /* SHA-256 fingerprint, "AB:CD:..." (openssl x509 -fingerprint) */
-	int is_ca;              /* basicConstraints CA:TRUE (or a v1 self-signed root) */
-	char key_type[32];      /* "RSA 2048", "EC P-256", ... */
-	char san[256];          /* subjectAltName, "DNS:a, IP:1.2.3.4", or "" */
+	char sha256[96];   /* SHA-256 fingerprint, "AB:CD:..." (openssl x509 -fingerprint) */
+	int is_ca;         /* basicConstraints CA:TRUE (or a v1 self-signed root) */
+	char key_type[32]; /* "RSA 2048", "EC P-256", ... */
+	char san[256];     /* subjectAltName, "DNS:a, IP:1.2.3.4", or "" */
 };
 
 /*
@@ -49,8 +49,8 @@ struct tls_cert_info {
  * must hold a CN, which also becomes the subjectAltName (DNS, or IP for an
  * address). EKU serverAuth and clientAuth. Replaces the key and certificate.
  */
-int tls_material_generate(const char *ctxdir, enum tls_key_type type, int bits,
-			  const char *subject, int days, char *err, size_t errlen);
+int tls_material_generate(const char *ctxdir, enum tls_key_type type, int bits, const char *subject,
+			  int days, char *err, size_t errlen);
 
 /*
  * A certificate signing request (PEM, malloc'd into *pem_out) for the stored
@@ -74,9 +74,8 @@ int tls_material_import_cert(const char *ctxdir, const void *buf, size_t len, ch
  * the new key" when a stored certificate belongs to another key, and with a
  * warning when the key is weaker than OpenSSL's default security level.
  */
-int tls_material_import_key(const char *ctxdir, const void *buf, size_t len,
-			    const char *passphrase, char *warn, size_t warnlen, char *err,
-			    size_t errlen);
+int tls_material_import_key(const char *ctxdir, const void *buf, size_t len, const char *passphrase,
+			    char *warn, size_t warnlen, char *err, size_t errlen);
 
 /*
  * Adds CA certificates (PEM bundle, or one DER certificate) to the trusted
@@ -88,8 +87,8 @@ int tls_material_import_roots(const char *ctxdir, const void *buf, size_t len, u
 			      unsigned *skipped, char *err, size_t errlen);
 
 /* The trusted roots, in file order: *out is malloc'd (free()), *n entries; none is 0, NULL. */
-int tls_material_list_roots(const char *ctxdir, struct tls_cert_info **out, unsigned *n,
-			    char *err, size_t errlen);
+int tls_material_list_roots(const char *ctxdir, struct tls_cert_info **out, unsigned *n, char *err,
+			    size_t errlen);
 
 /* Removes the trusted root at index (as listed); later roots move down by one. */
 int tls_material_delete_root(const char *ctxdir, unsigned index, char *err, size_t errlen);

@@ -101,8 +101,8 @@ static int parse_pem(const struct kind *k, const void *buf, size_t len, const ch
 				ERR_clear_error();
 				break;
 			}
-			rc = tls_errf_ssl(err, errlen, "%s: PEM block %u is malformed", what,
-					  n + 1);
+			rc =
+			    tls_errf_ssl(err, errlen, "%s: PEM block %u is malformed", what, n + 1);
 			break;
 		}
 		n++;
@@ -129,8 +129,8 @@ static int parse_pem(const struct kind *k, const void *buf, size_t len, const ch
 }
 
 /* DER objects back to back (usually exactly one). */
-static int parse_der(const struct kind *k, const unsigned char *buf, size_t len,
-		     const char *what, OPENSSL_STACK *out, char *err, size_t errlen)
+static int parse_der(const struct kind *k, const unsigned char *buf, size_t len, const char *what,
+		     OPENSSL_STACK *out, char *err, size_t errlen)
 {
 	const unsigned char *p = buf, *end = buf + len;
 	unsigned n = 0;
@@ -143,8 +143,8 @@ static int parse_der(const struct kind *k, const unsigned char *buf, size_t len,
 			if (n == 0)
 				return tls_errf(err, errlen, "%s: neither PEM nor a DER %s", what,
 						k->label);
-			return tls_errf(err, errlen, "%s: bytes after DER %s %u", what,
-					k->label, n);
+			return tls_errf(err, errlen, "%s: bytes after DER %s %u", what, k->label,
+					n);
 		}
 		n++;
 		if (!OPENSSL_sk_push(out, obj)) {
@@ -172,8 +172,8 @@ static int parse(const struct kind *k, const void *buf, size_t len, const char *
 	return 0;
 }
 
-STACK_OF(X509) *tls_parse_certs(const void *buf, size_t len, const char *what, char *err,
-				size_t errlen)
+STACK_OF(X509) *
+    tls_parse_certs(const void *buf, size_t len, const char *what, char *err, size_t errlen)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
 
@@ -188,8 +188,8 @@ STACK_OF(X509) *tls_parse_certs(const void *buf, size_t len, const char *what, c
 	return sk;
 }
 
-STACK_OF(X509_CRL) *tls_parse_crls(const void *buf, size_t len, const char *what, char *err,
-				   size_t errlen)
+STACK_OF(X509_CRL) *
+    tls_parse_crls(const void *buf, size_t len, const char *what, char *err, size_t errlen)
 {
 	STACK_OF(X509_CRL) *sk = sk_X509_CRL_new_null();
 
@@ -244,8 +244,8 @@ static EVP_PKEY *key_der(const unsigned char *buf, size_t len, const char *what,
 	return NULL;
 }
 
-EVP_PKEY *tls_parse_key(const void *buf, size_t len, const char *pass, const char *what,
-			char *err, size_t errlen)
+EVP_PKEY *tls_parse_key(const void *buf, size_t len, const char *pass, const char *what, char *err,
+			size_t errlen)
 {
 	int encrypted;
 	EVP_PKEY *k;
@@ -265,14 +265,13 @@ EVP_PKEY *tls_parse_key(const void *buf, size_t len, const char *pass, const cha
 		return key_der(buf, len, what, err, errlen);
 	if (!has(buf, len, "PRIVATE KEY-----")) {
 		if (has(buf, len, BEGIN "CERTIFICATE-----"))
-			tls_errf(err, errlen, "%s: this is a certificate, not a private key",
-				 what);
+			tls_errf(err, errlen, "%s: this is a certificate, not a private key", what);
 		else
 			tls_errf(err, errlen, "%s: no private key in the PEM text", what);
 		return NULL;
 	}
-	encrypted = has(buf, len, BEGIN "ENCRYPTED PRIVATE KEY") ||
-		    has(buf, len, "Proc-Type: 4,ENCRYPTED");
+	encrypted =
+	    has(buf, len, BEGIN "ENCRYPTED PRIVATE KEY") || has(buf, len, "Proc-Type: 4,ENCRYPTED");
 	if (encrypted && (!pass || !*pass)) {
 		tls_errf(err, errlen, "%s: the key is encrypted; a passphrase is needed", what);
 		return NULL;
@@ -310,7 +309,7 @@ static char *bio_text(BIO *b, size_t *len)
 	return out;
 }
 
-char *tls_pem_certs(STACK_OF(X509) *sk, size_t *len)
+char *tls_pem_certs(STACK_OF(X509) * sk, size_t *len)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 
@@ -324,7 +323,7 @@ char *tls_pem_certs(STACK_OF(X509) *sk, size_t *len)
 	return bio_text(b, len);
 }
 
-char *tls_pem_crls(STACK_OF(X509_CRL) *sk, size_t *len)
+char *tls_pem_crls(STACK_OF(X509_CRL) * sk, size_t *len)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 
@@ -349,11 +348,11 @@ BIO *tls_pem_key(EVP_PKEY *k)
 	return b;
 }
 
-STACK_OF(X509) *tls_load_certs(const char *path, int optional, char *err, size_t errlen)
+STACK_OF(X509) * tls_load_certs(const char *path, int optional, char *err, size_t errlen)
 {
 	unsigned char *buf;
 	size_t len;
-	STACK_OF(X509) *sk;
+	STACK_OF(X509) * sk;
 
 	if (tls_file_read(path, optional, &buf, &len, err, errlen) < 0)
 		return NULL;
@@ -364,11 +363,11 @@ STACK_OF(X509) *tls_load_certs(const char *path, int optional, char *err, size_t
 	return sk;
 }
 
-STACK_OF(X509_CRL) *tls_load_crls(const char *path, int optional, char *err, size_t errlen)
+STACK_OF(X509_CRL) * tls_load_crls(const char *path, int optional, char *err, size_t errlen)
 {
 	unsigned char *buf;
 	size_t len;
-	STACK_OF(X509_CRL) *sk;
+	STACK_OF(X509_CRL) * sk;
 
 	if (tls_file_read(path, optional, &buf, &len, err, errlen) < 0)
 		return NULL;

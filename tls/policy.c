@@ -19,15 +19,15 @@ static const struct field {
 	enum kind kind;
 	size_t size; /* K_STR: buffer size */
 } fields[] = {
-	{"TLSVersion", offsetof(struct tls_policy, versions), K_UINT, 0},
-	{"ServerCipherString", STR(ciphers_server)},
-	{"ClientCipherString", STR(ciphers_client)},
-	{"ServerCipherTLS13String", STR(suites_server)},
-	{"ClientCipherTLS13String", STR(suites_client)},
-	{"KeyExchangeGroups", STR(groups)},
-	{"VerifyDepth", offsetof(struct tls_policy, verify_depth), K_INT, 0},
-	{"RequireStrictCert", offsetof(struct tls_policy, require_strict), K_INT, 0},
-	{"DHKeySize", offsetof(struct tls_policy, dh_bits), K_INT, 0},
+    {"TLSVersion", offsetof(struct tls_policy, versions), K_UINT, 0},
+    {"ServerCipherString", STR(ciphers_server)},
+    {"ClientCipherString", STR(ciphers_client)},
+    {"ServerCipherTLS13String", STR(suites_server)},
+    {"ClientCipherTLS13String", STR(suites_client)},
+    {"KeyExchangeGroups", STR(groups)},
+    {"VerifyDepth", offsetof(struct tls_policy, verify_depth), K_INT, 0},
+    {"RequireStrictCert", offsetof(struct tls_policy, require_strict), K_INT, 0},
+    {"DHKeySize", offsetof(struct tls_policy, dh_bits), K_INT, 0},
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -85,8 +85,12 @@ SSL_CTX *tls_ctx_build(const struct tls_policy *p, enum tls_role role, const cha
  * - RequireStrictCert on: the peer certificate must carry EKU clientAuth (we
  *   are the server) or serverAuth (we are the client). Off: EKU is not checked,
  *   as the vendor does, although OpenSSL would check it by default.
- * - When crl.pem exists every certificate of the peer chain, up to and
- *   including the root, needs a valid CRL from its issuer (CRL_CHECK_ALL).
+ * - When crl.pem exists, every CA that issued a certificate of the peer chain
+ *   (the root too, as issuer of the intermediate) needs a current CRL in it
+ *   (CRL_CHECK_ALL); a missing or stale one fails the handshake.
+ * - DHKeySize picks ffdhe2048 / ffdhe3072 for TLS <= 1.2 DHE suites; 1024
+ *   is refused by OpenSSL's default security level (the error says so).
+ * - A server prefers its own cipher order; renegotiation is refused.
  * - The key file must not be accessible by group or others.
  */
 

@@ -20,8 +20,7 @@
 static int text_idx = -1;
 static CRYPTO_ONCE text_once = CRYPTO_ONCE_STATIC_INIT;
 
-static void text_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
-		      void *argp)
+static void text_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
 	OPENSSL_free(ptr);
 }
@@ -58,7 +57,7 @@ const char *tls_ctx_policy_text(const SSL_CTX *ctx)
 	return t ? t : "TLS policy not set by tls_ctx_configure";
 }
 
-static X509_STORE *make_store(STACK_OF(X509) *roots, STACK_OF(X509_CRL) *crls, char *err,
+static X509_STORE *make_store(STACK_OF(X509) * roots, STACK_OF(X509_CRL) * crls, char *err,
 			      size_t errlen)
 {
 	X509_STORE *st = X509_STORE_new();
@@ -83,7 +82,7 @@ fail:
 	return NULL;
 }
 
-static int set_client_ca_list(SSL_CTX *ctx, STACK_OF(X509) *roots, char *err, size_t errlen)
+static int set_client_ca_list(SSL_CTX *ctx, STACK_OF(X509) * roots, char *err, size_t errlen)
 {
 	STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
 
@@ -102,7 +101,7 @@ static int set_client_ca_list(SSL_CTX *ctx, STACK_OF(X509) *roots, char *err, si
 }
 
 static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void append(char *buf, size_t len, const char *fmt, ...)
 {
@@ -136,12 +135,13 @@ static void describe(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role rol
 		       nroots ? "" : " (every peer will be refused)");
 		append(text, sizeof(text), ", depth %d, %s", p->verify_depth,
 		       !p->require_strict ? "EKU not checked"
-		       : server	     ? "EKU clientAuth required"
-					     : "EKU serverAuth required");
+		       : server           ? "EKU clientAuth required"
+					  : "EKU serverAuth required");
 		if (ncrls)
-			append(text, sizeof(text),
-			       ", revocation checked with %d CRL%s (every CA of the chain needs one)",
-			       ncrls, ncrls == 1 ? "" : "s");
+			append(
+			    text, sizeof(text),
+			    ", revocation checked with %d CRL%s (every CA of the chain needs one)",
+			    ncrls, ncrls == 1 ? "" : "s");
 		else
 			append(text, sizeof(text), ", no revocation check");
 	}
@@ -180,8 +180,8 @@ int tls_verify_apply(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role rol
 	if (!p->require_strict)
 		purpose = X509_PURPOSE_ANY;
 	else
-		purpose = role == TLS_ROLE_SERVER ? X509_PURPOSE_SSL_CLIENT
-						  : X509_PURPOSE_SSL_SERVER;
+		purpose =
+		    role == TLS_ROLE_SERVER ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER;
 	if (!X509_VERIFY_PARAM_set_purpose(vp, purpose)) {
 		tls_errf_ssl(err, errlen, "cannot set the certificate purpose");
 		goto out;

@@ -12,10 +12,10 @@ static const struct {
 	uint64_t no; /* SSL_OP_NO_* */
 	const char *name;
 } vers[] = {
-	{1, TLS1_VERSION, SSL_OP_NO_TLSv1, "TLS1.0"},
-	{2, TLS1_1_VERSION, SSL_OP_NO_TLSv1_1, "TLS1.1"},
-	{4, TLS1_2_VERSION, SSL_OP_NO_TLSv1_2, "TLS1.2"},
-	{8, TLS1_3_VERSION, SSL_OP_NO_TLSv1_3, "TLS1.3"},
+    {1, TLS1_VERSION, SSL_OP_NO_TLSv1, "TLS1.0"},
+    {2, TLS1_1_VERSION, SSL_OP_NO_TLSv1_1, "TLS1.1"},
+    {4, TLS1_2_VERSION, SSL_OP_NO_TLSv1_2, "TLS1.2"},
+    {8, TLS1_3_VERSION, SSL_OP_NO_TLSv1_3, "TLS1.3"},
 };
 
 #define NVERS (sizeof(vers) / sizeof(vers[0]))
@@ -26,8 +26,8 @@ int tls_versions_apply(SSL_CTX *ctx, unsigned bits, char *err, size_t errlen)
 	uint64_t holes = 0;
 
 	if (bits > 15)
-		return tls_errf(err, errlen, "%s %u: unknown version bits", TLS_POLICY_COL(versions),
-				bits);
+		return tls_errf(err, errlen, "%s %u: unknown version bits",
+				TLS_POLICY_COL(versions), bits);
 	for (size_t i = 0; i < NVERS; i++) {
 		SSL_CTX_clear_options(ctx, vers[i].no);
 		if (bits & vers[i].bit) {
@@ -57,8 +57,8 @@ const char *tls_versions_text(unsigned bits, char *buf, size_t len)
 	}
 	for (size_t i = 0; i < NVERS; i++)
 		if ((bits & vers[i].bit) && used < len) {
-			int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
-					 vers[i].name);
+			int n =
+			    snprintf(buf + used, len - used, "%s%s", used ? " " : "", vers[i].name);
 			used += n > 0 ? (size_t)n : 0;
 		}
 	return buf;

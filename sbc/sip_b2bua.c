@@ -1,0 +1,415 @@
+/*
+ * sip_b2bua: calls (and MESSAGE) between registered users, as a back-to-back
+ * user agent.
+ *
+ * Each call is two independent dialogs (NTA legs): side 0 with the caller,
+ * side 1 with the callee. Nothing of one side's signalling addresses crosses
+ * to the other (topology hiding): side 1 gets a new Call-ID and tags, NTA puts
+ * the SBC's own Via on each request, and each side sees the SBC's Contact. Only
+ * From/To addresses of record, the status and the body (SDP) are relayed.
+ * Requests to a user go over the connection it registered over (NTATAG_TPORT);
+ * requests back to the caller over the connection its INVITE came on.
+ *
+ * A call is freed a few seconds after it ends, so that NTA's retransmission
+ * handling of the last transactions still finds it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tagarg.h>
+
+#include "sbc/sip_internal.h"
+
+#define CALL_LINGER_MS 4000
+
+struct sip_call;
+
+struct sip_side {
+	struct sip_call *call;
+	int idx;
+	nta_leg_t *leg;
+	tport_t *tp; /* the connection (or UDP primary) towards this side's user */
+	char contact[160];
+	uint32_t invite_cseq; /* last INVITE we sent on this side, for its ACK */
+	uint32_t acked_cseq;
+};
+
+struct sip_call {
+	struct sip_call *next, **pprev;
+	struct sip_b2bua *b;
+	su_home_t *home;
+	struct sip_side side[2]; /* 0 caller, 1 callee */
+	nta_incoming_t *irq;     /* the caller's initial request */
+	nta_outgoing_t *orq;     /* our initial request to the callee */
+	sip_method_t method;     /* INVITE, or MESSAGE (no dialog) */
+	int answered, cancelled, ended;
+	su_timer_t *reaper;
+	struct sip_fwd *fwds;
+};
+
+/* An in-dialog request relayed from one side to the other. */
+struct sip_fwd {
+	struct sip_fwd *next;
+	struct sip_call *call;
+	int from;
+	nta_incoming_t *irq;
+	nta_outgoing_t *orq;
+	sip_method_t method;
+};
+
+struct sip_b2bua {
+	struct sip_engine *e;
+	struct sip_call *calls;
+};
+
+struct sip_b2bua *sip_b2bua_create(struct sip_engine *e)
+{
+	struct sip_b2bua *b = calloc(1, sizeof(*b));
+
+	if (b)
+		b->e = e;
+	return b;
+}
+
+static void call_free(struct sip_call *c)
+{
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	su_timer_destroy(c->reaper);
+	for (struct sip_fwd *f = c->fwds; f; f = f->next) {
+		if (f->orq)
+			nta_outgoing_destroy(f->orq);
+		if (f->irq)
+			nta_incoming_destroy(f->irq);
+	}
+	if (c->orq)
+		nta_outgoing_destroy(c->orq);
+	if (c->irq)
+		nta_incoming_destroy(c->irq);
+	for (int i = 0; i < 2; i++) {
+		if (c->side[i].leg)
+			nta_leg_destroy(c->side[i].leg);
+		tport_unref(c->side[i].tp);
+	}
+	su_home_unref(c->home);
+	free(c);
+}
+
+void sip_b2bua_destroy(struct sip_b2bua *b)
+{
+	if (!b)
+		return;
+	while (b->calls)
+		call_free(b->calls);
+	free(b);
+}
+
+static void reap_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	call_free((struct sip_call *)arg);
+}
+
+static void call_end(struct sip_call *c, const char *why)
+{
+	if (c->ended)
+		return;
+	c->ended = 1;
+	sip_engine_event(c->b->e, LOG_INFO, "sip: call %p ended: %s", (void *)c, why);
+	su_timer_set(c->reaper, reap_cb, (su_timer_arg_t *)c);
+}
+
+static struct sip_side *other(struct sip_side *s)
+{
+	return &s->call->side[!s->idx];
+}
+
+/* Relays a response: status, phrase and body; our Contact on dialog-making answers. */
+static void relay_response(nta_incoming_t *irq, sip_t const *sip, int status,
+                           const struct sip_side *to, sip_method_t m)
+{
+	int contact =
+	    (m == sip_method_invite || m == sip_method_update) && status > 100 && status < 300;
+
+	nta_incoming_treply(irq, status, sip && sip->sip_status ? sip->sip_status->st_phrase : NULL,
+	                    TAG_IF(contact, SIPTAG_CONTACT_STR(to->contact)),
+	                    TAG_IF(sip, SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
+	                    TAG_IF(sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)), TAG_END());
+}
+
+static void send_ack(struct sip_side *s, sip_t const *ack)
+{
+	sip_cseq_t *cs;
+	nta_outgoing_t *o;
+
+	if (!s->invite_cseq || s->acked_cseq == s->invite_cseq)
+		return;
+	cs = sip_cseq_create(s->call->home, s->invite_cseq, SIP_METHOD_ACK);
+	o = nta_outgoing_tcreate(
+	    s->leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL, SIPTAG_CSEQ(cs),
+	    TAG_IF(ack, SIPTAG_CONTENT_TYPE(ack ? ack->sip_content_type : NULL)),
+	    TAG_IF(ack, SIPTAG_PAYLOAD(ack ? ack->sip_payload : NULL)), NTATAG_TPORT(s->tp),
+	    TAG_END());
+	if (o)
+		nta_outgoing_destroy(o);
+	s->acked_cseq = s->invite_cseq;
+}
+
+static void send_bye(struct sip_side *s)
+{
+	nta_outgoing_t *o = nta_outgoing_tcreate(s->leg, NULL, NULL, NULL, SIP_METHOD_BYE, NULL,
+	                                         NTATAG_TPORT(s->tp), TAG_END());
+	if (o)
+		nta_outgoing_destroy(o);
+}
+
+/* --- in-dialog requests --- */
+
+static int fwd_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t const *sip)
+{
+	struct sip_fwd *f = (struct sip_fwd *)m;
+	struct sip_call *c = f->call;
+	int status = sip && sip->sip_status ? sip->sip_status->st_status : 408;
+
+	if (status == 100)
+		return 0;
+	if (f->method == sip_method_invite && status >= 200 && status < 300)
+		c->side[!f->from].invite_cseq = sip->sip_cseq->cs_seq;
+	if (f->irq)
+		relay_response(f->irq, sip, status, &c->side[f->from], f->method);
+	if (status >= 200) {
+		if (f->irq && f->method != sip_method_invite)
+			nta_incoming_destroy(f->irq), f->irq = NULL;
+		nta_outgoing_destroy(orq);
+		f->orq = NULL;
+		if (f->method == sip_method_bye)
+			call_end(c, "BYE");
+	}
+	return 0;
+}
+
+/* ACK and CANCEL of an INVITE we answer (NTA hands them to the transaction). */
+static int irq_fwd_cb(nta_incoming_magic_t *m, nta_incoming_t *irq, sip_t const *sip);
+
+static int relay_in_dialog(struct sip_side *s, nta_incoming_t *irq, sip_t const *sip)
+{
+	struct sip_call *c = s->call;
+	struct sip_side *o = other(s);
+	sip_method_t m = sip->sip_request->rq_method;
+	struct sip_fwd *f;
+	int contact = m == sip_method_invite || m == sip_method_update;
+
+	if (m == sip_method_ack) {
+		send_ack(o, sip);
+		nta_incoming_destroy(irq);
+		return 0;
+	}
+	if (c->ended || c->method != sip_method_invite)
+		return 481;
+	if (!(f = su_zalloc(c->home, sizeof(*f))))
+		return 500;
+	f->call = c, f->from = s->idx, f->irq = irq, f->method = m;
+	f->next = c->fwds;
+	c->fwds = f;
+	f->orq = nta_outgoing_tcreate(
+	    o->leg, fwd_resp_cb, (nta_outgoing_magic_t *)f, NULL, m,
+	    sip->sip_request->rq_method_name, NULL, TAG_IF(contact, SIPTAG_CONTACT_STR(o->contact)),
+	    SIPTAG_CONTENT_TYPE(sip->sip_content_type), SIPTAG_PAYLOAD(sip->sip_payload),
+	    NTATAG_TPORT(o->tp), TAG_END());
+	if (!f->orq) {
+		f->irq = NULL; /* NTA answers and frees it */
+		return 500;
+	}
+	if (m == sip_method_invite)
+		nta_incoming_bind(irq, irq_fwd_cb, (nta_incoming_magic_t *)f);
+	return 0;
+}
+
+static int leg_cb(nta_leg_magic_t *m, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip)
+{
+	struct sip_side *s = (struct sip_side *)m;
+
+	if (!sip || !sip->sip_request)
+		return 400;
+	return relay_in_dialog(s, irq, sip);
+}
+
+/* f is NULL for the initial INVITE (from side 0), else the re-INVITE relayed. */
+static int irq_event(struct sip_call *c, struct sip_fwd *f, nta_incoming_t *irq, sip_t const *sip)
+{
+	int from = f ? f->from : 0;
+
+	if (!sip || !sip->sip_request) {
+		/* no ACK came for our 2xx */
+		if (!f && c->answered && !c->ended) {
+			send_bye(&c->side[1]);
+			call_end(c, "no ACK from the caller");
+		}
+		return 0;
+	}
+	if (sip->sip_request->rq_method == sip_method_ack) {
+		send_ack(&c->side[!from], sip);
+	} else if (sip->sip_request->rq_method == sip_method_cancel) {
+		if (f && f->orq)
+			nta_outgoing_cancel(f->orq);
+		if (!f && !c->answered) {
+			c->cancelled = 1;
+			if (c->orq)
+				nta_outgoing_cancel(c->orq);
+			nta_incoming_treply(irq, SIP_487_REQUEST_TERMINATED, TAG_END());
+			call_end(c, "cancelled by the caller");
+		}
+	}
+	return 0;
+}
+
+static int irq_call_cb(nta_incoming_magic_t *m, nta_incoming_t *irq, sip_t const *sip)
+{
+	return irq_event((struct sip_call *)m, NULL, irq, sip);
+}
+
+static int irq_fwd_cb(nta_incoming_magic_t *m, nta_incoming_t *irq, sip_t const *sip)
+{
+	struct sip_fwd *f = (struct sip_fwd *)m;
+
+	return irq_event(f->call, f, irq, sip);
+}
+
+/* --- the initial request --- */
+
+static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t const *sip)
+{
+	struct sip_call *c = (struct sip_call *)m;
+	struct sip_side *b = &c->side[1];
+	int status = sip && sip->sip_status ? sip->sip_status->st_status : 408;
+
+	if (status == 100)
+		return 0;
+	if (status < 200) {
+		if (sip->sip_to && sip->sip_to->a_tag)
+			nta_leg_rtag(b->leg, sip->sip_to->a_tag);
+		if (!c->cancelled && !c->ended)
+			relay_response(c->irq, sip, status, &c->side[0], c->method);
+		return 0;
+	}
+	if (status < 300 && c->method == sip_method_invite) {
+		nta_leg_rtag(b->leg, sip->sip_to->a_tag);
+		nta_leg_client_route(b->leg, sip->sip_record_route, sip->sip_contact);
+		b->invite_cseq = sip->sip_cseq->cs_seq;
+		if (c->cancelled || c->ended) {
+			/* answered after the caller gave up */
+			send_ack(b, NULL);
+			send_bye(b);
+			return 0;
+		}
+		if (!c->answered) {
+			c->answered = 1;
+			relay_response(c->irq, sip, status, &c->side[0], c->method);
+		} else if (b->acked_cseq == b->invite_cseq) {
+			b->acked_cseq = 0; /* the callee repeats its 2xx: our ACK was lost */
+			send_ack(b, NULL);
+		}
+		return 0;
+	}
+	if (!c->cancelled && !c->ended && !c->answered)
+		relay_response(c->irq, sip, status, &c->side[0], c->method);
+	if (c->method != sip_method_invite || status >= 300)
+		call_end(c, status >= 300 ? "refused by the callee" : "message delivered");
+	return 0;
+}
+
+static int side_init(struct sip_side *s, struct sip_call *c, int idx, tport_t *tp)
+{
+	struct sip_engine *e = c->b->e;
+	enum sip_proto p = SIP_PROTO_UDP;
+	struct sip_iface *ifc = sip_iface_of_tport(e, tp, &p);
+
+	s->call = c;
+	s->idx = idx;
+	s->tp = tport_ref(tp);
+	if (!ifc)
+		return -1;
+	sip_iface_contact(ifc, p, s->contact, sizeof(s->contact));
+	return 0;
+}
+
+int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto p,
+                      nta_incoming_t *irq, sip_t const *sip)
+{
+	struct sip_engine *e = b->e;
+	const char *user = sip->sip_request->rq_url->url_user;
+	struct sip_binding *to = user ? sip_registrar_lookup(e->reg, user) : NULL;
+	struct sip_call *c;
+	sip_from_t *from;
+	tport_t *tp;
+	int invite = sip->sip_request->rq_method == sip_method_invite, rc;
+
+	if (!to)
+		return 404;
+	if (sip->sip_max_forwards && sip->sip_max_forwards->mf_count == 0)
+		return 483;
+	if (!(c = calloc(1, sizeof(*c))) || !(c->home = su_home_new(sizeof(*c->home)))) {
+		free(c);
+		return 500;
+	}
+	c->b = b;
+	c->method = sip->sip_request->rq_method;
+	c->next = b->calls;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &b->calls;
+	b->calls = c;
+	c->reaper = su_timer_create(su_root_task(e->root), CALL_LINGER_MS);
+	tp = nta_incoming_transport(e->agent, irq, NULL);
+	rc = side_init(&c->side[0], c, 0, tp);
+	tport_unref(tp);
+	if (rc < 0 || side_init(&c->side[1], c, 1, to->tp) < 0 || !c->reaper)
+		goto fail;
+	if (invite) {
+		c->side[0].leg = nta_leg_tcreate(
+		    e->agent, leg_cb, (nta_leg_magic_t *)&c->side[0],
+		    SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_to),
+		    SIPTAG_TO(sip->sip_from), NTATAG_REMOTE_CSEQ(sip->sip_cseq->cs_seq), TAG_END());
+		if (!c->side[0].leg || !nta_leg_tag(c->side[0].leg, NULL))
+			goto fail;
+		nta_incoming_tag(irq, nta_leg_get_tag(c->side[0].leg));
+		nta_leg_server_route(c->side[0].leg, sip->sip_record_route, sip->sip_contact);
+	}
+	from = sip_from_dup(c->home, sip->sip_from);
+	if (!from)
+		goto fail;
+	msg_params_remove((msg_param_t *)from->a_params, "tag");
+	from->a_tag = NULL;
+	c->side[1].leg =
+	    nta_leg_tcreate(e->agent, leg_cb, (nta_leg_magic_t *)&c->side[1], SIPTAG_FROM(from),
+	                    SIPTAG_TO(sip_to_create(c->home, (url_string_t *)sip->sip_to->a_url)),
+	                    SIPTAG_CALL_ID(sip_call_id_create(c->home, NULL)), TAG_END());
+	if (!c->side[1].leg || !nta_leg_tag(c->side[1].leg, NULL))
+		goto fail;
+	c->irq = irq;
+	c->orq = nta_outgoing_tcreate(
+	    c->side[1].leg, invite_resp_cb, (nta_outgoing_magic_t *)c, NULL,
+	    sip->sip_request->rq_method, sip->sip_request->rq_method_name,
+	    URL_STRING_MAKE(to->contact), TAG_IF(invite, SIPTAG_CONTACT_STR(c->side[1].contact)),
+	    SIPTAG_CONTENT_TYPE(sip->sip_content_type), SIPTAG_PAYLOAD(sip->sip_payload),
+	    NTATAG_TPORT(c->side[1].tp), TAG_END());
+	if (!c->orq) {
+		c->irq = NULL;
+		goto fail;
+	}
+	if (invite) {
+		nta_incoming_bind(irq, irq_call_cb, (nta_incoming_magic_t *)c);
+		nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
+	}
+	sip_engine_event(e, LOG_INFO, "sip: %s from %s to %s (%s) call %p",
+	                 sip->sip_request->rq_method_name,
+	                 sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "?",
+	                 to->aor, to->contact, (void *)c);
+	return 0;
+fail:
+	call_free(c);
+	return 500;
+}

@@ -1,0 +1,472 @@
+/*
+ * sip_engine: sofia-sip NTA set up from the active configuration, request
+ * dispatch and the TLSStatus table. TLS policy binding lives in sip_tls.c,
+ * the registrar in sip_registrar.c, calls in sip_b2bua.c.
+ *
+ * One NTA agent serves every SIP interface: each enabled port is one sofia
+ * primary transport, and a request is attributed to its interface through the
+ * primary it arrived on. The agent is created without a default contact so
+ * that it listens only where the configuration says.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/tport_tag.h>
+
+#include "conf/store.h"
+#include "sbc/sip_internal.h"
+#include "tls/tls.h"
+
+/* sofia-sip's own debug logs (exported, not declared in its headers). Quiet unless the
+ * operator asks for them through TPORT_DEBUG / NTA_DEBUG: our log says what matters. */
+extern su_log_t tport_log[], nta_log[];
+
+#define SIP_ALLOW   "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, UPDATE, INFO, MESSAGE"
+#define SIP_TICK_MS 1000
+
+static const char *const proto_names[SIP_PROTO_N] = {"udp", "tcp", "tls"};
+
+const char *sip_proto_name(enum sip_proto p)
+{
+	return p < SIP_PROTO_N ? proto_names[p] : "?";
+}
+
+void sip_engine_set_event_hook(struct sip_engine *e, sip_event_fn *fn, void *arg)
+{
+	e->event_fn = fn;
+	e->event_arg = arg;
+}
+
+void sip_engine_event(struct sip_engine *e, int prio, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (e->event_fn)
+		e->event_fn(e->event_arg, prio, line);
+	log_ratelimited(&e->loglim, prio, "%s", line);
+}
+
+struct sip_iface *sip_iface_of_tport(struct sip_engine *e, tport_t *tp, enum sip_proto *proto)
+{
+	tport_t *pri = tp ? tport_parent(tp) : NULL;
+
+	for (unsigned i = 0; pri && i < e->nifs; i++)
+		for (int p = 0; p < SIP_PROTO_N; p++)
+			if (e->ifs[i].pri[p] == pri) {
+				if (proto)
+					*proto = p;
+				return &e->ifs[i];
+			}
+	return NULL;
+}
+
+static const char *host_of(const char *addr, char *buf, size_t len)
+{
+	snprintf(buf, len, strchr(addr, ':') ? "[%s]" : "%s", addr);
+	return buf;
+}
+
+const char *sip_iface_contact(const struct sip_iface *ifc, enum sip_proto p, char *buf, size_t len)
+{
+	char h[80];
+
+	snprintf(buf, len, "<sip:sbc@%s:%u;transport=%s>", host_of(ifc->addr, h, sizeof(h)),
+	         ifc->port[p], proto_names[p]);
+	return buf;
+}
+
+void sip_irq_peer(nta_incoming_t *irq, char *buf, size_t len)
+{
+	msg_t *msg = nta_incoming_getrequest(irq);
+	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
+	char host[64];
+
+	buf[0] = 0;
+	if (ai && ai->ai_addr) {
+		su_sockaddr_t *su = (su_sockaddr_t *)ai->ai_addr;
+		su_inet_ntop(su->su_family, SU_ADDR(su), host, sizeof(host));
+		snprintf(buf, len, su->su_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+		         ntohs(su->su_port));
+	}
+	msg_destroy(msg);
+}
+
+/* --- request dispatch --- */
+
+static int reply_options(nta_incoming_t *irq)
+{
+	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_ALLOW_STR(SIP_ALLOW),
+	                    SIPTAG_ACCEPT_STR("application/sdp"), SIPTAG_SUPPORTED_STR(""),
+	                    TAG_END());
+	nta_incoming_destroy(irq);
+	return 0;
+}
+
+/* Every request outside a dialog lands here (the default leg). */
+static int deflt_cb(nta_leg_magic_t *m, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip)
+{
+	struct sip_engine *e = (struct sip_engine *)m;
+	enum sip_proto p = SIP_PROTO_UDP;
+	tport_t *tp = nta_incoming_transport(e->agent, irq, NULL);
+	struct sip_iface *ifc = sip_iface_of_tport(e, tp, &p);
+
+	tport_unref(tp);
+	if (!sip || !sip->sip_request || !sip->sip_from || !sip->sip_to || !sip->sip_call_id ||
+	    !sip->sip_cseq || sip->sip_error)
+		return 400;
+	if (!ifc)
+		return 500;
+	switch (sip->sip_request->rq_method) {
+	case sip_method_options:
+		return reply_options(irq);
+	case sip_method_register:
+		return sip_registrar_request(e->reg, ifc, p, irq, sip);
+	case sip_method_invite:
+	case sip_method_message:
+		return sip_b2bua_request(e->b2b, ifc, p, irq, sip);
+	case sip_method_ack:
+		nta_incoming_destroy(irq);
+		return 0;
+	case sip_method_bye:
+	case sip_method_update:
+	case sip_method_info:
+	case sip_method_prack:
+	case sip_method_cancel:
+		return 481;
+	default:
+		nta_incoming_treply(irq, SIP_405_METHOD_NOT_ALLOWED, SIPTAG_ALLOW_STR(SIP_ALLOW),
+		                    TAG_END());
+		nta_incoming_destroy(irq);
+		return 0;
+	}
+}
+
+/* Stray responses and anything the default leg does not take. */
+static int agent_cb(nta_agent_magic_t *m, nta_agent_t *a, msg_t *msg, sip_t *sip)
+{
+	nta_msg_discard(a, msg);
+	return 0;
+}
+
+static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sip_engine *e = (struct sip_engine *)arg;
+
+	sip_tls_sweep(e);
+	sip_registrar_expire(e->reg);
+}
+
+/* --- set-up --- */
+
+static int col(const struct conf_table *t, const char *name)
+{
+	return conf_column_find(t, name);
+}
+
+/* Copies the concatenation of files into path (mode 0600); missing optional files are skipped. */
+static int write_concat(const char *path, const char *const *src, unsigned n, char *err,
+                        size_t errlen)
+{
+	char buf[8192];
+	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	unsigned copied = 0;
+
+	if (out < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int in = open(src[i], O_RDONLY);
+		ssize_t k;
+		if (in < 0)
+			continue;
+		while ((k = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)k) != k)
+				k = -1;
+		close(in);
+		copied++;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	if (close(out) < 0 || !copied) {
+		unlink(path);
+		if (!copied)
+			return 1;
+		snprintf(err, errlen, "cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* agent.pem (certificate chain + key) and cafile.pem (trusted roots) where sofia reads them. */
+static int write_sofia_dir(const char *flashdir, const char *rundir, unsigned ctx, char *ctxdir,
+                           size_t ctxlen, char *sofdir, size_t soflen, char *err, size_t errlen)
+{
+	char a[4096], b[4096], path[4096];
+	const char *src[2] = {a, b};
+
+	snprintf(ctxdir, ctxlen, "%s/tls/%u", flashdir, ctx);
+	snprintf(path, sizeof(path), "%s/tls", rundir);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	snprintf(sofdir, soflen, "%s/tls/%u", rundir, ctx);
+	if (mkdir(sofdir, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	snprintf(a, sizeof(a), "%s/%s", ctxdir, TLS_FILE_CERT);
+	snprintf(b, sizeof(b), "%s/%s", ctxdir, TLS_FILE_KEY);
+	snprintf(path, sizeof(path), "%s/agent.pem", sofdir);
+	if (write_concat(path, src, 2, err, errlen) < 0)
+		return -1;
+	snprintf(a, sizeof(a), "%s/%s", ctxdir, TLS_FILE_ROOTS);
+	snprintf(path, sizeof(path), "%s/cafile.pem", sofdir);
+	return write_concat(path, src, 1, err, errlen) < 0 ? -1 : 0;
+fail:
+	snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	return -1;
+}
+
+/* The primary sofia just made for (proto, port): the one no interface owns yet. */
+static tport_t *find_primary(struct sip_engine *e, enum sip_proto p, unsigned port)
+{
+	char want[16];
+
+	snprintf(want, sizeof(want), "%u", port);
+	for (tport_t *tp = tport_primaries(nta_agent_tports(e->agent)); tp; tp = tport_next(tp)) {
+		const tp_name_t *n = tport_name(tp);
+		if (!n || strcasecmp(n->tpn_proto, proto_names[p]) || strcmp(n->tpn_port, want))
+			continue;
+		if (!sip_iface_of_tport(e, tp, NULL))
+			return tp;
+	}
+	return NULL;
+}
+
+static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct conf_store *st,
+                   const char *ctxname, const char *flashdir, const char *rundir, char *err,
+                   size_t errlen)
+{
+	const struct conf_table *tc = conf_table_find("TLSContexts");
+	struct conf_row *cr = conf_store_find_name(st, tc, ctxname);
+	char ctxdir[4096], sofdir[4096], url[256], h[80], why[512];
+	SSL_CTX *got[4];
+	unsigned n;
+	int rc;
+
+	if (!cr) {
+		snprintf(err, errlen, "SIPInterface row %u: TLS context '%s' not found", ifc->index,
+		         ctxname);
+		return -1;
+	}
+	ifc->ctx_index = (int)cr->index;
+	if (write_sofia_dir(flashdir, rundir, cr->index, ctxdir, sizeof(ctxdir), sofdir,
+	                    sizeof(sofdir), why, sizeof(why)) < 0)
+		goto fail;
+	snprintf(url, sizeof(url), "sips:%s:%u;transport=tls", host_of(ifc->addr, h, sizeof(h)),
+	         ifc->port[SIP_PROTO_TLS]);
+	sip_tls_capture_begin();
+	rc = nta_agent_add_tport(e->agent, (url_string_t *)url, TPTAG_CERTIFICATE(sofdir),
+	                         TPTAG_TLS_VERSION(0), TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE),
+	                         TAG_END());
+	n = sip_tls_capture_end(got, 4);
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "cannot listen on %s: %s", url, strerror(errno));
+		goto fail;
+	}
+	if (n != 1) {
+		snprintf(why, sizeof(why),
+		         "sofia-sip created %u SSL_CTX for %s, expected exactly one: cannot bind "
+		         "the TLS policy",
+		         n, url);
+		goto fail;
+	}
+	ifc->pri[SIP_PROTO_TLS] = find_primary(e, SIP_PROTO_TLS, ifc->port[SIP_PROTO_TLS]);
+	if (sip_tls_bind(ifc, got[0], cr, ctxdir, why, sizeof(why)) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "SIPInterface row %u ('%s') TLS context '%s': %s", ifc->index,
+	         ifc->name, ctxname, why);
+	return -1;
+}
+
+static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct conf_store *st,
+                     const struct conf_row *r, const char *flashdir, const char *rundir, char *err,
+                     size_t errlen)
+{
+	const struct conf_table *ts = conf_table_find("SIPInterface");
+	const struct conf_table *ti = conf_table_find("InterfaceTable");
+	const char *netif = conf_row_str(r, col(ts, "NetworkInterface"));
+	struct conf_row *ir = conf_store_find_name(st, ti, netif);
+	static const char *const portcol[SIP_PROTO_N] = {"UDPPort", "TCPPort", "TLSPort"};
+	long long mutual = conf_row_int(r, col(ts, "TLSMutualAuthentication"));
+	char url[256], h[80];
+
+	ifc->eng = e;
+	ifc->index = r->index;
+	ifc->ctx_index = -1;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", conf_row_str(r, col(ts, "InterfaceName")));
+	ifc->max_tls = (unsigned)conf_row_int(r, col(ts, "MaxTLSConnections"));
+	ifc->mutual = mutual == 0 || mutual == 1
+	                  ? (int)mutual
+	                  : conf_global_int(st, "SIPSRequireClientCertificate") != 0;
+	if (conf_global_int(st, "PeerHostNameVerificationMode") == 2)
+		snprintf(ifc->subject, sizeof(ifc->subject), "%s",
+		         conf_global_str(st, "TLSRemoteSubjectName"));
+	if (!ir) {
+		snprintf(err, errlen, "SIPInterface row %u column NetworkInterface: '%s' not found",
+		         r->index, netif);
+		return -1;
+	}
+	snprintf(ifc->addr, sizeof(ifc->addr), "%s", conf_row_str(ir, col(ti, "IPAddress")));
+	for (int p = 0; p < SIP_PROTO_N; p++)
+		ifc->port[p] = (unsigned)conf_row_int(r, col(ts, portcol[p]));
+	for (int p = SIP_PROTO_UDP; p <= SIP_PROTO_TCP; p++) {
+		if (!ifc->port[p])
+			continue;
+		snprintf(url, sizeof(url), "sip:%s:%u;transport=%s",
+		         host_of(ifc->addr, h, sizeof(h)), ifc->port[p], proto_names[p]);
+		if (nta_agent_add_tport(e->agent, (url_string_t *)url, TAG_END()) < 0) {
+			snprintf(err, errlen, "SIPInterface row %u ('%s'): cannot listen on %s: %s",
+			         r->index, ifc->name, url, strerror(errno));
+			return -1;
+		}
+		ifc->pri[p] = find_primary(e, p, ifc->port[p]);
+	}
+	if (ifc->port[SIP_PROTO_TLS])
+		return add_tls(e, ifc, st, conf_row_str(r, col(ts, "TLSContext")), flashdir, rundir,
+		               err, errlen);
+	return 0;
+}
+
+struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *active,
+                                     const char *flashdir, const char *rundir, char *err,
+                                     size_t errlen)
+{
+	const struct conf_table *ts = conf_table_find("SIPInterface");
+	const struct conf_rows *rs = ts ? conf_store_rows(active, ts) : NULL;
+	struct sip_engine *e;
+	long long hs;
+
+	if (!rs || sip_tls_global_init() < 0) {
+		snprintf(err, errlen, "SIP engine: schema or OpenSSL set-up failed");
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->home = su_home_new(sizeof(*e->home)))) {
+		free(e);
+		snprintf(err, errlen, "SIP engine: out of memory");
+		return NULL;
+	}
+	su_log_soft_set_level(tport_log, 0);
+	su_log_soft_set_level(nta_log, 0);
+	e->root = root;
+	e->loglim = (struct log_limit){.per_sec = 20, .burst = 40};
+	hs = conf_global_int(active, "TLSHandshakeTimeout");
+	e->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
+	e->ifs = calloc(rs->n ? rs->n : 1, sizeof(*e->ifs));
+	e->agent = nta_agent_create(root, (url_string_t *)-1, agent_cb, NULL, NTATAG_UA(1),
+	                            NTATAG_SERVER_RPORT(1), NTATAG_TCP_RPORT(1), TAG_END());
+	if (!e->ifs || !e->agent) {
+		snprintf(err, errlen, "SIP engine: cannot create the SIP agent");
+		goto fail;
+	}
+	for (unsigned i = 0; i < rs->n; i++) {
+		if (add_iface(e, &e->ifs[i], active, rs->row[i], flashdir, rundir, err, errlen) <
+		    0) {
+			e->nifs = i + 1;
+			goto fail;
+		}
+		e->nifs = i + 1;
+	}
+	e->reg = sip_registrar_create(e);
+	e->b2b = sip_b2bua_create(e);
+	e->deflt = nta_leg_tcreate(e->agent, deflt_cb, (nta_leg_magic_t *)e, NTATAG_NO_DIALOG(1),
+	                           TAG_END());
+	e->tick = su_timer_create(su_root_task(root), SIP_TICK_MS);
+	if (!e->reg || !e->b2b || !e->deflt || !e->tick ||
+	    su_timer_run(e->tick, tick_cb, (su_timer_arg_t *)e) < 0) {
+		snprintf(err, errlen, "SIP engine: out of memory");
+		goto fail;
+	}
+	return e;
+fail:
+	sip_engine_destroy(e);
+	return NULL;
+}
+
+void sip_engine_destroy(struct sip_engine *e)
+{
+	if (!e)
+		return;
+	e->closing = 1;
+	su_timer_destroy(e->tick);
+	sip_b2bua_destroy(e->b2b);
+	sip_registrar_destroy(e->reg);
+	if (e->deflt)
+		nta_leg_destroy(e->deflt);
+	sip_tls_unbind(e);
+	if (e->agent)
+		nta_agent_destroy(e->agent);
+	sip_tls_release(e);
+	free(e->ifs);
+	su_home_unref(e->home);
+	free(e);
+}
+
+/* --- status --- */
+
+static void table_clear(struct conf_store *st, const struct conf_table *t)
+{
+	struct conf_rows *rs = conf_store_rows(st, t);
+
+	while (rs && rs->n)
+		conf_store_delete(st, t, rs->row[rs->n - 1]->index);
+}
+
+void sip_engine_status(struct sip_engine *e, struct conf_store *st)
+{
+	const struct conf_table *t = conf_table_find("TLSStatus");
+	static const char *const rejcol[SIP_REJ_N] = {
+	    "RejectedNoCertificate", "RejectedUnknownCA",  "RejectedExpired",
+	    "RejectedRevoked",       "RejectedBadPurpose", "RejectedSubjectMismatch",
+	    "RejectedProtocol",      "RejectedTimeout",    "RejectedConnectionLimit",
+	};
+	char ebuf[128];
+
+	sip_tls_sweep(e);
+	sip_registrar_expire(e->reg);
+	if (t) {
+		table_clear(st, t);
+		for (unsigned i = 0; i < e->nifs; i++) {
+			struct sip_iface *ifc = &e->ifs[i];
+			struct conf_row *r = conf_store_ensure(st, t, ifc->index, NULL);
+			if (!r)
+				continue;
+			conf_row_set_text(t, r, col(t, "InterfaceName"), ifc->name, ebuf,
+			                  sizeof(ebuf));
+			r->v[col(t, "TLSPort")].i = ifc->port[SIP_PROTO_TLS];
+			r->v[col(t, "MutualAuthentication")].i = ifc->mutual;
+			r->v[col(t, "HandshakesAccepted")].i = (long long)ifc->accepted;
+			for (int k = 0; k < SIP_REJ_N; k++)
+				r->v[col(t, rejcol[k])].i = (long long)ifc->rejected[k];
+			r->v[col(t, "ActiveConnections")].i = ifc->active;
+		}
+	}
+	sip_registrar_status(e->reg, st);
+}

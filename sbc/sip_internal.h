@@ -1,0 +1,158 @@
+/*
+ * sip internal: what the sip_*.c files of sbcd share. Nothing outside sbc/sip_*.c
+ * includes this; the public contract is sbc/sip_engine.h.
+ *
+ * Everything here runs on the engine's su_root thread, except the OpenSSL
+ * ex_data callbacks of sip_tls.c, which ignore objects that are not ours.
+ */
+#ifndef SBC_SIP_INTERNAL_H
+#define SBC_SIP_INTERNAL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/ssl.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport.h>
+
+#include "sbc/log.h"
+#include "sbc/sip_engine.h"
+
+struct conf_row;
+struct conf_store;
+
+/* Why a TLS connection was refused; the order is the TLSStatus column order. */
+enum sip_rej {
+	SIP_REJ_NOCERT,
+	SIP_REJ_UNKNOWN_CA,
+	SIP_REJ_EXPIRED, /* also not yet valid: outside the validity period */
+	SIP_REJ_REVOKED,
+	SIP_REJ_PURPOSE,
+	SIP_REJ_SUBJECT,
+	SIP_REJ_PROTOCOL,
+	SIP_REJ_TIMEOUT,
+	SIP_REJ_LIMIT,
+	SIP_REJ_N
+};
+
+const char *sip_rej_name(enum sip_rej r);
+
+enum sip_proto { SIP_PROTO_UDP, SIP_PROTO_TCP, SIP_PROTO_TLS, SIP_PROTO_N };
+
+struct sip_conn;
+
+struct sip_iface {
+	struct sip_engine *eng;
+	unsigned index; /* SIPInterface row index */
+	char name[48];  /* InterfaceName */
+	char addr[64];  /* IP address of its network interface */
+	unsigned port[SIP_PROTO_N];
+	tport_t *pri[SIP_PROTO_N]; /* sofia primaries, NULL when the port is off */
+	int ctx_index;             /* TLSContexts row, -1 without TLS */
+	int mutual;                /* effective mutual authentication */
+	char subject[256];         /* required client subject pattern, "" for none */
+	unsigned max_tls;          /* MaxTLSConnections */
+	SSL_CTX *ssl_ctx;          /* captured from sofia-sip, policy bound */
+	SSL_verify_cb prev_verify; /* verify callback tls_ctx_configure left, or NULL */
+	unsigned long long accepted;
+	unsigned long long rejected[SIP_REJ_N];
+	unsigned active;
+	struct sip_conn *conns; /* live TLS connections of this interface */
+};
+
+struct sip_registrar;
+struct sip_b2bua;
+
+struct sip_engine {
+	su_root_t *root;
+	su_home_t *home;
+	nta_agent_t *agent;
+	nta_leg_t *deflt; /* receives every request outside a dialog */
+	struct sip_iface *ifs;
+	unsigned nifs;
+	unsigned hs_timeout_ms;
+	su_timer_t *tick; /* liveness sweep of TLS connections, binding expiry */
+	int closing;
+	struct log_limit loglim;
+	sip_event_fn *event_fn;
+	void *event_arg;
+	struct sip_registrar *reg;
+	struct sip_b2bua *b2b;
+};
+
+/* --- sip_tls.c: policy binding and connection tracking --- */
+
+/* Registers the OpenSSL ex_data indexes once per process; -1 on failure. */
+int sip_tls_global_init(void);
+/* Arms capture of the SSL_CTX objects created by this thread until sip_tls_capture_end. */
+void sip_tls_capture_begin(void);
+/* Stops capture; returns how many were created and stores up to max of them in out. */
+unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max);
+/*
+ * Binds the interface's TLS policy to the captured ctx: the context's versions, ciphers,
+ * trust store, CRL and certificate (tls_ctx_configure), verify mode from ifc->mutual,
+ * and our verify, info and client-hello callbacks. 0, or -1 with the reason in err.
+ */
+int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tlsctx,
+                 const char *ctxdir, char *err, size_t errlen);
+/* Drops dead connections (closed by sofia) from the counts. */
+void sip_tls_sweep(struct sip_engine *e);
+/* Before the agent is destroyed (while sofia's SSL_CTXs live): forget the interfaces. */
+void sip_tls_unbind(struct sip_engine *e);
+/* After the agent is destroyed: frees every connection record left. */
+void sip_tls_release(struct sip_engine *e);
+/* Peer certificate subject of the live connection from `peer` ("addr:port"), or NULL. */
+const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer);
+
+/* --- sip_engine.c helpers shared by the registrar and the B2BUA --- */
+
+/* One log line (rate-limited) and the event hook (not limited). */
+void sip_engine_event(struct sip_engine *e, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The interface and protocol a transport (primary or connection) belongs to, or NULL. */
+struct sip_iface *sip_iface_of_tport(struct sip_engine *e, tport_t *tp, enum sip_proto *proto);
+const char *sip_proto_name(enum sip_proto p);
+/* "sip:sbc@addr:port;transport=x": the SBC's own Contact on an interface, in buf. */
+const char *sip_iface_contact(const struct sip_iface *ifc, enum sip_proto p, char *buf, size_t len);
+/* "addr:port" of the sender of the request of irq. */
+void sip_irq_peer(nta_incoming_t *irq, char *buf, size_t len);
+
+/* --- sip_registrar.c --- */
+
+struct sip_binding {
+	struct sip_binding *next;
+	char user[128];    /* user part of the address of record: the routing key */
+	char aor[256];     /* sip:user@host */
+	char contact[512]; /* Contact URI as registered */
+	struct sip_iface *ifc;
+	enum sip_proto proto;
+	char peer[64];     /* addr:port the REGISTER came from */
+	char subject[512]; /* peer certificate subject (TLS with a client certificate) */
+	tport_t *tp;       /* the connection (TCP/TLS) or primary (UDP) it came over */
+	time_t expires;    /* CLOCK_MONOTONIC seconds */
+};
+
+struct sip_registrar *sip_registrar_create(struct sip_engine *e);
+void sip_registrar_destroy(struct sip_registrar *r);
+/* Handles a REGISTER received on ifc; replies through irq. Returns 0 (replied). */
+int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum sip_proto p,
+                          nta_incoming_t *irq, sip_t const *sip);
+/* The freshest live binding of user, or NULL. */
+struct sip_binding *sip_registrar_lookup(struct sip_registrar *r, const char *user);
+void sip_registrar_expire(struct sip_registrar *r);
+/* Fills the Registrations status table. */
+void sip_registrar_status(struct sip_registrar *r, struct conf_store *st);
+
+/* --- sip_b2bua.c --- */
+
+struct sip_b2bua *sip_b2bua_create(struct sip_engine *e);
+void sip_b2bua_destroy(struct sip_b2bua *b);
+/* A request outside a dialog to route between users (INVITE, MESSAGE). 0 when handled
+ * (replied or pending), else the status to answer with. */
+int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto p,
+                      nta_incoming_t *irq, sip_t const *sip);
+
+#endif

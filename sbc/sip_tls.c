@@ -1,0 +1,562 @@
+/*
+ * sip_tls: binds a TLS context's policy to the SSL_CTX that sofia-sip creates
+ * for a TLS transport, and watches every connection made with it.
+ *
+ * Why this way: sofia-sip 1.12.11 builds each transport's SSL_CTX itself and
+ * has no setting for versions, ciphers, CRLs or handshake time. OpenSSL calls
+ * an ex_data "new" callback for every SSL_CTX and SSL it creates, so we learn
+ * sofia's objects through OpenSSL's public API, without sofia internals and
+ * without interposing OpenSSL symbols.
+ *
+ * Why connections are tracked by socket: Debian's sofia-sip never SSL_free()s
+ * a connection (it leaks the SSL and frees its BIO), so the SSL "free"
+ * callback cannot tell us a connection ended. A record learns its socket (fd
+ * plus inode) right after accept; a sweep drops it once that fd no longer is
+ * that socket. Once sofia is done with an SSL we never call into it again.
+ * Where sofia does free the SSL, the free callback drops the record first.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "conf/store.h"
+#include "sbc/sip_internal.h"
+#include "tls/tls.h"
+
+enum conn_state { C_NEW, C_HANDSHAKE, C_UP, C_REJECTED };
+
+struct sip_conn {
+	struct sip_conn *next, **pprev;
+	struct sip_iface *ifc;
+	SSL *ssl;
+	su_timer_t *timer;
+	enum conn_state state;
+	int bound, over_cap, timed_out;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	int verr; /* first certificate verification error, 0 for none */
+	char peer[64];
+	char subject[256];
+	char issuer[256];
+};
+
+static int ctx_idx = -1, ssl_idx = -1;
+static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
+
+/* SSL_CTX capture window: only this thread, only between begin and end. */
+static int capturing;
+static pthread_t capture_thread;
+static SSL_CTX *captured[8];
+static unsigned ncaptured;
+
+static const char *const rej_names[SIP_REJ_N] = {
+    [SIP_REJ_NOCERT] = "no-certificate",  [SIP_REJ_UNKNOWN_CA] = "unknown-ca",
+    [SIP_REJ_EXPIRED] = "expired",        [SIP_REJ_REVOKED] = "revoked",
+    [SIP_REJ_PURPOSE] = "bad-purpose",    [SIP_REJ_SUBJECT] = "subject-mismatch",
+    [SIP_REJ_PROTOCOL] = "protocol",      [SIP_REJ_TIMEOUT] = "timeout",
+    [SIP_REJ_LIMIT] = "connection-limit",
+};
+
+const char *sip_rej_name(enum sip_rej r)
+{
+	return r < SIP_REJ_N ? rej_names[r] : "?";
+}
+
+static void conn_new(struct sip_iface *ifc, SSL *ssl, CRYPTO_EX_DATA *ad);
+static void conn_drop(struct sip_conn *c, int ssl_freed);
+
+static void ctx_new_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	if (!capturing || !pthread_equal(pthread_self(), capture_thread))
+		return;
+	if (ncaptured < sizeof(captured) / sizeof(captured[0]))
+		captured[ncaptured] = parent;
+	ncaptured++;
+}
+
+static void ssl_new_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	SSL *ssl = parent;
+	SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+	struct sip_iface *ifc = ctx ? SSL_CTX_get_ex_data(ctx, ctx_idx) : NULL;
+
+	/* SSLs of other contexts (clients, HTTPS, other threads) are not ours */
+	if (ifc && !ifc->eng->closing)
+		conn_new(ifc, ssl, ad);
+}
+
+static void ssl_free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	if (ptr)
+		conn_drop(ptr, 1);
+}
+
+static void idx_init(void)
+{
+	ctx_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, "sbc sip iface", ctx_new_cb,
+	                                  NULL, NULL);
+	ssl_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, "sbc sip conn", ssl_new_cb, NULL,
+	                                  ssl_free_cb);
+}
+
+int sip_tls_global_init(void)
+{
+	pthread_once(&idx_once, idx_init);
+	return ctx_idx >= 0 && ssl_idx >= 0 ? 0 : -1;
+}
+
+void sip_tls_capture_begin(void)
+{
+	ncaptured = 0;
+	capture_thread = pthread_self();
+	capturing = 1;
+}
+
+unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max)
+{
+	capturing = 0;
+	for (unsigned i = 0; i < ncaptured && i < max && i < 8; i++)
+		out[i] = captured[i];
+	return ncaptured;
+}
+
+/* --- names and matching --- */
+
+static void name_text(X509_NAME *n, char *buf, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int k;
+
+	buf[0] = 0;
+	if (!b)
+		return;
+	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
+		k = BIO_read(b, buf, (int)len - 1);
+		buf[k > 0 ? k : 0] = 0;
+	}
+	BIO_free(b);
+}
+
+/* One name against one pattern: case-insensitive; "*." on either side stands for one label. */
+static int label_match(const char *pat, const char *name)
+{
+	const char *dot;
+
+	if (strcasecmp(pat, name) == 0)
+		return 1;
+	if (pat[0] == '*' && pat[1] == '.') {
+		dot = strchr(name, '.');
+		return dot && dot != name && strcasecmp(dot, pat + 1) == 0;
+	}
+	if (name[0] == '*' && name[1] == '.') {
+		dot = strchr(pat, '.');
+		return dot && dot != pat && strcasecmp(dot, name + 1) == 0;
+	}
+	return 0;
+}
+
+/* SAN entries (DNS, IP, URI, email) when the certificate has any, else the CN. */
+static int subject_match(X509 *cert, const char *pattern)
+{
+	GENERAL_NAMES *sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	int nsan = 0, hit = 0;
+	char buf[256];
+
+	for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans) && !hit; i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+		const ASN1_STRING *s = NULL;
+		buf[0] = 0;
+		if (g->type == GEN_DNS || g->type == GEN_URI || g->type == GEN_EMAIL) {
+			s = g->d.ia5;
+			snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s),
+			         (const char *)ASN1_STRING_get0_data(s));
+		} else if (g->type == GEN_IPADD) {
+			s = g->d.ip;
+			if (ASN1_STRING_length(s) == 4)
+				inet_ntop(AF_INET, ASN1_STRING_get0_data(s), buf, sizeof(buf));
+			else if (ASN1_STRING_length(s) == 16)
+				inet_ntop(AF_INET6, ASN1_STRING_get0_data(s), buf, sizeof(buf));
+		}
+		if (!buf[0])
+			continue;
+		nsan++;
+		hit = label_match(pattern, buf);
+	}
+	GENERAL_NAMES_free(sans);
+	if (nsan)
+		return hit;
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
+	                              sizeof(buf)) > 0)
+		return label_match(pattern, buf);
+	return 0;
+}
+
+/* A certificate with an EKU must allow clientAuth (RFC 5280); one without may be used so. */
+static int eku_allows_client(X509 *cert)
+{
+	uint32_t x = X509_get_extended_key_usage(cert);
+
+	return x == UINT32_MAX || (x & (XKU_SSL_CLIENT | XKU_ANYEKU));
+}
+
+static enum sip_rej rej_of_verify(int verr)
+{
+	switch (verr) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return SIP_REJ_EXPIRED;
+	case X509_V_ERR_CERT_REVOKED:
+		return SIP_REJ_REVOKED;
+	case X509_V_ERR_INVALID_PURPOSE:
+		return SIP_REJ_PURPOSE;
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+		return SIP_REJ_SUBJECT;
+	default:
+		/* unknown issuer, bad signature, CRL missing: not a chain we trust */
+		return SIP_REJ_UNKNOWN_CA;
+	}
+}
+
+/* --- connection records --- */
+
+static void conn_log(struct sip_conn *c, int prio, const char *what)
+{
+	struct sip_iface *ifc = c->ifc;
+	const char *ver = "-", *cipher = "-";
+
+	if (c->state != C_NEW && c->ssl) {
+		const SSL_CIPHER *ci = SSL_get_current_cipher(c->ssl);
+		ver = SSL_get_version(c->ssl);
+		cipher = ci ? SSL_CIPHER_get_name(ci) : "-";
+	}
+	sip_engine_event(ifc->eng, prio,
+	                 "sip: TLS %s: interface '%s' (%u) peer %s version %s cipher %s "
+	                 "subject '%s' issuer '%s'",
+	                 what, ifc->name, ifc->index, c->peer[0] ? c->peer : "?", ver, cipher,
+	                 c->subject, c->issuer);
+}
+
+static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
+{
+	char what[200];
+
+	if (c->state == C_UP || c->state == C_REJECTED)
+		return;
+	c->state = C_REJECTED;
+	su_timer_reset(c->timer);
+	c->ifc->rejected[r]++;
+	snprintf(what, sizeof(what), "rejected (%s: %s)", sip_rej_name(r), detail);
+	conn_log(c, LOG_WARNING, what);
+}
+
+static void conn_accept(struct sip_conn *c)
+{
+	X509 *peer;
+
+	if (c->state == C_UP || c->state == C_REJECTED)
+		return;
+	c->state = C_UP;
+	su_timer_reset(c->timer);
+	peer = SSL_get0_peer_certificate(c->ssl);
+	if (peer && !c->subject[0]) {
+		name_text(X509_get_subject_name(peer), c->subject, sizeof(c->subject));
+		name_text(X509_get_issuer_name(peer), c->issuer, sizeof(c->issuer));
+	}
+	if (SSL_is_server(c->ssl)) {
+		c->ifc->accepted++;
+		conn_log(c, LOG_INFO, "accepted");
+	}
+}
+
+/* Learns the socket. Only called while sofia still owns the SSL's BIO. */
+static void conn_bind(struct sip_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct stat sb;
+	char host[INET6_ADDRSTRLEN];
+	int fd;
+
+	if (c->bound)
+		return;
+	fd = SSL_get_fd(c->ssl);
+	if (fd < 0 || fstat(fd, &sb) < 0)
+		return;
+	c->fd = fd, c->dev = sb.st_dev, c->ino = sb.st_ino, c->bound = 1;
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+			snprintf(c->peer, sizeof(c->peer), "%s:%u", host, ntohs(s4->sin_port));
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+			snprintf(c->peer, sizeof(c->peer), "[%s]:%u", host, ntohs(s6->sin6_port));
+		}
+	}
+}
+
+static int conn_alive(const struct sip_conn *c)
+{
+	struct stat sb;
+
+	return c->bound && fstat(c->fd, &sb) == 0 && sb.st_ino == c->ino && sb.st_dev == c->dev;
+}
+
+/* Ends a connection we refuse: sofia sees end of stream and closes it. */
+static void conn_kill(struct sip_conn *c)
+{
+	if (conn_alive(c))
+		shutdown(c->fd, SHUT_RDWR);
+}
+
+static void conn_timer_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sip_conn *c = (struct sip_conn *)arg;
+	struct sip_iface *ifc = c->ifc;
+	char detail[64];
+
+	if (ifc->eng->closing)
+		return;
+	if (!c->bound) {
+		/* first run, just after accept: the socket is known now */
+		conn_bind(c);
+		if (c->over_cap) {
+			snprintf(detail, sizeof(detail), "more than %u connections", ifc->max_tls);
+			conn_reject(c, SIP_REJ_LIMIT, detail);
+			conn_kill(c);
+			return;
+		}
+		if (c->state == C_NEW || c->state == C_HANDSHAKE)
+			su_timer_set_interval(t, conn_timer_cb, arg, ifc->eng->hs_timeout_ms);
+		return;
+	}
+	if (c->state == C_NEW || c->state == C_HANDSHAKE) {
+		c->timed_out = 1;
+		snprintf(detail, sizeof(detail), "handshake not done in %u ms",
+		         ifc->eng->hs_timeout_ms);
+		conn_reject(c, SIP_REJ_TIMEOUT, detail);
+		conn_kill(c);
+	}
+}
+
+static void conn_new(struct sip_iface *ifc, SSL *ssl, CRYPTO_EX_DATA *ad)
+{
+	struct sip_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return;
+	c->ifc = ifc;
+	c->ssl = ssl;
+	c->fd = -1;
+	c->timer = su_timer_create(su_root_task(ifc->eng->root), 0);
+	if (!c->timer || CRYPTO_set_ex_data(ad, ssl_idx, c) != 1) {
+		su_timer_destroy(c->timer);
+		free(c);
+		return;
+	}
+	c->next = ifc->conns;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &ifc->conns;
+	ifc->conns = c;
+	ifc->active++;
+	if (ifc->active > ifc->max_tls) {
+		/* the count may still hold connections sofia closed since the last sweep */
+		sip_tls_sweep(ifc->eng);
+		c->over_cap = ifc->active > ifc->max_tls;
+	}
+	/* runs on the next turn of the loop, before any event of the new socket */
+	su_timer_set_interval(c->timer, conn_timer_cb, (su_timer_arg_t *)c, 0);
+}
+
+static void conn_drop(struct sip_conn *c, int ssl_freed)
+{
+	if (!ssl_freed)
+		SSL_set_ex_data(c->ssl, ssl_idx, NULL);
+	if (!c->ifc->eng->closing && (c->state == C_NEW || c->state == C_HANDSHAKE))
+		conn_reject(c, SIP_REJ_PROTOCOL, "closed during the handshake");
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	c->ifc->active--;
+	su_timer_destroy(c->timer);
+	free(c);
+}
+
+/* --- OpenSSL callbacks on sofia's SSL_CTX --- */
+
+static struct sip_conn *conn_of(const SSL *ssl)
+{
+	struct sip_conn *c = ssl ? SSL_get_ex_data(ssl, ssl_idx) : NULL;
+
+	return c && !c->ifc->eng->closing ? c : NULL;
+}
+
+static int verify_cb(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct sip_iface *ifc = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_idx) : NULL;
+	struct sip_conn *c = conn_of(ssl);
+	X509 *leaf = X509_STORE_CTX_get0_cert(x);
+
+	if (ifc && ifc->prev_verify)
+		ok = ifc->prev_verify(ok, x);
+	if (c && leaf && !c->subject[0]) {
+		name_text(X509_get_subject_name(leaf), c->subject, sizeof(c->subject));
+		name_text(X509_get_issuer_name(leaf), c->issuer, sizeof(c->issuer));
+	}
+	/* stricter only: a failure found by OpenSSL is never turned into success */
+	if (ok && ifc && SSL_is_server(ssl) && X509_STORE_CTX_get_error_depth(x) == 0) {
+		X509 *cert = X509_STORE_CTX_get_current_cert(x);
+		if (!eku_allows_client(cert)) {
+			X509_STORE_CTX_set_error(x, X509_V_ERR_INVALID_PURPOSE);
+			ok = 0;
+		} else if (ifc->subject[0] && !subject_match(cert, ifc->subject)) {
+			X509_STORE_CTX_set_error(x, X509_V_ERR_HOSTNAME_MISMATCH);
+			ok = 0;
+		}
+	}
+	if (!ok && c && !c->verr)
+		c->verr = X509_STORE_CTX_get_error(x);
+	return ok;
+}
+
+static void alert_reject(struct sip_conn *c, int where, int ret)
+{
+	int desc = ret & 0xff;
+	unsigned long e = ERR_peek_last_error();
+	char detail[160];
+
+	if (where & SSL_CB_READ) {
+		snprintf(detail, sizeof(detail), "peer sent alert %d %s", desc,
+		         SSL_alert_desc_string_long(ret));
+		conn_reject(c, SIP_REJ_PROTOCOL, detail);
+	} else if (c->verr) {
+		snprintf(detail, sizeof(detail), "%s, alert %d",
+		         X509_verify_cert_error_string(c->verr), desc);
+		conn_reject(c, rej_of_verify(c->verr), detail);
+	} else if ((ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	            ERR_GET_REASON(e) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) ||
+	           desc == SSL_AD_CERTIFICATE_REQUIRED) {
+		snprintf(detail, sizeof(detail), "no client certificate, alert %d", desc);
+		conn_reject(c, SIP_REJ_NOCERT, detail);
+	} else {
+		snprintf(detail, sizeof(detail), "%s, alert %d %s",
+		         e ? ERR_reason_error_string(e) : "handshake failure", desc,
+		         SSL_alert_desc_string_long(ret));
+		conn_reject(c, SIP_REJ_PROTOCOL, detail);
+	}
+}
+
+static void info_cb(const SSL *ssl, int where, int ret)
+{
+	struct sip_conn *c = conn_of(ssl);
+
+	if (!c)
+		return;
+	if (where & SSL_CB_HANDSHAKE_START) {
+		conn_bind(c);
+		if (c->state == C_NEW)
+			c->state = C_HANDSHAKE;
+	}
+	if (where & SSL_CB_HANDSHAKE_DONE)
+		conn_accept(c);
+	if ((where & SSL_CB_ALERT) && (ret >> 8) == SSL3_AL_FATAL &&
+	    (c->state == C_NEW || c->state == C_HANDSHAKE))
+		alert_reject(c, where, ret);
+}
+
+static int hello_cb(SSL *ssl, int *al, void *arg)
+{
+	struct sip_conn *c = conn_of(ssl);
+
+	if (c && (c->over_cap || c->state == C_REJECTED)) {
+		*al = SSL_AD_HANDSHAKE_FAILURE;
+		return SSL_CLIENT_HELLO_ERROR;
+	}
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tlsctx,
+                 const char *ctxdir, char *err, size_t errlen)
+{
+	struct tls_policy p;
+	int want, mode;
+
+	tls_policy_from_row(tlsctx, &p);
+	/* sofia's version switches would narrow the context's TLSVersion */
+	SSL_CTX_clear_options(ctx, SSL_OP_NO_SSL_MASK);
+	if (tls_ctx_configure(ctx, &p, TLS_ROLE_SERVER, ctxdir, ifc->mutual ? TLS_F_VERIFY_PEER : 0,
+	                      err, errlen) < 0)
+		return -1;
+	mode = SSL_CTX_get_verify_mode(ctx);
+	want = ifc->mutual ? (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) : SSL_VERIFY_NONE;
+	if (mode != want) {
+		snprintf(err, errlen, "verify mode %#x after binding the policy, want %#x", mode,
+		         want);
+		return -1;
+	}
+	ifc->prev_verify = SSL_CTX_get_verify_callback(ctx);
+	SSL_CTX_set_verify(ctx, mode, verify_cb);
+	SSL_CTX_set_info_callback(ctx, info_cb);
+	SSL_CTX_set_client_hello_cb(ctx, hello_cb, NULL);
+	if (!SSL_CTX_set_ex_data(ctx, ctx_idx, ifc)) {
+		snprintf(err, errlen, "cannot attach the interface to the SSL_CTX");
+		return -1;
+	}
+	ifc->ssl_ctx = ctx;
+	log_info("sip: interface '%s' TLS port %u: mutual authentication %s%s%s; %s", ifc->name,
+	         ifc->port[SIP_PROTO_TLS], ifc->mutual ? "on" : "off",
+	         ifc->subject[0] ? ", client subject " : "", ifc->subject,
+	         tls_ctx_policy_text(ctx));
+	return 0;
+}
+
+void sip_tls_sweep(struct sip_engine *e)
+{
+	for (unsigned i = 0; i < e->nifs; i++) {
+		struct sip_conn *c = e->ifs[i].conns, *next;
+		for (; c; c = next) {
+			next = c->next;
+			if (c->bound && !conn_alive(c))
+				conn_drop(c, 0);
+		}
+	}
+}
+
+void sip_tls_unbind(struct sip_engine *e)
+{
+	for (unsigned i = 0; i < e->nifs; i++)
+		if (e->ifs[i].ssl_ctx)
+			SSL_CTX_set_ex_data(e->ifs[i].ssl_ctx, ctx_idx, NULL);
+}
+
+void sip_tls_release(struct sip_engine *e)
+{
+	for (unsigned i = 0; i < e->nifs; i++)
+		while (e->ifs[i].conns)
+			conn_drop(e->ifs[i].conns, 0);
+}
+
+const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer)
+{
+	for (struct sip_conn *c = ifc->conns; c; c = c->next)
+		if (c->state == C_UP && strcmp(c->peer, peer) == 0)
+			return c->subject;
+	return NULL;
+}
