@@ -101,8 +101,8 @@ static int parse_pem(const struct kind *k, const void *buf, size_t len, const ch
 				ERR_clear_error();
 				break;
 			}
-			rc =
-			    tls_errf_ssl(err, errlen, "%s: PEM block %u is malformed", what, n + 1);
+			rc = tls_errf_ssl(err, errlen, "%s: PEM block %u is malformed", what,
+					  n + 1);
 			break;
 		}
 		n++;
@@ -172,8 +172,8 @@ static int parse(const struct kind *k, const void *buf, size_t len, const char *
 	return 0;
 }
 
-STACK_OF(X509) *
-    tls_parse_certs(const void *buf, size_t len, const char *what, char *err, size_t errlen)
+STACK_OF(X509) *tls_parse_certs(const void *buf, size_t len, const char *what, char *err,
+				size_t errlen)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
 
@@ -188,8 +188,8 @@ STACK_OF(X509) *
 	return sk;
 }
 
-STACK_OF(X509_CRL) *
-    tls_parse_crls(const void *buf, size_t len, const char *what, char *err, size_t errlen)
+STACK_OF(X509_CRL) *tls_parse_crls(const void *buf, size_t len, const char *what, char *err,
+				   size_t errlen)
 {
 	STACK_OF(X509_CRL) *sk = sk_X509_CRL_new_null();
 

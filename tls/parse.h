@@ -16,10 +16,10 @@
 #include <stddef.h>
 #include <openssl/x509.h>
 
-STACK_OF(X509) *
-    tls_parse_certs(const void *buf, size_t len, const char *what, char *err, size_t errlen);
-STACK_OF(X509_CRL) *
-    tls_parse_crls(const void *buf, size_t len, const char *what, char *err, size_t errlen);
+STACK_OF(X509) *tls_parse_certs(const void *buf, size_t len, const char *what, char *err,
+				size_t errlen);
+STACK_OF(X509_CRL) *tls_parse_crls(const void *buf, size_t len, const char *what, char *err,
+				   size_t errlen);
 /*
  * The private key in buf (PEM, possibly encrypted with pass, or DER). Never
  * prompts: an encrypted key without pass is refused. Says so when buf holds
