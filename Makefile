@@ -90,9 +90,10 @@ $(B)/bin/unit-tests: $(UNIT_OBJ) $(SBCD_CORE) $(CORE_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS_SOFIA) $(LDLIBS_SSL) -lm
 
-$(B)/bin/bench-%: bench/%.c $(CORE_LIBS)
+# bench programs may include headers of bench/ and of the front ends (the MIB generator)
+$(B)/bin/bench-%: bench/%.c $(CORE_LIBS) $(wildcard bench/*.h snmp-agent/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_SSL) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_SSL) -lm
 
 run: deps all
 	@mkdir -p run/flash
@@ -112,3 +113,51 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ---- Packaging (packaging/, doc/OPERATIONS.md) ----
+# `make install` lays the programs out as the Debian package does (DESTDIR-aware). sbcd finds
+# sbc-web and sbc-snmp-agent beside its own executable (/proc/self/exe, symlinks resolved), so
+# the real sbcd lives in $(PKGLIBDIR) with them and $(SBINDIR)/sbcd is a symlink to it.
+# `make deb` builds the Debian package from a copy of the tree into build/deb/.
+PREFIX      ?= /usr
+SBINDIR     ?= $(PREFIX)/sbin
+BINDIR      ?= $(PREFIX)/bin
+PKGLIBDIR   ?= $(PREFIX)/lib/sbc
+PKGDATADIR  ?= $(PREFIX)/share/sbc
+MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= /lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+.PHONY: install deb
+install: $(PROGS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 0755 $(B)/bin/sbcd $(DESTDIR)$(PKGLIBDIR)/sbcd
+	ln -sfr $(DESTDIR)$(PKGLIBDIR)/sbcd $(DESTDIR)$(SBINDIR)/sbcd
+	install -m 0755 $(B)/bin/sbc-ini $(DESTDIR)$(BINDIR)/sbc-ini
+	install -m 0644 doc/man/sbcd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 doc/man/sbc-ini.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 doc/man/sbc.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	@# the front ends are installed when they were built (each with its page)
+	if [ -x $(B)/bin/sbc-cli ]; then install -m 0755 $(B)/bin/sbc-cli $(DESTDIR)$(BINDIR)/ && \
+		install -m 0644 doc/man/sbc-cli.1 $(DESTDIR)$(MANDIR)/man1/; fi
+	for p in sbc-web sbc-snmp-agent; do [ ! -x $(B)/bin/$$p ] || { \
+		install -m 0755 $(B)/bin/$$p $(DESTDIR)$(PKGLIBDIR)/ && \
+		install -m 0644 doc/man/$$p.8 $(DESTDIR)$(MANDIR)/man8/; } || exit 1; done
+	install -m 0644 packaging/systemd/sbcd.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 packaging/tmpfiles/sbc.conf $(DESTDIR)$(TMPFILESDIR)/
+	@# sshd and snmpd snippets (owned by the CLI and SNMP work) are shipped inert, for the
+	@# operator to enable (doc/OPERATIONS.md)
+	for d in sshd snmpd; do for f in packaging/$$d/*.conf; do [ ! -f "$$f" ] || { \
+		install -d $(DESTDIR)$(PKGDATADIR)/$$d && \
+		install -m 0644 "$$f" $(DESTDIR)$(PKGDATADIR)/$$d/; } || exit 1; done; done
+
+deb:
+	rm -rf $(B)/deb
+	mkdir -p $(B)/deb/src
+	tar -cf - --exclude=./build --exclude=./run --exclude=./.git . | tar -xf - -C $(B)/deb/src
+	rm -rf $(B)/deb/src/debian
+	cp -a packaging/debian $(B)/deb/src/debian
+	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b -Jauto
+	rm -rf $(B)/deb/src
+	@ls -1 $(B)/deb/*.deb

@@ -122,8 +122,9 @@ const char *conf_type_name(enum conf_type t);
 
 /*
  * A valid value other than the default, for round-trip tests over every
- * column: names are unique per row; references name row 0 of the referenced
- * table (TLSContexts "default", InterfaceTable "O+M+C", else "<Table>_0").
+ * column of row `row`: a name column gets "name-<row>", and a reference names
+ * the same row of the referenced table ("name-<row>", or "<row>" by index),
+ * so sample rows of every table with the same index refer to each other.
  */
 const char *conf_value_sample(const struct conf_table *t, int col, unsigned row, char *buf,
 			      size_t len);

@@ -9,7 +9,6 @@ const char *conf_value_sample(const struct conf_table *t, int col, unsigned row,
 {
 	const struct conf_column *c = &t->cols[col];
 	long long def = 0;
-	char err[200];
 	union conf_val v;
 
 	if (!conf_type_is_text(c->type) && conf_value_default(c, &v) == 0)
@@ -40,23 +39,20 @@ const char *conf_value_sample(const struct conf_table *t, int col, unsigned row,
 		snprintf(buf, len, "127.0.0.%u", 2 + row % 250);
 		break;
 	case CONF_T_REF:
-		/* rows every round trip creates first: row 0 of each referenced table */
+		/* the same row of the referenced table, named as samples name it */
 		if (c->flags & CONF_F_BYINDEX)
-			snprintf(buf, len, "0");
-		else if (!strcmp(c->ref, "TLSContexts"))
-			snprintf(buf, len, "default");
-		else if (!strcmp(c->ref, "InterfaceTable"))
-			snprintf(buf, len, "O+M+C");
+			snprintf(buf, len, "%u", row);
 		else
-			snprintf(buf, len, "%s_0", c->ref);
+			snprintf(buf, len, "name-%u", row);
 		break;
 	case CONF_T_STRING:
 	case CONF_T_SECRET:
-		snprintf(buf, len, "%s%u", (c->flags & CONF_F_NAME) ? "name-" : "Sample-", row);
+		snprintf(buf, len, "%s%u",
+			 (c->flags & CONF_F_NAME) ? "name-" : c->type == CONF_T_SECRET ? "Secret" : "Sample-",
+			 row);
 		if (c->max && (long long)strlen(buf) > c->max)
 			buf[c->max] = 0;
 		break;
 	}
-	(void)err;
 	return buf;
 }

@@ -27,17 +27,10 @@ static struct conf_store *sample_store(void)
 		for (unsigned row = 0; row < (t->max_rows > 1 ? 2u : 1u); row++) {
 			struct conf_row *r = conf_store_ensure(st, t, row, NULL);
 			for (unsigned c = 0; c < t->ncols; c++) {
-				const struct conf_column *col = &t->cols[c];
-				/* row 0 keeps the names other rows refer to */
-				if (row == 0 && (col->flags & CONF_F_NAME) && conf_store_get(ini_factory(), t, 0))
-					continue;
-				if (t->flags & CONF_TF_GLOBALS || !(col->flags & CONF_F_NAME) || row)
-					conf_value_sample(t, (int)c, row, buf, sizeof(buf));
-				else
-					snprintf(buf, sizeof(buf), "%s_0", t->name);
+				conf_value_sample(t, (int)c, row, buf, sizeof(buf));
 				if (conf_row_set_text(t, r, (int)c, buf, err, sizeof(err)) < 0)
-					fprintf(stderr, "%s.%s = %s: %s\n", t->name, col->name, buf,
-						err);
+					fprintf(stderr, "%s.%s = %s: %s\n", t->name, t->cols[c].name,
+						buf, err);
 			}
 		}
 	}

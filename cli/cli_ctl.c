@@ -1,0 +1,154 @@
+/* The session's control connection to sbcd: requests, login, configuration fetches. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "control/ctl.h"
+#include "ini/ini.h"
+
+struct cli_sess *cli_sess(struct cli_def *cli)
+{
+	return cli_get_context(cli);
+}
+
+void cli_print_text(struct cli_def *cli, const char *text)
+{
+	char *copy = strdup(text ? text : "");
+	size_t n = copy ? strlen(copy) : 0;
+
+	if (!copy)
+		return;
+	/* keep empty lines, drop the final newline */
+	if (n && copy[n - 1] == '\n')
+		copy[n - 1] = 0;
+	for (char *p = copy, *nl; p; p = nl) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl++ = 0;
+		cli_print(cli, "%s", p);
+	}
+	free(copy);
+}
+
+void cli_print_errors(struct cli_def *cli, const char *text)
+{
+	char *copy = strdup(text ? text : "");
+
+	if (!copy)
+		return;
+	for (char *p = copy, *nl; p && *p; p = nl) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl++ = 0;
+		if (*p)
+			cli_error(cli, "%% %s", p);
+	}
+	free(copy);
+}
+
+int cli_ctl(struct cli_sess *s, const char *verb, const char *body, size_t blen, char **reply)
+{
+	char *rep = NULL;
+	int rc;
+
+	if (reply)
+		*reply = NULL;
+	if (!s->ctl) {
+		cli_error(s->cli, "%% not connected to sbcd");
+		return -1;
+	}
+	rc = ctl_call(s->ctl, verb, body, blen, &rep, NULL);
+	if (rc != 0) {
+		cli_print_errors(s->cli, rep ? rep : "no reply from sbcd\n");
+		free(rep);
+		if (rc < 0) {
+			ctl_close(s->ctl);
+			s->ctl = NULL;
+			s->quit = 1;
+		}
+		return rc;
+	}
+	if (reply)
+		*reply = rep;
+	else
+		free(rep);
+	return 0;
+}
+
+struct conf_store *cli_fetch(struct cli_sess *s, int status)
+{
+	struct conf_store *st;
+	struct conf_diag d;
+	char *text;
+
+	if (cli_ctl(s, status ? "STATUS" : "EXPORT", NULL, 0, &text) != 0)
+		return NULL;
+	st = conf_store_new();
+	conf_diag_init(&d);
+	if (st && ini_load(st, text, strlen(text), "sbcd", INI_INCREMENTAL,
+			   status ? INI_L_STATUS : 0, &d) < 0) {
+		char *msgs = conf_diag_join(&d);
+		cli_error(s->cli, "%% cannot read sbcd's reply:");
+		cli_print_errors(s->cli, msgs);
+		free(msgs);
+		conf_store_free(st);
+		st = NULL;
+	}
+	if (st && !status && conf_globals())
+		conf_store_ensure(st, conf_globals(), 0, NULL);
+	conf_diag_free(&d);
+	free(text);
+	return st;
+}
+
+int cli_login(struct cli_sess *s, const char *user, const char *pass, char *err, size_t errlen)
+{
+	char verb[128], *rep = NULL;
+	unsigned level = 0;
+	int rc;
+
+	if (!s->ctl) {
+		snprintf(err, errlen, "not connected to sbcd");
+		return -1;
+	}
+	if (!*user || strpbrk(user, " \t\r\n") || strlen(user) > 40) {
+		snprintf(err, errlen, "login incorrect");
+		return -1;
+	}
+	snprintf(verb, sizeof(verb), "%s %s", pass ? "LOGIN" : "AS", user);
+	rc = ctl_call(s->ctl, verb, pass ? pass : "", pass ? strlen(pass) : 0, &rep, NULL);
+	if (rc != 0 || !rep || sscanf(rep, "level %u", &level) != 1) {
+		snprintf(err, errlen, "%s", rep && *rep ? rep : "no reply from sbcd");
+		err[strcspn(err, "\n")] = 0;
+		free(rep);
+		if (rc < 0) {
+			ctl_close(s->ctl);
+			s->ctl = NULL;
+		}
+		return -1;
+	}
+	free(rep);
+	snprintf(s->user, sizeof(s->user), "%s", user);
+	s->level = level;
+	return 0;
+}
+
+long cli_user_idle(struct cli_sess *s)
+{
+	const struct conf_table *t = conf_table_find("WebUsers");
+	struct conf_store *st;
+	struct conf_row *r;
+	int col = t ? conf_column_find(t, "SessionTimeout") : -1;
+	long secs = 0;
+
+	if (s->idle_override >= 0)
+		return s->idle_override;
+	if (col < 0 || !s->user[0] || !(st = cli_fetch(s, 0)))
+		return 0;
+	r = conf_store_find_name(st, t, s->user);
+	if (r)
+		secs = (long)conf_row_int(r, col) * 60;
+	conf_store_free(st);
+	return secs;
+}

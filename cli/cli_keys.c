@@ -1,0 +1,89 @@
+/*
+ * `sbc-cli --authorized-keys UNIXUSER`: sshd's AuthorizedKeysCommand. Prints
+ * one authorized_keys line per WebUsers row with an SSHPublicKey, so the key
+ * names the SBC user (packaging/sshd/sbc-cli.conf, doc/CLI.md):
+ *
+ *   restrict,pty,environment="SBC_USER=<name>",command="<sbc-cli> --user <name>" <key>
+ *
+ * With ForceCommand (recommended) sshd ignores command= and passes SBC_USER
+ * (PermitUserEnvironment SBC_USER); without it, command= pins the session to
+ * sbc-cli for that user. Locked accounts and keys with unsafe characters are
+ * left out. Exit status 0 even when no key is printed (sshd then refuses).
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "control/ctl.h"
+#include "ini/ini.h"
+
+/* A name or key that cannot break out of the option string or the line. */
+static int safe(const char *s, const char *extra)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == '"' || *s == '\\' || strchr(extra, *s))
+			return 0;
+	return 1;
+}
+
+int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog)
+{
+	const struct conf_table *t = conf_table_find("WebUsers");
+	int cname = t ? conf_table_name_col(t) : -1;
+	int ckey = t ? conf_column_find(t, "SSHPublicKey") : -1;
+	int cstat = t ? conf_column_find(t, "Status") : -1;
+	char err[512], self[PATH_MAX], *text = NULL;
+	struct ctl_client *c = ctl_open(sock, err, sizeof(err));
+	struct conf_store *st;
+	struct conf_diag d;
+	const char *so = sock && safe(sock, " '$`;&|<>") ? sock : NULL;
+	ssize_t n;
+
+	if (!c) {
+		fprintf(stderr, "sbc-cli: %s\n", err);
+		return 1;
+	}
+	if (cname < 0 || ckey < 0 || ctl_call(c, "EXPORT", NULL, 0, &text, NULL) != 0) {
+		fprintf(stderr, "sbc-cli: cannot read the users from sbcd: %s", text ? text : "\n");
+		free(text);
+		ctl_close(c);
+		return 1;
+	}
+	ctl_close(c);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0)
+		self[n] = 0;
+	else
+		snprintf(self, sizeof(self), "%s", prog);
+	st = conf_store_new();
+	conf_diag_init(&d);
+	if (!st || ini_load(st, text, strlen(text), "sbcd", INI_INCREMENTAL, 0, &d) < 0) {
+		fprintf(stderr, "sbc-cli: cannot read sbcd's export\n");
+		conf_store_free(st);
+		conf_diag_free(&d);
+		free(text);
+		return 1;
+	}
+	for (unsigned i = 0; i < conf_store_rows(st, t)->n; i++) {
+		const struct conf_row *r = conf_store_rows(st, t)->row[i];
+		const char *name = conf_row_str(r, cname), *key = conf_row_str(r, ckey);
+		const char *status = cstat >= 0 ? conf_enum_name(&t->cols[cstat],
+								 conf_row_int(r, cstat))
+						: NULL;
+
+		if (!*key || !*name || !safe(name, " '$`;&|<>") || !safe(key, ""))
+			continue;
+		if (status && strstr(status, "locked"))
+			continue;
+		printf("restrict,pty,environment=\"SBC_USER=%s\",command=\"%s --user %s%s%s\" %s\n",
+		       name, self, name, so ? " --socket " : "", so ? so : "", key);
+	}
+	(void)unix_user;
+	conf_store_free(st);
+	conf_diag_free(&d);
+	free(text);
+	return 0;
+}

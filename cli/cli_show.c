@@ -1,0 +1,173 @@
+/* show commands: running-config, status tables as aligned columns, pending, version, row. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "ini/ini.h"
+
+static const char *last_word(const char *cmd)
+{
+	const char *sp = strrchr(cmd, ' ');
+	return sp ? sp + 1 : cmd;
+}
+
+int cli_cmd_show_running(struct cli_def *cli, const char *cmd, char *argv[], int argc)
+{
+	struct cli_sess *s = cli_sess(cli);
+	int tree = cli_tree_find(last_word(cmd));
+	struct conf_store *st, *factory;
+	char *text;
+
+	if (argc) {
+		cli_error(cli, "%% show running-config: unexpected '%s'", argv[0]);
+		return CLI_ERROR;
+	}
+	if (!(st = cli_fetch(s, 0)))
+		return CLI_ERROR;
+	factory = ini_factory();
+	text = cli_runcfg(st, factory, tree);
+	conf_store_free(st);
+	conf_store_free(factory);
+	if (!text) {
+		cli_error(cli, "%% out of memory");
+		return CLI_ERROR;
+	}
+	cli_print_text(cli, text);
+	free(text);
+	return CLI_OK;
+}
+
+/* A value for display: enum names, text unquoted, secrets masked. */
+static const char *cell(const struct conf_column *c, const union conf_val *v, char *buf,
+			size_t len)
+{
+	if (c->flags & CONF_F_SECRET)
+		return "********";
+	if (conf_type_is_text(c->type))
+		return *v->s ? v->s : "\"\"";
+	return cli_value_text(c, v, buf, len);
+}
+
+int cli_cmd_show_status(struct cli_def *cli, const char *cmd, char *argv[], int argc)
+{
+	struct cli_sess *s = cli_sess(cli);
+	const struct conf_table *t = NULL;
+	const struct conf_rows *rs;
+	struct conf_store *st;
+	size_t *w;
+	char buf[512];
+
+	for (unsigned i = 0; i < conf_ntables; i++)
+		if ((conf_tables[i]->flags & CONF_TF_STATUS) && conf_tables[i]->cli &&
+		    !strcasecmp(conf_tables[i]->cli, last_word(cmd)))
+			t = conf_tables[i];
+	if (!t || !(st = cli_fetch(s, 1)))
+		return CLI_ERROR;
+	rs = conf_store_rows(st, t);
+	w = calloc(t->ncols + 1, sizeof(*w));
+	if (!w) {
+		conf_store_free(st);
+		return CLI_ERROR;
+	}
+	w[0] = strlen("index");
+	for (unsigned c = 0; c < t->ncols; c++)
+		w[c + 1] = strlen(t->cols[c].cli ? t->cols[c].cli : t->cols[c].name);
+	for (unsigned r = 0; r < rs->n; r++) {
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "%u", rs->row[r]->index);
+		if (n > w[0])
+			w[0] = n;
+		for (unsigned c = 0; c < t->ncols; c++) {
+			n = strlen(cell(&t->cols[c], &rs->row[r]->v[c], buf, sizeof(buf)));
+			if (n > w[c + 1])
+				w[c + 1] = n;
+		}
+	}
+	for (int r = -1; r < (int)rs->n; r++) {
+		char *line = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&line, &len);
+
+		if (!f)
+			break;
+		if (r < 0)
+			fprintf(f, "%-*s", (int)w[0], "index");
+		else
+			fprintf(f, "%-*u", (int)w[0], rs->row[r]->index);
+		for (unsigned c = 0; c < t->ncols; c++) {
+			const struct conf_column *col = &t->cols[c];
+			fprintf(f, "  %-*s", (int)w[c + 1],
+				r < 0 ? (col->cli ? col->cli : col->name)
+				      : cell(col, &rs->row[r]->v[c], buf, sizeof(buf)));
+		}
+		fclose(f);
+		while (len && line[len - 1] == ' ')
+			line[--len] = 0;
+		cli_print(cli, "%s", line);
+		free(line);
+	}
+	if (!rs->n)
+		cli_print(cli, "(no rows)");
+	free(w);
+	conf_store_free(st);
+	return CLI_OK;
+}
+
+int cli_cmd_show_pending(struct cli_def *cli, const char *cmd, char *argv[], int argc)
+{
+	char *reply;
+
+	if (cli_ctl(cli_sess(cli), "PENDING", NULL, 0, &reply) != 0)
+		return CLI_ERROR;
+	if (*reply)
+		cli_print_text(cli, reply);
+	else
+		cli_print(cli, "No changes are waiting for a reset.");
+	free(reply);
+	return CLI_OK;
+}
+
+int cli_cmd_show_version(struct cli_def *cli, const char *cmd, char *argv[], int argc)
+{
+	char *reply;
+
+	if (cli_ctl(cli_sess(cli), "INFO", NULL, 0, &reply) != 0)
+		return CLI_ERROR;
+	cli_print_text(cli, reply);
+	free(reply);
+	return CLI_OK;
+}
+
+/* `show` in a row or group mode: the values sbcd holds, and what waits for activate. */
+int cli_cmd_show_row(struct cli_def *cli, const char *cmd, char *argv[], int argc)
+{
+	struct cli_sess *s = cli_sess(cli);
+	const struct conf_table *t = cli_mode_table(cli->mode);
+	int group = t && (t->flags & CONF_TF_GLOBALS) ? cli->mode - CLI_MODE_GROUP : -1;
+	unsigned index = group >= 0 ? 0 : s->row.index;
+	const struct conf_row *r;
+	struct conf_store *st;
+	char buf[4200];
+	int w = 0;
+
+	if (!t || !(st = cli_fetch(s, 0)))
+		return CLI_ERROR;
+	r = conf_store_get(st, t, index);
+	if (!r)
+		cli_print(cli, "%s %u: new row, created by activate", t->cli, index);
+	for (unsigned c = 0; c < t->ncols; c++)
+		if (cli_column_is_config(&t->cols[c]) && (int)strlen(t->cols[c].cli) > w)
+			w = (int)strlen(t->cols[c].cli);
+	for (unsigned c = 0; r && c < t->ncols; c++) {
+		const struct conf_column *col = &t->cols[c];
+		if (!cli_column_is_config(col) || (group >= 0 && cli_group_of(col) != group))
+			continue;
+		cli_print(cli, " %-*s  %s", w, col->cli, cell(col, &r->v[c], buf, sizeof(buf)));
+	}
+	if (group < 0 && s->row.n)
+		cli_print(cli, "%u change%s not applied yet (activate applies them)", s->row.n,
+			  s->row.n == 1 ? "" : "s");
+	conf_store_free(st);
+	return CLI_OK;
+}

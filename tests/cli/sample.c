@@ -1,0 +1,132 @@
+/*
+ * Round-trip helper of tests/integration/cli_roundtrip.sh: a valid, non-default value for
+ * every writable column of every configuration table (row 5) and every global parameter,
+ * walked from the schema.
+ *   sample cli   the CLI commands that set them (configure <tree>, rows, groups, activate)
+ *   sample ini   the same values as an incremental INI document (ini_edit)
+ *   sample unset `no <kw>` for every column that may be empty (not a name, not mandatory)
+ *   sample min   the CLI commands that set only the names and mandatory columns
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "ini/ini_edit.h"
+
+#define ROW 5
+
+static const char *sample(const struct conf_column *c, char *buf, size_t len)
+{
+	union conf_val d = {0};
+	long long def = 0;
+
+	if (!conf_type_is_text(c->type) && conf_value_default(c, &d) == 0)
+		def = d.i;
+	switch (c->type) {
+	case CONF_T_BOOL:
+		snprintf(buf, len, "%d", !def);
+		break;
+	case CONF_T_INT:
+		snprintf(buf, len, "%lld", def + 1 <= c->max ? def + 1 : def - 1);
+		break;
+	case CONF_T_PORT:
+		snprintf(buf, len, "%lld", def < 60000 ? def + 1000 : 1000);
+		break;
+	case CONF_T_ENUM:
+		for (const struct conf_enum *e = c->enums; e->name; e++)
+			if (e->value != def) {
+				snprintf(buf, len, "%d", e->value);
+				break;
+			}
+		break;
+	case CONF_T_IPADDR:
+		snprintf(buf, len, "%s", c->def && !strcmp(c->def, "127.0.0.3") ? "127.0.0.4"
+									  : "127.0.0.3");
+		break;
+	case CONF_T_REF:
+		if (c->flags & CONF_F_BYINDEX)
+			snprintf(buf, len, "%d", ROW);
+		else
+			snprintf(buf, len, "name-%d", ROW);
+		break;
+	case CONF_T_STRING:
+	case CONF_T_SECRET:
+		snprintf(buf, len, (c->flags & CONF_F_NAME) ? "name-%d"
+				   : c->type == CONF_T_SECRET ? "Secret%d" : "Sample-%d", ROW);
+		if (c->max && (long long)strlen(buf) > c->max)
+			buf[c->max] = 0;
+		break;
+	}
+	return buf;
+}
+
+static int writable(const struct conf_column *c)
+{
+	return c->cli && !(c->flags & CONF_F_RO);
+}
+
+static void cli_value(const struct conf_column *c, const char *v)
+{
+	printf("%s %s%s%s\n", c->cli, strchr(v, ' ') ? "\"" : "", v,
+	       strchr(v, ' ') ? "\"" : "");
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "cli";
+	int ini = !strcmp(mode, "ini"), unset = !strcmp(mode, "unset"), min = !strcmp(mode, "min");
+	const struct conf_table *g = conf_globals();
+	struct ini_edit *e = ini_edit_new();
+	char buf[256];
+
+	/* globals, grouped by their CLI group "<tree> <group>" */
+	for (unsigned i = 0; g && i < g->ncols; i++) {
+		const struct conf_column *c = &g->cols[i];
+		if (!writable(c) || !c->group || min)
+			continue;
+		sample(c, buf, sizeof(buf));
+		if (ini) {
+			ini_edit_set(e, g, 0, (int)i, buf);
+			continue;
+		}
+		printf("configure %.*s\n%s\n", (int)strcspn(c->group, " "), c->group,
+		       strchr(c->group, ' ') + 1);
+		if (unset)
+			printf("no %s\n", c->cli);
+		else
+			cli_value(c, buf);
+		printf("exit\nexit\n");
+	}
+	for (unsigned ti = 0; ti < conf_ntables; ti++) {
+		const struct conf_table *t = conf_tables[ti];
+		if ((t->flags & (CONF_TF_GLOBALS | CONF_TF_STATUS)) || !t->cli)
+			continue;
+		if (!ini)
+			printf("configure %s\n%s %d\n", t->tree, t->cli, ROW);
+		for (unsigned i = 0; i < t->ncols; i++) {
+			unsigned keep = t->cols[i].flags & (CONF_F_NAME | CONF_F_MANDATORY);
+			if (!writable(&t->cols[i]) || (unset && keep) || (min && !keep))
+				continue;
+			if (unset) {
+				printf("no %s\n", t->cols[i].cli);
+				continue;
+			}
+			sample(&t->cols[i], buf, sizeof(buf));
+			if (ini)
+				ini_edit_set(e, t, ROW, (int)i, buf);
+			else
+				cli_value(&t->cols[i], buf);
+		}
+		if (!ini)
+			printf("activate\nexit\nexit\n");
+	}
+	if (ini) {
+		size_t len;
+		char *doc = ini_edit_text(e, &len);
+		fwrite(doc, 1, len, stdout);
+		free(doc);
+	}
+	ini_edit_free(e);
+	return 0;
+}
