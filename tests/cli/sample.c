@@ -1,7 +1,7 @@
 /*
  * Round-trip helper of tests/integration/cli_roundtrip.sh: a valid, non-default value for
  * every writable column of every configuration table (row 5) and every global parameter,
- * walked from the schema.
+ * walked from the schema (values from conf_value_sample).
  *   sample cli   the CLI commands that set them (configure <tree>, rows, groups, activate)
  *   sample ini   the same values as an incremental INI document (ini_edit)
  *   sample unset `no <kw>` for every column that may be empty (not a name, not mandatory)
@@ -15,51 +15,6 @@
 #include "ini/ini_edit.h"
 
 #define ROW 5
-
-static const char *sample(const struct conf_column *c, char *buf, size_t len)
-{
-	union conf_val d = {0};
-	long long def = 0;
-
-	if (!conf_type_is_text(c->type) && conf_value_default(c, &d) == 0)
-		def = d.i;
-	switch (c->type) {
-	case CONF_T_BOOL:
-		snprintf(buf, len, "%d", !def);
-		break;
-	case CONF_T_INT:
-		snprintf(buf, len, "%lld", def + 1 <= c->max ? def + 1 : def - 1);
-		break;
-	case CONF_T_PORT:
-		snprintf(buf, len, "%lld", def < 60000 ? def + 1000 : 1000);
-		break;
-	case CONF_T_ENUM:
-		for (const struct conf_enum *e = c->enums; e->name; e++)
-			if (e->value != def) {
-				snprintf(buf, len, "%d", e->value);
-				break;
-			}
-		break;
-	case CONF_T_IPADDR:
-		snprintf(buf, len, "%s", c->def && !strcmp(c->def, "127.0.0.3") ? "127.0.0.4"
-									  : "127.0.0.3");
-		break;
-	case CONF_T_REF:
-		if (c->flags & CONF_F_BYINDEX)
-			snprintf(buf, len, "%d", ROW);
-		else
-			snprintf(buf, len, "name-%d", ROW);
-		break;
-	case CONF_T_STRING:
-	case CONF_T_SECRET:
-		snprintf(buf, len, (c->flags & CONF_F_NAME) ? "name-%d"
-				   : c->type == CONF_T_SECRET ? "Secret%d" : "Sample-%d", ROW);
-		if (c->max && (long long)strlen(buf) > c->max)
-			buf[c->max] = 0;
-		break;
-	}
-	return buf;
-}
 
 static int writable(const struct conf_column *c)
 {
@@ -85,7 +40,7 @@ int main(int argc, char **argv)
 		const struct conf_column *c = &g->cols[i];
 		if (!writable(c) || !c->group || min)
 			continue;
-		sample(c, buf, sizeof(buf));
+		conf_value_sample(g, (int)i, ROW, buf, sizeof(buf));
 		if (ini) {
 			ini_edit_set(e, g, 0, (int)i, buf);
 			continue;
@@ -112,7 +67,7 @@ int main(int argc, char **argv)
 				printf("no %s\n", t->cols[i].cli);
 				continue;
 			}
-			sample(&t->cols[i], buf, sizeof(buf));
+			conf_value_sample(t, (int)i, ROW, buf, sizeof(buf));
 			if (ini)
 				ini_edit_set(e, t, ROW, (int)i, buf);
 			else
