@@ -200,6 +200,19 @@ int conf_store_table_equal(const struct conf_store *a, const struct conf_store *
 	return 1;
 }
 
+int conf_store_row_equal(const struct conf_store *a, const struct conf_store *b,
+			 const struct conf_table *t, unsigned index)
+{
+	const struct conf_row *ra = conf_store_get(a, t, index), *rb = conf_store_get(b, t, index);
+
+	if (!ra || !rb)
+		return ra == rb;
+	for (unsigned c = 0; c < t->ncols; c++)
+		if (!conf_value_equal(&t->cols[c], &ra->v[c], &rb->v[c]))
+			return 0;
+	return 1;
+}
+
 int conf_store_equal(const struct conf_store *a, const struct conf_store *b)
 {
 	for (unsigned i = 0; i < conf_ntables; i++)

@@ -53,6 +53,9 @@ void conf_store_free(struct conf_store *st);
 int conf_store_equal(const struct conf_store *a, const struct conf_store *b);
 int conf_store_table_equal(const struct conf_store *a, const struct conf_store *b,
 			   const struct conf_table *t);
+/* 1 when row index of t is absent from both or has the same values in both. */
+int conf_store_row_equal(const struct conf_store *a, const struct conf_store *b,
+			 const struct conf_table *t, unsigned index);
 
 struct conf_rows *conf_store_rows(const struct conf_store *st, const struct conf_table *t);
 struct conf_row *conf_store_get(const struct conf_store *st, const struct conf_table *t,

@@ -125,6 +125,9 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 	struct crypt_data *cd;
 	int ok = 0;
 
+	/* a login attempt first drops what the connection could do: a failure leaves nothing */
+	cs->level = 0;
+	cs->user[0] = 0;
 	if (lo->until > now)
 		return reply_text(0, rlen, "user %s is locked out for %ld more seconds\n", user,
 				  (long)(lo->until - now));
@@ -159,6 +162,8 @@ static char *verb_as(struct sbcd *s, struct ctl_session *cs, const char *user, s
 
 	if (cs->peer_level < CTL_LEVEL_MASTER)
 		return reply_text(0, rlen, "AS needs a front end running as root or sbcd's user\n");
+	cs->level = 0;
+	cs->user[0] = 0;
 	if (!r)
 		return reply_text(0, rlen, "no user %s\n", user);
 	cs->level = (unsigned)r->v[clevel].i;
@@ -278,6 +283,8 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t
 	}
 	if (!strcasecmp(argv[0], "AS") && argc == 2)
 		return verb_as(s, cs, argv[1], rlen);
+	if (cs->level < CTL_LEVEL_MONITOR)
+		return reply_text(0, rlen, "permission denied: log in first\n");
 	if (!strcasecmp(argv[0], "EXPORT"))
 		return verb_export(s, argv[1], 0, rlen);
 	if (!strcasecmp(argv[0], "STATUS"))

@@ -25,6 +25,7 @@ struct sbcd {
 	struct sip_engine *sip;
 	struct ctl_server *ctl;
 	time_t started;
+	int foreground;      /* logging to stderr too; children log to syslog otherwise */
 	int reset_requested; /* re-execute from flash once the reply is sent */
 	int stop_requested;
 	unsigned long changes; /* committed transactions since boot */

@@ -126,6 +126,7 @@ int main(int argc, char **argv)
 	if (check)
 		return sbcd_boot_check(s.flashdir) < 0 ? 1 : 0;
 
+	s.foreground = foreground;
 	log_init("sbcd", foreground || reexec, 16);
 	if (!foreground && !reexec && daemon(0, 0) < 0) {
 		perror("sbcd: daemon");

@@ -65,11 +65,17 @@ static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 			else
 				log_warnx("%s (pid %d) killed by signal %d", c->name, (int)c->pid,
 					  WTERMSIG(st));
-			/* a child that ran for a minute earns the short delay again */
-			c->delay = now - c->started >= 60 ? 1 : (c->delay ? c->delay * 2 : 1);
-			if (c->delay > 30)
-				c->delay = 30;
-			c->next_start = now + c->delay;
+			if (c->started == 0) {
+				/* stopped on purpose by supervise_restart: back at once */
+				c->next_start = now;
+			} else {
+				/* a child that ran for a minute earns the short delay again */
+				c->delay = now - c->started >= 60 ? 1
+								  : (c->delay ? c->delay * 2 : 1);
+				if (c->delay > 30)
+					c->delay = 30;
+				c->next_start = now + c->delay;
+			}
 			c->pid = 0;
 			c->restarts++;
 		}
@@ -119,7 +125,10 @@ void supervise_start(struct sbcd *s)
 		if (c) {
 			char **a = c->argv;
 			*a++ = c->path, *a++ = "--socket", *a++ = s->sockpath;
-			*a++ = "--flash", *a++ = s->flashdir, *a = NULL;
+			*a++ = "--flash", *a++ = s->flashdir;
+			if (!s->foreground)
+				*a++ = "--syslog";
+			*a = NULL;
 		}
 	}
 	if (agentx && *agentx) {
@@ -163,6 +172,19 @@ void supervise_stop(struct sbcd *s)
 		}
 	}
 	nchildren = 0;
+}
+
+void supervise_restart(const char *name)
+{
+	for (unsigned i = 0; i < nchildren; i++)
+		if (!strcmp(children[i].name, name) && children[i].pid > 0) {
+			log_info("restarting %s (pid %d): its settings changed", name,
+				 (int)children[i].pid);
+			kill(children[i].pid, SIGTERM);
+			/* the tick reaps it and starts it again at once */
+			children[i].delay = 0;
+			children[i].started = 0;
+		}
 }
 
 int supervise_describe(char *buf, unsigned len)

@@ -12,6 +12,9 @@ struct sbcd;
 /* Starts what the active configuration asks for; logs and goes on when a program is absent. */
 void supervise_start(struct sbcd *s);
 void supervise_stop(struct sbcd *s);
+/* Stops a child so that it starts again at once with fresh settings (sbc-web after a change
+ * of TLS context 0). */
+void supervise_restart(const char *name);
 /* One line per child: "name pid restarts" (for INFO). */
 int supervise_describe(char *buf, unsigned len);
 

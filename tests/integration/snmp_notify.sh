@@ -28,23 +28,34 @@ check "save by sbc-ini" sbcini save
 check "sbcConfigurationSaved received for a save by another view" wait_trap sbcConfigurationSaved 2
 contains "it carries the save counter" "$T_DIR/traps.log" 'sbcConfigurationSaved.*sbcDeviceSaves.0 = Gauge32: 2'
 
-# TLS clients refused by the SIP engine (when this build has it)
+# TLS clients refused by the SIP engine
 TLS_PORT=$(sbcini status TLSStatus 2>/dev/null | awk -F', ' '/^TLSStatus 0 = / { print $2 }')
-if [ -n "$TLS_PORT" ] && [ "$TLS_PORT" != 0 ]; then
-	for _ in 1 2 3; do
-		timeout 5 openssl s_client -connect "127.0.0.1:$TLS_PORT" -quiet </dev/null >/dev/null 2>&1
-	done
-	check "sbcTLSClientRejected received" wait_trap sbcTLSClientRejected 1 80
-	sleep 4
-	n=$(ntraps sbcTLSClientRejected)
-	sum=$(grep -oE 'sbcTLSClientRejected.*sbcNotifCount.0 = Gauge32: [0-9]+' "$T_DIR/traps.log" |
-		awk '{ s += $NF } END { print s + 0 }')
-	check "rate-limited: $n notifications summarise $sum refusals" test "$n" -le 2 -a "$sum" -ge 3
-	contains "the source names the SIP interface" "$T_DIR/traps.log" \
-		'sbcTLSClientRejected.*sbcNotifSource.0 = STRING: TLSStatus 0'
-else
-	echo "  (no TLS port in TLSStatus: TLS refusal notifications not exercised)"
-fi
+check "SIP interface 0 has a TLS port" test -n "$TLS_PORT" -a "$TLS_PORT" != 0
+for _ in 1 2 3; do
+	timeout 5 openssl s_client -connect "127.0.0.1:$TLS_PORT" -quiet </dev/null >/dev/null 2>&1
+done
+check "sbcTLSClientRejected received" wait_trap sbcTLSClientRejected 1 80
+sleep 4
+n=$(ntraps sbcTLSClientRejected)
+sum=$(grep -oE 'sbcTLSClientRejected.*sbcNotifCount.0 = Gauge32: [0-9]+' "$T_DIR/traps.log" |
+	awk '{ s += $NF } END { print s + 0 }')
+check "rate-limited: $n notifications summarise $sum refusals" test "$n" -le 2 -a "$sum" -ge 3
+contains "the source names the SIP interface" "$T_DIR/traps.log" \
+	'sbcTLSClientRejected.*sbcNotifSource.0 = STRING: TLSStatus 0'
+
+# certificate expiry: the alarm ladder becomes notifications, and the clear too
+. "$(dirname "$0")/../pki.sh"
+pki_make "$T_DIR/pki" >/dev/null 2>&1
+check "a key for context 0" sbcini tls import-key 0 -f "$T_DIR/pki/expired.key"
+pki_sign "$T_DIR/pki" expired soon.example.com client ca -days 5
+check "a certificate that expires in 5 days" sbcini tls import-cert 0 -f "$T_DIR/pki/expired.crt"
+check "sbcCertificateExpiryAlarm received" wait_trap sbcCertificateExpiryAlarm 1 80
+contains "it is major and names the context" "$T_DIR/traps.log" \
+	'sbcCertificateExpiryAlarm.*TLSContext#0.*will expire in 5 days.*major'
+pki_sign "$T_DIR/pki" expired soon.example.com client ca -days 365
+check "a new certificate" sbcini tls import-cert 0 -f "$T_DIR/pki/expired.crt"
+check "the clear is notified" wait_trap sbcCertificateExpiryAlarm 2 80
+contains "as cleared" "$T_DIR/traps.log" 'sbcCertificateExpiryAlarm.*TLSContext#0.*cleared'
 
 # the master restarts: the agent comes back by itself, and what happened meanwhile is sent
 snmp_master_stop

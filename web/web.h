@@ -1,0 +1,233 @@
+/*
+ * sbc-web: the HTTP/HTTPS management interface (doc/WEB.md).
+ *
+ * One process, one libevent loop. Every page is rendered from the schema
+ * (conf_tables); every change is an incremental INI document sent to sbcd
+ * over the control socket (LOAD), so sbcd validates, applies and refuses.
+ * sbc-web keeps only sessions and counters; it reads TLS context material
+ * from the flash but never writes it (TLS verbs do, web/tlsops.c).
+ *
+ * Contracts shared by the web/ files live here; each file says why, not what.
+ */
+#ifndef WEB_WEB_H
+#define WEB_WEB_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <openssl/ssl.h>
+
+#include "conf/store.h"
+
+struct ctl_client;
+
+/* Largest request body accepted (INI uploads, certificate bundles); larger gets 413. */
+#define WEB_MAX_BODY     (2u * 1024 * 1024)
+#define WEB_MAX_HEADERS  (16u * 1024)
+#define WEB_MAX_SESSIONS 64
+#define WEB_TIMEOUT_S    30
+
+/* The WEB Params sbc-web runs with (the active values, read once at start). */
+struct web_config {
+	int https_only;
+	int require_cert;
+	char ciphers[1025];
+	unsigned https_port, http_port;
+	char address[64];
+};
+
+struct web_counters {
+	unsigned long tls_ok;          /* completed HTTPS handshakes */
+	unsigned long refused_nocert;  /* client certificate demanded, none sent */
+	unsigned long refused_verify;  /* client certificate failed verification */
+	unsigned long refused_other;   /* other handshake failures we alerted */
+	unsigned long aborted_by_peer; /* the client gave up (alert received) */
+	unsigned long logins_ok, logins_failed, cert_logins;
+	unsigned long csrf_refused, redirects;
+};
+
+struct web {
+	struct event_base *base;
+	struct evhttp *http, *https;
+	char sock[PATH_MAX];
+	char flash[PATH_MAX];
+	char ctxdir[PATH_MAX]; /* <flash>/tls/0 */
+	struct web_config cfg;
+	struct web_counters cnt;
+	time_t started;
+	unsigned char secret[32]; /* HMAC key of pre-login CSRF tokens */
+};
+
+/* ---- log.c: stderr (with time) and syslog ---- */
+void web_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void web_log_open(int to_syslog);
+
+/* ---- tlsserv.c: the HTTPS SSL_CTX (TLS context 0) and handshake accounting ---- */
+/*
+ * Builds the server SSL_CTX from TLS context 0 (row fetched from sbcd, material
+ * from ctxdir) with HTTPSCipherString and, when cfg.require_cert, the client
+ * certificate demanded. -1 with the reason in err.
+ */
+int web_tls_init(struct web *w, const struct conf_row *ctx0, char *err, size_t errlen);
+/* The SSL for a new HTTPS connection (material changed on flash: rebuilt first). */
+SSL *web_tls_new_ssl(struct web *w);
+/*
+ * 1 when the verified peer certificate of ssl is itself one of the trusted
+ * roots of context 0 (exact match), with its subject CN in cn.
+ */
+int web_tls_peer_is_trusted_leaf(struct web *w, SSL *ssl, char *cn, size_t cnlen);
+void web_tls_free(struct web *w);
+
+/* ---- listen.c ---- */
+int web_listen(struct web *w, char *err, size_t errlen);
+
+/* ---- session.c ---- */
+struct web_session {
+	char id[65];   /* 256 random bits, hex */
+	char csrf[65]; /* 256 random bits, hex: hidden field of every POST form */
+	char user[48];
+	unsigned level;
+	time_t created, last;
+	unsigned timeout; /* seconds of inactivity allowed, 0 for none */
+	int https;
+	int by_cert;
+};
+/* A new session, evicting the user's oldest beyond limit. NULL when the table is full. */
+struct web_session *web_session_new(const char *user, unsigned level, unsigned timeout_min,
+				    unsigned limit, int https, int by_cert);
+/* The live session with this id (expired ones are ended), touching it. */
+struct web_session *web_session_find(const char *id);
+void web_session_end(struct web_session *s);
+/* Random bytes as lowercase hex (2 * n + 1 bytes in out); -1 when no randomness. */
+int web_random_hex(char *out, size_t n);
+
+/* ---- form.c: request bodies ---- */
+struct web_field {
+	char *name;
+	char *filename; /* multipart file parts only, else NULL */
+	char *value;    /* NUL-terminated; len excludes the NUL */
+	size_t len;
+};
+struct web_form {
+	struct web_field *f;
+	unsigned n;
+};
+/*
+ * Parses a body by Content-Type: application/x-www-form-urlencoded or
+ * multipart/form-data. -1 with the reason in err (malformed, too many fields).
+ */
+int web_form_parse(struct web_form *fm, const char *ctype, const char *body, size_t len, char *err,
+		   size_t errlen);
+int web_form_query(struct web_form *fm, const char *query, char *err, size_t errlen);
+void web_form_free(struct web_form *fm);
+/* The first field named name (or NULL); value only. */
+const struct web_field *web_form_field(const struct web_form *fm, const char *name);
+const char *web_form_get(const struct web_form *fm, const char *name);
+
+/* ---- request context (route.c) ---- */
+struct web_req {
+	struct web *w;
+	struct evhttp_request *req;
+	int https;
+	char peer[80];
+	char path[1024]; /* percent-decoded path, no query */
+	char *seg[8];    /* path segments (into segbuf) */
+	unsigned nseg;
+	char segbuf[1024];
+	struct web_session *sess;
+	struct web_form form;   /* POST/PUT body or GET query */
+	struct ctl_client *ctl; /* opened on first use, as the session's user */
+	struct evbuffer *out;
+	char basic_user[48]; /* API: authenticated by HTTP Basic */
+	unsigned basic_level;
+};
+
+/* Opens the control connection acting for the session (or Basic) user; NULL on failure. */
+struct ctl_client *web_req_ctl(struct web_req *r, char *err, size_t errlen);
+/* ctl_call over web_req_ctl: 0 OK, 1 ERR (reply holds errors), -1 connection failed. */
+int web_req_call(struct web_req *r, const char *verb, const char *body, size_t blen, char **reply,
+		 size_t *rlen);
+/* The user level of the request: session, Basic, or 0. */
+unsigned web_req_level(const struct web_req *r);
+void web_send(struct web_req *r, int code, const char *ctype, const char *extra_header);
+void web_redirect(struct web_req *r, const char *location);
+/* Plain error page (HTML), escaped message. */
+void web_error(struct web_req *r, int code, const char *msg);
+
+/* ---- sbc.c: talking to sbcd ---- */
+/* One-shot call on a fresh connection (no user): used at start-up. */
+int web_sbc_call(const char *sock, const char *verb, char **reply, size_t *rlen);
+/* EXPORT (status 0) or STATUS (1) of one table or all (NULL), as a store; NULL with err. */
+struct conf_store *web_sbc_store(struct web_req *r, int status, const struct conf_table *t,
+				 char *err, size_t errlen);
+/* The "pending reset: ..." lines of PENDING, malloc'd (may be ""). */
+char *web_sbc_pending(struct web_req *r);
+/* INFO as text (malloc'd) or NULL. */
+char *web_sbc_info(struct web_req *r);
+/* Value of "key value" in INFO text, into buf; "" when absent. */
+const char *web_info_get(const char *info, const char *key, char *buf, size_t len);
+
+/* ---- html.c ---- */
+/*
+ * Appends to b with printf-like conversions where %s is HTML-escaped, %-s is
+ * raw (trusted, literal markup only), and %d %u %ld %lu %lld %zu %c %% are
+ * numbers and characters (no widths or precisions). printf-checked.
+ */
+void web_hp(struct evbuffer *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void web_esc(struct evbuffer *b, const char *s, size_t len);
+void web_page_begin(struct web_req *r, const char *title);
+void web_page_end(struct web_req *r);
+/* A hidden CSRF field for the session's forms. */
+void web_csrf_field(struct web_req *r);
+/* Shows reply lines of a refused request as a list (each escaped). */
+void web_show_errors(struct web_req *r, const char *title, const char *reply);
+void web_show_notice(struct web_req *r, const char *cls, const char *text);
+/* A notice of several lines (each escaped), one list item per line. */
+void web_show_lines(struct web_req *r, const char *cls, const char *text);
+extern const char web_css[];
+
+/* ---- page_table.c: schema-driven rendering shared by the pages ---- */
+/* The display form of a value: enum label with its number, secrets hidden. */
+const char *web_value_text(const struct conf_column *c, const union conf_val *v, char *buf,
+			   size_t len);
+/* Every row of t in st as an HTML table; with links, edit links and delete buttons. */
+void web_render_rows(struct web_req *r, const struct conf_store *st, const struct conf_table *t,
+		     int links);
+
+/* ---- pages ---- */
+void web_page_status(struct web_req *r);
+void web_page_table(struct web_req *r);   /* /table/<Name>[/<index>[/delete]] */
+void web_page_globals(struct web_req *r); /* /globals */
+void web_page_tls(struct web_req *r);     /* /tls/<id>[/...] */
+void web_page_files(struct web_req *r);   /* /files, /files/ini, /actions/... */
+void web_api(struct web_req *r);          /* /api/v1/... */
+void web_page_login(struct web_req *r, const char *msg);
+void web_do_login(struct web_req *r);
+void web_do_logout(struct web_req *r);
+
+/* Pre-login CSRF token bound to the pre-session cookie (HMAC of it). */
+void web_login_token(const struct web *w, const char *pre, char *out, size_t len);
+
+/* ---- tlsops.c: TLS context material (read from flash, changed by TLS verbs) ---- */
+struct tls_cert_info;
+int web_tlsops_cert_info(struct web_req *r, unsigned ctx, struct tls_cert_info *info,
+			 int *key_matches, char *err, size_t errlen);
+int web_tlsops_list_roots(struct web_req *r, unsigned ctx, struct tls_cert_info **out, unsigned *n,
+			  char *err, size_t errlen);
+/* Imports one PEM bundle; *msg (malloc'd) says what happened or why not. 0 OK, -1 refused. */
+int web_tlsops_import_roots(struct web_req *r, unsigned ctx, const char *pem, size_t len,
+			    char **msg);
+int web_tlsops_delete_root(struct web_req *r, unsigned ctx, unsigned index, char **msg);
+int web_tlsops_import_cert(struct web_req *r, unsigned ctx, const char *buf, size_t len,
+			   char **msg);
+int web_tlsops_import_key(struct web_req *r, unsigned ctx, const char *buf, size_t len,
+			  const char *pass, char **msg);
+int web_tlsops_generate(struct web_req *r, unsigned ctx, const char *subject, int days,
+			const char *keytype, char **msg);
+/* CSR PEM (malloc'd into *pem) or -1 with *msg. */
+int web_tlsops_csr(struct web_req *r, unsigned ctx, const char *subject, char **pem, char **msg);
+
+#endif
