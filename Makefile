@@ -151,6 +151,9 @@ install: $(PROGS)
 	for d in sshd snmpd; do for f in packaging/$$d/*.conf; do [ ! -f "$$f" ] || { \
 		install -d $(DESTDIR)$(PKGDATADIR)/$$d && \
 		install -m 0644 "$$f" $(DESTDIR)$(PKGDATADIR)/$$d/; } || exit 1; done; done
+	@# the MIB where Net-SNMP's tools look (-m +SBC-MIB)
+	for f in mib/*.txt; do [ ! -f "$$f" ] || { install -d $(DESTDIR)$(PREFIX)/share/snmp/mibs && \
+		install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/snmp/mibs/; } || exit 1; done
 
 deb:
 	rm -rf $(B)/deb

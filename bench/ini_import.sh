@@ -8,19 +8,8 @@ t_begin bench-ini
 D=$T_DIR
 RUNS=${RUNS:-5}
 
-gen() {
-	printf '[ TLSContexts ]\nFORMAT TLSContexts_Index = TLSContexts_Name, TLSContexts_TLSVersion, TLSContexts_ServerCipherString;\n'
-	printf 'TLSContexts 0 = "default", 12, "HIGH:!aNULL";\n'
-	for i in $(seq 1 99); do printf 'TLSContexts %d = "ctx%d", 12, "HIGH:!aNULL";\n' "$i" "$i"; done
-	printf '[ \\TLSContexts ]\n[ ProxySet ]\nFORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_TLSContextName, ProxySet_EnableProxyKeepAlive;\n'
-	for i in $(seq 0 999); do printf 'ProxySet %d = "set%d", "ctx%d", 1;\n' "$i" "$i" $((i % 99 + 1)); done
-	printf '[ \\ProxySet ]\n[ ProxyIp ]\nFORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress, ProxyIp_TransportType, ProxyIp_Priority, ProxyIp_Weight;\n'
-	for i in $(seq 0 9999); do
-		printf 'ProxyIp %d = "%d", %d, "proxy%d.example.net:5061", 2, %d, 10;\n' "$i" $((i / 10)) $((i % 10)) "$i" $((i % 10))
-	done
-	printf '[ \\ProxyIp ]\n'
-}
-gen >"$D/big.ini"
+source "$(dirname "$0")/bigconf.sh"
+bigconf_gen >"$D/big.ini"
 t_sbcd "$D" >/dev/null || { echo "sbcd did not start"; exit 1; }
 size=$(stat -c %s "$D/big.ini")
 

@@ -1,16 +1,21 @@
 /* syslog + stderr logging with a rate limiter for floods. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "sbc/log.h"
 
 static int log_stderr;
+static int log_syslog = 1;
 
 void log_init(const char *ident, int foreground, int facility)
 {
 	log_stderr = foreground;
-	openlog(ident, LOG_PID | LOG_NDELAY, facility << 3);
+	/* under systemd, stderr already goes to the journal: once is enough */
+	log_syslog = !(foreground && getenv("JOURNAL_STREAM"));
+	if (log_syslog)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility << 3);
 }
 
 static void vlog(int prio, const char *fmt, va_list ap)
@@ -18,7 +23,8 @@ static void vlog(int prio, const char *fmt, va_list ap)
 	va_list ap2;
 
 	va_copy(ap2, ap);
-	vsyslog(prio, fmt, ap);
+	if (log_syslog)
+		vsyslog(prio, fmt, ap);
 	if (log_stderr) {
 		vfprintf(stderr, fmt, ap2);
 		fputc('\n', stderr);

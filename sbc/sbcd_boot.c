@@ -103,12 +103,6 @@ void sbcd_shutdown(struct sbcd *s)
 	s->running = s->active = NULL;
 }
 
-/* Until the routing engine takes the running configuration, committing tells nobody. */
-__attribute__((weak)) void sip_engine_config_changed(struct sip_engine *e,
-						     const struct conf_store *running)
-{
-}
-
 void sbcd_commit(struct sbcd *s, struct conf_store *candidate)
 {
 	struct conf_store *old = s->running;

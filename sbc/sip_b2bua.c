@@ -12,15 +12,23 @@
  *
  * A call is freed a few seconds after it ends, so that NTA's retransmission
  * handling of the last transactions still finds it.
+ *
+ * Where the callee is comes from routing (sip_route.c): a registered user, or
+ * an address (a proxy of a proxy set, an explicit address, the Request-URI).
+ * Over TLS to an address, the INVITE is watched (sip_proxy_tls.c) until the
+ * first response: a TLS failure answers the caller 503 with a Reason header
+ * naming it at once, or tries the next proxy of a hot-swap set.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tagarg.h>
 
+#include "conf/store.h"
 #include "sbc/sip_internal.h"
 
 #define CALL_LINGER_MS 4000
@@ -35,6 +43,10 @@ struct sip_side {
 	char contact[160];
 	uint32_t invite_cseq; /* last INVITE we sent on this side, for its ACK */
 	uint32_t acked_cseq;
+	struct sip_iface *ifc;
+	enum sip_proto proto;
+	char peer[80];
+	char callid[256];
 };
 
 struct sip_call {
@@ -48,6 +60,11 @@ struct sip_call {
 	int answered, cancelled, ended;
 	su_timer_t *reaper;
 	struct sip_fwd *fwds;
+	struct sip_dest dest;       /* where side 1 is */
+	struct sip_ctls_wait *wait; /* TLS watch of the initial request */
+	unsigned tried;             /* proxy addresses tried (bit per position) */
+	int responded;              /* side 1 answered something */
+	time_t start, connected;
 };
 
 /* An in-dialog request relayed from one side to the other. */
@@ -79,6 +96,7 @@ static void call_free(struct sip_call *c)
 	*c->pprev = c->next;
 	if (c->next)
 		c->next->pprev = c->pprev;
+	sip_ctls_unwatch(c->b->e, c->wait);
 	su_timer_destroy(c->reaper);
 	for (struct sip_fwd *f = c->fwds; f; f = f->next) {
 		if (f->orq)
@@ -118,6 +136,8 @@ static void call_end(struct sip_call *c, const char *why)
 	if (c->ended)
 		return;
 	c->ended = 1;
+	sip_ctls_unwatch(c->b->e, c->wait);
+	c->wait = NULL;
 	sip_engine_event(c->b->e, LOG_INFO, "sip: call %p ended: %s", (void *)c, why);
 	su_timer_set(c->reaper, reap_cb, (su_timer_arg_t *)c);
 }
@@ -280,12 +300,75 @@ static int irq_fwd_cb(nta_incoming_magic_t *m, nta_incoming_t *irq, sip_t const 
 
 /* --- the initial request --- */
 
+static int send_initial(struct sip_call *c, sip_t const *sip);
+
+/* The callee side failed before answering (TLS, transport, timeout): the next proxy of a
+ * hot-swap set, else the caller gets 503 with a Reason naming the failure. */
+static void call_fail(struct sip_call *c, int status, const char *phrase, const char *why)
+{
+	struct sip_engine *e = c->b->e;
+	char reason[400];
+	msg_t *req;
+
+	sip_ctls_unwatch(e, c->wait);
+	c->wait = NULL;
+	if (c->dest.set >= 0)
+		sip_proxy_result(e->proxy, c->dest.set, c->dest.ip, 0, why);
+	if (c->orq)
+		nta_outgoing_destroy(c->orq);
+	c->orq = NULL;
+	if (c->cancelled || c->ended || c->answered)
+		return;
+	if (c->dest.ip >= 0 && c->dest.ip < 32)
+		c->tried |= 1u << c->dest.ip;
+	if (!c->responded && sip_route_next(e, &c->dest, c->tried) == 0) {
+		req = nta_incoming_getrequest(c->irq);
+		sip_engine_event(e, LOG_WARNING, "sip: call %p: %s; trying %s", (void *)c, why,
+		                 c->dest.peer);
+		tport_unref(c->side[1].tp);
+		c->side[1].tp = tport_ref(c->dest.tp);
+		if (req && send_initial(c, sip_object(req)) == 0) {
+			msg_destroy(req);
+			return;
+		}
+		msg_destroy(req);
+	}
+	snprintf(reason, sizeof(reason), "SIP;cause=%d;text=\"%s\"", status, why);
+	nta_incoming_treply(c->irq, status, phrase, SIPTAG_REASON_STR(reason), TAG_END());
+	call_end(c, why);
+}
+
+static void call_tls_fail(void *arg, const char *why)
+{
+	struct sip_call *c = arg;
+
+	c->wait = NULL;
+	call_fail(c, 503, "Service Unavailable", why);
+}
+
 static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t const *sip)
 {
 	struct sip_call *c = (struct sip_call *)m;
 	struct sip_side *b = &c->side[1];
 	int status = sip && sip->sip_status ? sip->sip_status->st_status : 408;
+	int local = !sip || (sip->sip_flags & SIP_NTA_INTERNAL); /* not from the callee */
+	char why[200];
 
+	if (local && (status == 408 || status == 503) && !c->responded && !c->dest.to_user) {
+		snprintf(why, sizeof(why), "%s", status == 408 ? "no response (timeout)"
+		                                 : sip && sip->sip_status ? sip->sip_status->st_phrase
+		                                                          : "transport error");
+		call_fail(c, status, sip && sip->sip_status ? sip->sip_status->st_phrase : NULL,
+		          why);
+		return 0;
+	}
+	if (!c->responded) {
+		c->responded = 1;
+		sip_ctls_unwatch(c->b->e, c->wait);
+		c->wait = NULL;
+		if (c->dest.set >= 0)
+			sip_proxy_result(c->b->e->proxy, c->dest.set, c->dest.ip, 1, NULL);
+	}
 	if (status == 100)
 		return 0;
 	if (status < 200) {
@@ -307,6 +390,7 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 		}
 		if (!c->answered) {
 			c->answered = 1;
+			c->connected = time(NULL);
 			relay_response(c->irq, sip, status, &c->side[0], c->method);
 		} else if (b->acked_cseq == b->invite_cseq) {
 			b->acked_cseq = 0; /* the callee repeats its 2xx: our ACK was lost */
@@ -321,18 +405,50 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 	return 0;
 }
 
-static int side_init(struct sip_side *s, struct sip_call *c, int idx, tport_t *tp)
+/* ifc and p: the interface and transport of the side (NULL: those of tp). */
+static int side_init(struct sip_side *s, struct sip_call *c, int idx, tport_t *tp,
+                     struct sip_iface *ifc, int p)
 {
 	struct sip_engine *e = c->b->e;
-	enum sip_proto p = SIP_PROTO_UDP;
-	struct sip_iface *ifc = sip_iface_of_tport(e, tp, &p);
+	enum sip_proto tpp = SIP_PROTO_UDP;
 
 	s->call = c;
 	s->idx = idx;
 	s->tp = tport_ref(tp);
-	if (!ifc)
+	if (!ifc) {
+		ifc = sip_iface_of_tport(e, tp, &tpp);
+		p = tpp;
+	}
+	if (!ifc || p < 0 || p >= SIP_PROTO_N)
 		return -1;
+	/* our Contact on a transport the interface listens on */
+	for (int k = 0; !ifc->port[p] && k < SIP_PROTO_N; k++)
+		if (ifc->port[k])
+			p = k;
+	s->ifc = ifc;
+	s->proto = p;
 	sip_iface_contact(ifc, p, s->contact, sizeof(s->contact));
+	return 0;
+}
+
+static int send_initial(struct sip_call *c, sip_t const *sip)
+{
+	struct sip_engine *e = c->b->e;
+	struct sip_dest *d = &c->dest;
+	int invite = c->method == sip_method_invite;
+
+	snprintf(c->side[1].peer, sizeof(c->side[1].peer), "%s", d->peer);
+	c->orq = nta_outgoing_tcreate(
+	    c->side[1].leg, invite_resp_cb, (nta_outgoing_magic_t *)c,
+	    d->next_hop[0] ? URL_STRING_MAKE(d->next_hop) : NULL, sip->sip_request->rq_method,
+	    sip->sip_request->rq_method_name, URL_STRING_MAKE(d->ruri),
+	    TAG_IF(invite, SIPTAG_CONTACT_STR(c->side[1].contact)),
+	    SIPTAG_CONTENT_TYPE(sip->sip_content_type), SIPTAG_PAYLOAD(sip->sip_payload),
+	    TAG_IF(d->tp, NTATAG_TPORT(d->tp)), TAG_END());
+	if (!c->orq)
+		return -1;
+	if (!d->to_user && d->transport == SIP_PROTO_TLS)
+		c->wait = sip_ctls_watch(e, d->tp, d->peer, d->expect, call_tls_fail, c);
 	return 0;
 }
 
@@ -340,23 +456,40 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
                       nta_incoming_t *irq, sip_t const *sip)
 {
 	struct sip_engine *e = b->e;
-	const char *user = sip->sip_request->rq_url->url_user;
-	struct sip_binding *to = user ? sip_registrar_lookup(e->reg, user) : NULL;
 	struct sip_call *c;
 	sip_from_t *from;
 	tport_t *tp;
+	char peer[80], why[300], reason[400];
 	int invite = sip->sip_request->rq_method == sip_method_invite, rc;
 
-	if (!to)
-		return 404;
 	if (sip->sip_max_forwards && sip->sip_max_forwards->mf_count == 0)
 		return 483;
 	if (!(c = calloc(1, sizeof(*c))) || !(c->home = su_home_new(sizeof(*c->home)))) {
 		free(c);
 		return 500;
 	}
+	sip_irq_peer(irq, peer, sizeof(peer));
+	rc = sip_route_request(e, ifc, p, peer, sip, &c->dest, why, sizeof(why));
+	if (rc) {
+		su_home_unref(c->home);
+		free(c);
+		sip_engine_event(e, LOG_INFO, "sip: %s from %s (%s) to %s refused %d: %s",
+		                 sip->sip_request->rq_method_name, peer,
+		                 sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "?",
+		                 sip->sip_request->rq_url->url_user ? sip->sip_request->rq_url->url_user
+		                                                    : "?",
+		                 rc, why);
+		if (rc >= 500 && why[0]) {
+			snprintf(reason, sizeof(reason), "SIP;cause=%d;text=\"%s\"", rc, why);
+			nta_incoming_treply(irq, rc, NULL, SIPTAG_REASON_STR(reason), TAG_END());
+			nta_incoming_destroy(irq);
+			return 0;
+		}
+		return rc >= 300 && rc <= 699 ? rc : 500;
+	}
 	c->b = b;
 	c->method = sip->sip_request->rq_method;
+	c->start = time(NULL);
 	c->next = b->calls;
 	if (c->next)
 		c->next->pprev = &c->next;
@@ -364,9 +497,13 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 	b->calls = c;
 	c->reaper = su_timer_create(su_root_task(e->root), CALL_LINGER_MS);
 	tp = nta_incoming_transport(e->agent, irq, NULL);
-	rc = side_init(&c->side[0], c, 0, tp);
+	rc = side_init(&c->side[0], c, 0, tp, NULL, 0);
 	tport_unref(tp);
-	if (rc < 0 || side_init(&c->side[1], c, 1, to->tp) < 0 || !c->reaper)
+	snprintf(c->side[0].peer, sizeof(c->side[0].peer), "%s", peer);
+	snprintf(c->side[0].callid, sizeof(c->side[0].callid), "%s", sip->sip_call_id->i_id);
+	if (rc < 0 || !c->reaper ||
+	    side_init(&c->side[1], c, 1, c->dest.tp, c->dest.to_user ? NULL : c->dest.ifc,
+	              c->dest.transport) < 0)
 		goto fail;
 	if (invite) {
 		c->side[0].leg = nta_leg_tcreate(
@@ -383,20 +520,20 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 		goto fail;
 	msg_params_remove((msg_param_t *)from->a_params, "tag");
 	from->a_tag = NULL;
-	c->side[1].leg =
-	    nta_leg_tcreate(e->agent, leg_cb, (nta_leg_magic_t *)&c->side[1], SIPTAG_FROM(from),
-	                    SIPTAG_TO(sip_to_create(c->home, (url_string_t *)sip->sip_to->a_url)),
-	                    SIPTAG_CALL_ID(sip_call_id_create(c->home, NULL)), TAG_END());
+	{
+		sip_call_id_t *cid = sip_call_id_create(c->home, NULL);
+		if (!cid)
+			goto fail;
+		snprintf(c->side[1].callid, sizeof(c->side[1].callid), "%s", cid->i_id);
+		c->side[1].leg = nta_leg_tcreate(
+		    e->agent, leg_cb, (nta_leg_magic_t *)&c->side[1], SIPTAG_FROM(from),
+		    SIPTAG_TO(sip_to_create(c->home, (url_string_t *)sip->sip_to->a_url)),
+		    SIPTAG_CALL_ID(cid), TAG_END());
+	}
 	if (!c->side[1].leg || !nta_leg_tag(c->side[1].leg, NULL))
 		goto fail;
 	c->irq = irq;
-	c->orq = nta_outgoing_tcreate(
-	    c->side[1].leg, invite_resp_cb, (nta_outgoing_magic_t *)c, NULL,
-	    sip->sip_request->rq_method, sip->sip_request->rq_method_name,
-	    URL_STRING_MAKE(to->contact), TAG_IF(invite, SIPTAG_CONTACT_STR(c->side[1].contact)),
-	    SIPTAG_CONTENT_TYPE(sip->sip_content_type), SIPTAG_PAYLOAD(sip->sip_payload),
-	    NTATAG_TPORT(c->side[1].tp), TAG_END());
-	if (!c->orq) {
+	if (send_initial(c, sip) < 0) {
 		c->irq = NULL;
 		goto fail;
 	}
@@ -404,12 +541,57 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 		nta_incoming_bind(irq, irq_call_cb, (nta_incoming_magic_t *)c);
 		nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 	}
-	sip_engine_event(e, LOG_INFO, "sip: %s from %s to %s (%s) call %p",
+	sip_engine_event(e, LOG_INFO,
+	                 "sip: %s from %s (%s, IP group '%s') to %s via %s (rule '%s') call %p",
 	                 sip->sip_request->rq_method_name,
-	                 sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "?",
-	                 to->aor, to->contact, (void *)c);
+	                 sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "?", peer,
+	                 c->dest.src_group, c->dest.ruri, c->dest.peer[0] ? c->dest.peer : "-",
+	                 c->dest.route_name, (void *)c);
 	return 0;
 fail:
 	call_free(c);
 	return 500;
+}
+
+/* --- status --- */
+
+void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
+{
+	const struct conf_table *t = conf_table_find("Calls");
+	struct conf_rows *rs = t ? conf_store_rows(st, t) : NULL;
+	unsigned idx = 0;
+	time_t now = time(NULL);
+	char ebuf[128];
+
+	if (!rs || !b)
+		return;
+	while (rs->n)
+		conf_store_delete(st, t, rs->row[rs->n - 1]->index);
+	for (struct sip_call *c = b->calls; c && idx < t->max_rows; c = c->next) {
+		struct conf_row *r;
+		if (c->method != sip_method_invite || c->ended ||
+		    !(r = conf_store_ensure(st, t, idx++, NULL)))
+			continue;
+		const char *text[][2] = {
+		    {"CallerCallId", c->side[0].callid},
+		    {"CalleeCallId", c->side[1].callid},
+		    {"CallerPeer", c->side[0].peer},
+		    {"CalleePeer", c->side[1].peer},
+		    {"CallerInterface", c->side[0].ifc ? c->side[0].ifc->name : ""},
+		    {"CalleeInterface", c->side[1].ifc ? c->side[1].ifc->name : ""},
+		    {"CallerTransport", sip_proto_name(c->side[0].proto)},
+		    {"CalleeTransport", sip_proto_name(c->dest.to_user ? c->side[1].proto
+		                                                       : (enum sip_proto)c->dest.transport)},
+		    {"SrcIPGroupName", c->dest.src_group},
+		    {"DestIPGroupName", c->dest.dst_group},
+		    {"RouteName", c->dest.route_name},
+		};
+		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
+			conf_row_set_text(t, r, conf_column_find(t, text[k][0]), text[k][1], ebuf,
+			                  sizeof(ebuf));
+		r->v[conf_column_find(t, "State")].i = c->answered ? 1 : 0;
+		r->v[conf_column_find(t, "StartTime")].i = (long long)c->start;
+		r->v[conf_column_find(t, "Duration")].i =
+		    c->connected ? (long long)(now - c->connected) : 0;
+	}
 }

@@ -74,6 +74,12 @@ struct sip_iface *sip_iface_of_tport(struct sip_engine *e, tport_t *tp, enum sip
 					*proto = p;
 				return &e->ifs[i];
 			}
+	/* a client TLS transport towards proxies (sip_proxy_tls.c) */
+	if (pri && sip_ctls_iface_of(e, pri)) {
+		if (proto)
+			*proto = SIP_PROTO_TLS;
+		return sip_ctls_iface_of(e, pri);
+	}
 	return NULL;
 }
 
@@ -171,6 +177,8 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 
 	sip_tls_sweep(e);
 	sip_registrar_expire(e->reg);
+	sip_proxy_tick(e->proxy);
+	sip_ctls_sweep(e);
 }
 
 /* --- set-up --- */
@@ -241,6 +249,13 @@ fail:
 	return -1;
 }
 
+int sip_engine_sofia_dir(struct sip_engine *e, unsigned ctx, char *ctxdir, size_t ctxlen,
+                         char *sofdir, size_t soflen, char *err, size_t errlen)
+{
+	return write_sofia_dir(e->flashdir, e->rundir, ctx, ctxdir, ctxlen, sofdir, soflen, err,
+	                       errlen);
+}
+
 /* The primary sofia just made for (proto, port): the one no interface owns yet. */
 static tport_t *find_primary(struct sip_engine *e, enum sip_proto p, unsigned port)
 {
@@ -263,7 +278,7 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 {
 	const struct conf_table *tc = conf_table_find("TLSContexts");
 	struct conf_row *cr = conf_store_find_name(st, tc, ctxname);
-	char ctxdir[4096], sofdir[4096], url[256], h[80], why[512];
+	char ctxdir[4096], sofdir[4096], url[256], h[80], why[512], ident[32];
 	SSL_CTX *got[4];
 	unsigned n;
 	int rc;
@@ -279,10 +294,13 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 		goto fail;
 	snprintf(url, sizeof(url), "sips:%s:%u;transport=tls", host_of(ifc->addr, h, sizeof(h)),
 	         ifc->port[SIP_PROTO_TLS]);
+	/* every primary has an ident: sofia's lookup by ident (client transports,
+	 * sip_proxy_tls.c) compares it without a NULL check */
+	snprintf(ident, sizeof(ident), "sbc-%u-tls", ifc->index);
 	sip_tls_capture_begin();
 	rc = nta_agent_add_tport(e->agent, (url_string_t *)url, TPTAG_CERTIFICATE(sofdir),
 	                         TPTAG_TLS_VERSION(0), TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE),
-	                         TAG_END());
+	                         TPTAG_IDENT(ident), TAG_END());
 	n = sip_tls_capture_end(got, 4);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot listen on %s: %s", url, strerror(errno));
@@ -315,7 +333,7 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 	struct conf_row *ir = conf_store_find_name(st, ti, netif);
 	static const char *const portcol[SIP_PROTO_N] = {"UDPPort", "TCPPort", "TLSPort"};
 	long long mutual = conf_row_int(r, col(ts, "TLSMutualAuthentication"));
-	char url[256], h[80];
+	char url[256], h[80], ident[32];
 
 	ifc->eng = e;
 	ifc->index = r->index;
@@ -341,7 +359,9 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 			continue;
 		snprintf(url, sizeof(url), "sip:%s:%u;transport=%s",
 		         host_of(ifc->addr, h, sizeof(h)), ifc->port[p], proto_names[p]);
-		if (nta_agent_add_tport(e->agent, (url_string_t *)url, TAG_END()) < 0) {
+		snprintf(ident, sizeof(ident), "sbc-%u-%s", ifc->index, proto_names[p]);
+		if (nta_agent_add_tport(e->agent, (url_string_t *)url, TPTAG_IDENT(ident),
+		                        TAG_END()) < 0) {
 			snprintf(err, errlen, "SIPInterface row %u ('%s'): cannot listen on %s: %s",
 			         r->index, ifc->name, url, strerror(errno));
 			return -1;
@@ -363,7 +383,7 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	struct sip_engine *e;
 	long long hs;
 
-	if (!rs || sip_tls_global_init() < 0) {
+	if (!rs || sip_tls_global_init() < 0 || sip_ctls_global_init() < 0) {
 		snprintf(err, errlen, "SIP engine: schema or OpenSSL set-up failed");
 		return NULL;
 	}
@@ -376,6 +396,8 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	su_log_soft_set_level(tport_log, 0);
 	su_log_soft_set_level(nta_log, 0);
 	e->root = root;
+	snprintf(e->flashdir, sizeof(e->flashdir), "%s", flashdir);
+	snprintf(e->rundir, sizeof(e->rundir), "%s", rundir);
 	e->loglim = (struct log_limit){.per_sec = 20, .burst = 40};
 	hs = conf_global_int(active, "TLSHandshakeTimeout");
 	e->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
@@ -396,10 +418,14 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	}
 	e->reg = sip_registrar_create(e);
 	e->b2b = sip_b2bua_create(e);
+	e->rt = sip_rt_cfg_build(active);
+	e->proxy = sip_proxy_create(e);
 	e->deflt = nta_leg_tcreate(e->agent, deflt_cb, (nta_leg_magic_t *)e, NTATAG_NO_DIALOG(1),
 	                           TAG_END());
 	e->tick = su_timer_create(su_root_task(root), SIP_TICK_MS);
-	if (!e->reg || !e->b2b || !e->deflt || !e->tick ||
+	if (e->rt && e->proxy)
+		sip_proxy_config(e->proxy, e->rt);
+	if (!e->reg || !e->b2b || !e->deflt || !e->tick || !e->rt || !e->proxy ||
 	    su_timer_run(e->tick, tick_cb, (su_timer_arg_t *)e) < 0) {
 		snprintf(err, errlen, "SIP engine: out of memory");
 		goto fail;
@@ -417,13 +443,17 @@ void sip_engine_destroy(struct sip_engine *e)
 	e->closing = 1;
 	su_timer_destroy(e->tick);
 	sip_b2bua_destroy(e->b2b);
+	sip_proxy_destroy(e->proxy);
 	sip_registrar_destroy(e->reg);
 	if (e->deflt)
 		nta_leg_destroy(e->deflt);
 	sip_tls_unbind(e);
+	sip_ctls_unbind(e);
 	if (e->agent)
 		nta_agent_destroy(e->agent);
 	sip_tls_release(e);
+	sip_ctls_release(e);
+	sip_rt_cfg_free(e->rt);
 	free(e->ifs);
 	su_home_unref(e->home);
 	free(e);
@@ -469,4 +499,26 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 		}
 	}
 	sip_registrar_status(e->reg, st);
+	sip_proxy_status(e->proxy, st);
+	sip_b2bua_status(e->b2b, st);
+}
+
+void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *running)
+{
+	struct sip_rt_cfg *c = running ? sip_rt_cfg_build(running) : NULL;
+
+	if (!e || !c) {
+		if (e)
+			log_warnx("sip: routing keeps its previous configuration: out of memory");
+		return;
+	}
+	/* SIPSRequireClientCertificate is reset-required: the client side keeps the active one */
+	c->require_cert = e->rt->require_cert;
+	sip_rt_cfg_free(e->rt);
+	e->rt = c;
+	sip_proxy_config(e->proxy, c);
+	sip_engine_event(e, LOG_INFO,
+	                 "sip: routing configuration: %u proxy sets, %u IP groups, %u "
+	                 "classification rules, %u routing rules",
+	                 c->nsets, c->ngroups, c->nclasses, c->nroutes);
 }

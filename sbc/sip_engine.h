@@ -25,6 +25,13 @@
  * back-to-back user agent over the connection that user registered over, with
  * a new Call-ID and the SBC's own Via and Contact on each side.
  *
+ * Routing (doc/ROUTING.md): a request outside a dialog is classified to a source
+ * IP group and routed by the first matching IP2IPRouting rule to an IP group
+ * (its proxy set), an address, its Request-URI, or a registered user; proxy
+ * sets are probed with OPTIONS and reached over TLS with the proxy set's TLS
+ * context. With no routing configured at all, calls go between registered
+ * users as above. Status tables ProxyStatus and Calls show the live state.
+ *
  * Everything runs on `root`; no function here may be called from another thread.
  */
 #ifndef SBC_SIP_ENGINE_H
@@ -49,10 +56,36 @@ void sip_engine_destroy(struct sip_engine *e);
 
 /*
  * Replaces the rows of the engine's read-only status tables in st with live
- * values: TLSStatus (one row per SIP interface, same index) and Registrations
- * (one row per binding, numbered from 0). Rows of other tables are untouched.
+ * values: TLSStatus (one row per SIP interface, same index), Registrations
+ * (one row per binding, numbered from 0), ProxyStatus (one row per ProxyIp
+ * row, same index) and Calls (one row per call, numbered from 0). Rows of
+ * other tables are untouched.
  */
 void sip_engine_status(struct sip_engine *e, struct conf_store *st);
+
+/*
+ * The material (trusted roots, CRL, device certificate or key) of TLS context
+ * ctx_index changed on flash: every SIP interface using that context takes it
+ * for its new handshakes, without a reset; established connections stay up.
+ * Sessions and tickets issued before are forgotten, so nobody resumes past a
+ * new CRL or a removed root. Material that does not load (a key without its
+ * certificate, say) changes nothing and is logged; the old material stays in
+ * force. The context's row (versions, ciphers) stays as the engine was
+ * created with: those columns take effect at reset.
+ */
+void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index);
+
+/*
+ * The running configuration changed (sbcd_commit, after every commit). The
+ * engine copies what routing needs (ProxySet, ProxyIp, IPGroup,
+ * Classification, IP2IPRouting, the client TLS globals, interface and context
+ * names) and keeps no pointer into `running`, which the caller frees on the
+ * next commit. Proxy address state carries over by (set name, address); calls
+ * in progress keep the route they were given; new requests use the new rules.
+ * Reset-required settings (listeners, SIPSRequireClientCertificate) are not
+ * applied. On failure (out of memory) the previous routing stays.
+ */
+void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *running);
 
 /*
  * Optional observer of connection events: called with each line the engine

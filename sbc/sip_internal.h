@@ -20,6 +20,7 @@
 
 #include "sbc/log.h"
 #include "sbc/sip_engine.h"
+#include "sbc/sip_route.h"
 
 struct conf_row;
 struct conf_store;
@@ -81,6 +82,11 @@ struct sip_engine {
 	void *event_arg;
 	struct sip_registrar *reg;
 	struct sip_b2bua *b2b;
+	/* routing (sip_route.h): running configuration copy, proxy sets, client TLS */
+	struct sip_rt_cfg *rt;
+	struct sip_proxy *proxy;
+	struct sip_ctls_mod *ctls;
+	char flashdir[256], rundir[256];
 };
 
 /* --- sip_tls.c: policy binding and connection tracking --- */
@@ -119,6 +125,10 @@ const char *sip_proto_name(enum sip_proto p);
 const char *sip_iface_contact(const struct sip_iface *ifc, enum sip_proto p, char *buf, size_t len);
 /* "addr:port" of the sender of the request of irq. */
 void sip_irq_peer(nta_incoming_t *irq, char *buf, size_t len);
+/* Writes agent.pem and cafile.pem of TLS context ctx under rundir for sofia-sip: ctxdir gets
+ * <flashdir>/tls/<ctx>, sofdir the directory to give TPTAG_CERTIFICATE. 0 or -1 with err. */
+int sip_engine_sofia_dir(struct sip_engine *e, unsigned ctx, char *ctxdir, size_t ctxlen,
+                         char *sofdir, size_t soflen, char *err, size_t errlen);
 
 /* --- sip_registrar.c --- */
 

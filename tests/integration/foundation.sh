@@ -19,7 +19,7 @@ ProxySet 0 = "ITSP", "sip-ctx";
 [ \ProxySet ]
 X
 { printf '[ ProxyIp ]\nFORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress, ProxyIp_TransportType;\n'
-  for i in $(seq 0 9); do printf 'ProxyIp %d = "0", %d, "proxy%d.example.com:5061", 2;\n' "$i" "$i" "$i"; done
+  for i in $(seq 0 9); do printf 'ProxyIp %d = "0", %d, "127.0.0.%d:5061", 2;\n' "$i" "$i" $((i + 10)); done
   printf '[ \\ProxyIp ]\n'; } >>"$D/good.ini"
 check "sbc-ini check accepts a valid file" "$INI" check --incremental "$D/good.ini"
 printf '[SIP Params]\nTLSReHandshakeInterval = 2000\n' >"$D/bad.ini"
@@ -37,7 +37,7 @@ if grep -q '\$y\$' "$D/factory.ini"; then fail "export leaks a password hash"; e
 check "incremental import applies" "$INI" --socket "$SOCK" import --incremental "$D/good.ini"
 "$INI" --socket "$SOCK" export -o "$D/after.ini"
 contains "imported context is there" "$D/after.ini" '^TLSContexts 1 = "sip-ctx", 12,'
-contains "imported proxy addresses are there" "$D/after.ini" '^ProxyIp 9 = "0", 9, "proxy9.example.com:5061", 2'
+contains "imported proxy addresses are there" "$D/after.ini" '^ProxyIp 9 = "0", 9, "127.0.0.19:5061", 2'
 contains "reset-required global is pending" <("$INI" --socket "$SOCK" pending) "pending reset: SIPSRequireClientCertificate = 1"
 
 # a refused import names the line and changes nothing

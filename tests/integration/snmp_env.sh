@@ -97,6 +97,7 @@ rwuser sbcadmin authPriv
 rouser sbcmonitor authPriv
 rocommunity public 127.0.0.1
 trap2sink 127.0.0.1:$TRAP_PORT public
+${SNMPD_EXTRA:-}
 EOF
 	SNMP_PERSISTENT_DIR=$T_DIR/persist MIBS= snmpd -f -C -c "$T_DIR/snmpd.conf" -m "" \
 		-Lf "$T_DIR/snmpd.log" -p "$T_DIR/snmpd.pid" -I -smux >/dev/null 2>&1 &

@@ -1,0 +1,351 @@
+/*
+ * sip_route_cfg: the engine's private copy of the routing configuration.
+ *
+ * Why a copy: sbcd frees the running store on the next commit, and routing
+ * runs on every request; a flat copy with references already turned into
+ * positions makes each decision a walk over small arrays.
+ */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "conf/store.h"
+#include "sbc/sip_route.h"
+
+static int colx(const struct conf_table *t, const char *name)
+{
+	return conf_column_find(t, name);
+}
+
+static long long iv(const struct conf_table *t, const struct conf_row *r, const char *name)
+{
+	int c = colx(t, name);
+
+	return c < 0 ? 0 : conf_row_int(r, c);
+}
+
+static void sv(const struct conf_table *t, const struct conf_row *r, const char *name, char *out,
+	       size_t len)
+{
+	int c = colx(t, name);
+
+	snprintf(out, len, "%s", c < 0 ? "" : conf_row_str(r, c));
+}
+
+/* Index of the row of table `tname` named `name`, -1 when empty or absent. */
+static int ref_index(const struct conf_store *st, const char *tname, const char *name)
+{
+	const struct conf_table *t = conf_table_find(tname);
+	struct conf_row *r;
+
+	if (!t || !name || !name[0])
+		return -1;
+	r = conf_store_find_name(st, t, name);
+	return r ? (int)r->index : -1;
+}
+
+int sip_rt_split_hostport(const char *in, char *host, size_t hlen, unsigned *port)
+{
+	const char *colon;
+	char *end;
+	unsigned long p = 0;
+
+	*port = 0;
+	if (in[0] == '[') {
+		const char *rb = strchr(in, ']');
+		if (!rb)
+			return -1;
+		snprintf(host, hlen, "%.*s", (int)(rb - in - 1), in + 1);
+		colon = rb[1] == ':' ? rb + 1 : NULL;
+		if (!colon && rb[1])
+			return -1;
+	} else {
+		colon = strchr(in, ':');
+		if (colon && strchr(colon + 1, ':')) {
+			/* a bare IPv6 literal, no port */
+			snprintf(host, hlen, "%s", in);
+			return host[0] ? 0 : -1;
+		}
+		snprintf(host, hlen, "%.*s", colon ? (int)(colon - in) : (int)strlen(in), in);
+	}
+	if (colon) {
+		p = strtoul(colon + 1, &end, 10);
+		if (*end || p == 0 || p > 65535)
+			return -1;
+	}
+	*port = (unsigned)p;
+	return host[0] ? 0 : -1;
+}
+
+/*
+ * The address of host as a literal; "" when it is a name. Configuration is applied on the
+ * event loop, which must never block on DNS: names are left to sofia-sip's asynchronous
+ * resolver when a request is sent. "localhost" is the one name known without asking.
+ */
+void sip_rt_resolve(const char *host, char *out, size_t len)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
+	struct addrinfo *ai = NULL, *pick;
+
+	out[0] = 0;
+	if (!strcasecmp(host, "localhost"))
+		host = "127.0.0.1";
+	if (getaddrinfo(host, NULL, &hints, &ai) != 0 || !ai)
+		return;
+	/* IPv4 first: "localhost" would often give ::1 first, and interfaces are mostly IPv4 */
+	for (pick = ai; pick && pick->ai_family != AF_INET; pick = pick->ai_next)
+		;
+	if (!pick)
+		pick = ai;
+	getnameinfo(pick->ai_addr, pick->ai_addrlen, out, (socklen_t)len, NULL, 0, NI_NUMERICHOST);
+	freeaddrinfo(ai);
+}
+
+static int ip_cmp(const void *a, const void *b)
+{
+	const struct sip_rt_proxyip *x = a, *y = b;
+
+	return (x->ipindex > y->ipindex) - (x->ipindex < y->ipindex);
+}
+
+static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
+{
+	const struct conf_table *ts = conf_table_find("ProxySet");
+	const struct conf_table *ti = conf_table_find("ProxyIp");
+	const struct conf_rows *rs = conf_store_rows(st, ts), *ri = conf_store_rows(st, ti);
+	char buf[256];
+
+	c->sets = calloc(rs->n ? rs->n : 1, sizeof(*c->sets));
+	if (!c->sets)
+		return -1;
+	for (unsigned i = 0; i < rs->n; i++) {
+		const struct conf_row *r = rs->row[i];
+		struct sip_rt_set *s = &c->sets[c->nsets++];
+
+		s->index = r->index;
+		sv(ts, r, "ProxyName", s->name, sizeof(s->name));
+		s->keepalive = (int)iv(ts, r, "EnableProxyKeepAlive");
+		s->ka_time = (unsigned)iv(ts, r, "ProxyKeepAliveTime");
+		s->balancing = (int)iv(ts, r, "ProxyLoadBalancingMethod");
+		s->hotswap = (int)iv(ts, r, "IsProxyHotSwap");
+		s->input = (int)iv(ts, r, "ClassificationInput");
+		sv(ts, r, "TLSContextName", buf, sizeof(buf));
+		s->ctx = ref_index(st, "TLSContexts", buf);
+		s->redundancy = (int)iv(ts, r, "ProxyRedundancyMode");
+		sv(ts, r, "KeepAliveFailureResp", s->ka_fail, sizeof(s->ka_fail));
+		sv(ts, r, "SBCIPv4SIPInterfaceName", buf, sizeof(buf));
+		s->sifc = ref_index(st, "SIPInterface", buf);
+		s->ips = calloc(ri->n ? ri->n : 1, sizeof(*s->ips));
+		if (!s->ips)
+			return -1;
+		for (unsigned j = 0; j < ri->n; j++) {
+			const struct conf_row *p = ri->row[j];
+			struct sip_rt_proxyip *a;
+			long long tr;
+
+			sv(ti, p, "ProxySetId", buf, sizeof(buf));
+			if (strtoul(buf, NULL, 10) != s->index || !buf[0])
+				continue;
+			a = &s->ips[s->nips++];
+			a->row = p->index;
+			a->ipindex = (unsigned)iv(ti, p, "ProxyIpIndex");
+			sv(ti, p, "IpAddress", a->addr, sizeof(a->addr));
+			tr = iv(ti, p, "TransportType");
+			a->transport = tr < 0 ? 0 : (int)tr;
+			a->priority = (unsigned)iv(ti, p, "Priority");
+			a->weight = (unsigned)iv(ti, p, "Weight");
+			if (sip_rt_split_hostport(a->addr, a->host, sizeof(a->host), &a->port) < 0)
+				continue; /* validation refuses it; keep the row, never usable */
+			if (!a->port)
+				a->port = a->transport == 2 ? 5061 : 5060;
+			sip_rt_resolve(a->host, a->ip, sizeof(a->ip));
+		}
+		qsort(s->ips, s->nips, sizeof(*s->ips), ip_cmp);
+	}
+	return 0;
+}
+
+static int set_pos(const struct sip_rt_cfg *c, const struct conf_store *st, const char *name)
+{
+	int idx = ref_index(st, "ProxySet", name);
+
+	for (unsigned i = 0; idx >= 0 && i < c->nsets; i++)
+		if ((int)c->sets[i].index == idx)
+			return (int)i;
+	return -1;
+}
+
+static int group_pos(const struct sip_rt_cfg *c, const char *name)
+{
+	for (unsigned i = 0; name[0] && i < c->ngroups; i++)
+		if (strcasecmp(c->groups[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int build_groups(struct sip_rt_cfg *c, const struct conf_store *st)
+{
+	const struct conf_table *t = conf_table_find("IPGroup");
+	const struct conf_rows *rs = conf_store_rows(st, t);
+	char buf[256];
+
+	c->groups = calloc(rs->n ? rs->n : 1, sizeof(*c->groups));
+	if (!c->groups)
+		return -1;
+	for (unsigned i = 0; i < rs->n; i++) {
+		const struct conf_row *r = rs->row[i];
+		struct sip_rt_group *g = &c->groups[c->ngroups++];
+
+		g->index = r->index;
+		sv(t, r, "Name", g->name, sizeof(g->name));
+		g->type = (int)iv(t, r, "Type");
+		sv(t, r, "ProxySetName", buf, sizeof(buf));
+		g->set = set_pos(c, st, buf);
+		sv(t, r, "SIPGroupName", g->sipgroup, sizeof(g->sipgroup));
+		sv(t, r, "ContactUser", g->contact_user, sizeof(g->contact_user));
+		g->by_set = (int)iv(t, r, "ClassifyByProxySet");
+		sv(t, r, "SIPInterfaceName", buf, sizeof(buf));
+		g->sifc = ref_index(st, "SIPInterface", buf);
+	}
+	return 0;
+}
+
+static int build_rules(struct sip_rt_cfg *c, const struct conf_store *st)
+{
+	const struct conf_table *tc = conf_table_find("Classification");
+	const struct conf_table *tr = conf_table_find("IP2IPRouting");
+	const struct conf_rows *rc = conf_store_rows(st, tc), *rr = conf_store_rows(st, tr);
+	char buf[256];
+
+	c->classes = calloc(rc->n ? rc->n : 1, sizeof(*c->classes));
+	c->routes = calloc(rr->n ? rr->n : 1, sizeof(*c->routes));
+	if (!c->classes || !c->routes)
+		return -1;
+	for (unsigned i = 0; i < rc->n; i++) {
+		const struct conf_row *r = rc->row[i];
+		struct sip_rt_class *k = &c->classes[c->nclasses++];
+
+		k->index = r->index;
+		sv(tc, r, "ClassificationName", k->name, sizeof(k->name));
+		sv(tc, r, "SrcSIPInterfaceName", buf, sizeof(buf));
+		k->sifc = buf[0] ? ref_index(st, "SIPInterface", buf) : SIP_RT_ANY;
+		sv(tc, r, "SrcAddress", k->addr, sizeof(k->addr));
+		k->port = (unsigned)iv(tc, r, "SrcPort");
+		k->transport = (int)iv(tc, r, "SrcTransportType");
+		sv(tc, r, "SrcUsernamePrefix", k->src_user, sizeof(k->src_user));
+		sv(tc, r, "SrcHost", k->src_host, sizeof(k->src_host));
+		sv(tc, r, "DestUsernamePrefix", k->dst_user, sizeof(k->dst_user));
+		sv(tc, r, "DestHost", k->dst_host, sizeof(k->dst_host));
+		k->allow = (int)iv(tc, r, "ActionType");
+		sv(tc, r, "SrcIPGroupName", buf, sizeof(buf));
+		k->group = group_pos(c, buf);
+	}
+	for (unsigned i = 0; i < rr->n; i++) {
+		const struct conf_row *r = rr->row[i];
+		struct sip_rt_route *k = &c->routes[c->nroutes++];
+
+		k->index = r->index;
+		sv(tr, r, "RouteName", k->name, sizeof(k->name));
+		sv(tr, r, "SrcIPGroupName", k->src_group, sizeof(k->src_group));
+		sv(tr, r, "SrcUsernamePrefix", k->src_user, sizeof(k->src_user));
+		sv(tr, r, "SrcHost", k->src_host, sizeof(k->src_host));
+		sv(tr, r, "DestUsernamePrefix", k->dst_user, sizeof(k->dst_user));
+		sv(tr, r, "DestHost", k->dst_host, sizeof(k->dst_host));
+		k->req_type = (int)iv(tr, r, "RequestType");
+		k->dest_type = (int)iv(tr, r, "DestType");
+		sv(tr, r, "DestIPGroupName", buf, sizeof(buf));
+		k->dst_group = group_pos(c, buf);
+		sv(tr, r, "DestSIPInterfaceName", buf, sizeof(buf));
+		k->dst_sifc = ref_index(st, "SIPInterface", buf);
+		sv(tr, r, "DestAddress", k->dst_addr, sizeof(k->dst_addr));
+		k->dst_port = (unsigned)iv(tr, r, "DestPort");
+		k->dst_transport = (int)iv(tr, r, "DestTransportType");
+	}
+	return 0;
+}
+
+static int build_ifaces(struct sip_rt_cfg *c, const struct conf_store *st)
+{
+	const struct conf_table *ts = conf_table_find("SIPInterface");
+	const struct conf_table *tc = conf_table_find("TLSContexts");
+	const struct conf_rows *rs = conf_store_rows(st, ts), *rc = conf_store_rows(st, tc);
+	char buf[256];
+
+	c->sifcs = calloc(rs->n ? rs->n : 1, sizeof(*c->sifcs));
+	c->ctxs = calloc(rc->n ? rc->n : 1, sizeof(*c->ctxs));
+	if (!c->sifcs || !c->ctxs)
+		return -1;
+	for (unsigned i = 0; i < rs->n; i++) {
+		struct sip_rt_sifc *s = &c->sifcs[c->nsifcs++];
+
+		s->index = rs->row[i]->index;
+		sv(ts, rs->row[i], "InterfaceName", s->name, sizeof(s->name));
+		s->fail_resp = (int)iv(ts, rs->row[i], "ClassificationFailureResponseType");
+		sv(ts, rs->row[i], "TLSContext", buf, sizeof(buf));
+		s->ctx = ref_index(st, "TLSContexts", buf);
+	}
+	for (unsigned i = 0; i < rc->n; i++) {
+		struct sip_rt_ctx *x = &c->ctxs[c->nctxs++];
+
+		x->index = rc->row[i]->index;
+		sv(tc, rc->row[i], "Name", x->name, sizeof(x->name));
+		tls_policy_from_row(rc->row[i], &x->pol);
+	}
+	return 0;
+}
+
+struct sip_rt_cfg *sip_rt_cfg_build(const struct conf_store *st)
+{
+	struct sip_rt_cfg *c = calloc(1, sizeof(*c));
+	long long hs;
+
+	if (!c)
+		return NULL;
+	c->verify_server = conf_global_int(st, "VerifyServerCertificate") != 0;
+	c->require_cert = conf_global_int(st, "SIPSRequireClientCertificate") != 0;
+	c->hostname_mode = (int)conf_global_int(st, "PeerHostNameVerificationMode");
+	snprintf(c->remote_subject, sizeof(c->remote_subject), "%s",
+		 conf_global_str(st, "TLSRemoteSubjectName"));
+	hs = conf_global_int(st, "TLSHandshakeTimeout");
+	c->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
+	if (build_ifaces(c, st) < 0 || build_sets(c, st) < 0 || build_groups(c, st) < 0 ||
+	    build_rules(c, st) < 0) {
+		sip_rt_cfg_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void sip_rt_cfg_free(struct sip_rt_cfg *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->nsets; i++)
+		free(c->sets[i].ips);
+	free(c->sets);
+	free(c->groups);
+	free(c->classes);
+	free(c->routes);
+	free(c->sifcs);
+	free(c->ctxs);
+	free(c);
+}
+
+const struct sip_rt_ctx *sip_rt_cfg_ctx(const struct sip_rt_cfg *c, int index)
+{
+	for (unsigned i = 0; c && index >= 0 && i < c->nctxs; i++)
+		if ((int)c->ctxs[i].index == index)
+			return &c->ctxs[i];
+	return NULL;
+}
+
+const struct sip_rt_sifc *sip_rt_cfg_sifc(const struct sip_rt_cfg *c, int index)
+{
+	for (unsigned i = 0; c && index >= 0 && i < c->nsifcs; i++)
+		if ((int)c->sifcs[i].index == index)
+			return &c->sifcs[i];
+	return NULL;
+}
