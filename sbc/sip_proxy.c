@@ -125,6 +125,17 @@ static void set_state(struct paddr *a, int st, const char *why)
 	a->last_change = time(NULL);
 }
 
+/* The previous configuration's set called name; i is where it most likely is. */
+static struct pset *old_set(struct sip_proxy *p, unsigned i, const char *name)
+{
+	if (i < p->nsets && p->sets[i].n && !strcasecmp(p->sets[i].a[0].set_name, name))
+		return &p->sets[i];
+	for (unsigned k = 0; k < p->nsets; k++)
+		if (p->sets[k].n && !strcasecmp(p->sets[k].a[0].set_name, name))
+			return &p->sets[k];
+	return NULL;
+}
+
 void sip_proxy_config(struct sip_proxy *p, const struct sip_rt_cfg *cfg)
 {
 	struct pset *ns = calloc(cfg->nsets ? cfg->nsets : 1, sizeof(*ns));
@@ -134,6 +145,8 @@ void sip_proxy_config(struct sip_proxy *p, const struct sip_rt_cfg *cfg)
 		return;
 	for (unsigned i = 0; i < cfg->nsets; i++) {
 		const struct sip_rt_set *s = &cfg->sets[i];
+		/* state carries over from the old set of the same name (most often at i) */
+		struct pset *os = old_set(p, i, s->name);
 		ns[i].a = calloc(s->nips ? s->nips : 1, sizeof(*ns[i].a));
 		if (!ns[i].a)
 			continue;
@@ -146,24 +159,17 @@ void sip_proxy_config(struct sip_proxy *p, const struct sip_rt_cfg *cfg)
 			snprintf(a->addr, sizeof(a->addr), "%s", s->ips[j].addr);
 			a->transport = s->ips[j].transport;
 			a->next_ka = now; /* probe at once */
-			/* carry the state of the same address over */
-			for (unsigned k = 0; k < p->nsets; k++)
-				for (unsigned m = 0; m < p->sets[k].n; m++) {
-					struct paddr *o = &p->sets[k].a[m];
-					if (strcasecmp(o->set_name, a->set_name) ||
-					    strcmp(o->addr, a->addr) || o->transport != a->transport)
-						continue;
-					a->state = s->keepalive || o->state != ST_DOWN ? o->state
-										       : ST_UNKNOWN;
-					snprintf(a->last_error, sizeof(a->last_error), "%s",
-						 o->last_error);
-					a->last_change = o->last_change;
-					a->ka_sent = o->ka_sent, a->ka_failed = o->ka_failed;
-					a->req_ok = o->req_ok, a->req_failed = o->req_failed;
-					a->next_ka = o->next_ka;
-					if (o->ka_orq)
-						a->next_ka = now; /* its probe is abandoned below */
-				}
+			for (unsigned m = 0; os && m < os->n; m++) {
+				struct paddr *o = &os->a[m];
+				if (strcmp(o->addr, a->addr) || o->transport != a->transport)
+					continue;
+				a->state = s->keepalive || o->state != ST_DOWN ? o->state : ST_UNKNOWN;
+				snprintf(a->last_error, sizeof(a->last_error), "%s", o->last_error);
+				a->last_change = o->last_change;
+				a->ka_sent = o->ka_sent, a->ka_failed = o->ka_failed;
+				a->req_ok = o->req_ok, a->req_failed = o->req_failed;
+				a->next_ka = o->ka_orq ? now : o->next_ka; /* an old probe is abandoned */
+			}
 		}
 	}
 	sets_free(p->sets, p->nsets);

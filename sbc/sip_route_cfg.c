@@ -111,20 +111,47 @@ static int ip_cmp(const void *a, const void *b)
 	return (x->ipindex > y->ipindex) - (x->ipindex < y->ipindex);
 }
 
+/* One ProxyIp row into its set's address list. */
+static void fill_ip(const struct conf_table *ti, const struct conf_row *p, struct sip_rt_proxyip *a)
+{
+	long long tr;
+
+	a->row = p->index;
+	a->ipindex = (unsigned)iv(ti, p, "ProxyIpIndex");
+	sv(ti, p, "IpAddress", a->addr, sizeof(a->addr));
+	tr = iv(ti, p, "TransportType");
+	a->transport = tr < 0 ? 0 : (int)tr;
+	a->priority = (unsigned)iv(ti, p, "Priority");
+	a->weight = (unsigned)iv(ti, p, "Weight");
+	if (sip_rt_split_hostport(a->addr, a->host, sizeof(a->host), &a->port) < 0)
+		return; /* validation refuses it; keep the row, never usable */
+	if (!a->port)
+		a->port = a->transport == 2 ? 5061 : 5060;
+	sip_rt_resolve(a->host, a->ip, sizeof(a->ip));
+}
+
 static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 {
 	const struct conf_table *ts = conf_table_find("ProxySet");
 	const struct conf_table *ti = conf_table_find("ProxyIp");
 	const struct conf_rows *rs = conf_store_rows(st, ts), *ri = conf_store_rows(st, ti);
+	int cset = conf_column_find(ti, "ProxySetId");
 	char buf[256];
+	/* position in c->sets of each ProxySet index: one pass over ProxyIp, not one per set */
+	int *pos = malloc(ts->max_rows * sizeof(*pos));
 
 	c->sets = calloc(rs->n ? rs->n : 1, sizeof(*c->sets));
-	if (!c->sets)
+	if (!c->sets || !pos) {
+		free(pos);
 		return -1;
+	}
+	for (unsigned k = 0; k < ts->max_rows; k++)
+		pos[k] = -1;
 	for (unsigned i = 0; i < rs->n; i++) {
 		const struct conf_row *r = rs->row[i];
 		struct sip_rt_set *s = &c->sets[c->nsets++];
 
+		pos[r->index] = (int)i;
 		s->index = r->index;
 		sv(ts, r, "ProxyName", s->name, sizeof(s->name));
 		s->keepalive = (int)iv(ts, r, "EnableProxyKeepAlive");
@@ -138,33 +165,31 @@ static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 		sv(ts, r, "KeepAliveFailureResp", s->ka_fail, sizeof(s->ka_fail));
 		sv(ts, r, "SBCIPv4SIPInterfaceName", buf, sizeof(buf));
 		s->sifc = ref_index(st, "SIPInterface", buf);
-		s->ips = calloc(ri->n ? ri->n : 1, sizeof(*s->ips));
-		if (!s->ips)
-			return -1;
-		for (unsigned j = 0; j < ri->n; j++) {
-			const struct conf_row *p = ri->row[j];
-			struct sip_rt_proxyip *a;
-			long long tr;
-
-			sv(ti, p, "ProxySetId", buf, sizeof(buf));
-			if (strtoul(buf, NULL, 10) != s->index || !buf[0])
-				continue;
-			a = &s->ips[s->nips++];
-			a->row = p->index;
-			a->ipindex = (unsigned)iv(ti, p, "ProxyIpIndex");
-			sv(ti, p, "IpAddress", a->addr, sizeof(a->addr));
-			tr = iv(ti, p, "TransportType");
-			a->transport = tr < 0 ? 0 : (int)tr;
-			a->priority = (unsigned)iv(ti, p, "Priority");
-			a->weight = (unsigned)iv(ti, p, "Weight");
-			if (sip_rt_split_hostport(a->addr, a->host, sizeof(a->host), &a->port) < 0)
-				continue; /* validation refuses it; keep the row, never usable */
-			if (!a->port)
-				a->port = a->transport == 2 ? 5061 : 5060;
-			sip_rt_resolve(a->host, a->ip, sizeof(a->ip));
-		}
-		qsort(s->ips, s->nips, sizeof(*s->ips), ip_cmp);
 	}
+	/* count, allocate, fill */
+	for (unsigned j = 0; j < ri->n; j++) {
+		unsigned long set = strtoul(conf_row_str(ri->row[j], cset), NULL, 10);
+		if (conf_row_str(ri->row[j], cset)[0] && set < ts->max_rows && pos[set] >= 0)
+			c->sets[pos[set]].nips++;
+	}
+	for (unsigned i = 0; i < c->nsets; i++) {
+		c->sets[i].ips = calloc(c->sets[i].nips ? c->sets[i].nips : 1, sizeof(*c->sets[i].ips));
+		if (!c->sets[i].ips) {
+			free(pos);
+			return -1;
+		}
+		c->sets[i].nips = 0;
+	}
+	for (unsigned j = 0; j < ri->n; j++) {
+		unsigned long set = strtoul(conf_row_str(ri->row[j], cset), NULL, 10);
+		if (!conf_row_str(ri->row[j], cset)[0] || set >= ts->max_rows || pos[set] < 0)
+			continue;
+		struct sip_rt_set *s = &c->sets[pos[set]];
+		fill_ip(ti, ri->row[j], &s->ips[s->nips++]);
+	}
+	for (unsigned i = 0; i < c->nsets; i++)
+		qsort(c->sets[i].ips, c->sets[i].nips, sizeof(*c->sets[i].ips), ip_cmp);
+	free(pos);
 	return 0;
 }
 
