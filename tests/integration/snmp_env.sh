@@ -128,7 +128,7 @@ snmp_trapd_start() {
 
 snmp_agent_start() {
 	SNMP_PERSISTENT_DIR=$T_DIR/agent-persist "$BIN/sbc-snmp-agent" --agentx "unix:$T_DIR/agentx.sock" --socket "$T_DIR/sbcd.sock" \
-		--poll 1 --rate "${AGENT_RATE:-2}" --ping 1 >>"$T_DIR/agent.log" 2>&1 &
+		--poll 1 --rate "${AGENT_RATE:-2}" --ping 1 ${AGENT_EXTRA:-} >>"$T_DIR/agent.log" 2>&1 &
 	AGENT_PID=$!
 	t_track "$AGENT_PID"
 	wait_for "sw snmpget sbcDeviceVersion.0 | grep -q STRING" 100
