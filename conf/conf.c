@@ -64,7 +64,7 @@ int conf_type_is_text(enum conf_type t)
 
 const char *conf_type_name(enum conf_type t)
 {
-	static const char *const names[] = {"bool",	 "integer", "enumeration", "string",
+	static const char *const names[] = {"bool",       "integer", "enumeration", "string",
 					    "IP address", "port",    "reference",   "secret"};
 	return t <= CONF_T_SECRET ? names[t] : "?";
 }
@@ -116,8 +116,8 @@ static char *hash_password(const char *plain)
 	return out;
 }
 
-int conf_value_parse(const struct conf_column *c, const char *text, union conf_val *out,
-		     char *err, size_t errlen)
+int conf_value_parse(const struct conf_column *c, const char *text, union conf_val *out, char *err,
+		     size_t errlen)
 {
 	long long v;
 	size_t len = strlen(text);
@@ -151,9 +151,8 @@ int conf_value_parse(const struct conf_column *c, const char *text, union conf_v
 			}
 		} else if (!conf_enum_name(c, v)) {
 			int n = snprintf(err, errlen, "%lld is not one of", v);
-			for (const struct conf_enum *e = c->enums; e && e->name && n > 0 &&
-							    (size_t)n < errlen;
-			     e++)
+			for (const struct conf_enum *e = c->enums;
+			     e && e->name && n > 0 && (size_t)n < errlen; e++)
 				n += snprintf(err + n, errlen - n, " %d (%s)", e->value, e->name);
 			return -1;
 		}
@@ -178,8 +177,10 @@ int conf_value_parse(const struct conf_column *c, const char *text, union conf_v
 	case CONF_T_IPADDR:
 		if (len) {
 			unsigned char buf[16];
-			if (inet_pton(AF_INET, text, buf) != 1 && inet_pton(AF_INET6, text, buf) != 1) {
-				snprintf(err, errlen, "'%.60s' is not an IPv4 or IPv6 address", text);
+			if (inet_pton(AF_INET, text, buf) != 1 &&
+			    inet_pton(AF_INET6, text, buf) != 1) {
+				snprintf(err, errlen, "'%.60s' is not an IPv4 or IPv6 address",
+					 text);
 				return -1;
 			}
 		}
@@ -202,10 +203,12 @@ int conf_value_parse(const struct conf_column *c, const char *text, union conf_v
 		}
 		for (const char *p = text; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == '"') {
-				snprintf(err, errlen, "contains a control character or a double quote");
+				snprintf(err, errlen,
+					 "contains a control character or a double quote");
 				return -1;
 			}
-		if (c->type == CONF_T_SECRET && (c->flags & CONF_F_HASHED) && len && !is_hash(text)) {
+		if (c->type == CONF_T_SECRET && (c->flags & CONF_F_HASHED) && len &&
+		    !is_hash(text)) {
 			out->s = hash_password(text);
 			if (!out->s) {
 				snprintf(err, errlen, "cannot hash the password");
@@ -240,8 +243,7 @@ int conf_value_default(const struct conf_column *c, union conf_val *out)
 	return conf_value_parse(c, c->def ? c->def : "", out, err, sizeof(err));
 }
 
-int conf_value_equal(const struct conf_column *c, const union conf_val *a,
-		     const union conf_val *b)
+int conf_value_equal(const struct conf_column *c, const union conf_val *a, const union conf_val *b)
 {
 	if (conf_type_is_text(c->type))
 		return strcmp(a->s ? a->s : "", b->s ? b->s : "") == 0;

@@ -62,24 +62,24 @@ struct conf_column {
 	enum conf_type type; /* value type */
 	long long min, max;  /* INT range; STRING/SECRET max length in max */
 	const struct conf_enum *enums; /* ENUM values, terminated by { 0, NULL } */
-	const char *ref;     /* REF: name of the referenced table */
-	const char *def;     /* default, in INI text form (unquoted) */
-	const char *help;    /* one line for CLI `?`, MIB DESCRIPTION and web forms */
-	unsigned flags;      /* CONF_F_* */
-	const char *section; /* globals only: INI section, e.g. "SIP Params" */
-	const char *group;   /* globals only: CLI path, e.g. "network security-settings" */
+	const char *ref;               /* REF: name of the referenced table */
+	const char *def;               /* default, in INI text form (unquoted) */
+	const char *help;              /* one line for CLI `?`, MIB DESCRIPTION and web forms */
+	unsigned flags;                /* CONF_F_* */
+	const char *section;           /* globals only: INI section, e.g. "SIP Params" */
+	const char *group; /* globals only: CLI path, e.g. "network security-settings" */
 };
 
 /* Cross-row check run on the whole candidate store; fills err and returns -1 to refuse. */
 typedef int (*conf_table_check_fn)(const struct conf_store *st, char *err, size_t errlen);
 
 struct conf_table {
-	const char *name;     /* INI table name, e.g. "TLSContexts" */
-	const char *cli;      /* CLI keyword of a row, e.g. "tls" */
-	const char *tree;     /* CLI configure tree: "system", "network" or "voip" */
-	unsigned mib;         /* table number under the configuration (or status) arc */
-	unsigned max_rows;    /* rows allowed; indexes are 0 .. max_rows - 1 */
-	unsigned flags;       /* CONF_TF_* */
+	const char *name;  /* INI table name, e.g. "TLSContexts" */
+	const char *cli;   /* CLI keyword of a row, e.g. "tls" */
+	const char *tree;  /* CLI configure tree: "system", "network" or "voip" */
+	unsigned mib;      /* table number under the configuration (or status) arc */
+	unsigned max_rows; /* rows allowed; indexes are 0 .. max_rows - 1 */
+	unsigned flags;    /* CONF_TF_* */
 	const struct conf_column *cols;
 	unsigned ncols;
 	const char *help;
@@ -107,14 +107,13 @@ int conf_table_name_col(const struct conf_table *t); /* the CONF_F_NAME column o
  * labels. On error it returns -1 and writes the reason (without location).
  * A parsed string value is malloc'd; conf_value_free releases it.
  */
-int conf_value_parse(const struct conf_column *c, const char *text, union conf_val *out,
-		     char *err, size_t errlen);
+int conf_value_parse(const struct conf_column *c, const char *text, union conf_val *out, char *err,
+		     size_t errlen);
 /* Writes the text form into buf (truncated to len); returns buf. */
 const char *conf_value_format(const struct conf_column *c, const union conf_val *v, char *buf,
 			      size_t len);
 int conf_value_default(const struct conf_column *c, union conf_val *out);
-int conf_value_equal(const struct conf_column *c, const union conf_val *a,
-		     const union conf_val *b);
+int conf_value_equal(const struct conf_column *c, const union conf_val *a, const union conf_val *b);
 void conf_value_free(const struct conf_column *c, union conf_val *v);
 const char *conf_enum_name(const struct conf_column *c, long long value); /* NULL if none */
 int conf_type_is_text(enum conf_type t);

@@ -48,7 +48,9 @@ const char *conf_value_sample(const struct conf_table *t, int col, unsigned row,
 	case CONF_T_STRING:
 	case CONF_T_SECRET:
 		snprintf(buf, len, "%s%u",
-			 (c->flags & CONF_F_NAME) ? "name-" : c->type == CONF_T_SECRET ? "Secret" : "Sample-",
+			 (c->flags & CONF_F_NAME)   ? "name-"
+			 : c->type == CONF_T_SECRET ? "Secret"
+						    : "Sample-",
 			 row);
 		if (c->max && (long long)strlen(buf) > c->max)
 			buf[c->max] = 0;

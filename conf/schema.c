@@ -2,19 +2,19 @@
 #include "conf/conf.h"
 
 extern const struct conf_table conf_tbl_globals, conf_tbl_tlscontexts, conf_tbl_interfaces,
-	conf_tbl_sipinterface, conf_tbl_proxyset, conf_tbl_proxyip, conf_tbl_webusers,
-	conf_tbl_tlscertificates, conf_tbl_trustedroots, conf_tbl_alarms, conf_tbl_ipgroup,
-	conf_tbl_classification, conf_tbl_ip2iprouting;
+    conf_tbl_sipinterface, conf_tbl_proxyset, conf_tbl_proxyip, conf_tbl_webusers,
+    conf_tbl_tlscertificates, conf_tbl_trustedroots, conf_tbl_alarms, conf_tbl_ipgroup,
+    conf_tbl_classification, conf_tbl_ip2iprouting;
 extern const struct conf_table conf_tbl_tlsstatus, conf_tbl_registrations;
 extern const struct conf_table conf_tbl_proxystatus, conf_tbl_calls;
 
 const struct conf_table *const conf_tables[] = {
-	&conf_tbl_globals,     &conf_tbl_tlscontexts, &conf_tbl_interfaces, &conf_tbl_sipinterface,
-	&conf_tbl_proxyset,    &conf_tbl_proxyip,     &conf_tbl_ipgroup,   &conf_tbl_classification,
-	&conf_tbl_ip2iprouting, &conf_tbl_webusers,
-	&conf_tbl_tlsstatus, &conf_tbl_registrations,
-	&conf_tbl_tlscertificates, &conf_tbl_trustedroots, &conf_tbl_alarms,
-	&conf_tbl_proxystatus, &conf_tbl_calls,
+    &conf_tbl_globals,         &conf_tbl_tlscontexts,    &conf_tbl_interfaces,
+    &conf_tbl_sipinterface,    &conf_tbl_proxyset,       &conf_tbl_proxyip,
+    &conf_tbl_ipgroup,         &conf_tbl_classification, &conf_tbl_ip2iprouting,
+    &conf_tbl_webusers,        &conf_tbl_tlsstatus,      &conf_tbl_registrations,
+    &conf_tbl_tlscertificates, &conf_tbl_trustedroots,   &conf_tbl_alarms,
+    &conf_tbl_proxystatus,     &conf_tbl_calls,
 };
 
 const unsigned conf_ntables = sizeof(conf_tables) / sizeof(conf_tables[0]);

@@ -38,7 +38,7 @@ struct conf_diag {
 void conf_diag_init(struct conf_diag *d);
 void conf_diag_free(struct conf_diag *d);
 void conf_diag_add(struct conf_diag *d, int is_error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* All messages joined by newlines (malloc'd). */
 char *conf_diag_join(const struct conf_diag *d);
 

@@ -1,42 +1,43 @@
 /* Calls: the calls the B2BUA holds now, one row per call, filled by sbcd. */
 #include "conf/conf.h"
 
-#define TEXT(n, cli, mib, max, help) \
-	{n, cli, mib, CONF_T_STRING, 0, max, NULL, NULL, "", help, CONF_F_RO}
+#define TEXT(n, cli, mib, max, help)                                                               \
+	{                                                                                          \
+		n, cli, mib, CONF_T_STRING, 0, max, NULL, NULL, "", help, CONF_F_RO                \
+	}
 
-static const struct conf_enum states[] = {
-	{0, "setup"}, {1, "connected"}, {2, "ending"}, {0, NULL}};
+static const struct conf_enum states[] = {{0, "setup"}, {1, "connected"}, {2, "ending"}, {0, NULL}};
 
 static const struct conf_column cols[] = {
-	TEXT("CallerCallId", "caller-call-id", 1, 255, "Call-ID of the caller's leg"),
-	TEXT("CalleeCallId", "callee-call-id", 2, 255, "Call-ID of the callee's leg (the SBC's)"),
-	TEXT("CallerPeer", "caller-peer", 3, 79, "Address and port of the caller's side"),
-	TEXT("CalleePeer", "callee-peer", 4, 79, "Address and port of the callee's side"),
-	TEXT("CallerInterface", "caller-interface", 5, 40, "SIP interface of the caller's leg"),
-	TEXT("CalleeInterface", "callee-interface", 6, 40, "SIP interface of the callee's leg"),
-	TEXT("CallerTransport", "caller-transport", 7, 8, "Transport of the caller's leg"),
-	TEXT("CalleeTransport", "callee-transport", 8, 8, "Transport of the callee's leg"),
-	TEXT("SrcIPGroupName", "src-ip-group-name", 9, 40,
-	     "IP group the call was classified to (Any when unclassified)"),
-	TEXT("DestIPGroupName", "dst-ip-group-name", 10, 40,
-	     "IP group the call was routed to, empty for a user or an address"),
-	TEXT("RouteName", "route-name", 11, 40, "IP2IPRouting rule that routed the call"),
-	{"State", "state", 12, CONF_T_ENUM, 0, 0, states, NULL, "0",
-	 "Setup (not answered), connected, or ending", CONF_F_RO},
-	{"StartTime", "start-time", 13, CONF_T_INT, 0, 0x7fffffffffffLL, NULL, NULL, "0",
-	 "When the call started (seconds since 1970)", CONF_F_RO},
-	{"Duration", "duration", 14, CONF_T_INT, 0, 0x7fffffffLL, NULL, NULL, "0",
-	 "Seconds since the call was answered, 0 before", CONF_F_RO},
+    TEXT("CallerCallId", "caller-call-id", 1, 255, "Call-ID of the caller's leg"),
+    TEXT("CalleeCallId", "callee-call-id", 2, 255, "Call-ID of the callee's leg (the SBC's)"),
+    TEXT("CallerPeer", "caller-peer", 3, 79, "Address and port of the caller's side"),
+    TEXT("CalleePeer", "callee-peer", 4, 79, "Address and port of the callee's side"),
+    TEXT("CallerInterface", "caller-interface", 5, 40, "SIP interface of the caller's leg"),
+    TEXT("CalleeInterface", "callee-interface", 6, 40, "SIP interface of the callee's leg"),
+    TEXT("CallerTransport", "caller-transport", 7, 8, "Transport of the caller's leg"),
+    TEXT("CalleeTransport", "callee-transport", 8, 8, "Transport of the callee's leg"),
+    TEXT("SrcIPGroupName", "src-ip-group-name", 9, 40,
+	 "IP group the call was classified to (Any when unclassified)"),
+    TEXT("DestIPGroupName", "dst-ip-group-name", 10, 40,
+	 "IP group the call was routed to, empty for a user or an address"),
+    TEXT("RouteName", "route-name", 11, 40, "IP2IPRouting rule that routed the call"),
+    {"State", "state", 12, CONF_T_ENUM, 0, 0, states, NULL, "0",
+     "Setup (not answered), connected, or ending", CONF_F_RO},
+    {"StartTime", "start-time", 13, CONF_T_INT, 0, 0x7fffffffffffLL, NULL, NULL, "0",
+     "When the call started (seconds since 1970)", CONF_F_RO},
+    {"Duration", "duration", 14, CONF_T_INT, 0, 0x7fffffffLL, NULL, NULL, "0",
+     "Seconds since the call was answered, 0 before", CONF_F_RO},
 };
 
 const struct conf_table conf_tbl_calls = {
-	.name = "Calls",
-	.cli = "calls",
-	.tree = "voip",
-	.mib = 7,
-	.max_rows = 100000,
-	.flags = CONF_TF_STATUS,
-	.cols = cols,
-	.ncols = CONF_NCOLS(cols),
-	.help = "Calls the SBC holds now",
+    .name = "Calls",
+    .cli = "calls",
+    .tree = "voip",
+    .mib = 7,
+    .max_rows = 100000,
+    .flags = CONF_TF_STATUS,
+    .cols = cols,
+    .ncols = CONF_NCOLS(cols),
+    .help = "Calls the SBC holds now",
 };

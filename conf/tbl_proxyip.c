@@ -6,24 +6,23 @@
 #include "conf/store.h"
 
 static const struct conf_enum transports[] = {
-	{-1, "not-configured"}, {0, "udp"}, {1, "tcp"}, {2, "tls"}, {0, NULL}};
+    {-1, "not-configured"}, {0, "udp"}, {1, "tcp"}, {2, "tls"}, {0, NULL}};
 
 enum { C_SET, C_IDX, C_ADDR };
 
 static const struct conf_column cols[] = {
-	[C_SET] = {"ProxySetId", "proxy-set-id", 1, CONF_T_REF, 0, 0, NULL, "ProxySet", "",
-		   "Index of the proxy set this address belongs to",
-		   CONF_F_BYINDEX | CONF_F_MANDATORY},
-	[C_IDX] = {"ProxyIpIndex", "proxy-ip-index", 2, CONF_T_INT, 0, 9, NULL, NULL, "0",
-		   "Position of the address within its proxy set", 0},
-	[C_ADDR] = {"IpAddress", "proxy-address", 3, CONF_T_STRING, 0, 128, NULL, NULL, "",
-		    "Proxy address: host or IP, optionally with :port", CONF_F_MANDATORY},
-	{"TransportType", "transport-type", 4, CONF_T_ENUM, 0, 0, transports, NULL, "-1",
-	 "Transport to the proxy (-1: the SIP interface's default)", 0},
-	{"Priority", "priority", 5, CONF_T_INT, 0, 65535, NULL, NULL, "0",
-	 "Priority for load balancing (lower first)", 0},
-	{"Weight", "weight", 6, CONF_T_INT, 0, 65535, NULL, NULL, "0",
-	 "Weight for random-weight load balancing", 0},
+    [C_SET] = {"ProxySetId", "proxy-set-id", 1, CONF_T_REF, 0, 0, NULL, "ProxySet", "",
+	       "Index of the proxy set this address belongs to", CONF_F_BYINDEX | CONF_F_MANDATORY},
+    [C_IDX] = {"ProxyIpIndex", "proxy-ip-index", 2, CONF_T_INT, 0, 9, NULL, NULL, "0",
+	       "Position of the address within its proxy set", 0},
+    [C_ADDR] = {"IpAddress", "proxy-address", 3, CONF_T_STRING, 0, 128, NULL, NULL, "",
+		"Proxy address: host or IP, optionally with :port", CONF_F_MANDATORY},
+    {"TransportType", "transport-type", 4, CONF_T_ENUM, 0, 0, transports, NULL, "-1",
+     "Transport to the proxy (-1: the SIP interface's default)", 0},
+    {"Priority", "priority", 5, CONF_T_INT, 0, 65535, NULL, NULL, "0",
+     "Priority for load balancing (lower first)", 0},
+    {"Weight", "weight", 6, CONF_T_INT, 0, 65535, NULL, NULL, "0",
+     "Weight for random-weight load balancing", 0},
 };
 
 const struct conf_table conf_tbl_proxyip;
@@ -75,7 +74,8 @@ static int check_pairs(const struct conf_store *st, char *err, size_t errlen)
 	for (unsigned j = 0; !rc && j < rs->n; j++) {
 		const char *a = rs->row[j]->v[C_ADDR].s;
 		if (a[0] == ':' || strchr(a, ' ')) {
-			snprintf(err, errlen, "ProxyIp row %u column IpAddress: '%s' is not host[:port]",
+			snprintf(err, errlen,
+				 "ProxyIp row %u column IpAddress: '%s' is not host[:port]",
 				 rs->row[j]->index, a);
 			rc = -1;
 		}
@@ -84,13 +84,13 @@ static int check_pairs(const struct conf_store *st, char *err, size_t errlen)
 }
 
 const struct conf_table conf_tbl_proxyip = {
-	.name = "ProxyIp",
-	.cli = "proxy-ip",
-	.tree = "voip",
-	.mib = 6,
-	.max_rows = 10000,
-	.cols = cols,
-	.ncols = CONF_NCOLS(cols),
-	.help = "Addresses of the proxy sets",
-	.check = check_pairs,
+    .name = "ProxyIp",
+    .cli = "proxy-ip",
+    .tree = "voip",
+    .mib = 6,
+    .max_rows = 10000,
+    .cols = cols,
+    .ncols = CONF_NCOLS(cols),
+    .help = "Addresses of the proxy sets",
+    .check = check_pairs,
 };

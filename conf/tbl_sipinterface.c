@@ -6,49 +6,48 @@
 
 static const struct conf_enum app_types[] = {{0, "gw"}, {1, "sas"}, {2, "sbc"}, {0, NULL}};
 static const struct conf_enum tristate[] = {
-	{-1, "not-configured"}, {0, "disable"}, {1, "enable"}, {0, NULL}};
+    {-1, "not-configured"}, {0, "disable"}, {1, "enable"}, {0, NULL}};
 static const struct conf_enum topology[] = {{0, "down"}, {1, "up"}, {0, NULL}};
 
 enum { C_NAME, C_NETIF, C_APP, C_UDP, C_TCP, C_TLS };
 
 static const struct conf_column cols[] = {
-	[C_NAME] = {"InterfaceName", "interface-name", 1, CONF_T_STRING, 0, 40, NULL, NULL, "",
-		    "Name of the SIP interface", CONF_F_NAME | CONF_F_MANDATORY},
-	[C_NETIF] = {"NetworkInterface", "network-interface", 2, CONF_T_REF, 0, 0, NULL,
-		     "InterfaceTable", "", "IP interface (InterfaceTable name) to listen on",
-		     CONF_F_MANDATORY | CONF_F_RESET},
-	[C_APP] = {"ApplicationType", "application-type", 3, CONF_T_ENUM, 0, 0, app_types, NULL,
-		   "2", "Application served by the interface", CONF_F_RESET},
-	[C_UDP] = {"UDPPort", "udp-port", 4, CONF_T_PORT, 0, 0, NULL, NULL, "5060",
-		   "UDP listening port, 0 for off", CONF_F_RESET},
-	[C_TCP] = {"TCPPort", "tcp-port", 5, CONF_T_PORT, 0, 0, NULL, NULL, "5060",
-		   "TCP listening port, 0 for off", CONF_F_RESET},
-	[C_TLS] = {"TLSPort", "tls-port", 6, CONF_T_PORT, 0, 0, NULL, NULL, "5061",
-		   "TLS listening port, 0 for off", CONF_F_RESET},
-	{"SRDName", "srd-name", 7, CONF_T_STRING, 0, 40, NULL, NULL, "DefaultSRD",
-	 "Signaling routing domain", 0},
-	{"MessagePolicyName", "message-policy-name", 8, CONF_T_STRING, 0, 40, NULL, NULL, "",
-	 "Message policy applied to the interface", 0},
-	{"TLSContext", "tls-context-name", 9, CONF_T_REF, 0, 0, NULL, "TLSContexts", "default",
-	 "TLS context (certificate, roots, versions) of the TLS port", CONF_F_RESET},
-	{"TLSMutualAuthentication", "tls-mutual-auth", 10, CONF_T_ENUM, 0, 0, tristate, NULL, "-1",
-	 "Demand and verify the client certificate (-1: SIPSRequireClientCertificate decides)",
-	 CONF_F_RESET},
-	{"TCPKeepaliveEnable", "tcp-keepalive-enable", 11, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
-	 "Send TCP keep-alives on connections of this interface", 0},
-	{"ClassificationFailureResponseType", "classification_fail_response_type", 12, CONF_T_INT,
-	 0, 699, NULL, NULL, "500",
-	 "SIP response to a request that fails classification, 0 for none", 0},
-	{"BlockUnRegUsers", "block-un-reg-users", 13, CONF_T_ENUM, 0, 0, tristate, NULL, "-1",
-	 "Refuse requests from users that have not registered", 0},
-	{"MaxNumOfRegUsers", "max-reg-users", 14, CONF_T_INT, -1, 100000, NULL, NULL, "-1",
-	 "Most users that may register through this interface, -1 unlimited", 0},
-	{"EnableUnAuthenticatedRegistrations", "enable-un-auth-registrs", 15, CONF_T_ENUM, 0, 0,
-	 tristate, NULL, "-1", "Accept registrations that were not authenticated", 0},
-	{"TopologyLocation", "topology-location", 16, CONF_T_ENUM, 0, 0, topology, NULL, "0",
-	 "Where the interface sits in the topology (display only)", 0},
-	{"MaxTLSConnections", "max-tls-connections", 17, CONF_T_INT, 1, 100000, NULL, NULL, "1024",
-	 "Most TLS connections open at once on this interface", CONF_F_RESET},
+    [C_NAME] = {"InterfaceName", "interface-name", 1, CONF_T_STRING, 0, 40, NULL, NULL, "",
+		"Name of the SIP interface", CONF_F_NAME | CONF_F_MANDATORY},
+    [C_NETIF] = {"NetworkInterface", "network-interface", 2, CONF_T_REF, 0, 0, NULL,
+		 "InterfaceTable", "", "IP interface (InterfaceTable name) to listen on",
+		 CONF_F_MANDATORY | CONF_F_RESET},
+    [C_APP] = {"ApplicationType", "application-type", 3, CONF_T_ENUM, 0, 0, app_types, NULL, "2",
+	       "Application served by the interface", CONF_F_RESET},
+    [C_UDP] = {"UDPPort", "udp-port", 4, CONF_T_PORT, 0, 0, NULL, NULL, "5060",
+	       "UDP listening port, 0 for off", CONF_F_RESET},
+    [C_TCP] = {"TCPPort", "tcp-port", 5, CONF_T_PORT, 0, 0, NULL, NULL, "5060",
+	       "TCP listening port, 0 for off", CONF_F_RESET},
+    [C_TLS] = {"TLSPort", "tls-port", 6, CONF_T_PORT, 0, 0, NULL, NULL, "5061",
+	       "TLS listening port, 0 for off", CONF_F_RESET},
+    {"SRDName", "srd-name", 7, CONF_T_STRING, 0, 40, NULL, NULL, "DefaultSRD",
+     "Signaling routing domain", 0},
+    {"MessagePolicyName", "message-policy-name", 8, CONF_T_STRING, 0, 40, NULL, NULL, "",
+     "Message policy applied to the interface", 0},
+    {"TLSContext", "tls-context-name", 9, CONF_T_REF, 0, 0, NULL, "TLSContexts", "default",
+     "TLS context (certificate, roots, versions) of the TLS port", CONF_F_RESET},
+    {"TLSMutualAuthentication", "tls-mutual-auth", 10, CONF_T_ENUM, 0, 0, tristate, NULL, "-1",
+     "Demand and verify the client certificate (-1: SIPSRequireClientCertificate decides)",
+     CONF_F_RESET},
+    {"TCPKeepaliveEnable", "tcp-keepalive-enable", 11, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+     "Send TCP keep-alives on connections of this interface", 0},
+    {"ClassificationFailureResponseType", "classification_fail_response_type", 12, CONF_T_INT, 0,
+     699, NULL, NULL, "500", "SIP response to a request that fails classification, 0 for none", 0},
+    {"BlockUnRegUsers", "block-un-reg-users", 13, CONF_T_ENUM, 0, 0, tristate, NULL, "-1",
+     "Refuse requests from users that have not registered", 0},
+    {"MaxNumOfRegUsers", "max-reg-users", 14, CONF_T_INT, -1, 100000, NULL, NULL, "-1",
+     "Most users that may register through this interface, -1 unlimited", 0},
+    {"EnableUnAuthenticatedRegistrations", "enable-un-auth-registrs", 15, CONF_T_ENUM, 0, 0,
+     tristate, NULL, "-1", "Accept registrations that were not authenticated", 0},
+    {"TopologyLocation", "topology-location", 16, CONF_T_ENUM, 0, 0, topology, NULL, "0",
+     "Where the interface sits in the topology (display only)", 0},
+    {"MaxTLSConnections", "max-tls-connections", 17, CONF_T_INT, 1, 100000, NULL, NULL, "1024",
+     "Most TLS connections open at once on this interface", CONF_F_RESET},
 };
 
 const struct conf_table conf_tbl_sipinterface;
@@ -67,10 +66,11 @@ static int check_ports(const struct conf_store *st, char *err, size_t errlen)
 			for (int p = 0; p < 3; p++) {
 				long long px = x->v[C_UDP + p].i, py = y->v[C_UDP + p].i;
 				if (px && px == py) {
-					snprintf(err, errlen,
-						 "SIPInterface row %u column %s: port %lld is already "
-						 "used by row %u on interface '%s'",
-						 y->index, proto[p], py, x->index, y->v[C_NETIF].s);
+					snprintf(
+					    err, errlen,
+					    "SIPInterface row %u column %s: port %lld is already "
+					    "used by row %u on interface '%s'",
+					    y->index, proto[p], py, x->index, y->v[C_NETIF].s);
 					return -1;
 				}
 			}
@@ -97,13 +97,13 @@ static int check_ports(const struct conf_store *st, char *err, size_t errlen)
 }
 
 const struct conf_table conf_tbl_sipinterface = {
-	.name = "SIPInterface",
-	.cli = "sip-interface",
-	.tree = "voip",
-	.mib = 4,
-	.max_rows = 64,
-	.cols = cols,
-	.ncols = CONF_NCOLS(cols),
-	.help = "SIP interfaces: listening ports and TLS policy",
-	.check = check_ports,
+    .name = "SIPInterface",
+    .cli = "sip-interface",
+    .tree = "voip",
+    .mib = 4,
+    .max_rows = 64,
+    .cols = cols,
+    .ncols = CONF_NCOLS(cols),
+    .help = "SIP interfaces: listening ports and TLS policy",
+    .check = check_ports,
 };

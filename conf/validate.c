@@ -61,18 +61,19 @@ static void check_unique(const struct conf_table *t, const struct conf_rows *rs,
 		struct keyed *k = column_sorted(rs, col, &n);
 		for (unsigned j = 1; k && j < n; j++)
 			if (strcasecmp(k[j - 1].key, k[j].key) == 0)
-				conf_diag_add(d, 1,
-					      "%s row %u column %s: '%s' is already used by row %u",
-					      t->name, k[j].index, c->name, k[j].key, k[j - 1].index);
+				conf_diag_add(
+				    d, 1, "%s row %u column %s: '%s' is already used by row %u",
+				    t->name, k[j].index, c->name, k[j].key, k[j - 1].index);
 		free(k);
 		return;
 	}
 	for (unsigned a = 0; a < rs->n; a++)
 		for (unsigned b = a + 1; b < rs->n; b++)
 			if (rs->row[a]->v[col].i && rs->row[a]->v[col].i == rs->row[b]->v[col].i)
-				conf_diag_add(d, 1, "%s row %u column %s: %lld is already used by row %u",
-					      t->name, rs->row[b]->index, c->name, rs->row[b]->v[col].i,
-					      rs->row[a]->index);
+				conf_diag_add(d, 1,
+					      "%s row %u column %s: %lld is already used by row %u",
+					      t->name, rs->row[b]->index, c->name,
+					      rs->row[b]->v[col].i, rs->row[a]->index);
 }
 
 static void check_refs(const struct conf_store *st, const struct conf_table *t,
@@ -131,9 +132,10 @@ int conf_store_validate(const struct conf_store *st, struct conf_diag *d)
 			if ((col->flags & CONF_F_MANDATORY) && conf_type_is_text(col->type))
 				for (unsigned j = 0; j < rs->n; j++)
 					if (!rs->row[j]->v[c].s[0])
-						conf_diag_add(d, 1,
-							      "%s row %u column %s: a value is required",
-							      t->name, rs->row[j]->index, col->name);
+						conf_diag_add(
+						    d, 1,
+						    "%s row %u column %s: a value is required",
+						    t->name, rs->row[j]->index, col->name);
 			if (col->flags & (CONF_F_UNIQUE | CONF_F_NAME))
 				check_unique(t, rs, (int)c, d);
 			if (col->type == CONF_T_REF)
@@ -171,11 +173,13 @@ unsigned conf_store_pending(const struct conf_store *running, const struct conf_
 					if (o)
 						conf_value_format(col, &o->v[c], b, sizeof(b));
 					if (t->flags & CONF_TF_GLOBALS)
-						conf_diag_add(d, 0, "pending reset: %s = %s (active %s)",
+						conf_diag_add(d, 0,
+							      "pending reset: %s = %s (active %s)",
 							      col->name, a, b);
 					else
 						conf_diag_add(d, 0,
-							      "pending reset: %s row %u column %s = %s (%s%s)",
+							      "pending reset: %s row %u column %s "
+							      "= %s (%s%s)",
 							      t->name, r->index, col->name, a,
 							      o ? "active " : "new row",
 							      o ? b : "");

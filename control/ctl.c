@@ -153,8 +153,8 @@ int ctl_fd(const struct ctl_client *c)
 	return c->fd;
 }
 
-int ctl_call(struct ctl_client *c, const char *verb, const char *body, size_t blen,
-	     char **reply, size_t *rlen)
+int ctl_call(struct ctl_client *c, const char *verb, const char *body, size_t blen, char **reply,
+	     size_t *rlen)
 {
 	size_t vlen = strlen(verb), n;
 	char *req = malloc(vlen + 1 + blen), *rep;

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define CTL_MAX_FRAME (64u << 20)
+#define CTL_MAX_FRAME      (64u << 20)
 #define CTL_DEFAULT_SOCKET "/run/sbc/sbcd.sock"
 
 /* Privilege levels, the vendor's user levels. */
@@ -40,8 +40,8 @@ int ctl_fd(const struct ctl_client *c);
  * (the errors in *reply), -1 when the connection failed (reason in *reply).
  * *reply is malloc'd and NUL-terminated; free it.
  */
-int ctl_call(struct ctl_client *c, const char *verb, const char *body, size_t blen,
-	     char **reply, size_t *rlen);
+int ctl_call(struct ctl_client *c, const char *verb, const char *body, size_t blen, char **reply,
+	     size_t *rlen);
 
 /* The socket path a front end uses: opt if given, else $SBC_SOCKET, else the default. */
 const char *ctl_socket_path(const char *opt);

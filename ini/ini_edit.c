@@ -111,8 +111,8 @@ char *ini_edit_text(const struct ini_edit *e, size_t *len)
 		}
 		if (x->t->flags & CONF_TF_GLOBALS) {
 			const struct conf_column *c = &x->t->cols[x->col];
-			fprintf(f, conf_type_is_text(c->type) ? "%s = '%s'\n" : "%s = %s\n", c->name,
-				x->text);
+			fprintf(f, conf_type_is_text(c->type) ? "%s = '%s'\n" : "%s = %s\n",
+				c->name, x->text);
 			done[i] = 1;
 			continue;
 		}
@@ -133,7 +133,8 @@ char *ini_edit_text(const struct ini_edit *e, size_t *len)
 			    e->e[j].col != -2) {
 				if (e->e[j].col >= 0) {
 					const struct conf_column *c = &x->t->cols[e->e[j].col];
-					fprintf(f, conf_type_is_text(c->type) ? "%s \"%s\"" : "%s %s",
+					fprintf(f,
+						conf_type_is_text(c->type) ? "%s \"%s\"" : "%s %s",
 						sep ? "," : "", e->e[j].text);
 					sep = 1;
 				}

@@ -5,24 +5,24 @@
 
 /* Admin/Admin as the vendor ships it; the password is hashed when loaded. */
 const char ini_factory_text[] =
-	"; SBC factory defaults\n"
-	"[ TLSContexts ]\n"
-	"FORMAT TLSContexts_Index = TLSContexts_Name;\n"
-	"TLSContexts 0 = \"default\";\n"
-	"[ \\TLSContexts ]\n"
-	"[ InterfaceTable ]\n"
-	"FORMAT InterfaceTable_Index = InterfaceTable_ApplicationTypes, InterfaceTable_IPAddress, "
-	"InterfaceTable_PrefixLength, InterfaceTable_InterfaceName;\n"
-	"InterfaceTable 0 = 6, \"127.0.0.1\", 8, \"O+M+C\";\n"
-	"[ \\InterfaceTable ]\n"
-	"[ SIPInterface ]\n"
-	"FORMAT SIPInterface_Index = SIPInterface_InterfaceName, SIPInterface_NetworkInterface;\n"
-	"SIPInterface 0 = \"SIPInterface_0\", \"O+M+C\";\n"
-	"[ \\SIPInterface ]\n"
-	"[ WebUsers ]\n"
-	"FORMAT WebUsers_Index = WebUsers_Username, WebUsers_Password, WebUsers_UserLevel;\n"
-	"WebUsers 0 = \"Admin\", \"Admin\", 220;\n"
-	"[ \\WebUsers ]\n";
+    "; SBC factory defaults\n"
+    "[ TLSContexts ]\n"
+    "FORMAT TLSContexts_Index = TLSContexts_Name;\n"
+    "TLSContexts 0 = \"default\";\n"
+    "[ \\TLSContexts ]\n"
+    "[ InterfaceTable ]\n"
+    "FORMAT InterfaceTable_Index = InterfaceTable_ApplicationTypes, InterfaceTable_IPAddress, "
+    "InterfaceTable_PrefixLength, InterfaceTable_InterfaceName;\n"
+    "InterfaceTable 0 = 6, \"127.0.0.1\", 8, \"O+M+C\";\n"
+    "[ \\InterfaceTable ]\n"
+    "[ SIPInterface ]\n"
+    "FORMAT SIPInterface_Index = SIPInterface_InterfaceName, SIPInterface_NetworkInterface;\n"
+    "SIPInterface 0 = \"SIPInterface_0\", \"O+M+C\";\n"
+    "[ \\SIPInterface ]\n"
+    "[ WebUsers ]\n"
+    "FORMAT WebUsers_Index = WebUsers_Username, WebUsers_Password, WebUsers_UserLevel;\n"
+    "WebUsers 0 = \"Admin\", \"Admin\", 220;\n"
+    "[ \\WebUsers ]\n";
 
 static struct conf_store *factory_build(void)
 {

@@ -12,7 +12,7 @@
 
 struct reader {
 	struct conf_store *st;
-	const struct conf_store *base;  /* replace: where secrets left out of the file come from */
+	const struct conf_store *base; /* replace: where secrets left out of the file come from */
 	const char *fname;
 	enum ini_mode mode;
 	unsigned flags;
@@ -20,19 +20,19 @@ struct reader {
 	unsigned line;
 	const struct conf_table *table; /* inside [ Table ] ... [ \Table ] */
 	unsigned table_line;
-	int skip_table;                 /* unknown table: lines ignored until closed */
-	int fmt[MAX_FIELDS];            /* FORMAT: column per position, -1 ignored */
-	unsigned nfmt;                  /* 0: no FORMAT line yet */
-	unsigned char *seen;            /* rows of the current table named so far */
-	unsigned char *replaced;        /* per table: already cleared in replace mode */
-	unsigned char *gseen;           /* globals named in this document */
+	int skip_table;          /* unknown table: lines ignored until closed */
+	int fmt[MAX_FIELDS];     /* FORMAT: column per position, -1 ignored */
+	unsigned nfmt;           /* 0: no FORMAT line yet */
+	unsigned char *seen;     /* rows of the current table named so far */
+	unsigned char *replaced; /* per table: already cleared in replace mode */
+	unsigned char *gseen;    /* globals named in this document */
 };
 
-#define ERR(r, ...) reader_diag(r, 1, __VA_ARGS__)
+#define ERR(r, ...)  reader_diag(r, 1, __VA_ARGS__)
 #define WARN(r, ...) reader_diag(r, 0, __VA_ARGS__)
 
 static void reader_diag(struct reader *r, int is_err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void reader_diag(struct reader *r, int is_err, const char *fmt, ...)
 {
@@ -160,9 +160,10 @@ static void end_table(struct reader *r)
 		struct conf_row *dst = conf_store_ensure(r->st, t, 0, NULL);
 		char buf[2048], err[200];
 		for (unsigned c = 0; src && dst && c < t->ncols; c++)
-			conf_row_set_text(t, dst, (int)c,
-					  conf_value_format(&t->cols[c], &src->v[c], buf, sizeof(buf)),
-					  err, sizeof(err));
+			conf_row_set_text(
+			    t, dst, (int)c,
+			    conf_value_format(&t->cols[c], &src->v[c], buf, sizeof(buf)), err,
+			    sizeof(err));
 		conf_store_free(f);
 	}
 	r->table = NULL;
@@ -203,7 +204,8 @@ static void parse_format(struct reader *r, char *s)
 		if (c < 0) {
 			WARN(r, "%s: unknown column '%s' ignored", t->name, f[i]);
 		} else if ((t->cols[c].flags & CONF_F_RO) && !(r->flags & INI_L_STATUS)) {
-			ERR(r, "%s column %s: read-only, cannot be imported", t->name, t->cols[c].name);
+			ERR(r, "%s column %s: read-only, cannot be imported", t->name,
+			    t->cols[c].name);
 			return;
 		} else {
 			for (unsigned k = 0; k < r->nfmt; k++)
@@ -350,7 +352,8 @@ static void parse_global(struct reader *r, char *s)
 		ERR(r, "%s: read-only, cannot be imported", g->cols[c].name);
 		return;
 	}
-	if (len >= 2 && ((v[0] == '\'' && v[len - 1] == '\'') || (v[0] == '"' && v[len - 1] == '"'))) {
+	if (len >= 2 &&
+	    ((v[0] == '\'' && v[len - 1] == '\'') || (v[0] == '"' && v[len - 1] == '"'))) {
 		v[len - 1] = 0;
 		v++;
 	} else if (!conf_type_is_text(g->cols[c].type) && strcmp(v, "$$") == 0) {
@@ -449,11 +452,15 @@ static void parse_line(struct reader *r, char *s)
 	parse_global(r, s);
 }
 
-static int load(struct conf_store *st, const struct conf_store *base, const char *text,
-		size_t len, const char *fname, enum ini_mode mode, unsigned flags, struct conf_diag *d)
+static int load(struct conf_store *st, const struct conf_store *base, const char *text, size_t len,
+		const char *fname, enum ini_mode mode, unsigned flags, struct conf_diag *d)
 {
-	struct reader r = {.st = st, .base = base, .fname = fname ? fname : "-", .mode = mode,
-			   .flags = flags, .d = d};
+	struct reader r = {.st = st,
+			   .base = base,
+			   .fname = fname ? fname : "-",
+			   .mode = mode,
+			   .flags = flags,
+			   .d = d};
 	unsigned before = d->nerr;
 	char *line = malloc(INI_MAX_LINE + 1);
 	size_t pos = 0;
@@ -490,7 +497,8 @@ static int load(struct conf_store *st, const struct conf_store *base, const char
 		}
 		parse_line(&r, line);
 		if (d->nerr - before > 100) {
-			conf_diag_add(d, 1, "%s: too many errors, stopped at line %u", r.fname, r.line);
+			conf_diag_add(d, 1, "%s: too many errors, stopped at line %u", r.fname,
+				      r.line);
 			break;
 		}
 	}
@@ -506,8 +514,9 @@ static int load(struct conf_store *st, const struct conf_store *base, const char
 		char err[200];
 		for (unsigned c = 0; row && c < g->ncols; c++)
 			if (!r.gseen[c] && !(g->cols[c].flags & CONF_F_RO))
-				conf_row_set_text(g, row, (int)c, g->cols[c].def ? g->cols[c].def : "",
-						  err, sizeof(err));
+				conf_row_set_text(g, row, (int)c,
+						  g->cols[c].def ? g->cols[c].def : "", err,
+						  sizeof(err));
 	}
 out:
 	free(line);

@@ -12,24 +12,27 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sbc-ini [--socket PATH] COMMAND [ARGS]\n"
-		"  check [--incremental] FILE   validate FILE offline; print every error with its line\n"
-		"  build [--incremental] FILE -o OUT\n"
-		"                               write the whole configuration FILE gives (on top of\n"
-		"                               the factory defaults) as a flash board.ini\n"
-		"  export [TABLE] [-o FILE]     download the running configuration (secrets left out)\n"
-		"  status [TABLE]               download the status tables\n"
-		"  import [--incremental] FILE  upload FILE (whole, or incremental) to the running sbcd\n"
-		"  save                         save the running configuration to flash\n"
-		"  reset                        reset sbcd: reload the configuration saved on flash\n"
-		"  pending                      list changes waiting for a reset\n"
-		"  info                         version, uptime and counters of sbcd\n"
-		"  tls OP CTX [ARGS] [-f FILE]  TLS context material (doc/TLS.md): show, roots,\n"
-		"                               generate, csr, import-cert, import-key,\n"
-		"                               import-roots, delete-root, import-crl, delete-crl;\n"
-		"                               FILE ('-' for stdin) is the PEM/DER or subject\n"
-		"FILE may be '-' for standard input.\n");
+	fprintf(
+	    f,
+	    "usage: sbc-ini [--socket PATH] COMMAND [ARGS]\n"
+	    "  check [--incremental] FILE   validate FILE offline; print every error with its "
+	    "line\n"
+	    "  build [--incremental] FILE -o OUT\n"
+	    "                               write the whole configuration FILE gives (on top of\n"
+	    "                               the factory defaults) as a flash board.ini\n"
+	    "  export [TABLE] [-o FILE]     download the running configuration (secrets left out)\n"
+	    "  status [TABLE]               download the status tables\n"
+	    "  import [--incremental] FILE  upload FILE (whole, or incremental) to the running "
+	    "sbcd\n"
+	    "  save                         save the running configuration to flash\n"
+	    "  reset                        reset sbcd: reload the configuration saved on flash\n"
+	    "  pending                      list changes waiting for a reset\n"
+	    "  info                         version, uptime and counters of sbcd\n"
+	    "  tls OP CTX [ARGS] [-f FILE]  TLS context material (doc/TLS.md): show, roots,\n"
+	    "                               generate, csr, import-cert, import-key,\n"
+	    "                               import-roots, delete-root, import-crl, delete-crl;\n"
+	    "                               FILE ('-' for stdin) is the PEM/DER or subject\n"
+	    "FILE may be '-' for standard input.\n");
 }
 
 static char *read_input(const char *path, size_t *len)
@@ -47,7 +50,8 @@ static char *read_input(const char *path, size_t *len)
 		if (cap - *len < 65536) {
 			cap = cap ? cap * 2 : 1 << 20;
 			if (cap > MAX_FILE + 65536) {
-				fprintf(stderr, "sbc-ini: %s: larger than %u bytes\n", path, MAX_FILE);
+				fprintf(stderr, "sbc-ini: %s: larger than %u bytes\n", path,
+					MAX_FILE);
 				free(buf);
 				buf = NULL;
 				break;
@@ -98,8 +102,7 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 		free(text);
 	} else if (st) {
 		printf("%s: valid (%u warning%s)\n", path, d.nwarn, d.nwarn == 1 ? "" : "s");
-	}
-	else
+	} else
 		fprintf(stderr, "%s: %u error%s\n", path, d.nerr, d.nerr == 1 ? "" : "s");
 	free(msgs);
 	free(text);
@@ -110,8 +113,7 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 }
 
 /* One request to sbcd; prints the reply to stdout (OK) or stderr (ERR). */
-static int call(const char *sock, const char *verb, const char *body, size_t blen,
-		const char *out)
+static int call(const char *sock, const char *verb, const char *body, size_t blen, const char *out)
 {
 	char err[512], *reply;
 	size_t rlen;
@@ -154,12 +156,24 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+s:o:irh", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': sock = optarg; break;
-		case 'i': mode = INI_INCREMENTAL; break;
-		case 'r': mode = INI_REPLACE; break;
-		case 'o': out = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 's':
+			sock = optarg;
+			break;
+		case 'i':
+			mode = INI_INCREMENTAL;
+			break;
+		case 'r':
+			mode = INI_REPLACE;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind >= argc) {
@@ -173,12 +187,24 @@ int main(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "s:o:f:irh", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': sock = optarg; break;
-		case 'i': mode = INI_INCREMENTAL; break;
-		case 'r': mode = INI_REPLACE; break;
-		case 'o': out = optarg; break;
-		case 'f': file = optarg; break;
-		default: usage(stderr); return 2;
+		case 's':
+			sock = optarg;
+			break;
+		case 'i':
+			mode = INI_INCREMENTAL;
+			break;
+		case 'r':
+			mode = INI_REPLACE;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	const char *arg = optind < argc ? argv[optind] : NULL;

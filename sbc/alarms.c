@@ -23,7 +23,7 @@ static unsigned nalarms;
 static unsigned next_id = 1;
 
 static const char *const sev_names[] = {"cleared", "indeterminate", "warning",
-					"minor",   "major",	    "critical"};
+					"minor",   "major",         "critical"};
 
 static struct alarm *find(const char *name, const char *source)
 {
@@ -87,11 +87,13 @@ void alarm_status(struct conf_store *st)
 			return;
 		gmtime_r(&alarms[i].raised, &tm);
 		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
-		conf_row_set_text(t, r, conf_column_find(t, "Name"), alarms[i].name, err, sizeof(err));
+		conf_row_set_text(t, r, conf_column_find(t, "Name"), alarms[i].name, err,
+				  sizeof(err));
 		r->v[conf_column_find(t, "Severity")].i = alarms[i].sev;
 		conf_row_set_text(t, r, conf_column_find(t, "Source"), alarms[i].source, err,
 				  sizeof(err));
-		conf_row_set_text(t, r, conf_column_find(t, "Text"), alarms[i].text, err, sizeof(err));
+		conf_row_set_text(t, r, conf_column_find(t, "Text"), alarms[i].text, err,
+				  sizeof(err));
 		conf_row_set_text(t, r, conf_column_find(t, "RaisedAt"), buf, err, sizeof(err));
 		r->v[conf_column_find(t, "UniqueId")].i = alarms[i].id;
 	}

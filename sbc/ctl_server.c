@@ -79,7 +79,8 @@ static int conn_read(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 		memcpy(&flen, c->buf, 4);
 		flen = ntohl(flen);
 		if (flen > CTL_MAX_FRAME) {
-			log_warnx("control: frame of %u bytes from pid %u refused", flen, c->cs.pid);
+			log_warnx("control: frame of %u bytes from pid %u refused", flen,
+				  c->cs.pid);
 			conn_close(c);
 			return 0;
 		}
@@ -117,7 +118,8 @@ static int srv_accept(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 			break;
 		}
 	if (slot < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0) {
-		log_warnx("control: connection refused (%s)", slot < 0 ? "too many" : "no credentials");
+		log_warnx("control: connection refused (%s)",
+			  slot < 0 ? "too many" : "no credentials");
 		close(fd);
 		return 0;
 	}
@@ -172,7 +174,8 @@ struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err,
 	if (su_wait_create(&srv->wait, srv->fd, SU_WAIT_ACCEPT) < 0 ||
 	    (srv->reg = su_root_register(s->root, &srv->wait, srv_accept, (su_wakeup_arg_t *)srv,
 					 0)) < 0) {
-		snprintf(err, errlen, "control socket %s: cannot register with the event loop", path);
+		snprintf(err, errlen, "control socket %s: cannot register with the event loop",
+			 path);
 		goto fail;
 	}
 	return srv;

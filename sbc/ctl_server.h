@@ -18,18 +18,16 @@ struct ctl_session {
 	unsigned level;      /* current privilege */
 	unsigned peer_level; /* privilege of the peer's credentials */
 	unsigned uid, pid;
-	char user[48];       /* WebUsers user after LOGIN/AS, else "" */
+	char user[48]; /* WebUsers user after LOGIN/AS, else "" */
 };
 
-struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err,
-				    size_t errlen);
+struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err, size_t errlen);
 void ctl_server_stop(struct ctl_server *c);
 
 /*
  * Handles one request frame and produces the reply frame (malloc'd, "OK\n..."
  * or "ERR\n..."). Implemented in ctl_verbs.c.
  */
-char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t len,
-		       size_t *rlen);
+char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t len, size_t *rlen);
 
 #endif

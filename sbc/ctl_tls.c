@@ -34,7 +34,7 @@
 #include "tls/tls.h"
 
 static char *out_text(int ok, size_t *rlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static char *out_text(int ok, size_t *rlen, const char *fmt, ...)
 {
@@ -160,7 +160,8 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	if (idx < 0)
 		return out_text(0, rlen, "TLSContexts: no context '%s'\n", argv[2]);
 	if (!reading && cs->level < (strcasecmp(op, "CSR") ? CTL_LEVEL_SECADMIN : CTL_LEVEL_ADMIN))
-		return out_text(0, rlen, "permission denied: level %u may not change TLS material\n",
+		return out_text(0, rlen,
+				"permission denied: level %u may not change TLS material\n",
 				cs->level);
 	if (tlsmgr_ctxdir_make(s, (unsigned)idx, dir, sizeof(dir)) < 0)
 		return out_text(0, rlen, "TLS context %d: cannot create its directory\n", idx);
@@ -184,7 +185,8 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	}
 	if (!strcasecmp(op, "GENERATE")) {
 		char subject[512];
-		int bits = argc > 4 ? atoi(argv[4]) : (int)conf_global_int(s->running, "TLSPkeySize");
+		int bits =
+		    argc > 4 ? atoi(argv[4]) : (int)conf_global_int(s->running, "TLSPkeySize");
 		int days = argc > 5 ? atoi(argv[5]) : 3650;
 		first_line(body, blen, subject, sizeof(subject));
 		if (!subject[0]) {
@@ -195,7 +197,8 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		rc = tls_material_generate(dir, key_type(argc > 3 ? argv[3] : NULL), bits, subject,
 					   days, err, sizeof(err));
 	} else if (!strcasecmp(op, "IMPORT-CERT")) {
-		rc = tls_material_import_cert(dir, body, blen, warn, sizeof(warn), err, sizeof(err));
+		rc =
+		    tls_material_import_cert(dir, body, blen, warn, sizeof(warn), err, sizeof(err));
 	} else if (!strcasecmp(op, "IMPORT-KEY")) {
 		char pass[1024] = "";
 		const char *key = body;

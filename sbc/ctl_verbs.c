@@ -42,7 +42,7 @@ static char *reply_end(struct reply *r, size_t *rlen)
 }
 
 static char *reply_text(int ok, size_t *rlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static char *reply_text(int ok, size_t *rlen, const char *fmt, ...)
 {
@@ -115,8 +115,8 @@ static const struct conf_row *user_row(struct sbcd *s, const char *user, int *co
 	return conf_store_find_name(s->running, t, user);
 }
 
-static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user,
-			const char *pass, size_t *rlen)
+static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user, const char *pass,
+			size_t *rlen)
 {
 	int cpw, clevel, cblock;
 	const struct conf_row *r = user_row(s, user, &cpw, &clevel, &cblock);
@@ -186,8 +186,10 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 	else
 		return reply_text(0, rlen, "mode must be 'incremental' or 'replace'\n");
 	if (apply && cs->level < CTL_LEVEL_ADMIN)
-		return reply_text(0, rlen, "permission denied: level %u may not change the "
-					   "configuration\n", cs->level);
+		return reply_text(0, rlen,
+				  "permission denied: level %u may not change the "
+				  "configuration\n",
+				  cs->level);
 	conf_diag_init(&d);
 	cand = ini_build(s->running, body, blen, fname ? fname : "request", m, INI_L_DELETE, &d);
 	if (!cand) {
@@ -195,11 +197,13 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 		conf_diag_free(&d);
 		return out;
 	}
-	if (apply && cs->level < CTL_LEVEL_SECADMIN && !conf_store_table_equal(s->running, cand, conf_table_find("WebUsers"))) {
+	if (apply && cs->level < CTL_LEVEL_SECADMIN &&
+	    !conf_store_table_equal(s->running, cand, conf_table_find("WebUsers"))) {
 		conf_store_free(cand);
 		conf_diag_free(&d);
-		return reply_text(0, rlen, "WebUsers: permission denied: changing users needs "
-					   "level 200\nnothing was changed\n");
+		return reply_text(0, rlen,
+				  "WebUsers: permission denied: changing users needs "
+				  "level 200\nnothing was changed\n");
 	}
 	if (!apply) {
 		conf_store_free(cand);
@@ -212,8 +216,8 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 	out = reply_diag(1, &d, NULL, rlen);
 	conf_diag_free(&d);
 	log_info("control: configuration changed by %s (pid %u, %zu bytes, %s)",
-		 cs->user[0] ? cs->user : "uid", cs->pid, blen, m == INI_REPLACE ? "replace"
-										: "incremental");
+		 cs->user[0] ? cs->user : "uid", cs->pid, blen,
+		 m == INI_REPLACE ? "replace" : "incremental");
 	return out;
 }
 
@@ -232,8 +236,7 @@ static char *verb_export(struct sbcd *s, const char *table, int status, size_t *
 		return reply_text(0, rlen, "no %s table %s\n", status ? "status" : "configuration",
 				  table);
 	}
-	text = t ? ini_write_table(st, t, 0, &len)
-		 : ini_write(st, status ? INI_W_STATUS : 0, &len);
+	text = t ? ini_write_table(st, t, 0, &len) : ini_write(st, status ? INI_W_STATUS : 0, &len);
 	if (status)
 		conf_store_free(st);
 	if (!text)
@@ -256,8 +259,7 @@ static char *verb_info(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
 			  cs->user[0] ? cs->user : "-", s->changes, s->saves, pending, kids);
 }
 
-char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t len,
-		       size_t *rlen)
+char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t len, size_t *rlen)
 {
 	char *line, *body, *argv[8] = {0}, *save = NULL;
 	size_t blen;
@@ -317,8 +319,9 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t
 			return reply_text(0, rlen, "permission denied\n");
 		log_info("reset requested by %s (pid %u)", cs->user[0] ? cs->user : "uid", cs->pid);
 		s->reset_requested = 1;
-		return reply_text(1, rlen, "resetting: the configuration saved on flash will be "
-					   "loaded\n");
+		return reply_text(1, rlen,
+				  "resetting: the configuration saved on flash will be "
+				  "loaded\n");
 	}
 	if (!strcasecmp(argv[0], "TLS"))
 		return ctl_tls_handle(s, cs, argc, argv, body, blen, rlen);

@@ -69,7 +69,8 @@ int flash_write_file(const char *path, const void *data, size_t len, unsigned mo
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(err, errlen, "%s: %s", tmp, n < 0 ? strerror(errno) : "short write");
+			snprintf(err, errlen, "%s: %s", tmp,
+				 n < 0 ? strerror(errno) : "short write");
 			goto fail;
 		}
 		p += n, len -= (size_t)n;

@@ -23,6 +23,6 @@ struct log_limit {
 	unsigned long suppressed;
 };
 void log_ratelimited(struct log_limit *l, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -92,15 +92,33 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "fnh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': foreground = 1; break;
-		case 'n': check = 1; break;
-		case 'F': flash = optarg; break;
-		case 'S': sock = optarg; break;
-		case 'P': pidfile = optarg; break;
-		case 'R': rundir = optarg; break;
-		case 'X': reexec = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'F':
+			flash = optarg;
+			break;
+		case 'S':
+			sock = optarg;
+			break;
+		case 'P':
+			pidfile = optarg;
+			break;
+		case 'R':
+			rundir = optarg;
+			break;
+		case 'X':
+			reexec = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -154,8 +172,7 @@ int main(int argc, char **argv)
 	}
 	if (sbcd_boot(&s) < 0)
 		goto out;
-	log_info("sbcd %s ready: flash %s, control socket %s", SBC_VERSION, s.flashdir,
-		 s.sockpath);
+	log_info("sbcd %s ready: flash %s, control socket %s", SBC_VERSION, s.flashdir, s.sockpath);
 	su_root_run(s.root);
 	rc = 0;
 out:

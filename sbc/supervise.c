@@ -70,8 +70,8 @@ static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 				c->next_start = now;
 			} else {
 				/* a child that ran for a minute earns the short delay again */
-				c->delay = now - c->started >= 60 ? 1
-								  : (c->delay ? c->delay * 2 : 1);
+				c->delay =
+				    now - c->started >= 60 ? 1 : (c->delay ? c->delay * 2 : 1);
 				if (c->delay > 30)
 					c->delay = 30;
 				c->next_start = now + c->delay;

@@ -115,7 +115,8 @@ int tlsmgr_check_boot(const char *flashdir, const struct conf_store *st)
 
 	for (unsigned j = 0; j < rs->n; j++) {
 		snprintf(dir, sizeof(dir), "%s/tls/%u", flashdir, rs->row[j]->index);
-		if (has_file(dir, TLS_FILE_KEY) && tls_material_check_key_perms(dir, err, sizeof(err)) < 0) {
+		if (has_file(dir, TLS_FILE_KEY) &&
+		    tls_material_check_key_perms(dir, err, sizeof(err)) < 0) {
 			log_errx("TLS context %u: %s", rs->row[j]->index, err);
 			rc = -1;
 		}

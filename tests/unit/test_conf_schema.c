@@ -54,8 +54,8 @@ static void test_defaults_valid(void)
 		for (unsigned c = 0; c < t->ncols; c++) {
 			const struct conf_column *col = &t->cols[c];
 			union conf_val v;
-			int rc = conf_value_parse(col, col->def ? col->def : "", &v, err,
-						  sizeof(err));
+			int rc =
+			    conf_value_parse(col, col->def ? col->def : "", &v, err, sizeof(err));
 			if (rc < 0)
 				fprintf(stderr, "%s.%s default: %s\n", t->name, col->name, err);
 			CU_ASSERT_EQUAL(rc, 0);

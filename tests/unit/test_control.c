@@ -93,4 +93,5 @@ static void test_open_errors(void)
 
 UNIT_SUITE(control, {"frames round trip", test_frames_round_trip},
 	   {"oversized and truncated frames", test_oversized_and_truncated},
-	   {"request split", test_request_split}, {"open errors and socket path", test_open_errors});
+	   {"request split", test_request_split},
+	   {"open errors and socket path", test_open_errors});

@@ -29,8 +29,8 @@ static struct conf_store *sample_store(void)
 			for (unsigned c = 0; c < t->ncols; c++) {
 				conf_value_sample(t, (int)c, row, buf, sizeof(buf));
 				if (conf_row_set_text(t, r, (int)c, buf, err, sizeof(err)) < 0)
-					fprintf(stderr, "%s.%s = %s: %s\n", t->name, t->cols[c].name,
-						buf, err);
+					fprintf(stderr, "%s.%s = %s: %s\n", t->name,
+						t->cols[c].name, buf, err);
 			}
 		}
 	}
@@ -46,8 +46,8 @@ static void test_factory_valid(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL(conf_store_validate(st, &d), 0);
 	CU_ASSERT_PTR_NOT_NULL(conf_store_get(st, conf_table_find("TLSContexts"), 0));
-	CU_ASSERT_STRING_EQUAL(
-		conf_store_get(st, conf_table_find("TLSContexts"), 0)->v[0].s, "default");
+	CU_ASSERT_STRING_EQUAL(conf_store_get(st, conf_table_find("TLSContexts"), 0)->v[0].s,
+			       "default");
 	conf_diag_free(&d);
 	conf_store_free(st);
 }
@@ -96,16 +96,15 @@ static void test_format_corners(void)
 	struct conf_store *base = ini_factory(), *st;
 	struct conf_diag d;
 	const struct conf_table *t = conf_table_find("TLSContexts");
-	const char *doc =
-		"; comment\r\n"
-		"[SIP Params]\r\n"
-		"sipsrequireclientcertificate = 1\r\n"
-		"TLSRemoteSubjectName='sbc.example.com'\r\n"
-		"[ tlscontexts ]\r\n"
-		"FORMAT Index = ServerCipherString, Name, TLSVersion;\r\n"
-		"TLSContexts 1 = \"HIGH\", \"ctx, one\", 12;\r\n"
-		"tlscontexts 2 = $$, \"two\", ;\r\n"
-		"[\\TLSContexts]\r\n";
+	const char *doc = "; comment\r\n"
+			  "[SIP Params]\r\n"
+			  "sipsrequireclientcertificate = 1\r\n"
+			  "TLSRemoteSubjectName='sbc.example.com'\r\n"
+			  "[ tlscontexts ]\r\n"
+			  "FORMAT Index = ServerCipherString, Name, TLSVersion;\r\n"
+			  "TLSContexts 1 = \"HIGH\", \"ctx, one\", 12;\r\n"
+			  "tlscontexts 2 = $$, \"two\", ;\r\n"
+			  "[\\TLSContexts]\r\n";
 	struct conf_row *r;
 
 	conf_diag_init(&d);
@@ -123,18 +122,20 @@ static void test_format_corners(void)
 	CU_ASSERT_STRING_EQUAL(r->v[conf_column_find(t, "ServerCipherString")].s, "DEFAULT");
 	CU_ASSERT_EQUAL(r->v[conf_column_find(t, "TLSVersion")].i, 0);
 	/* incremental: a FORMAT without a column keeps the row's other values */
-	struct conf_store *st2 = build(st, "[TLSContexts]\nFORMAT TLSContexts_Index = "
-					   "TLSContexts_TLSVersion;\nTLSContexts 1 = 8;\n"
-					   "[ \\TLSContexts ]\n",
+	struct conf_store *st2 = build(st,
+				       "[TLSContexts]\nFORMAT TLSContexts_Index = "
+				       "TLSContexts_TLSVersion;\nTLSContexts 1 = 8;\n"
+				       "[ \\TLSContexts ]\n",
 				       INI_INCREMENTAL, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st2);
 	r = conf_store_get(st2, t, 1);
 	CU_ASSERT_STRING_EQUAL(r->v[conf_column_find(t, "ServerCipherString")].s, "HIGH");
 	CU_ASSERT_EQUAL(r->v[conf_column_find(t, "TLSVersion")].i, 8);
 	/* replace: the table is replaced, row 0 falls back to factory, globals to defaults */
-	struct conf_store *st3 = build(st2, "[ TLSContexts ]\nFORMAT TLSContexts_Index = "
-					    "TLSContexts_Name;\nTLSContexts 5 = \"five\";\n"
-					    "[ \\TLSContexts ]\n",
+	struct conf_store *st3 = build(st2,
+				       "[ TLSContexts ]\nFORMAT TLSContexts_Index = "
+				       "TLSContexts_Name;\nTLSContexts 5 = \"five\";\n"
+				       "[ \\TLSContexts ]\n",
 				       INI_REPLACE, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st3);
 	CU_ASSERT_EQUAL(conf_store_rows(st3, t)->n, 2);
@@ -144,8 +145,9 @@ static void test_format_corners(void)
 	/* unknown parameter: a warning with the line, the rest applies */
 	conf_diag_free(&d);
 	conf_diag_init(&d);
-	struct conf_store *st4 = build(base, "[SIP Params]\nNoSuchParam = 3\nTLSReHandshakeInterval = 5\n",
-				       INI_INCREMENTAL, &d);
+	struct conf_store *st4 =
+	    build(base, "[SIP Params]\nNoSuchParam = 3\nTLSReHandshakeInterval = 5\n",
+		  INI_INCREMENTAL, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st4);
 	CU_ASSERT_EQUAL(d.nwarn, 1);
 	CU_ASSERT(d.n && strstr(d.msg[0], "t.ini:2") && strstr(d.msg[0], "NoSuchParam"));
@@ -286,9 +288,10 @@ static void test_pending(void)
 	struct conf_diag d;
 
 	conf_diag_init(&d);
-	b = build(a, "HTTPSOnly = 1\nTLSReHandshakeInterval = 3\n[SIPInterface]\nFORMAT "
-		     "SIPInterface_Index = SIPInterface_TLSPort;\nSIPInterface 0 = 5071;\n"
-		     "[\\SIPInterface]\n",
+	b = build(a,
+		  "HTTPSOnly = 1\nTLSReHandshakeInterval = 3\n[SIPInterface]\nFORMAT "
+		  "SIPInterface_Index = SIPInterface_TLSPort;\nSIPInterface 0 = 5071;\n"
+		  "[\\SIPInterface]\n",
 		  INI_INCREMENTAL, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	conf_diag_free(&d);
