@@ -69,8 +69,8 @@ static double cpu_of(const char *pids)
 		if (!(f = fopen(path, "r")))
 			continue;
 		if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')')) &&
-		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) ==
-			    2)
+		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+			   &st) == 2)
 			ticks += ut + st;
 		fclose(f);
 	}
@@ -198,7 +198,8 @@ static void uac_request(const char *method, unsigned i, unsigned cseq, const cha
 
 	if (ok) {
 		const char *a = strchr(hdr(ok, "Contact", v, sizeof(v)), '<');
-		snprintf(ruri, sizeof(ruri), "%.*s", a ? (int)strcspn(a + 1, ">") : 0, a ? a + 1 : "");
+		snprintf(ruri, sizeof(ruri), "%.*s", a ? (int)strcspn(a + 1, ">") : 0,
+			 a ? a + 1 : "");
 		hdr(ok, "To", to, sizeof(to));
 	} else {
 		snprintf(ruri, sizeof(ruri), "sip:bob@%s", ruri_host);
@@ -354,7 +355,8 @@ int main(int argc, char **argv)
 			timeout = (unsigned)atoi(argv[i + 1]);
 	}
 	if (!target || !lport || !cert || !key)
-		die("usage: --target PORT --uas-port PORT --cert F --key F [--calls N] [--window W] "
+		die("usage: --target PORT --uas-port PORT --cert F --key F [--calls N] [--window "
+		    "W] "
 		    "[--hold N] [--pids 'P ...'] [--register 1] [--ruri-host H]");
 	calls = calloc(ncalls + hold + 1, sizeof(*calls));
 	uac.buf = malloc(BUF);
@@ -386,12 +388,13 @@ int main(int argc, char **argv)
 	end = now() + timeout;
 	if (do_register) {
 		char reg[1024], m[8192];
-		snprintf(reg, sizeof(reg),
-			 "REGISTER sip:%s SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:1;branch=z9hG4bK-r\r\n"
-			 "Max-Forwards: 70\r\nFrom: <sip:alice@%s>;tag=r\r\nTo: <sip:alice@%s>\r\n"
-			 "Call-ID: reg@bench\r\nCSeq: 1 REGISTER\r\n"
-			 "Contact: <sip:alice@127.0.0.1:1;transport=tls>\r\nContent-Length: 0\r\n\r\n",
-			 ruri_host, ruri_host, ruri_host);
+		snprintf(
+		    reg, sizeof(reg),
+		    "REGISTER sip:%s SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:1;branch=z9hG4bK-r\r\n"
+		    "Max-Forwards: 70\r\nFrom: <sip:alice@%s>;tag=r\r\nTo: <sip:alice@%s>\r\n"
+		    "Call-ID: reg@bench\r\nCSeq: 1 REGISTER\r\n"
+		    "Contact: <sip:alice@127.0.0.1:1;transport=tls>\r\nContent-Length: 0\r\n\r\n",
+		    ruri_host, ruri_host, ruri_host);
 		wr(&uac, reg);
 		while (now() < end && rd(&uac) > 0 && !next_msg(&uac, m, sizeof(m)))
 			;

@@ -105,8 +105,8 @@ static void enum_label(char *dst, size_t len, const char *src)
 			continue;
 		}
 		char ch = up  ? (char)toupper((unsigned char)*src)
-		          : k ? *src
-		              : (char)tolower((unsigned char)*src);
+			  : k ? *src
+			      : (char)tolower((unsigned char)*src);
 		dst[k++] = ch;
 		up = 0;
 	}
@@ -174,7 +174,7 @@ static void put_syntax(FILE *f, const struct conf_column *c, int in_seq)
 		case AGENT_SYN_UINT32:
 			use_u32 = 1;
 			fprintf(f, in_seq ? "Unsigned32" : "Unsigned32 (%lld..%lld)", c->min,
-			        c->max);
+				c->max);
 			return;
 		case AGENT_SYN_COUNT64:
 			use_c64 = 1;
@@ -185,12 +185,12 @@ static void put_syntax(FILE *f, const struct conf_column *c, int in_seq)
 				fputs(in_seq ? "Integer32" : "Integer32 (0..65535)", f);
 			else
 				fprintf(f, in_seq ? "Integer32" : "Integer32 (%lld..%lld)", c->min,
-				        c->max);
+					c->max);
 			return;
 		}
 	case CONF_T_SECRET:
 		fprintf(f, in_seq ? "OCTET STRING" : "OCTET STRING (SIZE (0..%u))",
-		        agent_text_max(c));
+			agent_text_max(c));
 		return;
 	default:
 		max = agent_text_max(c);
@@ -233,17 +233,17 @@ static void col_description(FILE *f, const struct conf_table *t, const struct co
 	size_t k;
 
 	k = (size_t)snprintf(d, sizeof(d), "%s%s", c->help ? c->help : c->name,
-	                     c->help && c->help[strlen(c->help) - 1] == '.' ? "" : ".");
+			     c->help && c->help[strlen(c->help) - 1] == '.' ? "" : ".");
 	if (t->flags & CONF_TF_GLOBALS)
 		k += (size_t)snprintf(
 		    d + k, sizeof(d) - k, " INI: %s in [%s]; CLI: configure %s %s.", c->name,
 		    c->section ? c->section : "", c->group ? c->group : "", c->cli);
 	else
 		k += (size_t)snprintf(d + k, sizeof(d) - k, " INI: %s_%s; CLI: %s.", t->name,
-		                      c->name, c->cli);
+				      c->name, c->cli);
 	if (c->type == CONF_T_REF && k < sizeof(d))
 		k += (size_t)snprintf(d + k, sizeof(d) - k, " Refers to a row of %s by %s.", c->ref,
-		                      (c->flags & CONF_F_BYINDEX) ? "index" : "name");
+				      (c->flags & CONF_F_BYINDEX) ? "index" : "name");
 	if ((c->flags & CONF_F_RESET) && k < sizeof(d))
 		k += (size_t)snprintf(d + k, sizeof(d) - k, " Takes effect at the next reset.");
 	if ((c->flags & CONF_F_MANDATORY) && k < sizeof(d))
@@ -297,7 +297,7 @@ static void put_globals(FILE *f, FILE *grp, const struct conf_table *t)
 		fprintf(f, "%s OBJECT-TYPE\n\tSYNTAX      ", n);
 		put_syntax(f, c, 0);
 		fprintf(f, "\n\tMAX-ACCESS  %s\n\tSTATUS      current\n\tDESCRIPTION\n",
-		        agent_col_writable(t, c) ? "read-write" : "read-only");
+			agent_col_writable(t, c) ? "read-write" : "read-only");
 		col_description(f, t, c);
 		if (agent_col_writable(t, c))
 			put_defval(f, c);
@@ -317,30 +317,30 @@ static void put_table(FILE *f, FILE *grp, const struct conf_table *t)
 	name_add(n);
 	name_add(e);
 	fprintf(f,
-	        "%s OBJECT-TYPE\n\tSYNTAX      SEQUENCE OF Sbc%sEntry\n"
-	        "\tMAX-ACCESS  not-accessible\n\tSTATUS      current\n\tDESCRIPTION\n",
-	        n, b);
+		"%s OBJECT-TYPE\n\tSYNTAX      SEQUENCE OF Sbc%sEntry\n"
+		"\tMAX-ACCESS  not-accessible\n\tSTATUS      current\n\tDESCRIPTION\n",
+		n, b);
 	{
 		char d[1024];
 		snprintf(d, sizeof(d),
-		         "%s. INI table %s: up to %u rows, indexed by the INI row index.%s",
-		         t->help ? t->help : t->name, t->name, t->max_rows,
-		         status ? " Read-only status, filled live by sbcd."
-		         : (t->flags & CONF_TF_FIXED0)
-		             ? " Row 0 always exists and cannot be destroyed."
-		             : "");
+			 "%s. INI table %s: up to %u rows, indexed by the INI row index.%s",
+			 t->help ? t->help : t->name, t->name, t->max_rows,
+			 status ? " Read-only status, filled live by sbcd."
+			 : (t->flags & CONF_TF_FIXED0)
+			     ? " Row 0 always exists and cannot be destroyed."
+			     : "");
 		put_text(f, d);
 	}
 	fprintf(f, "\t::= { %s %u }\n\n", status ? "sbcStatus" : "sbcConfig", t->mib);
 	fprintf(f,
-	        "%s OBJECT-TYPE\n\tSYNTAX      Sbc%sEntry\n\tMAX-ACCESS  not-accessible\n"
-	        "\tSTATUS      current\n\tDESCRIPTION\n",
-	        e, b);
+		"%s OBJECT-TYPE\n\tSYNTAX      Sbc%sEntry\n\tMAX-ACCESS  not-accessible\n"
+		"\tSTATUS      current\n\tDESCRIPTION\n",
+		e, b);
 	{
 		char d[256];
 		snprintf(d, sizeof(d), "One row of %s.%s", t->name,
-		         create ? " Rows are created and destroyed with the RowStatus column."
-		                : "");
+			 create ? " Rows are created and destroyed with the RowStatus column."
+				: "");
 		put_text(f, d);
 	}
 	fprintf(f, "\tINDEX       { sbc%sIndex }\n\t::= { %s 1 }\n\n", b, n);
@@ -354,7 +354,7 @@ static void put_table(FILE *f, FILE *grp, const struct conf_table *t)
 		fputs(",\n", f);
 	}
 	fprintf(f, "\tsbc%sIndex%*s Integer32%s\n", b, (int)(44 - 8 - strlen(b)), "",
-	        create ? "," : "");
+		create ? "," : "");
 	if (create) {
 		fprintf(f, "\tsbc%sRowStatus%*s RowStatus\n", b, (int)(44 - 12 - strlen(b)), "");
 		use_rowstatus = 1;
@@ -369,7 +369,7 @@ static void put_table(FILE *f, FILE *grp, const struct conf_table *t)
 		fprintf(f, "%s OBJECT-TYPE\n\tSYNTAX      ", n);
 		put_syntax(f, c, 0);
 		fprintf(f, "\n\tMAX-ACCESS  %s\n\tSTATUS      current\n\tDESCRIPTION\n",
-		        access_of(t, c));
+			access_of(t, c));
 		col_description(f, t, c);
 		if (agent_col_writable(t, c))
 			put_defval(f, c);
@@ -388,15 +388,15 @@ static void put_table(FILE *f, FILE *grp, const struct conf_table *t)
 		name_add(n);
 		fprintf(grp, ",\n\t\t%s", n);
 		fprintf(f,
-		        "%s OBJECT-TYPE\n\tSYNTAX      RowStatus\n\tMAX-ACCESS  read-create\n"
-		        "\tSTATUS      current\n\tDESCRIPTION\n",
-		        n);
+			"%s OBJECT-TYPE\n\tSYNTAX      RowStatus\n\tMAX-ACCESS  read-create\n"
+			"\tSTATUS      current\n\tDESCRIPTION\n",
+			n);
 		put_text(f, "createAndGo creates the row with the columns set in the same request "
-		            "(refused with inconsistentValue when the row would be invalid); "
-		            "createAndWait keeps the row in the agent (notReady or notInService) "
-		            "until active is set; destroy deletes the row. Existing rows are "
-		            "active and cannot be taken out of service. Every change is one "
-		            "transaction of the running configuration.");
+			    "(refused with inconsistentValue when the row would be invalid); "
+			    "createAndWait keeps the row in the agent (notReady or notInService) "
+			    "until active is set; destroy deletes the row. Existing rows are "
+			    "active and cannot be taken out of service. Every change is one "
+			    "transaction of the running configuration.");
 		fprintf(f, "\t::= { %s %u }\n\n", e, AGENT_COL_ROWSTATUS);
 	}
 }

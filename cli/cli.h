@@ -25,30 +25,30 @@
 struct ctl_client;
 struct ini_edit;
 
-#define CLI_HOSTNAME "SBC"
-#define CLI_MODE_TREE 10
-#define CLI_MODE_ROW 100
+#define CLI_HOSTNAME   "SBC"
+#define CLI_MODE_TREE  10
+#define CLI_MODE_ROW   100
 #define CLI_MODE_GROUP 300
-#define CLI_MAX_TREES 8
+#define CLI_MAX_TREES  8
 #define CLI_MAX_GROUPS 32
 
 /* The row being edited in a row mode: edits wait for `activate`. */
 struct cli_rowedit {
 	const struct conf_table *t;
 	unsigned index;
-	int is_new;	    /* the row does not exist in sbcd yet */
+	int is_new;         /* the row does not exist in sbcd yet */
 	struct ini_edit *e; /* pending sets; NULL when none */
-	unsigned n;	    /* pending sets */
+	unsigned n;         /* pending sets */
 };
 
 struct cli_sess {
 	struct cli_def *cli;
 	struct ctl_client *ctl;
 	const char *sock;
-	char user[48];	/* "" until logged in */
-	unsigned level; /* the user's level as sbcd reported it */
+	char user[48];   /* "" until logged in */
+	unsigned level;  /* the user's level as sbcd reported it */
 	int interactive; /* cli_loop on a terminal */
-	int echo;	 /* script mode: print prompt and command before each line */
+	int echo;        /* script mode: print prompt and command before each line */
 	int login_fails;
 	int quit; /* end the session at the next chance */
 	int tree; /* tree of the current config mode, -1 in exec mode */
@@ -67,8 +67,8 @@ unsigned cli_ntrees(void);
 const char *cli_tree_name(unsigned i);
 int cli_tree_find(const char *name); /* -1 when unknown */
 unsigned cli_ngroups(void);
-const char *cli_group_kw(unsigned g);	/* keyword of the group's sub-mode */
-int cli_group_tree(unsigned g);		/* tree index of the group */
+const char *cli_group_kw(unsigned g);          /* keyword of the group's sub-mode */
+int cli_group_tree(unsigned g);                /* tree index of the group */
 int cli_group_of(const struct conf_column *c); /* group index of a global column, -1 */
 /* Tables edited as rows in a tree: not globals, not status. */
 int cli_table_is_config(const struct conf_table *t);

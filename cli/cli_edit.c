@@ -43,7 +43,8 @@ static int send_edit(struct cli_sess *s, struct ini_edit *e)
 	rc = cli_ctl(s, "LOAD incremental cli", doc, len, &reply);
 	free(doc);
 	if (rc == 0 && reply && *reply) {
-		/* sbcd lists every change waiting for a reset: summarize, show pending lists them */
+		/* sbcd lists every change waiting for a reset: summarize, show pending lists them
+		 */
 		unsigned pending = 0;
 		char *save = NULL;
 		for (char *l = strtok_r(reply, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {

@@ -50,8 +50,8 @@ static int match_init(struct cli_def *cli, int argc, char **argv, struct cli_fil
 void cli_filters_register(struct cli_def *cli)
 {
 	static const char *const names[][2] = {
-		{"include", "Only lines that match (extended regular expression)"},
-		{"exclude", "Leave out lines that match (extended regular expression)"}};
+	    {"include", "Only lines that match (extended regular expression)"},
+	    {"exclude", "Leave out lines that match (extended regular expression)"}};
 
 	for (unsigned i = 0; i < 2; i++) {
 		struct cli_command *c;
@@ -60,9 +60,9 @@ void cli_filters_register(struct cli_def *cli)
 		c = cli_register_filter(cli, names[i][0], match_init, match_filter,
 					PRIVILEGE_UNPRIVILEGED, MODE_ANY, names[i][1]);
 		if (c)
-			cli_register_optarg(c, "pattern", CLI_CMD_ARGUMENT | CLI_CMD_REMAINDER_OF_LINE,
-					    PRIVILEGE_UNPRIVILEGED, MODE_ANY,
-					    "Pattern (quote it when it holds | or blanks)", NULL,
-					    NULL, NULL);
+			cli_register_optarg(
+			    c, "pattern", CLI_CMD_ARGUMENT | CLI_CMD_REMAINDER_OF_LINE,
+			    PRIVILEGE_UNPRIVILEGED, MODE_ANY,
+			    "Pattern (quote it when it holds | or blanks)", NULL, NULL, NULL);
 	}
 }

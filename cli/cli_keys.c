@@ -70,9 +70,8 @@ int cli_authorized_keys(const char *sock, const char *unix_user, const char *pro
 	for (unsigned i = 0; i < conf_store_rows(st, t)->n; i++) {
 		const struct conf_row *r = conf_store_rows(st, t)->row[i];
 		const char *name = conf_row_str(r, cname), *key = conf_row_str(r, ckey);
-		const char *status = cstat >= 0 ? conf_enum_name(&t->cols[cstat],
-								 conf_row_int(r, cstat))
-						: NULL;
+		const char *status =
+		    cstat >= 0 ? conf_enum_name(&t->cols[cstat], conf_row_int(r, cstat)) : NULL;
 
 		if (!*key || !*name || !safe(name, " '$`;&|<>") || !safe(key, ""))
 			continue;

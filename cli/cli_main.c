@@ -13,7 +13,7 @@
 #include "cli/cli.h"
 #include "control/ctl.h"
 
-#define LOGIN_IDLE 60 /* seconds allowed to log in */
+#define LOGIN_IDLE      60 /* seconds allowed to log in */
 #define MAX_LOGIN_FAILS 3
 
 /* Exported by libcli 1.10 (the engine of `?` and TAB), not declared in its header. */
@@ -27,21 +27,22 @@ static int tty_saved;
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sbc-cli [--socket PATH] [--user NAME | --login] [-c 'cmd; cmd'] [--echo]\n"
-		"       sbc-cli [--socket PATH] --authorized-keys UNIXUSER\n"
-		"  -s, --socket PATH        sbcd's control socket (else $SBC_SOCKET, else %s)\n"
-		"  -c, --command CMDS       run the commands (separated by ';') and exit\n"
-		"  -u, --user NAME          act for this SBC user (also $SBC_USER; sshd key logins)\n"
-		"  -l, --login              scripts: the first two input lines are user and password\n"
-		"  -e, --echo               scripts: print the prompt and each command\n"
-		"  -t, --idle-timeout SECS  close an idle session after SECS (default: the user's\n"
-		"                           SessionTimeout)\n"
-		"  -k, --authorized-keys U  print authorized_keys lines of the WebUsers (for sshd's\n"
-		"                           AuthorizedKeysCommand)\n"
-		"Commands from -c or a non-terminal standard input run as a script: the first error\n"
-		"ends it with exit status 1.\n",
-		CTL_DEFAULT_SOCKET);
+	fprintf(
+	    f,
+	    "usage: sbc-cli [--socket PATH] [--user NAME | --login] [-c 'cmd; cmd'] [--echo]\n"
+	    "       sbc-cli [--socket PATH] --authorized-keys UNIXUSER\n"
+	    "  -s, --socket PATH        sbcd's control socket (else $SBC_SOCKET, else %s)\n"
+	    "  -c, --command CMDS       run the commands (separated by ';') and exit\n"
+	    "  -u, --user NAME          act for this SBC user (also $SBC_USER; sshd key logins)\n"
+	    "  -l, --login              scripts: the first two input lines are user and password\n"
+	    "  -e, --echo               scripts: print the prompt and each command\n"
+	    "  -t, --idle-timeout SECS  close an idle session after SECS (default: the user's\n"
+	    "                           SessionTimeout)\n"
+	    "  -k, --authorized-keys U  print authorized_keys lines of the WebUsers (for sshd's\n"
+	    "                           AuthorizedKeysCommand)\n"
+	    "Commands from -c or a non-terminal standard input run as a script: the first error\n"
+	    "ends it with exit status 1.\n",
+	    CTL_DEFAULT_SOCKET);
 }
 
 static void tty_restore(void)
@@ -265,15 +266,33 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "s:c:u:let:k:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': sess.sock = optarg; break;
-		case 'c': cmds = optarg; break;
-		case 'u': user = optarg; break;
-		case 'l': login = 1; break;
-		case 'e': sess.echo = 1; break;
-		case 't': sess.idle_override = strtol(optarg, NULL, 10); break;
-		case 'k': keys_for = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 's':
+			sess.sock = optarg;
+			break;
+		case 'c':
+			cmds = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'l':
+			login = 1;
+			break;
+		case 'e':
+			sess.echo = 1;
+			break;
+		case 't':
+			sess.idle_override = strtol(optarg, NULL, 10);
+			break;
+		case 'k':
+			keys_for = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {
@@ -329,10 +348,10 @@ int main(int argc, char **argv)
 	if (sess.interactive) {
 		if (!user) {
 			cli_set_auth_callback(sess.cli, auth_cb);
-			cli_set_idle_timeout_callback(sess.cli, sess.idle_override >= 0
-								? (unsigned)sess.idle_override
-								: LOGIN_IDLE,
-						      idle_cb);
+			cli_set_idle_timeout_callback(
+			    sess.cli,
+			    sess.idle_override >= 0 ? (unsigned)sess.idle_override : LOGIN_IDLE,
+			    idle_cb);
 		} else {
 			long idle = cli_user_idle(&sess);
 			cli_set_idle_timeout_callback(sess.cli, idle > 0 ? (unsigned)idle : 0,

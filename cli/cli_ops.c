@@ -98,7 +98,8 @@ static char *read_file(struct cli_def *cli, const char *path, size_t *len)
 		if (cap - *len < 65536) {
 			char *nb = cap + 65536 > MAX_INI ? NULL : realloc(buf, cap + 65537);
 			if (!nb) {
-				cli_error(cli, "%% %s: too large (at most %u bytes)", path, MAX_INI);
+				cli_error(cli, "%% %s: too large (at most %u bytes)", path,
+					  MAX_INI);
 				free(buf);
 				fclose(f);
 				return NULL;

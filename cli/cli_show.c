@@ -40,8 +40,7 @@ int cli_cmd_show_running(struct cli_def *cli, const char *cmd, char *argv[], int
 }
 
 /* A value for display: enum names, text unquoted, secrets masked. */
-static const char *cell(const struct conf_column *c, const union conf_val *v, char *buf,
-			size_t len)
+static const char *cell(const struct conf_column *c, const union conf_val *v, char *buf, size_t len)
 {
 	if (c->flags & CONF_F_SECRET)
 		return "********";

@@ -16,8 +16,8 @@
 
 #include "cli/cli.h"
 
-#define PRIV PRIVILEGE_PRIVILEGED
-#define UNPRIV PRIVILEGE_UNPRIVILEGED
+#define PRIV    PRIVILEGE_PRIVILEGED
+#define UNPRIV  PRIVILEGE_UNPRIVILEGED
 #define MAX_PEM (1u << 20)
 
 static const char *opt(struct cli_def *cli, const char *name)
@@ -218,7 +218,7 @@ static int csr(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 	return tls_call(cli, verb, subject ? subject : "", subject ? strlen(subject) : 0);
 }
 
-static int delete(struct cli_def *cli, const char *cmd, char *argv[], int argc)
+static int delete (struct cli_def *cli, const char *cmd, char *argv[], int argc)
 {
 	const char *pos = opt(cli, "position");
 	char verb[200];
@@ -247,10 +247,10 @@ void cli_tls_register(struct cli_def *cli, struct cli_command *show, struct cli_
 {
 	struct cli_command *t, *c, *imp, *del;
 	static const char *const kinds[][2] = {
-		{"certificate", "Device certificate (PEM or DER, with its chain)"},
-		{"private-key", "Private key of the device certificate"},
-		{"trusted-roots", "CA certificates to trust (added to those trusted)"},
-		{"crl", "Certificate revocation list"}};
+	    {"certificate", "Device certificate (PEM or DER, with its chain)"},
+	    {"private-key", "Private key of the device certificate"},
+	    {"trusted-roots", "CA certificates to trust (added to those trusted)"},
+	    {"crl", "Certificate revocation list"}};
 
 	t = cli_register_command(cli, show, "tls", NULL, UNPRIV, mode, "TLS context material");
 	c = cli_register_command(cli, t, "certificate", show_cert, UNPRIV, mode,

@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 
-#define PRIV PRIVILEGE_PRIVILEGED
+#define PRIV   PRIVILEGE_PRIVILEGED
 #define UNPRIV PRIVILEGE_UNPRIVILEGED
 
 static int cmd_comment(struct cli_def *cli, const char *cmd, char *argv[], int argc)
@@ -64,9 +64,9 @@ static int complete_value(struct cli_def *cli, const char *name, const char *wor
 static void add_value_optarg(struct cli_command *cmd, const struct conf_column *c)
 {
 	char *help = cli_value_help(c);
-	struct cli_optarg *o = cli_register_optarg(cmd, c->cli, CLI_CMD_ARGUMENT, UNPRIV, MODE_ANY,
-						   help ? help : c->name, complete_value, NULL,
-						   NULL);
+	struct cli_optarg *o =
+	    cli_register_optarg(cmd, c->cli, CLI_CMD_ARGUMENT, UNPRIV, MODE_ANY,
+				help ? help : c->name, complete_value, NULL, NULL);
 
 	free(help);
 	if (!o)
@@ -143,8 +143,8 @@ static void add_tree(struct cli_def *cli, unsigned tree)
 		if (cmd)
 			add_index_optarg(cmd, t);
 		if (!no)
-			no = cli_register_command(cli, NULL, "no", NULL, PRIV, mode,
-						  "Delete a row");
+			no =
+			    cli_register_command(cli, NULL, "no", NULL, PRIV, mode, "Delete a row");
 		snprintf(help, sizeof(help), "Delete a row of %s", t->name);
 		cmd = cli_register_command(cli, no, t->cli, cli_cmd_row_delete, PRIV, mode, help);
 		if (cmd)
@@ -207,8 +207,10 @@ static void add_exec(struct cli_def *cli, struct cli_command *parent, int mode)
 	c = cli_register_command(cli, parent, "reload", NULL, PRIV, mode, "Reset the device");
 	cli_register_command(cli, c, "now", cli_cmd_reload, PRIV, mode,
 			     "Reset now: the configuration saved on flash is loaded");
-	c = cli_register_command(cli, parent, "copy", NULL, PRIV, mode, "Copy a configuration file");
-	ini = cli_register_command(cli, c, "ini-file", NULL, PRIV, mode, "The INI configuration file");
+	c = cli_register_command(cli, parent, "copy", NULL, PRIV, mode,
+				 "Copy a configuration file");
+	ini = cli_register_command(cli, c, "ini-file", NULL, PRIV, mode,
+				   "The INI configuration file");
 	c = cli_register_command(cli, ini, "from", cli_cmd_copy_from, PRIV, mode,
 				 "Load a file (whole configuration, or incremental)");
 	if (c) {
@@ -234,8 +236,7 @@ int cli_tree_build(struct cli_def *cli)
 	cli_unregister_command(cli, "enable");
 	cli_register_command(cli, NULL, "exit", cli_cmd_exit, UNPRIV, MODE_ANY,
 			     "Leave the current mode (in exec mode: log out)");
-	cli_register_command(cli, NULL, "!", cmd_comment, UNPRIV, MODE_ANY,
-			     "Comment (ignored)");
+	cli_register_command(cli, NULL, "!", cmd_comment, UNPRIV, MODE_ANY, "Comment (ignored)");
 	cli_register_command(cli, NULL, "enable", cli_cmd_enable, UNPRIV, MODE_EXEC,
 			     "Privileged mode (user level 200 and above; asks the password)");
 	cli_filters_register(cli);

@@ -80,7 +80,7 @@ void agent_model_invalidate(void);
 void agent_info_parse(const char *text, struct agent_model *m);
 /* First instance whose OID is > name (or >= when inclusive); NULL past the end. */
 const struct agent_var *agent_model_next(const struct agent_model *m, const oid *name, size_t len,
-                                         int inclusive);
+					 int inclusive);
 const struct agent_var *agent_model_find(const struct agent_model *m, const oid *name, size_t len);
 
 struct agent_pending *agent_pending_find(const struct conf_table *t, unsigned index);
@@ -134,6 +134,6 @@ int agent_set_handle(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
 void agent_notify_start(unsigned poll_s, unsigned rate_s);
 /* Sends one notification now (or queues it until the master is connected). */
 void agent_notify_send(enum agent_notif n, const char *source, const char *text, int severity,
-                       unsigned long count);
+		       unsigned long count);
 
 #endif

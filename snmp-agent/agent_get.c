@@ -41,7 +41,7 @@ static void set_column(netsnmp_variable_list *vb, const struct agent_var *v)
 	case AGENT_SYN_COUNT64: {
 		unsigned long long n = strtoull(text, NULL, 10);
 		struct counter64 c64 = {.high = (u_long)(n >> 32),
-		                        .low = (u_long)(n & 0xffffffffu)};
+					.low = (u_long)(n & 0xffffffffu)};
 		snmp_set_var_typed_value(vb, ASN_COUNTER64, (const u_char *)&c64, sizeof(c64));
 		break;
 	}
@@ -74,7 +74,7 @@ static void set_dev(netsnmp_variable_list *vb, const struct agent_model *m, unsi
 }
 
 static void set_value(netsnmp_variable_list *vb, const struct agent_model *m,
-                      const struct agent_var *v)
+		      const struct agent_var *v)
 {
 	switch (v->kind) {
 	case AGENT_V_COL:
@@ -107,11 +107,11 @@ int agent_get_handle(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
 			}
 			agent_oid_parse(vb->name, vb->name_length, &ref);
 			snmp_set_var_typed_value(vb,
-			                         ref.kind == AGENT_R_NONE ||
-			                                 ref.kind == AGENT_R_INDEX
-			                             ? SNMP_NOSUCHOBJECT
-			                             : SNMP_NOSUCHINSTANCE,
-			                         NULL, 0);
+						 ref.kind == AGENT_R_NONE ||
+							 ref.kind == AGENT_R_INDEX
+						     ? SNMP_NOSUCHOBJECT
+						     : SNMP_NOSUCHINSTANCE,
+						 NULL, 0);
 			continue;
 		}
 		/* GETNEXT: leaving the varbind alone sends the request on past our subtree */
@@ -125,7 +125,7 @@ int agent_get_handle(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
 }
 
 static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+		   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
 	switch (reqinfo->mode) {
 	case MODE_GET:

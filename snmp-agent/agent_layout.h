@@ -122,7 +122,7 @@ static inline unsigned agent_text_max(const struct conf_column *c)
 		r = conf_table_find(c->ref);
 		n = r ? conf_table_name_col(r) : -1;
 		return n >= 0 && r->cols[n].max > 0 ? (unsigned)r->cols[n].max
-		                                    : AGENT_TEXT_DEFAULT_MAX;
+						    : AGENT_TEXT_DEFAULT_MAX;
 	default:
 		return 0;
 	}

@@ -38,14 +38,14 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"agentx", required_argument, NULL, 'x'},
-	                                     {"socket", required_argument, NULL, 's'},
-	                                     {"poll", required_argument, NULL, 'p'},
-	                                     {"rate", required_argument, NULL, 'r'},
-	                                     {"cache-ms", required_argument, NULL, 'c'},
-	                                     {"ping", required_argument, NULL, 'i'},
-	                                     {"debug", no_argument, NULL, 'd'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+					     {"socket", required_argument, NULL, 's'},
+					     {"poll", required_argument, NULL, 'p'},
+					     {"rate", required_argument, NULL, 'r'},
+					     {"cache-ms", required_argument, NULL, 'c'},
+					     {"ping", required_argument, NULL, 'i'},
+					     {"debug", no_argument, NULL, 'd'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	const char *agentx = NULL, *sock = NULL;
 	unsigned poll_s = 2, rate = 60, ping = 2;
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	}
 	/* after init_agent, which sets the library's default (15 s) */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-	                   (int)(ping ? ping : 1));
+			   (int)(ping ? ping : 1));
 	if (agent_handler_register() < 0) {
 		fprintf(stderr, AGENT_NAME ": cannot register the MIB subtree\n");
 		return 1;
@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	snmp_log(LOG_INFO, AGENT_NAME " started (AgentX %s, sbcd %s)\n",
-	         agentx ? agentx : "default", ctl_socket_path(sock));
+		 agentx ? agentx : "default", ctl_socket_path(sock));
 	agent_notify_start(poll_s, rate);
 
 	while (!stop)

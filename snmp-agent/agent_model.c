@@ -100,7 +100,7 @@ void agent_info_parse(const char *text, struct agent_model *m)
 			const char *v = p + off;
 			if (!strcmp(key, "version"))
 				snprintf(m->version, sizeof(m->version), "%.*s",
-				         (int)strcspn(v, "\n"), v);
+					 (int)strcspn(v, "\n"), v);
 			else if (!strcmp(key, "uptime"))
 				m->uptime = strtol(v, NULL, 10);
 			else if (!strcmp(key, "changes"))
@@ -181,7 +181,7 @@ static void pending_expire(void)
 		next = p->next;
 		if (now - p->created > PENDING_MAX_AGE) {
 			snmp_log(LOG_INFO, "%s row %u: createAndWait row expired\n", p->t->name,
-			         p->index);
+				 p->index);
 			agent_pending_drop(p);
 		}
 	}
@@ -225,8 +225,8 @@ static void table_vars(struct agent_model *m, size_t *cap, const struct conf_tab
 			v.row = rs->row[j];
 			v.pend = NULL;
 			v.len = agent_oid_column(v.name, t,
-			                         rowstatus ? AGENT_COL_ROWSTATUS : t->cols[c].mib,
-			                         rs->row[j]->index);
+						 rowstatus ? AGENT_COL_ROWSTATUS : t->cols[c].mib,
+						 rs->row[j]->index);
 			vars_add(m, cap, &v);
 		}
 		for (struct agent_pending *p = pending; p; p = p->next) {
@@ -244,8 +244,8 @@ static void table_vars(struct agent_model *m, size_t *cap, const struct conf_tab
 static void build_vars(struct agent_model *m)
 {
 	static const unsigned devs[] = {AGENT_DEV_VERSION, AGENT_DEV_UPTIME,  AGENT_DEV_CHANGES,
-	                                AGENT_DEV_SAVES,   AGENT_DEV_PENDING, AGENT_DEV_SAVE,
-	                                AGENT_DEV_RESET};
+					AGENT_DEV_SAVES,   AGENT_DEV_PENDING, AGENT_DEV_SAVE,
+					AGENT_DEV_RESET};
 	size_t cap = 0;
 	struct agent_var v;
 
@@ -303,9 +303,9 @@ static struct conf_store *fetch_store(void)
 	if (!ok) {
 		char *msg = conf_diag_join(&d);
 		snmp_log(LOG_WARNING, "cannot read sbcd's configuration: %s\n",
-		         msg && *msg ? msg
-		         : reply     ? reply
-		                     : "no reply");
+			 msg && *msg ? msg
+			 : reply     ? reply
+				     : "no reply");
 		free(msg);
 		conf_store_free(st);
 		st = NULL;
@@ -344,7 +344,7 @@ const struct agent_model *agent_model_get(int force)
 }
 
 const struct agent_var *agent_model_next(const struct agent_model *m, const oid *name, size_t len,
-                                         int inclusive)
+					 int inclusive)
 {
 	size_t lo = 0, hi = m->nvars;
 

@@ -71,7 +71,7 @@ static struct {
 } counters[MAX_ROWS];
 
 static void add_var(netsnmp_variable_list **vars, const unsigned *sub, size_t n, u_char type,
-                    const void *val, size_t len)
+		    const void *val, size_t len)
 {
 	oid name[AGENT_OID_MAX];
 	size_t l = agent_oid_under(name, sub, n);
@@ -103,7 +103,7 @@ static void send_now(const struct note *x)
 	long seq = (long)(++sequence & 0xffffffffu);
 
 	snmp_varlist_add_variable(&vars, trap_oid, sizeof(trap_oid) / sizeof(trap_oid[0]),
-	                          ASN_OBJECT_ID, id, l * sizeof(oid));
+				  ASN_OBJECT_ID, id, l * sizeof(oid));
 	if (x->n == AGENT_N_STARTED) {
 		unsigned dsub[] = {AGENT_B_DEVICE, AGENT_DEV_VERSION, 0};
 		add_var(&vars, dsub, 3, ASN_OCTET_STR, x->version, strlen(x->version));
@@ -134,7 +134,7 @@ static void flush(void)
 }
 
 void agent_notify_send(enum agent_notif n, const char *source, const char *text, int severity,
-                       unsigned long count)
+		       unsigned long count)
 {
 	struct note x = {.n = n, .severity = severity, .count = count, .saves = info.saves};
 
@@ -178,7 +178,7 @@ static void poll_info(void)
 		memset(counters, 0, sizeof(counters));
 	} else if (now.saves > last_saves && last_start) {
 		snprintf(text, sizeof(text), "configuration saved to flash (%lu since start)",
-		         now.saves);
+			 now.saves);
 		agent_notify_send(AGENT_N_SAVED, "flash", text, 0, 0);
 	}
 	if (!last_start || labs((long)(start - last_start)) > 2)
@@ -187,7 +187,7 @@ static void poll_info(void)
 }
 
 static unsigned long long row_counter(const struct conf_table *t, const struct conf_row *r,
-                                      const char *prefix)
+				      const char *prefix)
 {
 	unsigned long long sum = 0;
 	size_t pl = strlen(prefix);
@@ -223,11 +223,11 @@ static void poll_counters(const struct conf_store *st)
 			if (!counters[i].unsent || now - counters[i].sent < (time_t)rate_s)
 				continue;
 			snprintf(src, sizeof(src), "%s %u%s%s", t->name, i, nc >= 0 ? " " : "",
-			         nc >= 0 ? rs->row[j]->v[nc].s : "");
+				 nc >= 0 ? rs->row[j]->v[nc].s : "");
 			snprintf(text, sizeof(text), "%llu TLS client%s refused",
-			         counters[i].unsent, counters[i].unsent == 1 ? "" : "s");
+				 counters[i].unsent, counters[i].unsent == 1 ? "" : "s");
 			agent_notify_send(AGENT_N_TLS_REJECTED, src, text, 0,
-			                  (unsigned long)counters[i].unsent);
+					  (unsigned long)counters[i].unsent);
 			counters[i].unsent = 0;
 			counters[i].sent = now;
 		}
@@ -237,7 +237,7 @@ static void poll_counters(const struct conf_store *st)
 static int severity_of(const struct conf_column *c, const union conf_val *v)
 {
 	static const char *const names[] = {"",      "cleared", "indeterminate", "warning",
-	                                    "minor", "major",   "critical"};
+					    "minor", "major",   "critical"};
 	char buf[64];
 	const char *s = conf_value_format(c, v, buf, sizeof(buf));
 
@@ -247,8 +247,8 @@ static int severity_of(const struct conf_column *c, const union conf_val *v)
 		if (!strcasecmp(s, names[i]))
 			return i;
 	return atoi(s) >= AGENT_SEV_CLEARED && atoi(s) <= AGENT_SEV_CRITICAL
-	           ? atoi(s)
-	           : AGENT_SEV_INDETERMINATE;
+		   ? atoi(s)
+		   : AGENT_SEV_INDETERMINATE;
 }
 
 static const struct alarm_type *alarm_type_find(const char *type)
@@ -285,18 +285,18 @@ static void poll_alarms(const struct conf_store *st)
 				known = alarms[i].severity == a->severity;
 		if (!known && at && a->severity != AGENT_SEV_CLEARED)
 			agent_notify_send(at->raise, a->source, cx >= 0 ? r->v[cx].s : a->type,
-			                  a->severity, 0);
+					  a->severity, 0);
 	}
 	for (unsigned i = 0; i < nalarms; i++) {
 		const struct alarm_type *at = alarm_type_find(alarms[i].type);
 		int still = 0;
 		for (unsigned k = 0; k < n; k++)
 			still |= !strcmp(alarms[i].type, now[k].type) &&
-			         !strcmp(alarms[i].source, now[k].source) &&
-			         now[k].severity != AGENT_SEV_CLEARED;
+				 !strcmp(alarms[i].source, now[k].source) &&
+				 now[k].severity != AGENT_SEV_CLEARED;
 		if (!still && at)
 			agent_notify_send(at->clear, alarms[i].source, "cleared", AGENT_SEV_CLEARED,
-			                  0);
+					  0);
 	}
 	memcpy(alarms, now, n * sizeof(now[0]));
 	nalarms = n;

@@ -87,7 +87,7 @@ size_t agent_oid_under(oid *out, const unsigned *sub, size_t n)
 size_t agent_oid_column(oid *out, const struct conf_table *t, unsigned colnum, unsigned index)
 {
 	unsigned sub[] = {(t->flags & CONF_TF_STATUS) ? AGENT_B_STATUS : AGENT_B_CONFIG, t->mib, 1,
-	                  colnum, index};
+			  colnum, index};
 
 	return agent_oid_under(out, sub, 5);
 }

@@ -227,7 +227,7 @@ static int plan_row(struct group *g, const struct agent_model *m, int *culprit)
 			return 0;
 		}
 		return agent_table_creatable(g->t) ? SNMP_ERR_INCONSISTENTNAME
-		                                   : SNMP_ERR_NOCREATION;
+						   : SNMP_ERR_NOCREATION;
 	}
 }
 
@@ -259,11 +259,11 @@ static unsigned blame(const char *reply)
 		const struct agent_ref *ref = &tx.it[i].ref;
 		if (ref->kind == AGENT_R_COLUMN) {
 			snprintf(pat, sizeof(pat), "%s row %u column %s", ref->t->name, ref->index,
-			         ref->t->cols[ref->col].name);
+				 ref->t->cols[ref->col].name);
 			if (strstr(reply, pat))
 				return i;
 		} else if (ref->kind == AGENT_R_GLOBAL &&
-		           strstr(reply, ref->t->cols[ref->col].name))
+			   strstr(reply, ref->t->cols[ref->col].name))
 			return i;
 	}
 	for (unsigned i = 0; i < tx.n; i++) {
@@ -375,8 +375,8 @@ static int action(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req
 			snmp_log(LOG_ERR, "save to flash failed: %s", reply ? reply : "no reply\n");
 			free(reply);
 			return fail(reqinfo,
-			            req_at(requests, (unsigned)(tx.save >= 0 ? tx.save : tx.reset)),
-			            SNMP_ERR_COMMITFAILED);
+				    req_at(requests, (unsigned)(tx.save >= 0 ? tx.save : tx.reset)),
+				    SNMP_ERR_COMMITFAILED);
 		}
 		free(reply);
 	}
@@ -385,7 +385,7 @@ static int action(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req
 		free(reply);
 		if (rc != 0)
 			return fail(reqinfo, req_at(requests, (unsigned)tx.reset),
-			            SNMP_ERR_COMMITFAILED);
+				    SNMP_ERR_COMMITFAILED);
 	}
 	return SNMP_ERR_NOERROR;
 }
@@ -407,7 +407,7 @@ int agent_set_handle(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
 	case MODE_SET_UNDO:
 		if (tx.loaded)
 			snmp_log(LOG_WARNING, "SET undo requested after the change was committed: "
-			                      "the change stays\n");
+					      "the change stays\n");
 		agent_model_invalidate();
 		tx_free();
 		break;

@@ -204,8 +204,8 @@ out:
 }
 
 /* The extensions of a device certificate or request (cert NULL for a request). */
-static STACK_OF(X509_EXTENSION) *device_exts(X509 *cert, EVP_PKEY *key, const char *cn,
-					     char *err, size_t errlen)
+static STACK_OF(X509_EXTENSION) *device_exts(X509 *cert, EVP_PKEY *key, const char *cn, char *err,
+					     size_t errlen)
 {
 	int rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
 	const struct {

@@ -32,7 +32,7 @@ static int stage_key(struct tls_stage *s, const char *path, EVP_PKEY *key, char 
 	return rc;
 }
 
-static int stage_certs(struct tls_stage *s, const char *path, STACK_OF(X509) * sk, char *err,
+static int stage_certs(struct tls_stage *s, const char *path, STACK_OF(X509) *sk, char *err,
 		       size_t errlen)
 {
 	size_t len;
@@ -218,7 +218,7 @@ int tls_material_cert_info(const char *ctxdir, struct tls_cert_info *info, int *
 			   char *err, size_t errlen)
 {
 	char kpath[PATH_MAX], cpath[PATH_MAX], ignore[256];
-	STACK_OF(X509) * sk;
+	STACK_OF(X509) *sk;
 	EVP_PKEY *key;
 
 	*key_matches = 0;

@@ -101,8 +101,8 @@ static int parse_pem(const struct kind *k, const void *buf, size_t len, const ch
 				ERR_clear_error();
 				break;
 			}
-			rc = tls_errf_ssl(err, errlen, "%s: PEM block %u is malformed", what,
-					  n + 1);
+			rc =
+			    tls_errf_ssl(err, errlen, "%s: PEM block %u is malformed", what, n + 1);
 			break;
 		}
 		n++;
@@ -309,7 +309,7 @@ static char *bio_text(BIO *b, size_t *len)
 	return out;
 }
 
-char *tls_pem_certs(STACK_OF(X509) * sk, size_t *len)
+char *tls_pem_certs(STACK_OF(X509) *sk, size_t *len)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 
@@ -323,7 +323,7 @@ char *tls_pem_certs(STACK_OF(X509) * sk, size_t *len)
 	return bio_text(b, len);
 }
 
-char *tls_pem_crls(STACK_OF(X509_CRL) * sk, size_t *len)
+char *tls_pem_crls(STACK_OF(X509_CRL) *sk, size_t *len)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 
@@ -348,11 +348,11 @@ BIO *tls_pem_key(EVP_PKEY *k)
 	return b;
 }
 
-STACK_OF(X509) * tls_load_certs(const char *path, int optional, char *err, size_t errlen)
+STACK_OF(X509) *tls_load_certs(const char *path, int optional, char *err, size_t errlen)
 {
 	unsigned char *buf;
 	size_t len;
-	STACK_OF(X509) * sk;
+	STACK_OF(X509) *sk;
 
 	if (tls_file_read(path, optional, &buf, &len, err, errlen) < 0)
 		return NULL;
@@ -363,11 +363,11 @@ STACK_OF(X509) * tls_load_certs(const char *path, int optional, char *err, size_
 	return sk;
 }
 
-STACK_OF(X509_CRL) * tls_load_crls(const char *path, int optional, char *err, size_t errlen)
+STACK_OF(X509_CRL) *tls_load_crls(const char *path, int optional, char *err, size_t errlen)
 {
 	unsigned char *buf;
 	size_t len;
-	STACK_OF(X509_CRL) * sk;
+	STACK_OF(X509_CRL) *sk;
 
 	if (tls_file_read(path, optional, &buf, &len, err, errlen) < 0)
 		return NULL;

@@ -29,15 +29,15 @@ EVP_PKEY *tls_parse_key(const void *buf, size_t len, const char *pass, const cha
 			size_t errlen);
 
 /* PEM text, malloc'd and NUL-terminated (len excludes the NUL); NULL on failure. */
-char *tls_pem_certs(STACK_OF(X509) * sk, size_t *len);
-char *tls_pem_crls(STACK_OF(X509_CRL) * sk, size_t *len);
+char *tls_pem_certs(STACK_OF(X509) *sk, size_t *len);
+char *tls_pem_crls(STACK_OF(X509_CRL) *sk, size_t *len);
 /* Unencrypted PKCS#8 PEM of k in a secure-memory BIO, wiped when the BIO is freed. */
 BIO *tls_pem_key(EVP_PKEY *k);
 
 /* Reads a file of the context directory with the parsers above. A missing
  * file gives an empty stack (certs, crls) when optional. */
-STACK_OF(X509) * tls_load_certs(const char *path, int optional, char *err, size_t errlen);
-STACK_OF(X509_CRL) * tls_load_crls(const char *path, int optional, char *err, size_t errlen);
+STACK_OF(X509) *tls_load_certs(const char *path, int optional, char *err, size_t errlen);
+STACK_OF(X509_CRL) *tls_load_crls(const char *path, int optional, char *err, size_t errlen);
 EVP_PKEY *tls_load_key(const char *path, char *err, size_t errlen);
 
 #endif

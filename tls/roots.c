@@ -13,7 +13,7 @@
 #include "tls/tls.h"
 
 /* Replaces path with the PEM of sk, or removes it when sk is empty. */
-static int store_certs(const char *path, STACK_OF(X509) * sk, char *err, size_t errlen)
+static int store_certs(const char *path, STACK_OF(X509) *sk, char *err, size_t errlen)
 {
 	struct tls_stage st;
 	size_t len = 0;
@@ -35,7 +35,7 @@ static int store_certs(const char *path, STACK_OF(X509) * sk, char *err, size_t 
 	return rc ? -1 : 0;
 }
 
-static int store_crls(const char *path, STACK_OF(X509_CRL) * sk, char *err, size_t errlen)
+static int store_crls(const char *path, STACK_OF(X509_CRL) *sk, char *err, size_t errlen)
 {
 	struct tls_stage st;
 	size_t len = 0;
@@ -53,7 +53,7 @@ static int store_crls(const char *path, STACK_OF(X509_CRL) * sk, char *err, size
 	return rc ? -1 : 0;
 }
 
-static int fingerprint_in(STACK_OF(X509) * sk, const unsigned char md[32])
+static int fingerprint_in(STACK_OF(X509) *sk, const unsigned char md[32])
 {
 	unsigned char other[32];
 
@@ -110,7 +110,7 @@ int tls_material_list_roots(const char *ctxdir, struct tls_cert_info **out, unsi
 			    size_t errlen)
 {
 	char path[PATH_MAX];
-	STACK_OF(X509) * sk;
+	STACK_OF(X509) *sk;
 	int num;
 
 	*out = NULL;
@@ -134,7 +134,7 @@ int tls_material_list_roots(const char *ctxdir, struct tls_cert_info **out, unsi
 int tls_material_delete_root(const char *ctxdir, unsigned index, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	STACK_OF(X509) * sk;
+	STACK_OF(X509) *sk;
 	int rc;
 
 	ERR_clear_error();
@@ -153,7 +153,7 @@ int tls_material_delete_root(const char *ctxdir, unsigned index, char *err, size
 }
 
 /* The trusted root that issued and signed crl, or NULL. */
-static X509 *crl_issuer(STACK_OF(X509) * roots, X509_CRL *crl)
+static X509 *crl_issuer(STACK_OF(X509) *roots, X509_CRL *crl)
 {
 	for (int i = 0; i < sk_X509_num(roots); i++) {
 		X509 *r = sk_X509_value(roots, i);
@@ -167,7 +167,7 @@ static X509 *crl_issuer(STACK_OF(X509) * roots, X509_CRL *crl)
 }
 
 /* Drops the CRLs of sk issued by name. */
-static void drop_issuer(STACK_OF(X509_CRL) * sk, const X509_NAME *name)
+static void drop_issuer(STACK_OF(X509_CRL) *sk, const X509_NAME *name)
 {
 	for (int i = sk_X509_CRL_num(sk) - 1; i >= 0; i--)
 		if (!X509_NAME_cmp(X509_CRL_get_issuer(sk_X509_CRL_value(sk, i)), name))

@@ -28,23 +28,24 @@ struct conf_row;
 
 /* Versions, ciphers and checks of one TLS context (the TLSContexts columns). */
 struct tls_policy {
-	unsigned versions;           /* TLSVersion bits: 1 TLS1.0, 2 TLS1.1, 4 TLS1.2, 8 TLS1.3; 0 any */
-	char ciphers_server[1025];   /* ServerCipherString (TLS <= 1.2) */
-	char ciphers_client[1025];   /* ClientCipherString */
-	char suites_server[1025];    /* ServerCipherTLS13String */
-	char suites_client[1025];    /* ClientCipherTLS13String */
-	char groups[513];            /* KeyExchangeGroups */
-	int verify_depth;            /* VerifyDepth */
-	int require_strict;          /* RequireStrictCert: peer must carry the right EKU */
-	int dh_bits;                 /* DHKeySize */
+	unsigned versions; /* TLSVersion bits: 1 TLS1.0, 2 TLS1.1, 4 TLS1.2, 8 TLS1.3; 0 any */
+	char ciphers_server[1025]; /* ServerCipherString (TLS <= 1.2) */
+	char ciphers_client[1025]; /* ClientCipherString */
+	char suites_server[1025];  /* ServerCipherTLS13String */
+	char suites_client[1025];  /* ClientCipherTLS13String */
+	char groups[513];          /* KeyExchangeGroups */
+	int verify_depth;          /* VerifyDepth */
+	int require_strict;        /* RequireStrictCert: peer must carry the right EKU */
+	int dh_bits;               /* DHKeySize */
 };
 
 enum tls_role { TLS_ROLE_SERVER, TLS_ROLE_CLIENT };
 
 /* flags for tls_ctx_configure / tls_ctx_build */
-#define TLS_F_VERIFY_PEER 0x01 /* server: demand and verify the client certificate;
-				* client: verify the server certificate */
-#define TLS_F_NO_CERT     0x02 /* do not load the device certificate and key */
+#define TLS_F_VERIFY_PEER                                                                          \
+	0x01               /* server: demand and verify the client certificate;                    \
+			    * client: verify the server certificate */
+#define TLS_F_NO_CERT 0x02 /* do not load the device certificate and key */
 
 /*
  * Fills p from a TLSContexts row of the schema. Columns are found by their

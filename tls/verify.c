@@ -57,7 +57,7 @@ const char *tls_ctx_policy_text(const SSL_CTX *ctx)
 	return t ? t : "TLS policy not set by tls_ctx_configure";
 }
 
-static X509_STORE *make_store(STACK_OF(X509) * roots, STACK_OF(X509_CRL) * crls, char *err,
+static X509_STORE *make_store(STACK_OF(X509) *roots, STACK_OF(X509_CRL) *crls, char *err,
 			      size_t errlen)
 {
 	X509_STORE *st = X509_STORE_new();
@@ -82,7 +82,7 @@ fail:
 	return NULL;
 }
 
-static int set_client_ca_list(SSL_CTX *ctx, STACK_OF(X509) * roots, char *err, size_t errlen)
+static int set_client_ca_list(SSL_CTX *ctx, STACK_OF(X509) *roots, char *err, size_t errlen)
 {
 	STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
 

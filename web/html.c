@@ -145,7 +145,8 @@ const char web_css[] =
     "legend{font-weight:600}.login{margin:60px auto;max-width:360px;background:#fff;"
     "padding:20px 24px;border:1px solid #d8dee8}.login label{display:block;margin:10px 0 3px}"
     ".scroll{overflow-x:auto}.w22{width:22%}.w34{width:34%}input.narrow{width:8em}"
-    "input.mid{max-width:420px}input.short{max-width:220px}button.plain,a.btn.plain{background:#fff;color:#27527f}"
+    "input.mid{max-width:420px}input.short{max-width:220px}button.plain,a.btn.plain{background:#"
+    "fff;color:#27527f}"
     "ul.plain{margin:0;padding-left:0;list-style:none}td code{word-break:break-all;font-size:11px}"
     ".actions{margin:10px 0;display:flex;gap:8px;flex-wrap:wrap;align-items:center}\n";
 

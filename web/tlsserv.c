@@ -34,7 +34,7 @@ static struct {
 	struct web *w;
 	struct tls_policy policy;
 	SSL_CTX *ctx;
-	STACK_OF(X509) * roots; /* the trusted roots the ctx was built with */
+	STACK_OF(X509) *roots; /* the trusted roots the ctx was built with */
 	struct stamp st[NMAT];
 	time_t checked;
 	int ex_idx;   /* per-SSL: handshake already counted */
@@ -64,7 +64,7 @@ static void stamps_read(struct stamp *st)
 	}
 }
 
-static STACK_OF(X509) * roots_read(void)
+static STACK_OF(X509) *roots_read(void)
 {
 	char path[PATH_MAX + 32];
 	STACK_OF(X509) *sk = sk_X509_new_null();

@@ -23,8 +23,7 @@ static int writable(const struct conf_column *c)
 
 static void cli_value(const struct conf_column *c, const char *v)
 {
-	printf("%s %s%s%s\n", c->cli, strchr(v, ' ') ? "\"" : "", v,
-	       strchr(v, ' ') ? "\"" : "");
+	printf("%s %s%s%s\n", c->cli, strchr(v, ' ') ? "\"" : "", v, strchr(v, ' ') ? "\"" : "");
 }
 
 int main(int argc, char **argv)

@@ -16,9 +16,9 @@
 
 static const int roots_main[] = {TLS_PKI_ROOT, -1};
 static const char sdp_a[] = "v=0\r\no=alice 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n"
-                            "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+			    "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
 static const char sdp_b[] = "v=0\r\no=bob 1 1 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\n"
-                            "t=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
+			    "t=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
 
 struct env {
 	struct sip_test t;
@@ -35,7 +35,7 @@ static unsigned long long now_ms(void)
 }
 
 static void add_proxy(struct sip_test *t, unsigned row, unsigned idx, const char *host,
-                      unsigned port)
+		      unsigned port)
 {
 	char v[64];
 
@@ -82,9 +82,9 @@ static int start(struct env *v)
 	CU_ASSERT_EQUAL_FATAL(
 	    sip_client_tls(&v->t, &v->al, v->ports[2], TLS_PKI_CLIENT_EC, 0, 0, 3000), 1);
 	snprintf(contact, sizeof(contact), "Contact: <sip:alice@127.0.0.1:%u;transport=tls>\r\n",
-	         v->al.local_port);
+		 v->al.local_port);
 	sip_msg_request(req, sizeof(req), "REGISTER", "sip:example.com", "TLS", v->al.local_port,
-	                "alice", "alice", "reg-alice", 1, contact, NULL);
+			"alice", "alice", "reg-alice", 1, contact, NULL);
 	if (sip_client_send(&v->t, &v->al, req) < 0 ||
 	    sip_client_recv(&v->t, &v->al, resp, sizeof(resp), 2000) <= 0)
 		return -1;
@@ -101,7 +101,7 @@ static void finish(struct env *v)
 
 /* Next response on c other than 100. */
 static int response(struct sip_test *t, struct sip_client *c, char *msg, size_t len,
-                    unsigned timeout_ms)
+		    unsigned timeout_ms)
 {
 	for (int i = 0; i < 5; i++) {
 		if (sip_client_recv(t, c, msg, len, timeout_ms) <= 0)
@@ -113,7 +113,7 @@ static int response(struct sip_test *t, struct sip_client *c, char *msg, size_t 
 }
 
 static int request(struct sip_test *t, struct sip_client *c, const char *method, char *msg,
-                   size_t len)
+		   size_t len)
 {
 	for (int i = 0; i < 5; i++) {
 		if (sip_client_recv(t, c, msg, len, 3000) <= 0)
@@ -134,8 +134,8 @@ static const char *uri_of(const char *hv, char *buf, size_t len)
 
 /* A request in the dialog of a received initial INVITE (we are its callee): to its Contact,
  * From/To swapped, our tag on From. */
-static void in_dialog(char *out, size_t len, const char *invite, const char *method,
-                      unsigned cseq, unsigned lport, const char *mytag)
+static void in_dialog(char *out, size_t len, const char *invite, const char *method, unsigned cseq,
+		      unsigned lport, const char *mytag)
 {
 	static unsigned n;
 	char from[512], to[512], cid[256], ct[512], uri[256];
@@ -145,15 +145,15 @@ static void in_dialog(char *out, size_t len, const char *invite, const char *met
 	sip_msg_header(invite, "Call-ID", cid, sizeof(cid));
 	uri_of(sip_msg_header(invite, "Contact", ct, sizeof(ct)), uri, sizeof(uri));
 	snprintf(out, len,
-	         "%s %s SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:%u;branch=z9hG4bK-dlg-%u-%u\r\n"
-	         "Max-Forwards: 70\r\nFrom: %s;tag=%s\r\nTo: %s\r\nCall-ID: %s\r\n"
-	         "CSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
-	         method, uri, lport, (unsigned)getpid(), ++n, to, mytag, from, cid, cseq, method);
+		 "%s %s SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:%u;branch=z9hG4bK-dlg-%u-%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s;tag=%s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
+		 method, uri, lport, (unsigned)getpid(), ++n, to, mytag, from, cid, cseq, method);
 }
 
 /* A request in the dialog we made with an INVITE (we are its caller), after its 2xx. */
 static void caller_dialog(char *out, size_t len, const char *invite, const char *ok,
-                          const char *method, unsigned cseq, unsigned lport)
+			  const char *method, unsigned cseq, unsigned lport)
 {
 	static unsigned n;
 	char from[512], to[512], cid[256], ct[512], uri[256];
@@ -163,22 +163,21 @@ static void caller_dialog(char *out, size_t len, const char *invite, const char 
 	sip_msg_header(invite, "Call-ID", cid, sizeof(cid));
 	uri_of(sip_msg_header(ok, "Contact", ct, sizeof(ct)), uri, sizeof(uri));
 	snprintf(out, len,
-	         "%s %s SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:%u;branch=z9hG4bK-cdl-%u-%u\r\n"
-	         "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
-	         "CSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
-	         method, uri, lport, (unsigned)getpid(), ++n, from, to, cid, cseq, method);
+		 "%s %s SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:%u;branch=z9hG4bK-cdl-%u-%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
+		 method, uri, lport, (unsigned)getpid(), ++n, from, to, cid, cseq, method);
 }
 
-static void alice_invite(struct env *v, const char *user, const char *callid, char *req,
-                         size_t len)
+static void alice_invite(struct env *v, const char *user, const char *callid, char *req, size_t len)
 {
 	char ruri[128], extra[256];
 
 	snprintf(ruri, sizeof(ruri), "sip:%s@example.com", user);
 	snprintf(extra, sizeof(extra), "Contact: <sip:alice@127.0.0.1:%u;transport=tls>\r\n",
-	         v->al.local_port);
-	sip_msg_request(req, len, "INVITE", ruri, "TLS", v->al.local_port, "alice", user, callid,
-	                1, extra, sdp_a);
+		 v->al.local_port);
+	sip_msg_request(req, len, "INVITE", ruri, "TLS", v->al.local_port, "alice", user, callid, 1,
+			extra, sdp_a);
 }
 
 /* alice calls bob behind the proxy; who hangs up: 0 alice, 1 the proxy. */
@@ -203,18 +202,18 @@ static void call_out(struct env *v, struct sip_peer *px, int bye_from)
 	CU_ASSERT_PTR_NOT_NULL(strstr(m, sdp_a));
 	CU_ASSERT_PTR_NOT_NULL(strstr(sip_msg_header(m, "Contact", h, sizeof(h)), "sip:sbc@"));
 	X509_NAME_oneline(X509_get_subject_name(tls_pki_cert(TLS_PKI_SERVER_EC)), subj,
-	                  sizeof(subj));
+			  sizeof(subj));
 	CU_ASSERT_STRING_EQUAL(px->client_subject, subj);
 	/* the Calls table has it */
 	CU_ASSERT_EQUAL(sip_test_status(t, "Calls", 0, "State"), 0);
 	CU_ASSERT_STRING_EQUAL(sip_test_status_str(t, "Calls", 0, "CallerCallId", h, sizeof(h)),
-	                       cid);
+			       cid);
 	CU_ASSERT_STRING_EQUAL(sip_test_status_str(t, "Calls", 0, "DestIPGroupName", h, sizeof(h)),
-	                       "itsp");
+			       "itsp");
 	CU_ASSERT_STRING_EQUAL(sip_test_status_str(t, "Calls", 0, "SrcIPGroupName", h, sizeof(h)),
-	                       "users");
+			       "users");
 	CU_ASSERT_STRING_EQUAL(sip_test_status_str(t, "Calls", 0, "CalleeTransport", h, sizeof(h)),
-	                       "tls");
+			       "tls");
 	/* ringing, answer */
 	sip_msg_response(resp, sizeof(resp), m, 180, "bobtag", NULL, NULL);
 	CU_ASSERT_EQUAL(sip_peer_send(t, px, w, resp), 0);
@@ -281,15 +280,15 @@ static void test_call_in(void)
 	CU_ASSERT_EQUAL_FATAL(sip_peer_start(&px, TLS_PKI_SERVER_RSA, 0), 0);
 	configure(&v, px.port);
 	CU_ASSERT_EQUAL_FATAL(start(&v), 0);
-	CU_ASSERT_EQUAL_FATAL(
-	    sip_client_tls(&v.t, &pc, v.ports[2], TLS_PKI_CLIENT_RSA, 0, 0, 3000), 1);
+	CU_ASSERT_EQUAL_FATAL(sip_client_tls(&v.t, &pc, v.ports[2], TLS_PKI_CLIENT_RSA, 0, 0, 3000),
+			      1);
 	for (int bye_from = 0; bye_from < 2; bye_from++) {
 		char cid[64];
 		snprintf(cid, sizeof(cid), "in-%d@proxy.example", bye_from);
 		snprintf(h, sizeof(h), "Contact: <sip:bob@127.0.0.1:%u;transport=tls>\r\n",
-		         pc.local_port);
+			 pc.local_port);
 		sip_msg_request(req, sizeof(req), "INVITE", "sip:alice@sbc.example", "TLS",
-		                pc.local_port, "bob", "alice", cid, 1, h, sdp_b);
+				pc.local_port, "bob", "alice", cid, 1, h, sdp_b);
 		CU_ASSERT_EQUAL(sip_client_send(&v.t, &pc, req), 0);
 		CU_ASSERT_FATAL(request(&v.t, &v.al, "INVITE", m, sizeof(m)));
 		CU_ASSERT_PTR_NULL(strstr(m, "proxy.example"));
@@ -297,7 +296,7 @@ static void test_call_in(void)
 		CU_ASSERT_STRING_EQUAL(
 		    sip_test_status_str(&v.t, "Calls", 0, "SrcIPGroupName", h, sizeof(h)), "itsp");
 		snprintf(h, sizeof(h), "Contact: <sip:alice@127.0.0.1:%u;transport=tls>\r\n",
-		         v.al.local_port);
+			 v.al.local_port);
 		sip_msg_response(resp, sizeof(resp), m, 200, "alicetag", h, sdp_a);
 		CU_ASSERT_EQUAL(sip_client_send(&v.t, &v.al, resp), 0);
 		CU_ASSERT_EQUAL(response(&v.t, &pc, ok, sizeof(ok), 3000), 200);
@@ -353,7 +352,7 @@ static void test_cancel(void)
 		*strstr(req, "CSeq: 1 INVITE") = 0;
 		ct = strstr(inv, "CSeq: 1 INVITE");
 		snprintf(req + strlen(req), sizeof(req) - strlen(req),
-		         "CSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n");
+			 "CSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n");
 		(void)ct;
 	}
 	CU_ASSERT_EQUAL(sip_client_send(&v.t, &v.al, req), 0);
@@ -373,7 +372,7 @@ static void test_cancel(void)
 
 /* One proxy certificate case: the call reaches the proxy, or alice gets 503 in < 2 s. */
 static void tls_case(enum tls_pki_id cert, int stall, const char *host, const char *subject,
-                     int verify, int hostmode, const char *want)
+		     int verify, int hostmode, const char *want)
 {
 	struct env v;
 	struct sip_peer px = {.stall = stall};
@@ -408,8 +407,8 @@ static void tls_case(enum tls_pki_id cert, int stall, const char *host, const ch
 		CU_ASSERT_PTR_NOT_NULL(strstr(h, "SIP;cause=503;text=\"TLS: "));
 		CU_ASSERT_PTR_NOT_NULL(strstr(h, want));
 		if (!strstr(h, want) || dt >= 2000)
-			fprintf(stderr, "tls case %d: %d after %llu ms, Reason: %s\n", (int)cert, st,
-			        dt, h);
+			fprintf(stderr, "tls case %d: %d after %llu ms, Reason: %s\n", (int)cert,
+				st, dt, h);
 		CU_ASSERT(sip_test_event(&v.t, "sip: outgoing TLS: ", want, NULL));
 		CU_ASSERT_PTR_NOT_NULL(strstr(
 		    sip_test_status_str(&v.t, "ProxyStatus", 0, "LastError", h, sizeof(h)), want));
@@ -425,19 +424,19 @@ static void test_tls_matrix(void)
 	tls_case(TLS_PKI_SERVER_EC, 0, "127.0.0.1", "", 1, 1, NULL);
 	/* an unknown CA: refused; accepted when the server is not verified */
 	tls_case(TLS_PKI_ROGUE_CLIENT, 0, "127.0.0.1", "", 1, 1,
-	         "certificate verify failed (unable to get local issuer certificate)");
+		 "certificate verify failed (unable to get local issuer certificate)");
 	tls_case(TLS_PKI_ROGUE_CLIENT, 0, "127.0.0.1", "", 0, 0, NULL);
 	/* wrong host name (mode 1), by TLSRemoteSubjectName and by the proxy's address
 	 * (CLIENT_EC names client.test only); a host name as the proxy address */
 	tls_case(TLS_PKI_SERVER_EC, 0, "127.0.0.1", "sip.wrong.example", 1, 1,
-	         "certificate verify failed (hostname mismatch)");
+		 "certificate verify failed (hostname mismatch)");
 	tls_case(TLS_PKI_SERVER_EC, 0, "127.0.0.1", "sip.wrong.example", 1, 0, NULL);
 	tls_case(TLS_PKI_CLIENT_EC, 0, "127.0.0.1", "", 1, 1,
-	         "certificate verify failed (hostname mismatch)");
+		 "certificate verify failed (hostname mismatch)");
 	tls_case(TLS_PKI_SERVER_EC, 0, "localhost", "", 1, 1, NULL);
 	/* expired */
 	tls_case(TLS_PKI_EXPIRED, 0, "localhost", "", 1, 1,
-	         "certificate verify failed (certificate has expired)");
+		 "certificate verify failed (certificate has expired)");
 	/* a server that never answers the handshake */
 	tls_case(TLS_PKI_SERVER_EC, 1, "127.0.0.1", "", 1, 1, "not established in time");
 }
@@ -456,7 +455,7 @@ static int which_proxy(struct env *v, struct sip_peer *a, struct sip_peer *b, co
 		    !strncmp(m, "INVITE ", 7))
 			who = 0;
 		else if (b->lfd >= 0 && sip_peer_recv(&v->t, b, m, sizeof(m), 20, &w) > 0 &&
-		         !strncmp(m, "INVITE ", 7))
+			 !strncmp(m, "INVITE ", 7))
 			who = 1;
 	}
 	if (who >= 0) {
@@ -468,8 +467,8 @@ static int which_proxy(struct env *v, struct sip_peer *a, struct sip_peer *b, co
 }
 
 /* Turns the loop (both peers answering keep-alives) until ProxyStatus row has state st. */
-static int wait_state(struct env *v, struct sip_peer *a, struct sip_peer *b, unsigned row,
-                      int st, unsigned ms)
+static int wait_state(struct env *v, struct sip_peer *a, struct sip_peer *b, unsigned row, int st,
+		      unsigned ms)
 {
 	unsigned long long end = now_ms() + ms;
 	char m[8192];
@@ -508,9 +507,9 @@ static void test_keepalive(void)
 	CU_ASSERT_EQUAL(which_proxy(&v, &a, &b, "ka-1@alice"), 0);
 	{
 		char h[512];
-		CU_ASSERT_PTR_NOT_NULL(strstr(sip_test_status_str(&v.t, "ProxyStatus", 0,
-		                                                  "TLSPeerSubject", h, sizeof(h)),
-		                              "CN="));
+		CU_ASSERT_PTR_NOT_NULL(strstr(
+		    sip_test_status_str(&v.t, "ProxyStatus", 0, "TLSPeerSubject", h, sizeof(h)),
+		    "CN="));
 	}
 	/* a stops: the next keep-alive marks it down, calls go to b */
 	sip_peer_stop(&a);
@@ -530,7 +529,7 @@ static void test_keepalive(void)
 }
 
 UNIT_SUITE(sip_proxy, {"call to a TLS proxy, BYE from each side", test_call_out},
-           {"call from a TLS proxy, BYE from each side", test_call_in},
-           {"CANCEL before the answer", test_cancel},
-           {"outgoing TLS certificate matrix", test_tls_matrix},
-           {"keep-alive, failover and homing", test_keepalive});
+	   {"call from a TLS proxy, BYE from each side", test_call_in},
+	   {"CANCEL before the answer", test_cancel},
+	   {"outgoing TLS certificate matrix", test_tls_matrix},
+	   {"keep-alive, failover and homing", test_keepalive});

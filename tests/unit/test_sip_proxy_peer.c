@@ -26,8 +26,8 @@ static unsigned long long now_ms(void)
 int sip_peer_start(struct sip_peer *p, enum tls_pki_id cert, unsigned port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons(port),
-	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+				.sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t al = sizeof(a);
 	X509 *iss = tls_pki_issuer(cert);
 	int one = 1, stall = p->stall, ost = p->options_status;
@@ -123,8 +123,8 @@ void sip_peer_poll(struct sip_test *t, struct sip_peer *p)
 				p->client_subject[0] = 0;
 				if (peer)
 					X509_NAME_oneline(X509_get_subject_name(peer),
-					                  p->client_subject,
-					                  sizeof(p->client_subject));
+							  p->client_subject,
+							  sizeof(p->client_subject));
 			} else {
 				int e = SSL_get_error(c->ssl, r);
 				if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
@@ -134,7 +134,8 @@ void sip_peer_poll(struct sip_test *t, struct sip_peer *p)
 		}
 		while (p->up[i] == 2 && c->len < sizeof(c->buf) - 1) {
 			ERR_clear_error();
-			int r = SSL_read(c->ssl, c->buf + c->len, (int)(sizeof(c->buf) - c->len - 1));
+			int r =
+			    SSL_read(c->ssl, c->buf + c->len, (int)(sizeof(c->buf) - c->len - 1));
 			if (r > 0) {
 				c->len += (size_t)r;
 				continue;
@@ -175,7 +176,7 @@ int sip_peer_send(struct sip_test *t, struct sip_peer *p, int which, const char 
 }
 
 int sip_peer_recv(struct sip_test *t, struct sip_peer *p, char *out, size_t len,
-                  unsigned timeout_ms, int *which)
+		  unsigned timeout_ms, int *which)
 {
 	unsigned long long end = now_ms() + timeout_ms;
 	char resp[4096];
@@ -196,7 +197,7 @@ int sip_peer_recv(struct sip_test *t, struct sip_peer *p, char *out, size_t len,
 				p->options++;
 				if (p->options_status) {
 					sip_msg_response(resp, sizeof(resp), out, p->options_status,
-					                 "peer-ka", NULL, NULL);
+							 "peer-ka", NULL, NULL);
 					sip_client_send(t, c, resp);
 				}
 				i = -1; /* look again from the start */
@@ -211,7 +212,7 @@ int sip_peer_recv(struct sip_test *t, struct sip_peer *p, char *out, size_t len,
 }
 
 int sip_peer_expect(struct sip_test *t, struct sip_peer *p, const char *method, char *out,
-                    size_t len, int *which)
+		    size_t len, int *which)
 {
 	unsigned long long end = now_ms() + 3000;
 	size_t ml = strlen(method);

@@ -15,14 +15,14 @@
 #define SIP_PEER_CONNS 8
 
 struct sip_peer {
-	int lfd;                 /* listening socket, -1 when stopped */
+	int lfd; /* listening socket, -1 when stopped */
 	unsigned port;
 	SSL_CTX *ctx;
-	int stall;               /* accept TCP but never answer the handshake */
+	int stall; /* accept TCP but never answer the handshake */
 	struct sip_client conn[SIP_PEER_CONNS];
-	int up[SIP_PEER_CONNS];  /* 0 free, 1 handshaking, 2 established */
-	unsigned handshakes;     /* completed */
-	unsigned options;        /* OPTIONS answered */
+	int up[SIP_PEER_CONNS]; /* 0 free, 1 handshaking, 2 established */
+	unsigned handshakes;    /* completed */
+	unsigned options;       /* OPTIONS answered */
 	int options_status;
 	char client_subject[512]; /* certificate the engine presented, last handshake */
 };
@@ -37,10 +37,10 @@ void sip_peer_poll(struct sip_test *t, struct sip_peer *p);
 /* Next whole SIP message (OPTIONS excepted) from any connection: its length (and the
  * connection in *which), -1 on timeout. */
 int sip_peer_recv(struct sip_test *t, struct sip_peer *p, char *out, size_t len,
-                  unsigned timeout_ms, int *which);
+		  unsigned timeout_ms, int *which);
 int sip_peer_send(struct sip_test *t, struct sip_peer *p, int which, const char *msg);
 /* Next request whose method is `method` (responses and other requests are skipped). */
 int sip_peer_expect(struct sip_test *t, struct sip_peer *p, const char *method, char *out,
-                    size_t len, int *which);
+		    size_t len, int *which);
 
 #endif

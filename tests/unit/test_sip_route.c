@@ -30,23 +30,22 @@ static int udp_open(unsigned *port)
 }
 
 static void udp_send(int s, unsigned lport, unsigned to, const char *method, const char *from,
-                     const char *user, const char *callid)
+		     const char *user, const char *callid)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons(to),
-	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+				.sin_port = htons(to),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	char req[4096], ruri[128], contact[128];
 
 	snprintf(ruri, sizeof(ruri), "sip:%s@example.com", user);
 	snprintf(contact, sizeof(contact), "Contact: <sip:%s@127.0.0.1:%u>\r\n", from, lport);
 	sip_msg_request(req, sizeof(req), method, ruri, "UDP", lport, from, user, callid, 1,
-	                contact, NULL);
+			contact, NULL);
 	sendto(s, req, strlen(req), 0, (struct sockaddr *)&a, sizeof(a));
 }
 
 /* The next datagram on s within ms whose first line starts with `start`; 1 when found. */
-static int udp_got(struct sip_test *t, int s, const char *start, char *buf, size_t len,
-                   unsigned ms)
+static int udp_got(struct sip_test *t, int s, const char *start, char *buf, size_t len, unsigned ms)
 {
 	for (unsigned i = 0; i < ms / 5; i++) {
 		ssize_t k;
@@ -73,7 +72,7 @@ static int udp_status(struct sip_test *t, int s, char *buf, size_t len)
 }
 
 static void set_route(struct sip_test *t, unsigned row, const char *name, const char *src,
-                      const char *dst_user, int req, int type, unsigned port)
+		      const char *dst_user, int req, int type, unsigned port)
 {
 	char v[16];
 
