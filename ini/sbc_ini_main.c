@@ -140,73 +140,76 @@ static int call(const char *sock, const char *verb, const char *body, size_t ble
 	return rc == 0 ? 0 : 1;
 }
 
-int main(int argc, char **argv)
+struct opts {
+	const char *sock, *out, *file;
+	enum ini_mode mode;
+};
+
+/* Options before the command and after it share one parser; 1 for --help, -1 on error. */
+static int opts_parse(int argc, char **argv, const char *optstring, struct opts *o)
 {
-	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
-					     {"incremental", no_argument, NULL, 'i'},
-					     {"replace", no_argument, NULL, 'r'},
-					     {"output", required_argument, NULL, 'o'},
-					     {"file", required_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	const char *sock = NULL, *out = NULL, *cmd, *file = NULL;
-	enum ini_mode mode = INI_REPLACE;
-	char verb[256];
+	static const struct option longopts[] = {{"socket", required_argument, NULL, 's'},
+						 {"incremental", no_argument, NULL, 'i'},
+						 {"replace", no_argument, NULL, 'r'},
+						 {"output", required_argument, NULL, 'o'},
+						 {"file", required_argument, NULL, 'f'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+s:o:irh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			sock = optarg;
+			o->sock = optarg;
 			break;
 		case 'i':
-			mode = INI_INCREMENTAL;
+			o->mode = INI_INCREMENTAL;
 			break;
 		case 'r':
-			mode = INI_REPLACE;
+			o->mode = INI_REPLACE;
 			break;
 		case 'o':
-			out = optarg;
+			o->out = optarg;
+			break;
+		case 'f':
+			o->file = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			return 1;
 		default:
-			usage(stderr);
-			return 2;
+			return -1;
 		}
 	}
-	if (optind >= argc) {
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {.mode = INI_REPLACE};
+	const char *sock, *out, *cmd, *file;
+	enum ini_mode mode;
+	char verb[256];
+	int rc;
+
+	/* "+": stop at the command; options may follow it too (optind 0 resets getopt) */
+	rc = opts_parse(argc, argv, "+s:o:f:irh", &o);
+	if (rc > 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (rc < 0 || optind >= argc) {
 		usage(stderr);
 		return 2;
 	}
 	cmd = argv[optind];
-	/* options may also follow the command: rescan from it (optind 0 resets getopt) */
 	argc -= optind;
 	argv += optind;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "s:o:f:irh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'i':
-			mode = INI_INCREMENTAL;
-			break;
-		case 'r':
-			mode = INI_REPLACE;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'f':
-			file = optarg;
-			break;
-		default:
-			usage(stderr);
-			return 2;
-		}
+	if (opts_parse(argc, argv, "s:o:f:irh", &o) != 0) {
+		usage(stderr);
+		return 2;
 	}
+	sock = o.sock, out = o.out, file = o.file, mode = o.mode;
 	const char *arg = optind < argc ? argv[optind] : NULL;
 
 	if (!strcmp(cmd, "check") || !strcmp(cmd, "build")) {
