@@ -88,8 +88,9 @@ static double cpu_of(const char *pids)
 			unsigned long ut = 0, st = 0;
 			/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt
 			 * cmajflt utime stime */
-			if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			                &ut, &st) == 2)
+			if (p &&
+			    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				   &ut, &st) == 2)
 				ticks += (double)(ut + st);
 		}
 		fclose(f);
@@ -152,12 +153,12 @@ static int send_options(struct conn *c)
 	char m[600];
 	unsigned long long n = ++seq;
 	int len = snprintf(m, sizeof(m),
-	                   "OPTIONS sip:sbc@%s:%u;transport=tls SIP/2.0\r\n"
-	                   "Via: SIP/2.0/TLS 127.0.0.1:5061;rport;branch=z9hG4bK-%d-%llx\r\n"
-	                   "Max-Forwards: 70\r\nFrom: <sip:load@127.0.0.1>;tag=%llx\r\n"
-	                   "To: <sip:sbc@%s>\r\nCall-ID: %d-%llx@load\r\nCSeq: 1 OPTIONS\r\n"
-	                   "Content-Length: 0\r\n\r\n",
-	                   o.host, o.port, getpid(), n, n, o.host, getpid(), n);
+			   "OPTIONS sip:sbc@%s:%u;transport=tls SIP/2.0\r\n"
+			   "Via: SIP/2.0/TLS 127.0.0.1:5061;rport;branch=z9hG4bK-%d-%llx\r\n"
+			   "Max-Forwards: 70\r\nFrom: <sip:load@127.0.0.1>;tag=%llx\r\n"
+			   "To: <sip:sbc@%s>\r\nCall-ID: %d-%llx@load\r\nCSeq: 1 OPTIONS\r\n"
+			   "Content-Length: 0\r\n\r\n",
+			   o.host, o.port, getpid(), n, n, o.host, getpid(), n);
 	int r = SSL_write(c->ssl, m, len);
 
 	if (r != len)
@@ -280,10 +281,10 @@ static void run(unsigned nconns, double *elapsed)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"host", 1, 0, 'h'},  {"port", 1, 0, 'p'},    {"cert", 1, 0, 'c'},
-	    {"key", 1, 0, 'k'},   {"mode", 1, 0, 'm'},    {"conns", 1, 0, 'n'},
+	    {"host", 1, 0, 'h'},   {"port", 1, 0, 'p'},    {"cert", 1, 0, 'c'},
+	    {"key", 1, 0, 'k'},    {"mode", 1, 0, 'm'},    {"conns", 1, 0, 'n'},
 	    {"window", 1, 0, 'w'}, {"seconds", 1, 0, 's'}, {"warmup", 1, 0, 'W'},
-	    {"tls13", 0, 0, '3'}, {"pids", 1, 0, 'P'},    {"procs", 1, 0, 'j'},
+	    {"tls13", 0, 0, '3'},  {"pids", 1, 0, 'P'},    {"procs", 1, 0, 'j'},
 	    {0, 0, 0, 0}};
 	int ch, fds[2];
 	double elapsed = 0, cpu0, cpu1;
@@ -291,19 +292,44 @@ int main(int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'h': o.host = optarg; break;
-		case 'p': o.port = (unsigned)atoi(optarg); break;
-		case 'c': o.cert = optarg; break;
-		case 'k': o.key = optarg; break;
-		case 'm': o.persist = strcmp(optarg, "persist") == 0; break;
-		case 'n': o.conns = (unsigned)atoi(optarg); break;
-		case 'w': o.window = (unsigned)atoi(optarg); break;
-		case 's': o.seconds = atof(optarg); break;
-		case 'W': o.warmup = atof(optarg); break;
-		case '3': o.tls13 = 1; break;
-		case 'P': o.pids = optarg; break;
-		case 'j': o.procs = (unsigned)atoi(optarg); break;
-		default: return 2;
+		case 'h':
+			o.host = optarg;
+			break;
+		case 'p':
+			o.port = (unsigned)atoi(optarg);
+			break;
+		case 'c':
+			o.cert = optarg;
+			break;
+		case 'k':
+			o.key = optarg;
+			break;
+		case 'm':
+			o.persist = strcmp(optarg, "persist") == 0;
+			break;
+		case 'n':
+			o.conns = (unsigned)atoi(optarg);
+			break;
+		case 'w':
+			o.window = (unsigned)atoi(optarg);
+			break;
+		case 's':
+			o.seconds = atof(optarg);
+			break;
+		case 'W':
+			o.warmup = atof(optarg);
+			break;
+		case '3':
+			o.tls13 = 1;
+			break;
+		case 'P':
+			o.pids = optarg;
+			break;
+		case 'j':
+			o.procs = (unsigned)atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!o.port || !o.cert || !o.key || !o.conns || !o.procs) {

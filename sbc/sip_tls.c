@@ -9,14 +9,27 @@
  * without interposing OpenSSL symbols.
  *
  * Why connections are tracked by socket: Debian's sofia-sip never SSL_free()s
- * a connection (it leaks the SSL and frees its BIO), so the SSL "free"
- * callback cannot tell us a connection ended. A record learns its socket (fd
- * plus inode) right after accept; a sweep drops it once that fd no longer is
- * that socket. Once sofia is done with an SSL we never call into it again.
- * Where sofia does free the SSL, the free callback drops the record first.
+ * a connection: its tls_free() calls SSL_shutdown(), BIO_free()s the socket
+ * BIO it gave the SSL and forgets the SSL. A record learns its socket (fd
+ * plus inode) right after accept; a sweep marks it gone once that fd no
+ * longer is that socket, so the counts follow the sockets.
+ *
+ * Why we swap the SSL's BIO (conn_adopt): two faults of that tls_free().
+ * (1) The SSL leaks, with its buffers and peer chain: tens of kilobytes per
+ * connection, without bound under new-connection load. (2) SSL_shutdown() of
+ * a connection refused during its handshake, or reset by its peer, leaves an
+ * error in the thread's OpenSSL error queue; sofia's next SSL_get_error(), on
+ * another connection, reads it and closes that innocent connection. So at
+ * bind time the SSL gets a socket BIO of ours and sofia's BIO keeps only
+ * sofia's reference; a callback on sofia's BIO sees tls_free() free it, right
+ * after the SSL_shutdown(): there we clear the error queue and free the SSL
+ * (sofia never touches it again). The SSL "free" callback then drops the record.
+ * Our BIO also clears errors other connections left before each socket read,
+ * since sofia's failure paths (a refused handshake) leave theirs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -30,6 +43,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include "conf/store.h"
@@ -45,6 +59,8 @@ struct sip_conn {
 	su_timer_t *timer;
 	enum conn_state state;
 	int bound, over_cap, timed_out;
+	int gone;  /* the socket is closed: no longer counted, awaiting sofia's tls_free */
+	BIO *sbio; /* sofia's socket BIO, watched for its free; NULL when not adopted */
 	int fd;
 	dev_t dev;
 	ino_t ino;
@@ -54,7 +70,13 @@ struct sip_conn {
 	char issuer[256];
 };
 
-static int ctx_idx = -1, ssl_idx = -1;
+/* What sip_engine_tls_changed needs to bind the policy again: kept with the SSL_CTX. */
+struct ctx_bind {
+	struct tls_policy pol; /* of the TLSContexts row in the active configuration */
+	char ctxdir[4096];
+};
+
+static int ctx_idx = -1, ssl_idx = -1, bind_idx = -1;
 static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
 
 /* SSL_CTX capture window: only this thread, only between begin and end. */
@@ -78,6 +100,7 @@ const char *sip_rej_name(enum sip_rej r)
 
 static void conn_new(struct sip_iface *ifc, SSL *ssl, CRYPTO_EX_DATA *ad);
 static void conn_drop(struct sip_conn *c, int ssl_freed);
+static void conn_adopt(struct sip_conn *c);
 
 static void ctx_new_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
@@ -105,18 +128,26 @@ static void ssl_free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 		conn_drop(ptr, 1);
 }
 
+static void bind_free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+			 void *argp)
+{
+	free(ptr);
+}
+
 static void idx_init(void)
 {
 	ctx_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, "sbc sip iface", ctx_new_cb,
-	                                  NULL, NULL);
+					  NULL, NULL);
 	ssl_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, "sbc sip conn", ssl_new_cb, NULL,
-	                                  ssl_free_cb);
+					  ssl_free_cb);
+	bind_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, "sbc sip bind", NULL, NULL,
+					   bind_free_cb);
 }
 
 int sip_tls_global_init(void)
 {
 	pthread_once(&idx_once, idx_init);
-	return ctx_idx >= 0 && ssl_idx >= 0 ? 0 : -1;
+	return ctx_idx >= 0 && ssl_idx >= 0 && bind_idx >= 0 ? 0 : -1;
 }
 
 void sip_tls_capture_begin(void)
@@ -183,7 +214,7 @@ static int subject_match(X509 *cert, const char *pattern)
 		if (g->type == GEN_DNS || g->type == GEN_URI || g->type == GEN_EMAIL) {
 			s = g->d.ia5;
 			snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s),
-			         (const char *)ASN1_STRING_get0_data(s));
+				 (const char *)ASN1_STRING_get0_data(s));
 		} else if (g->type == GEN_IPADD) {
 			s = g->d.ip;
 			if (ASN1_STRING_length(s) == 4)
@@ -200,7 +231,7 @@ static int subject_match(X509 *cert, const char *pattern)
 	if (nsan)
 		return hit;
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
-	                              sizeof(buf)) > 0)
+				      sizeof(buf)) > 0)
 		return label_match(pattern, buf);
 	return 0;
 }
@@ -244,10 +275,10 @@ static void conn_log(struct sip_conn *c, int prio, const char *what)
 		cipher = ci ? SSL_CIPHER_get_name(ci) : "-";
 	}
 	sip_engine_event(ifc->eng, prio,
-	                 "sip: TLS %s: interface '%s' (%u) peer %s version %s cipher %s "
-	                 "subject '%s' issuer '%s'",
-	                 what, ifc->name, ifc->index, c->peer[0] ? c->peer : "?", ver, cipher,
-	                 c->subject, c->issuer);
+			 "sip: TLS %s: interface '%s' (%u) peer %s version %s cipher %s "
+			 "subject '%s' issuer '%s'",
+			 what, ifc->name, ifc->index, c->peer[0] ? c->peer : "?", ver, cipher,
+			 c->subject, c->issuer);
 }
 
 static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
@@ -297,6 +328,7 @@ static void conn_bind(struct sip_conn *c)
 	if (fd < 0 || fstat(fd, &sb) < 0)
 		return;
 	c->fd = fd, c->dev = sb.st_dev, c->ino = sb.st_ino, c->bound = 1;
+	conn_adopt(c);
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET) {
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
@@ -308,6 +340,66 @@ static void conn_bind(struct sip_conn *c)
 			snprintf(c->peer, sizeof(c->peer), "[%s]:%u", host, ntohs(s6->sin6_port));
 		}
 	}
+}
+
+static long sbio_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
+		    size_t *processed)
+{
+	struct sip_conn *c = (struct sip_conn *)BIO_get_callback_arg(b);
+
+	if (oper != BIO_CB_FREE || !c)
+		return ret;
+	/* inside sofia's tls_free(), just after its SSL_shutdown() */
+	ERR_clear_error();
+	c->sbio = NULL;
+	/*
+	 * That tls_free() also SSL_CTX_free()s the master context for every connection (its
+	 * secondaries copy the master's type), a reference only the leaked SSL made up for.
+	 * Take one for it, or the context would be freed under the listener.
+	 */
+	SSL_CTX_up_ref(SSL_get_SSL_CTX(c->ssl));
+	SSL_free(c->ssl); /* the free callback drops c */
+	ERR_clear_error();
+	return ret;
+}
+
+/*
+ * Before each socket read of one of our connections: an error another connection left in
+ * the thread's queue would make sofia's SSL_get_error() on this one fail it. Reads only: a
+ * failing handshake raises its error and then writes its alert, and the alert callback must
+ * still find that error; every call that can block on reading starts with a read.
+ */
+static long mine_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
+                    size_t *processed)
+{
+	if (oper == BIO_CB_READ && ERR_peek_error())
+		ERR_clear_error();
+	return ret;
+}
+
+/*
+ * Gives the SSL a socket BIO of its own and leaves sofia's BIO with the one reference sofia
+ * will free (SSL_set_bio took two, one per direction, and sofia frees one). No-op unless the
+ * SSL reads and writes sofia's one plain socket BIO.
+ */
+static void conn_adopt(struct sip_conn *c)
+{
+	BIO *sb = SSL_get_rbio(c->ssl), *w = SSL_get_wbio(c->ssl), *mine;
+
+	/* the write side may carry OpenSSL's handshake buffer in front of sofia's BIO */
+	if (!sb || BIO_method_type(sb) != BIO_TYPE_SOCKET || (w != sb && BIO_next(w) != sb))
+		return;
+	if (!(mine = BIO_new_socket(c->fd, BIO_NOCLOSE)))
+		return;
+	if (!BIO_up_ref(sb)) {
+		BIO_free(mine);
+		return;
+	}
+	BIO_set_callback_ex(mine, mine_cb);
+	SSL_set_bio(c->ssl, mine, mine);
+	BIO_set_callback_arg(sb, (char *)c);
+	BIO_set_callback_ex(sb, sbio_cb);
+	c->sbio = sb;
 }
 
 static int conn_alive(const struct sip_conn *c)
@@ -348,7 +440,7 @@ static void conn_timer_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg
 	if (c->state == C_NEW || c->state == C_HANDSHAKE) {
 		c->timed_out = 1;
 		snprintf(detail, sizeof(detail), "handshake not done in %u ms",
-		         ifc->eng->hs_timeout_ms);
+			 ifc->eng->hs_timeout_ms);
 		conn_reject(c, SIP_REJ_TIMEOUT, detail);
 		conn_kill(c);
 	}
@@ -384,16 +476,30 @@ static void conn_new(struct sip_iface *ifc, SSL *ssl, CRYPTO_EX_DATA *ad)
 	su_timer_set_interval(c->timer, conn_timer_cb, (su_timer_arg_t *)c, 0);
 }
 
+/* The socket is closed; sofia's tls_free() may come much later (a binding holds the tport). */
+static void conn_gone(struct sip_conn *c)
+{
+	if (c->gone)
+		return;
+	if (!c->ifc->eng->closing && (c->state == C_NEW || c->state == C_HANDSHAKE))
+		conn_reject(c, SIP_REJ_PROTOCOL, "closed during the handshake");
+	c->gone = 1;
+	c->ifc->active--;
+}
+
 static void conn_drop(struct sip_conn *c, int ssl_freed)
 {
 	if (!ssl_freed)
 		SSL_set_ex_data(c->ssl, ssl_idx, NULL);
-	if (!c->ifc->eng->closing && (c->state == C_NEW || c->state == C_HANDSHAKE))
-		conn_reject(c, SIP_REJ_PROTOCOL, "closed during the handshake");
+	if (c->sbio) {
+		/* sofia still holds its BIO: nothing may call us back about c */
+		BIO_set_callback_ex(c->sbio, NULL);
+		BIO_set_callback_arg(c->sbio, NULL);
+	}
+	conn_gone(c);
 	*c->pprev = c->next;
 	if (c->next)
 		c->next->pprev = c->pprev;
-	c->ifc->active--;
 	su_timer_destroy(c->timer);
 	free(c);
 }
@@ -444,21 +550,21 @@ static void alert_reject(struct sip_conn *c, int where, int ret)
 
 	if (where & SSL_CB_READ) {
 		snprintf(detail, sizeof(detail), "peer sent alert %d %s", desc,
-		         SSL_alert_desc_string_long(ret));
+			 SSL_alert_desc_string_long(ret));
 		conn_reject(c, SIP_REJ_PROTOCOL, detail);
 	} else if (c->verr) {
 		snprintf(detail, sizeof(detail), "%s, alert %d",
-		         X509_verify_cert_error_string(c->verr), desc);
+			 X509_verify_cert_error_string(c->verr), desc);
 		conn_reject(c, rej_of_verify(c->verr), detail);
 	} else if ((ERR_GET_LIB(e) == ERR_LIB_SSL &&
-	            ERR_GET_REASON(e) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) ||
-	           desc == SSL_AD_CERTIFICATE_REQUIRED) {
+		    ERR_GET_REASON(e) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) ||
+		   desc == SSL_AD_CERTIFICATE_REQUIRED) {
 		snprintf(detail, sizeof(detail), "no client certificate, alert %d", desc);
 		conn_reject(c, SIP_REJ_NOCERT, detail);
 	} else {
 		snprintf(detail, sizeof(detail), "%s, alert %d %s",
-		         e ? ERR_reason_error_string(e) : "handshake failure", desc,
-		         SSL_alert_desc_string_long(ret));
+			 e ? ERR_reason_error_string(e) : "handshake failure", desc,
+			 SSL_alert_desc_string_long(ret));
 		conn_reject(c, SIP_REJ_PROTOCOL, detail);
 	}
 }
@@ -492,39 +598,154 @@ static int hello_cb(SSL *ssl, int *al, void *arg)
 	return SSL_CLIENT_HELLO_SUCCESS;
 }
 
-int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tlsctx,
-                 const char *ctxdir, char *err, size_t errlen)
+/*
+ * The policy, the material and our callbacks on ctx. Run at bind time and again after a
+ * material change: tls_ctx_configure replaces the trust store, CRL flags, client CA list and
+ * device certificate in place, and removes any verify callback, so ours goes back on last.
+ */
+static int policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_policy *p,
+			const char *ctxdir, char *err, size_t errlen)
 {
-	struct tls_policy p;
 	int want, mode;
 
-	tls_policy_from_row(tlsctx, &p);
 	/* sofia's version switches would narrow the context's TLSVersion */
 	SSL_CTX_clear_options(ctx, SSL_OP_NO_SSL_MASK);
-	if (tls_ctx_configure(ctx, &p, TLS_ROLE_SERVER, ctxdir, ifc->mutual ? TLS_F_VERIFY_PEER : 0,
-	                      err, errlen) < 0)
+	if (tls_ctx_configure(ctx, p, TLS_ROLE_SERVER, ctxdir, ifc->mutual ? TLS_F_VERIFY_PEER : 0,
+			      err, errlen) < 0)
 		return -1;
 	mode = SSL_CTX_get_verify_mode(ctx);
 	want = ifc->mutual ? (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) : SSL_VERIFY_NONE;
 	if (mode != want) {
 		snprintf(err, errlen, "verify mode %#x after binding the policy, want %#x", mode,
-		         want);
+			 want);
 		return -1;
 	}
 	ifc->prev_verify = SSL_CTX_get_verify_callback(ctx);
 	SSL_CTX_set_verify(ctx, mode, verify_cb);
 	SSL_CTX_set_info_callback(ctx, info_cb);
 	SSL_CTX_set_client_hello_cb(ctx, hello_cb, NULL);
+	return 0;
+}
+
+int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tlsctx,
+		 const char *ctxdir, char *err, size_t errlen)
+{
+	struct ctx_bind *b = calloc(1, sizeof(*b));
+
+	if (!b || !SSL_CTX_set_ex_data(ctx, bind_idx, b)) {
+		free(b);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	tls_policy_from_row(tlsctx, &b->pol);
+	snprintf(b->ctxdir, sizeof(b->ctxdir), "%s", ctxdir);
+	if (policy_apply(ifc, ctx, &b->pol, ctxdir, err, errlen) < 0)
+		return -1;
 	if (!SSL_CTX_set_ex_data(ctx, ctx_idx, ifc)) {
 		snprintf(err, errlen, "cannot attach the interface to the SSL_CTX");
 		return -1;
 	}
 	ifc->ssl_ctx = ctx;
 	log_info("sip: interface '%s' TLS port %u: mutual authentication %s%s%s; %s", ifc->name,
-	         ifc->port[SIP_PROTO_TLS], ifc->mutual ? "on" : "off",
-	         ifc->subject[0] ? ", client subject " : "", ifc->subject,
-	         tls_ctx_policy_text(ctx));
+		 ifc->port[SIP_PROTO_TLS], ifc->mutual ? "on" : "off",
+		 ifc->subject[0] ? ", client subject " : "", ifc->subject,
+		 tls_ctx_policy_text(ctx));
 	return 0;
+}
+
+/*
+ * Sessions and tickets issued under the old material would let a client resume without
+ * its certificate being checked against the new roots and CRL: forget them all.
+ */
+static void sessions_forget(SSL_CTX *ctx)
+{
+	unsigned char keys[80];
+
+	SSL_CTX_flush_sessions(ctx, LONG_MAX);
+	if (RAND_bytes(keys, sizeof(keys)) == 1)
+		SSL_CTX_set_tlsext_ticket_keys(ctx, keys, sizeof(keys));
+	OPENSSL_cleanse(keys, sizeof(keys));
+}
+
+/* Material changes are rare and matter: logged whole, never rate-limited. */
+static void reload_event(struct sip_engine *e, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void reload_event(struct sip_engine *e, int prio, const char *fmt, ...)
+{
+	char line[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (e->event_fn)
+		e->event_fn(e->event_arg, prio, line);
+	log_msg(prio, "%s", line);
+}
+
+static unsigned conns_up(const struct sip_iface *ifc)
+{
+	unsigned n = 0;
+
+	for (const struct sip_conn *c = ifc->conns; c; c = c->next)
+		n += c->state == C_UP && !c->gone;
+	return n;
+}
+
+/*
+ * New material for the listener of one interface: proven on a scratch SSL_CTX first, so
+ * that material that does not load (a key without its certificate, say) changes nothing.
+ */
+static void iface_reload(struct sip_iface *ifc, unsigned idx)
+{
+	struct ctx_bind *b = SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx);
+	SSL_CTX *scratch;
+	char err[512] = "";
+	unsigned n;
+	int rc;
+
+	if (!b)
+		return;
+	scratch = SSL_CTX_new(TLS_server_method());
+	rc = scratch ? tls_ctx_configure(scratch, &b->pol, TLS_ROLE_SERVER, b->ctxdir,
+					 ifc->mutual ? TLS_F_VERIFY_PEER : 0, err, sizeof(err))
+		     : -1;
+	SSL_CTX_free(scratch);
+	ERR_clear_error();
+	if (rc < 0) {
+		reload_event(ifc->eng, LOG_WARNING,
+			     "sip: interface '%s' TLS port %u: new material of TLS context %u "
+			     "not taken (%s); the previous material stays in force",
+			     ifc->name, ifc->port[SIP_PROTO_TLS], idx,
+			     err[0] ? err : "out of memory");
+		return;
+	}
+	if (policy_apply(ifc, ifc->ssl_ctx, &b->pol, b->ctxdir, err, sizeof(err)) < 0) {
+		/* it loaded a moment ago: only memory or a concurrent change of the files */
+		reload_event(ifc->eng, LOG_ERR,
+			     "sip: interface '%s' TLS port %u: applying TLS context %u failed "
+			     "(%s); new handshakes may fail until the next change or reset",
+			     ifc->name, ifc->port[SIP_PROTO_TLS], idx, err);
+		ERR_clear_error();
+		return;
+	}
+	sessions_forget(ifc->ssl_ctx);
+	n = conns_up(ifc);
+	reload_event(ifc->eng, LOG_NOTICE,
+		     "sip: interface '%s' TLS port %u: new material of TLS context %u in force "
+		     "for new handshakes, %u established connection%s kept; %s",
+		     ifc->name, ifc->port[SIP_PROTO_TLS], idx, n, n == 1 ? "" : "s",
+		     tls_ctx_policy_text(ifc->ssl_ctx));
+}
+
+void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index)
+{
+	if (!e || e->closing)
+		return;
+	for (unsigned i = 0; i < e->nifs; i++)
+		if (e->ifs[i].ssl_ctx && e->ifs[i].ctx_index == (int)ctx_index)
+			iface_reload(&e->ifs[i], ctx_index);
 }
 
 void sip_tls_sweep(struct sip_engine *e)
@@ -533,7 +754,11 @@ void sip_tls_sweep(struct sip_engine *e)
 		struct sip_conn *c = e->ifs[i].conns, *next;
 		for (; c; c = next) {
 			next = c->next;
-			if (c->bound && !conn_alive(c))
+			if (!c->bound || c->gone || conn_alive(c))
+				continue;
+			if (c->sbio)
+				conn_gone(c); /* freed with sofia's BIO */
+			else
 				conn_drop(c, 0);
 		}
 	}
@@ -556,7 +781,7 @@ void sip_tls_release(struct sip_engine *e)
 const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer)
 {
 	for (struct sip_conn *c = ifc->conns; c; c = c->next)
-		if (c->state == C_UP && strcmp(c->peer, peer) == 0)
+		if (c->state == C_UP && !c->gone && strcmp(c->peer, peer) == 0)
 			return c->subject;
 	return NULL;
 }

@@ -219,10 +219,6 @@ void tlsmgr_check_expiry(struct sbcd *s)
 	}
 }
 
-__attribute__((weak)) void sip_engine_tls_changed(struct sip_engine *e, unsigned idx)
-{
-}
-
 void tlsmgr_changed(struct sbcd *s, unsigned idx)
 {
 	tlsmgr_check_expiry(s);
