@@ -48,6 +48,12 @@ int sbcd_boot_check(const char *flashdir)
 	return st ? 0 : -1;
 }
 
+/* A TLS context first used by outgoing TLS after boot gets its key and certificate now. */
+static int material_first_use(void *arg, unsigned ctx, char *err, size_t errlen)
+{
+	return tlsmgr_ensure(arg, ctx, err, errlen);
+}
+
 int sbcd_boot(struct sbcd *s)
 {
 	struct conf_diag d;
@@ -85,6 +91,7 @@ int sbcd_boot(struct sbcd *s)
 		log_errx("SIP engine: %s", err);
 		return -1;
 	}
+	sip_engine_set_material_hook(s->sip, material_first_use, s);
 	supervise_start(s);
 	return 0;
 }

@@ -44,6 +44,12 @@ const char *sip_proto_name(enum sip_proto p)
 	return p < SIP_PROTO_N ? proto_names[p] : "?";
 }
 
+void sip_engine_set_material_hook(struct sip_engine *e, sip_material_fn *fn, void *arg)
+{
+	e->material_fn = fn;
+	e->material_arg = arg;
+}
+
 void sip_engine_set_event_hook(struct sip_engine *e, sip_event_fn *fn, void *arg)
 {
 	e->event_fn = fn;
@@ -94,7 +100,7 @@ const char *sip_iface_contact(const struct sip_iface *ifc, enum sip_proto p, cha
 	char h[80];
 
 	snprintf(buf, len, "<sip:sbc@%s:%u;transport=%s>", host_of(ifc->addr, h, sizeof(h)),
-	         ifc->port[p], proto_names[p]);
+		 ifc->port[p], proto_names[p]);
 	return buf;
 }
 
@@ -109,7 +115,7 @@ void sip_irq_peer(nta_incoming_t *irq, char *buf, size_t len)
 		su_sockaddr_t *su = (su_sockaddr_t *)ai->ai_addr;
 		su_inet_ntop(su->su_family, SU_ADDR(su), host, sizeof(host));
 		snprintf(buf, len, su->su_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
-		         ntohs(su->su_port));
+			 ntohs(su->su_port));
 	}
 	msg_destroy(msg);
 }
@@ -119,8 +125,8 @@ void sip_irq_peer(nta_incoming_t *irq, char *buf, size_t len)
 static int reply_options(nta_incoming_t *irq)
 {
 	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_ALLOW_STR(SIP_ALLOW),
-	                    SIPTAG_ACCEPT_STR("application/sdp"), SIPTAG_SUPPORTED_STR(""),
-	                    TAG_END());
+			    SIPTAG_ACCEPT_STR("application/sdp"), SIPTAG_SUPPORTED_STR(""),
+			    TAG_END());
 	nta_incoming_destroy(irq);
 	return 0;
 }
@@ -158,7 +164,7 @@ static int deflt_cb(nta_leg_magic_t *m, nta_leg_t *leg, nta_incoming_t *irq, sip
 		return 481;
 	default:
 		nta_incoming_treply(irq, SIP_405_METHOD_NOT_ALLOWED, SIPTAG_ALLOW_STR(SIP_ALLOW),
-		                    TAG_END());
+				    TAG_END());
 		nta_incoming_destroy(irq);
 		return 0;
 	}
@@ -190,7 +196,7 @@ static int col(const struct conf_table *t, const char *name)
 
 /* Copies the concatenation of files into path (mode 0600); missing optional files are skipped. */
 static int write_concat(const char *path, const char *const *src, unsigned n, char *err,
-                        size_t errlen)
+			size_t errlen)
 {
 	char buf[8192];
 	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -224,7 +230,7 @@ static int write_concat(const char *path, const char *const *src, unsigned n, ch
 
 /* agent.pem (certificate chain + key) and cafile.pem (trusted roots) where sofia reads them. */
 static int write_sofia_dir(const char *flashdir, const char *rundir, unsigned ctx, char *ctxdir,
-                           size_t ctxlen, char *sofdir, size_t soflen, char *err, size_t errlen)
+			   size_t ctxlen, char *sofdir, size_t soflen, char *err, size_t errlen)
 {
 	char a[4096], b[4096], path[4096];
 	const char *src[2] = {a, b};
@@ -250,10 +256,10 @@ fail:
 }
 
 int sip_engine_sofia_dir(struct sip_engine *e, unsigned ctx, char *ctxdir, size_t ctxlen,
-                         char *sofdir, size_t soflen, char *err, size_t errlen)
+			 char *sofdir, size_t soflen, char *err, size_t errlen)
 {
 	return write_sofia_dir(e->flashdir, e->rundir, ctx, ctxdir, ctxlen, sofdir, soflen, err,
-	                       errlen);
+			       errlen);
 }
 
 /* The primary sofia just made for (proto, port): the one no interface owns yet. */
@@ -273,8 +279,8 @@ static tport_t *find_primary(struct sip_engine *e, enum sip_proto p, unsigned po
 }
 
 static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct conf_store *st,
-                   const char *ctxname, const char *flashdir, const char *rundir, char *err,
-                   size_t errlen)
+		   const char *ctxname, const char *flashdir, const char *rundir, char *err,
+		   size_t errlen)
 {
 	const struct conf_table *tc = conf_table_find("TLSContexts");
 	struct conf_row *cr = conf_store_find_name(st, tc, ctxname);
@@ -285,22 +291,22 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 
 	if (!cr) {
 		snprintf(err, errlen, "SIPInterface row %u: TLS context '%s' not found", ifc->index,
-		         ctxname);
+			 ctxname);
 		return -1;
 	}
 	ifc->ctx_index = (int)cr->index;
 	if (write_sofia_dir(flashdir, rundir, cr->index, ctxdir, sizeof(ctxdir), sofdir,
-	                    sizeof(sofdir), why, sizeof(why)) < 0)
+			    sizeof(sofdir), why, sizeof(why)) < 0)
 		goto fail;
 	snprintf(url, sizeof(url), "sips:%s:%u;transport=tls", host_of(ifc->addr, h, sizeof(h)),
-	         ifc->port[SIP_PROTO_TLS]);
+		 ifc->port[SIP_PROTO_TLS]);
 	/* every primary has an ident: sofia's lookup by ident (client transports,
 	 * sip_proxy_tls.c) compares it without a NULL check */
 	snprintf(ident, sizeof(ident), "sbc-%u-tls", ifc->index);
 	sip_tls_capture_begin();
 	rc = nta_agent_add_tport(e->agent, (url_string_t *)url, TPTAG_CERTIFICATE(sofdir),
-	                         TPTAG_TLS_VERSION(0), TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE),
-	                         TPTAG_IDENT(ident), TAG_END());
+				 TPTAG_TLS_VERSION(0), TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE),
+				 TPTAG_IDENT(ident), TAG_END());
 	n = sip_tls_capture_end(got, 4);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot listen on %s: %s", url, strerror(errno));
@@ -308,9 +314,9 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 	}
 	if (n != 1) {
 		snprintf(why, sizeof(why),
-		         "sofia-sip created %u SSL_CTX for %s, expected exactly one: cannot bind "
-		         "the TLS policy",
-		         n, url);
+			 "sofia-sip created %u SSL_CTX for %s, expected exactly one: cannot bind "
+			 "the TLS policy",
+			 n, url);
 		goto fail;
 	}
 	ifc->pri[SIP_PROTO_TLS] = find_primary(e, SIP_PROTO_TLS, ifc->port[SIP_PROTO_TLS]);
@@ -319,13 +325,13 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 	return 0;
 fail:
 	snprintf(err, errlen, "SIPInterface row %u ('%s') TLS context '%s': %s", ifc->index,
-	         ifc->name, ctxname, why);
+		 ifc->name, ctxname, why);
 	return -1;
 }
 
 static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct conf_store *st,
-                     const struct conf_row *r, const char *flashdir, const char *rundir, char *err,
-                     size_t errlen)
+		     const struct conf_row *r, const char *flashdir, const char *rundir, char *err,
+		     size_t errlen)
 {
 	const struct conf_table *ts = conf_table_find("SIPInterface");
 	const struct conf_table *ti = conf_table_find("InterfaceTable");
@@ -341,14 +347,14 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 	snprintf(ifc->name, sizeof(ifc->name), "%s", conf_row_str(r, col(ts, "InterfaceName")));
 	ifc->max_tls = (unsigned)conf_row_int(r, col(ts, "MaxTLSConnections"));
 	ifc->mutual = mutual == 0 || mutual == 1
-	                  ? (int)mutual
-	                  : conf_global_int(st, "SIPSRequireClientCertificate") != 0;
+			  ? (int)mutual
+			  : conf_global_int(st, "SIPSRequireClientCertificate") != 0;
 	if (conf_global_int(st, "PeerHostNameVerificationMode") == 2)
 		snprintf(ifc->subject, sizeof(ifc->subject), "%s",
-		         conf_global_str(st, "TLSRemoteSubjectName"));
+			 conf_global_str(st, "TLSRemoteSubjectName"));
 	if (!ir) {
 		snprintf(err, errlen, "SIPInterface row %u column NetworkInterface: '%s' not found",
-		         r->index, netif);
+			 r->index, netif);
 		return -1;
 	}
 	snprintf(ifc->addr, sizeof(ifc->addr), "%s", conf_row_str(ir, col(ti, "IPAddress")));
@@ -358,25 +364,25 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 		if (!ifc->port[p])
 			continue;
 		snprintf(url, sizeof(url), "sip:%s:%u;transport=%s",
-		         host_of(ifc->addr, h, sizeof(h)), ifc->port[p], proto_names[p]);
+			 host_of(ifc->addr, h, sizeof(h)), ifc->port[p], proto_names[p]);
 		snprintf(ident, sizeof(ident), "sbc-%u-%s", ifc->index, proto_names[p]);
 		if (nta_agent_add_tport(e->agent, (url_string_t *)url, TPTAG_IDENT(ident),
-		                        TAG_END()) < 0) {
+					TAG_END()) < 0) {
 			snprintf(err, errlen, "SIPInterface row %u ('%s'): cannot listen on %s: %s",
-			         r->index, ifc->name, url, strerror(errno));
+				 r->index, ifc->name, url, strerror(errno));
 			return -1;
 		}
 		ifc->pri[p] = find_primary(e, p, ifc->port[p]);
 	}
 	if (ifc->port[SIP_PROTO_TLS])
 		return add_tls(e, ifc, st, conf_row_str(r, col(ts, "TLSContext")), flashdir, rundir,
-		               err, errlen);
+			       err, errlen);
 	return 0;
 }
 
 struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *active,
-                                     const char *flashdir, const char *rundir, char *err,
-                                     size_t errlen)
+				     const char *flashdir, const char *rundir, char *err,
+				     size_t errlen)
 {
 	const struct conf_table *ts = conf_table_find("SIPInterface");
 	const struct conf_rows *rs = ts ? conf_store_rows(active, ts) : NULL;
@@ -403,7 +409,7 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	e->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
 	e->ifs = calloc(rs->n ? rs->n : 1, sizeof(*e->ifs));
 	e->agent = nta_agent_create(root, (url_string_t *)-1, agent_cb, NULL, NTATAG_UA(1),
-	                            NTATAG_SERVER_RPORT(1), NTATAG_TCP_RPORT(1), TAG_END());
+				    NTATAG_SERVER_RPORT(1), NTATAG_TCP_RPORT(1), TAG_END());
 	if (!e->ifs || !e->agent) {
 		snprintf(err, errlen, "SIP engine: cannot create the SIP agent");
 		goto fail;
@@ -421,7 +427,7 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	e->rt = sip_rt_cfg_build(active);
 	e->proxy = sip_proxy_create(e);
 	e->deflt = nta_leg_tcreate(e->agent, deflt_cb, (nta_leg_magic_t *)e, NTATAG_NO_DIALOG(1),
-	                           TAG_END());
+				   TAG_END());
 	e->tick = su_timer_create(su_root_task(root), SIP_TICK_MS);
 	if (e->rt && e->proxy)
 		sip_proxy_config(e->proxy, e->rt);
@@ -489,7 +495,7 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 			if (!r)
 				continue;
 			conf_row_set_text(t, r, col(t, "InterfaceName"), ifc->name, ebuf,
-			                  sizeof(ebuf));
+					  sizeof(ebuf));
 			r->v[col(t, "TLSPort")].i = ifc->port[SIP_PROTO_TLS];
 			r->v[col(t, "MutualAuthentication")].i = ifc->mutual;
 			r->v[col(t, "HandshakesAccepted")].i = (long long)ifc->accepted;
@@ -518,7 +524,7 @@ void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *ru
 	e->rt = c;
 	sip_proxy_config(e->proxy, c);
 	sip_engine_event(e, LOG_INFO,
-	                 "sip: routing configuration: %u proxy sets, %u IP groups, %u "
-	                 "classification rules, %u routing rules",
-	                 c->nsets, c->ngroups, c->nclasses, c->nroutes);
+			 "sip: routing configuration: %u proxy sets, %u IP groups, %u "
+			 "classification rules, %u routing rules",
+			 c->nsets, c->ngroups, c->nclasses, c->nroutes);
 }

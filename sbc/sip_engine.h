@@ -50,8 +50,8 @@ struct sip_engine;
  * Returns NULL with the reason in err (naming the interface) on failure.
  */
 struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *active,
-                                     const char *flashdir, const char *rundir, char *err,
-                                     size_t errlen);
+				     const char *flashdir, const char *rundir, char *err,
+				     size_t errlen);
 void sip_engine_destroy(struct sip_engine *e);
 
 /*
@@ -94,5 +94,13 @@ void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *ru
  */
 typedef void sip_event_fn(void *arg, int prio, const char *line);
 void sip_engine_set_event_hook(struct sip_engine *e, sip_event_fn *fn, void *arg);
+
+/*
+ * Optional: called before a TLS context's material is first used for outgoing TLS, so that
+ * a context added after boot gets its key and certificate then (sbcd: tlsmgr_ensure).
+ * Returns 0, or -1 with the reason in err.
+ */
+typedef int sip_material_fn(void *arg, unsigned ctx_index, char *err, size_t errlen);
+void sip_engine_set_material_hook(struct sip_engine *e, sip_material_fn *fn, void *arg);
 
 #endif

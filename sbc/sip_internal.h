@@ -80,6 +80,8 @@ struct sip_engine {
 	struct log_limit loglim;
 	sip_event_fn *event_fn;
 	void *event_arg;
+	sip_material_fn *material_fn; /* makes a TLS context's material on first use */
+	void *material_arg;
 	struct sip_registrar *reg;
 	struct sip_b2bua *b2b;
 	/* routing (sip_route.h): running configuration copy, proxy sets, client TLS */
@@ -103,7 +105,7 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max);
  * and our verify, info and client-hello callbacks. 0, or -1 with the reason in err.
  */
 int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tlsctx,
-                 const char *ctxdir, char *err, size_t errlen);
+		 const char *ctxdir, char *err, size_t errlen);
 /* Drops dead connections (closed by sofia) from the counts. */
 void sip_tls_sweep(struct sip_engine *e);
 /* Before the agent is destroyed (while sofia's SSL_CTXs live): forget the interfaces. */
@@ -128,7 +130,7 @@ void sip_irq_peer(nta_incoming_t *irq, char *buf, size_t len);
 /* Writes agent.pem and cafile.pem of TLS context ctx under rundir for sofia-sip: ctxdir gets
  * <flashdir>/tls/<ctx>, sofdir the directory to give TPTAG_CERTIFICATE. 0 or -1 with err. */
 int sip_engine_sofia_dir(struct sip_engine *e, unsigned ctx, char *ctxdir, size_t ctxlen,
-                         char *sofdir, size_t soflen, char *err, size_t errlen);
+			 char *sofdir, size_t soflen, char *err, size_t errlen);
 
 /* --- sip_registrar.c --- */
 
@@ -149,7 +151,7 @@ struct sip_registrar *sip_registrar_create(struct sip_engine *e);
 void sip_registrar_destroy(struct sip_registrar *r);
 /* Handles a REGISTER received on ifc; replies through irq. Returns 0 (replied). */
 int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum sip_proto p,
-                          nta_incoming_t *irq, sip_t const *sip);
+			  nta_incoming_t *irq, sip_t const *sip);
 /* The freshest live binding of user, or NULL. */
 struct sip_binding *sip_registrar_lookup(struct sip_registrar *r, const char *user);
 void sip_registrar_expire(struct sip_registrar *r);
@@ -163,6 +165,6 @@ void sip_b2bua_destroy(struct sip_b2bua *b);
 /* A request outside a dialog to route between users (INVITE, MESSAGE). 0 when handled
  * (replied or pending), else the status to answer with. */
 int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto p,
-                      nta_incoming_t *irq, sip_t const *sip);
+		      nta_incoming_t *irq, sip_t const *sip);
 
 #endif

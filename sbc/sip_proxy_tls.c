@@ -106,8 +106,7 @@ static struct sip_ctls *ctls_of_ctx(const SSL_CTX *ctx)
 
 static void arm(struct sip_ctls_mod *m, unsigned ms);
 
-static void cssl_new_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
-			void *argp)
+static void cssl_new_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
 	SSL *ssl = parent;
 	struct sip_ctls *cl = ctls_of_ctx(SSL_get_SSL_CTX(ssl));
@@ -272,7 +271,8 @@ static void cinfo_cb(const SSL *ssl, int where, int ret)
 	}
 	if ((where & SSL_CB_ALERT) && (ret >> 8) == SSL3_AL_FATAL) {
 		if (c->verr) {
-			snprintf(detail, sizeof(detail), "%s", X509_verify_cert_error_string(c->verr));
+			snprintf(detail, sizeof(detail), "%s",
+				 X509_verify_cert_error_string(c->verr));
 			conn_fail(c, "TLS: certificate verify failed (%s)", detail);
 		} else {
 			snprintf(detail, sizeof(detail), "alert %d %s from %s", ret & 0xff,
@@ -302,8 +302,8 @@ static void fire(struct sip_ctls_mod *m, struct sip_ctls *cl, const char *peer, 
 {
 	struct sip_ctls_wait **pw;
 
-	sip_engine_event(m->e, LOG_WARNING, "sip: outgoing %s to %s on interface '%s' failed",
-			 why, peer, cl->ifc->name);
+	sip_engine_event(m->e, LOG_WARNING, "sip: outgoing %s to %s on interface '%s' failed", why,
+			 peer, cl->ifc->name);
 again:
 	for (pw = &m->waits; *pw; pw = &(*pw)->next) {
 		struct sip_ctls_wait *w = *pw;
@@ -356,7 +356,8 @@ static void timer_cb(su_root_magic_t *mg, su_timer_t *t, su_timer_arg_t *arg)
 			if (why) {
 				c->state = CC_FAILED, c->reported = 1;
 				if (nev == cap) {
-					struct event *ne = realloc(ev, (cap = cap * 2 + 4) * sizeof(*ev));
+					struct event *ne =
+					    realloc(ev, (cap = cap * 2 + 4) * sizeof(*ev));
 					if (!ne)
 						break;
 					ev = ne;
@@ -430,8 +431,8 @@ tport_t *sip_ctls_primary(struct sip_engine *e, struct sip_iface *ifc, int ctx, 
 	const struct sip_rt_ctx *rc = sip_rt_cfg_ctx(e->rt, ctx);
 	char ctxdir[512], sofdir[512], url[160], why[512];
 	char const *transports[] = {"tls", NULL};
-	tp_name_t tpn = {.tpn_proto = "tls", .tpn_canon = ifc->addr, .tpn_host = ifc->addr,
-			 .tpn_port = "0"};
+	tp_name_t tpn = {
+	    .tpn_proto = "tls", .tpn_canon = ifc->addr, .tpn_host = ifc->addr, .tpn_port = "0"};
 	su_addrinfo_t const *ai;
 	sip_via_t *via;
 	struct sip_ctls *cl;
@@ -446,8 +447,11 @@ tport_t *sip_ctls_primary(struct sip_engine *e, struct sip_iface *ifc, int ctx, 
 	for (cl = m->list; cl; cl = cl->next)
 		if (cl->ifc == ifc && cl->ctx == ctx)
 			return cl->pri;
+	if (e->material_fn && e->material_fn(e->material_arg, (unsigned)ctx, err, errlen) < 0)
+		return NULL;
 	if (sip_engine_sofia_dir(e, (unsigned)ctx, ctxdir, sizeof(ctxdir), sofdir, sizeof(sofdir),
-				 err, errlen) < 0 || !(cl = calloc(1, sizeof(*cl))))
+				 err, errlen) < 0 ||
+	    !(cl = calloc(1, sizeof(*cl))))
 		return NULL;
 	cl->m = m, cl->ifc = ifc, cl->ctx = ctx;
 	snprintf(cl->ident, sizeof(cl->ident), "sbc-tls-client-%u-%d", ifc->index, ctx);
@@ -470,9 +474,9 @@ tport_t *sip_ctls_primary(struct sip_engine *e, struct sip_iface *ifc, int ctx, 
 		free(cl);
 		return NULL;
 	}
-	snprintf(url, sizeof(url), strchr(ifc->addr, ':') ? "SIP/2.0/TLS [%s]:%u"
-							  : "SIP/2.0/TLS %s:%u",
-		 ifc->addr, ntohs(((struct sockaddr_in *)ai->ai_addr)->sin_port));
+	snprintf(url, sizeof(url),
+		 strchr(ifc->addr, ':') ? "SIP/2.0/TLS [%s]:%u" : "SIP/2.0/TLS %s:%u", ifc->addr,
+		 ntohs(((struct sockaddr_in *)ai->ai_addr)->sin_port));
 	via = sip_via_make(e->home, url);
 	if (!via) {
 		snprintf(err, errlen, "out of memory");

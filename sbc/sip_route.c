@@ -114,8 +114,10 @@ static int classify(struct sip_engine *e, struct sip_iface *ifc, int proto, cons
 		if ((k->sifc != SIP_RT_ANY && k->sifc != (int)ifc->index) ||
 		    !addr_match(k->addr, ip) || (k->port && k->port != port) ||
 		    (k->transport >= 0 && k->transport != proto) ||
-		    !user_match(k->src_user, fu->url_user) || !host_match(k->src_host, fu->url_host) ||
-		    !user_match(k->dst_user, ru->url_user) || !host_match(k->dst_host, ru->url_host))
+		    !user_match(k->src_user, fu->url_user) ||
+		    !host_match(k->src_host, fu->url_host) ||
+		    !user_match(k->dst_user, ru->url_user) ||
+		    !host_match(k->dst_host, ru->url_host))
 			continue;
 		if (!k->allow) {
 			snprintf(why, whylen, "denied by classification rule %u '%s'", k->index,
@@ -264,9 +266,9 @@ static int route_dest(struct sip_engine *e, const struct sip_rt_route *r, struct
 			snprintf(why, whylen, "Request-URI has no host");
 			return 400;
 		}
-		tr = r->dst_transport >= 0	       ? r->dst_transport
-		     : ru->url_type == url_sips	       ? 2
-		     : !ru->url_params		       ? 0
+		tr = r->dst_transport >= 0                     ? r->dst_transport
+		     : ru->url_type == url_sips                ? 2
+		     : !ru->url_params                         ? 0
 		     : strstr(ru->url_params, "transport=tls") ? 2
 		     : strstr(ru->url_params, "transport=tcp") ? 1
 							       : 0;
@@ -301,18 +303,24 @@ int sip_route_request(struct sip_engine *e, struct sip_iface *ifc, int proto, co
 	g = classify(e, ifc, proto, peer, sip, why, whylen);
 	if (g == GROUP_FAIL) {
 		sc = sip_rt_cfg_sifc(c, (int)ifc->index);
-		return sc ? sc->fail_resp : 500;
+		/* ClassificationFailureResponseType 0 ("no response") or any value that is not
+		 * a failure status means 500 (doc/ROUTING.md): returning 0 here would read as
+		 * "routed" to the caller, with out empty. */
+		return sc && sc->fail_resp >= 300 && sc->fail_resp <= 699 ? sc->fail_resp : 500;
 	}
 	snprintf(out->src_group, sizeof(out->src_group), "%s", g >= 0 ? c->groups[g].name : "Any");
 	if (!c->nroutes) {
-		snprintf(why, whylen, "user %s is not registered", ru->url_user ? ru->url_user : "?");
+		snprintf(why, whylen, "user %s is not registered",
+			 ru->url_user ? ru->url_user : "?");
 		return to_user(e, out, ru->url_user, 404);
 	}
 	for (unsigned i = 0; i < c->nroutes; i++) {
 		const struct sip_rt_route *r = &c->routes[i];
 		if ((strcasecmp(r->src_group, "Any") && strcasecmp(r->src_group, out->src_group)) ||
-		    !user_match(r->src_user, fu->url_user) || !host_match(r->src_host, fu->url_host) ||
-		    !user_match(r->dst_user, ru->url_user) || !host_match(r->dst_host, ru->url_host) ||
+		    !user_match(r->src_user, fu->url_user) ||
+		    !host_match(r->src_host, fu->url_host) ||
+		    !user_match(r->dst_user, ru->url_user) ||
+		    !host_match(r->dst_host, ru->url_host) ||
 		    !request_match(r->req_type, sip->sip_request->rq_method))
 			continue;
 		snprintf(out->route_name, sizeof(out->route_name), "%s", r->name);

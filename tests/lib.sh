@@ -76,12 +76,14 @@ t_sbcd() {
 	local dir=$1 extra=${2:-}
 	mkdir -p "$dir/flash"
 	if [ ! -e "$dir/flash/board.ini" ]; then
-		local p
+		local p q
 		p=$(free_port)
+		q=$(free_port)
+		[ "$q" = "$p" ] && q=$(free_port)
 		{
 			printf '[SIPInterface]\nFORMAT SIPInterface_Index = SIPInterface_UDPPort, '
 			printf 'SIPInterface_TCPPort, SIPInterface_TLSPort;\n'
-			printf 'SIPInterface 0 = %s, %s, %s;\n[\\SIPInterface]\n' "$p" "$p" "$((p + 1))"
+			printf 'SIPInterface 0 = %s, %s, %s;\n[\\SIPInterface]\n' "$p" "$p" "$q"
 			# no web server unless the test asks for one
 			printf '[WEB Params]\nHTTPPort = 0\nHTTPSPort = 0\n'
 			[ -n "$extra" ] && cat "$extra"

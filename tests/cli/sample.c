@@ -7,6 +7,7 @@
  *   sample unset `no <kw>` for every column that may be empty (not a name, not mandatory)
  *   sample min   the CLI commands that set only the names and mandatory columns
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ int main(int argc, char **argv)
 			continue;
 		conf_value_sample(g, (int)i, ROW, buf, sizeof(buf));
 		if (ini) {
-			ini_edit_set(e, g, 0, (int)i, buf);
+			assert(ini_edit_set(e, g, 0, (int)i, buf) == 0);
 			continue;
 		}
 		printf("configure %.*s\n%s\n", (int)strcspn(c->group, " "), c->group,
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 			}
 			conf_value_sample(t, (int)i, ROW, buf, sizeof(buf));
 			if (ini)
-				ini_edit_set(e, t, ROW, (int)i, buf);
+				assert(ini_edit_set(e, t, ROW, (int)i, buf) == 0);
 			else
 				cli_value(&t->cols[i], buf);
 		}

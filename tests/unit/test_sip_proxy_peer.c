@@ -1,4 +1,5 @@
 /* A SIP peer over TLS for the routing tests (see test_sip_proxy_peer.h). */
+#include <assert.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -85,10 +86,8 @@ static void accept_new(struct sip_peer *p)
 		int i;
 		for (i = 0; i < SIP_PEER_CONNS && p->up[i]; i++)
 			;
-		if (i == SIP_PEER_CONNS) {
-			close(fd);
-			continue;
-		}
+		/* tests open a handful of connections: more means the code under test leaks them */
+		assert(i < SIP_PEER_CONNS);
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		memset(&p->conn[i], 0, sizeof(p->conn[i]));
 		p->conn[i].fd = fd;

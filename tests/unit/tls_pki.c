@@ -1,4 +1,5 @@
 /* A throw-away PKI for tests, made with the OpenSSL API (no openssl(1) calls). */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -207,6 +208,7 @@ X509_CRL *tls_pki_crl(enum tls_pki_crl c)
 
 const char *tls_pki_name(enum tls_pki_id id)
 {
+	assert((unsigned)id < sizeof(specs) / sizeof(specs[0]));
 	return specs[id].name;
 }
 
