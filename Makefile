@@ -28,7 +28,7 @@ SBCD_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard sbc/*.c))
 SBCD_CORE := $(filter-out $(B)/obj/sbc/sbcd_main.o,$(SBCD_OBJ))
 INI_TOOL_OBJ := $(B)/obj/ini/sbc_ini_main.o
 CLI_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard cli/*.c))
-SNMP_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard snmp-agent/*.c))
+SNMP_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(filter-out snmp-agent/agent_dlmod.c,$(wildcard snmp-agent/*.c)))
 WEB_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard web/*.c))
 UNIT_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/unit/*.c))
 
@@ -113,6 +113,32 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ---- sbc-snmp.so: the SNMP agent as a module of snmpd (`dlmod sbc_snmp PATH`, doc/SNMP.md) ----
+# The subagent's sources without agent_main.c, plus agent_dlmod.c (start-up in snmpd), and the
+# core libraries, all compiled position-independent into $(B)/obj-pic/. Symbols are hidden but
+# for init_sbc_snmp / deinit_sbc_snmp, so nothing interposes on snmpd's or Net-SNMP's.
+SNMP_SO       := $(B)/lib/sbc-snmp.so
+SNMP_PIC_OBJ  := $(patsubst %.c,$(B)/obj-pic/%.o,$(filter-out snmp-agent/agent_main.c,$(wildcard snmp-agent/*.c)))
+CORE_PIC_OBJ  := $(patsubst $(B)/obj/%,$(B)/obj-pic/%,$(foreach m,$(LIBMODS),$($(m)_OBJ)))
+CORE_PIC_LIB  := $(B)/obj-pic/libcore-pic.a
+ifneq ($(SNMP_OBJ),)
+all: $(SNMP_SO)
+endif
+
+$(B)/obj-pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+
+$(CORE_PIC_LIB): $(CORE_PIC_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(SNMP_SO): $(SNMP_PIC_OBJ) $(CORE_PIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(SNMP_LIBS) $(LDLIBS_SSL)
+
+-include $(shell find $(B)/obj-pic -name '*.d' 2>/dev/null)
 
 # ---- Packaging (packaging/, doc/OPERATIONS.md) ----
 # `make install` lays the programs out as the Debian package does (DESTDIR-aware). sbcd finds

@@ -27,7 +27,7 @@ extern const size_t agent_root_len;
 
 /* --- control connection (agent_model.c) --- */
 
-/* Sets the socket path; the connection is opened on first use. */
+/* Sets the socket path; the connection is opened on first use (closed when the path changes). */
 void agent_ctl_init(const char *path);
 /*
  * One request to sbcd, reconnecting once if the connection was lost (sbcd
@@ -76,6 +76,8 @@ void agent_model_set_ttl(unsigned ms);
 const struct agent_model *agent_model_get(int force);
 /* Forget the cache: the next read fetches. */
 void agent_model_invalidate(void);
+/* Frees the model and the waiting rows and closes the control connection (module unload). */
+void agent_model_free(void);
 /* Parses an INFO reply into m (version, uptime, counters). */
 void agent_info_parse(const char *text, struct agent_model *m);
 /* First instance whose OID is > name (or >= when inclusive); NULL past the end. */
@@ -123,6 +125,8 @@ size_t agent_oid_under(oid *out, const unsigned *sub, size_t n);
 
 /* Registers the handler for the whole MIB subtree; 0 on success. */
 int agent_handler_register(void);
+/* Removes that registration (module unload); nothing when not registered. */
+void agent_handler_unregister(void);
 /* GET / GETNEXT on a list of requests (agent_get.c). */
 int agent_get_handle(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests);
 /* The SET phases (agent_set.c): one PDU is one transaction. */
@@ -132,6 +136,8 @@ int agent_set_handle(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *
 
 /* Starts polling sbcd every poll_s seconds for events to notify. */
 void agent_notify_start(unsigned poll_s, unsigned rate_s);
+/* Stops the polling and forgets the queue and what was seen (module unload). */
+void agent_notify_stop(void);
 /* Sends one notification now (or queues it until the master is connected). */
 void agent_notify_send(enum agent_notif n, const char *source, const char *text, int severity,
 		       unsigned long count);

@@ -136,12 +136,22 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 	}
 }
 
+static netsnmp_handler_registration *registered;
+
 int agent_handler_register(void)
 {
 	netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
 	    "sbc", handler, agent_root, agent_root_len, HANDLER_CAN_RWRITE);
 
-	if (!reg)
+	if (!reg || netsnmp_register_handler(reg) != MIB_REGISTERED_OK)
 		return -1;
-	return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -1;
+	registered = reg;
+	return 0;
+}
+
+void agent_handler_unregister(void)
+{
+	if (registered)
+		netsnmp_unregister_handler(registered);
+	registered = NULL;
 }

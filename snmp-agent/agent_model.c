@@ -29,6 +29,11 @@ static struct agent_pending *pending;
 
 void agent_ctl_init(const char *path)
 {
+	if (ctl && strcmp(sock_path, path) != 0) {
+		ctl_close(ctl);
+		ctl = NULL;
+		have_model = 0;
+	}
 	snprintf(sock_path, sizeof(sock_path), "%s", path);
 }
 
@@ -87,6 +92,21 @@ void agent_model_set_ttl(unsigned ms)
 void agent_model_invalidate(void)
 {
 	have_model = 0;
+}
+
+void agent_model_free(void)
+{
+	while (pending)
+		agent_pending_drop(pending);
+	if (model.st)
+		conf_store_free(model.st);
+	free(model.vars);
+	memset(&model, 0, sizeof(model));
+	have_model = 0;
+	if (ctl)
+		ctl_close(ctl);
+	ctl = NULL;
+	hung_until = 0;
 }
 
 void agent_info_parse(const char *text, struct agent_model *m)

@@ -335,9 +335,23 @@ static void poll_cb(unsigned int reg, void *arg)
 		poll_status();
 }
 
+static unsigned poll_alarm;
+
 void agent_notify_start(unsigned poll_s, unsigned rate)
 {
 	rate_s = rate;
-	snmp_alarm_register(poll_s ? poll_s : 1, SA_REPEAT, poll_cb, NULL);
+	poll_alarm = snmp_alarm_register(poll_s ? poll_s : 1, SA_REPEAT, poll_cb, NULL);
 	poll_cb(0, NULL);
+}
+
+void agent_notify_stop(void)
+{
+	if (poll_alarm)
+		snmp_alarm_unregister(poll_alarm);
+	poll_alarm = 0;
+	nqueue = 0;
+	last_start = 0;
+	last_saves = 0;
+	nalarms = 0;
+	memset(counters, 0, sizeof(counters));
 }
