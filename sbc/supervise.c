@@ -43,6 +43,8 @@ static void child_spawn(struct child *c)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* sofia-sip's sockets are not close-on-exec: a child must not hold SIP listeners */
+		close_range(3, ~0U, 0);
 		execv(c->path, c->argv);
 		_exit(127);
 	}
