@@ -190,7 +190,7 @@ static void parse_format(struct reader *r, char *s)
 		return;
 	}
 	s = trim(eq + 1);
-	if (s[strlen(s) - 1] == ';')
+	if (*s && s[strlen(s) - 1] == ';')
 		s[strlen(s) - 1] = 0;
 	n = split_fields(r, s, f, quoted, MAX_FIELDS);
 	if (n < 0)
