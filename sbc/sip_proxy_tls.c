@@ -33,6 +33,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "sbc/sip_internal.h"
+#include "tls/certinfo.h"
 
 #define SIP_CTLS_DEADLINE_MS 1500
 #define SIP_CTLS_POLL_MS     50
@@ -201,20 +202,6 @@ static void conn_fail(struct sip_cconn *c, const char *fmt, const char *detail)
 
 /* --- OpenSSL callbacks on our client SSL_CTX --- */
 
-static void name_text(X509_NAME *n, char *buf, size_t len)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int k;
-
-	buf[0] = 0;
-	if (!b)
-		return;
-	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
-		k = BIO_read(b, buf, (int)len - 1);
-		buf[k > 0 ? k : 0] = 0;
-	}
-	BIO_free(b);
-}
 
 static int name_match(X509 *cert, const char *name)
 {
@@ -237,7 +224,7 @@ static int cverify_cb(int ok, X509_STORE_CTX *x)
 	if (!cl || !c || !cfg)
 		return ok;
 	if (depth == 0 && cert && !c->subject[0])
-		name_text(X509_get_subject_name(cert), c->subject, sizeof(c->subject));
+		tls_name_text(X509_get_subject_name(cert), c->subject, sizeof(c->subject));
 	/* chain errors count only when the server certificate must verify */
 	if (!ok && !(cfg->verify_server || cfg->require_cert))
 		ok = 1;

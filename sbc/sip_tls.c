@@ -48,6 +48,7 @@
 
 #include "conf/store.h"
 #include "sbc/sip_internal.h"
+#include "tls/certinfo.h"
 #include "tls/tls.h"
 
 enum conn_state { C_NEW, C_HANDSHAKE, C_UP, C_REJECTED };
@@ -167,20 +168,6 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max)
 
 /* --- names and matching --- */
 
-static void name_text(X509_NAME *n, char *buf, size_t len)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int k;
-
-	buf[0] = 0;
-	if (!b)
-		return;
-	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
-		k = BIO_read(b, buf, (int)len - 1);
-		buf[k > 0 ? k : 0] = 0;
-	}
-	BIO_free(b);
-}
 
 /* One name against one pattern: case-insensitive; "*." on either side stands for one label. */
 static int label_match(const char *pat, const char *name)
@@ -304,8 +291,8 @@ static void conn_accept(struct sip_conn *c)
 	su_timer_reset(c->timer);
 	peer = SSL_get0_peer_certificate(c->ssl);
 	if (peer && !c->subject[0]) {
-		name_text(X509_get_subject_name(peer), c->subject, sizeof(c->subject));
-		name_text(X509_get_issuer_name(peer), c->issuer, sizeof(c->issuer));
+		tls_name_text(X509_get_subject_name(peer), c->subject, sizeof(c->subject));
+		tls_name_text(X509_get_issuer_name(peer), c->issuer, sizeof(c->issuer));
 	}
 	if (SSL_is_server(c->ssl)) {
 		c->ifc->accepted++;
@@ -523,8 +510,8 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
 	if (ifc && ifc->prev_verify)
 		ok = ifc->prev_verify(ok, x);
 	if (c && leaf && !c->subject[0]) {
-		name_text(X509_get_subject_name(leaf), c->subject, sizeof(c->subject));
-		name_text(X509_get_issuer_name(leaf), c->issuer, sizeof(c->issuer));
+		tls_name_text(X509_get_subject_name(leaf), c->subject, sizeof(c->subject));
+		tls_name_text(X509_get_issuer_name(leaf), c->issuer, sizeof(c->issuer));
 	}
 	/* stricter only: a failure found by OpenSSL is never turned into success */
 	if (ok && ifc && SSL_is_server(ssl) && X509_STORE_CTX_get_error_depth(x) == 0) {

@@ -1,4 +1,5 @@
-/* tls internal: public facts of a certificate (struct tls_cert_info) and its fingerprint. */
+/* tls: public facts of a certificate (struct tls_cert_info), its fingerprint, names as text
+ * (also used by the SIP engine for its log lines and status tables). */
 #ifndef TLS_CERTINFO_H
 #define TLS_CERTINFO_H
 
