@@ -33,14 +33,6 @@ int conf_column_find(const struct conf_table *t, const char *name)
 	return -1;
 }
 
-int conf_column_find_cli(const struct conf_table *t, const char *kw)
-{
-	for (unsigned i = 0; i < t->ncols; i++)
-		if (strcasecmp(t->cols[i].cli, kw) == 0)
-			return (int)i;
-	return -1;
-}
-
 const struct conf_table *conf_globals(void)
 {
 	for (unsigned i = 0; i < conf_ntables; i++)

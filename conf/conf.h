@@ -96,7 +96,6 @@ extern const unsigned conf_ntables;
 const struct conf_table *conf_table_find(const char *name);
 int conf_table_pos(const struct conf_table *t); /* position in conf_tables[] */
 int conf_column_find(const struct conf_table *t, const char *name);
-int conf_column_find_cli(const struct conf_table *t, const char *kw);
 const struct conf_table *conf_globals(void);
 int conf_table_name_col(const struct conf_table *t); /* the CONF_F_NAME column or -1 */
 

@@ -170,6 +170,7 @@ int ctl_call(struct ctl_client *c, const char *verb, const char *body, size_t bl
 	if (blen)
 		memcpy(req + vlen + 1, body, blen);
 	rc = ctl_frame_send(c->fd, req, vlen + 1 + blen);
+	explicit_bzero(req, vlen + 1 + blen); /* a password or a private key may be in it */
 	free(req);
 	if (rc < 0 || ctl_frame_recv(c->fd, &rep, &n, CTL_MAX_FRAME) < 0) {
 		*reply = strdup("connection to sbcd lost\n");

@@ -1,5 +1,8 @@
 /* sbc-ini: the operator's INI file upload and download, and an offline checker. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +96,11 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 	if (st && out) {
 		size_t olen;
 		char *text = ini_write(st, INI_W_SECRETS, &olen);
-		FILE *f = fopen(out, "wb");
+		/* a flash board.ini holds password hashes: 0600, as sbcd writes it */
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		FILE *f = fd >= 0 && fchmod(fd, 0600) == 0 ? fdopen(fd, "wb") : NULL;
+		if (!f && fd >= 0)
+			close(fd);
 		if (!text || !f || fwrite(text, 1, olen, f) != olen || fclose(f) != 0) {
 			fprintf(stderr, "sbc-ini: %s: cannot write\n", out);
 			conf_store_free(st);

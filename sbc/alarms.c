@@ -63,18 +63,6 @@ void alarm_set(const char *name, const char *source, enum alarm_severity sev, co
 		sev_names[sev], source, text);
 }
 
-enum alarm_severity alarm_get(const char *name, const char *source)
-{
-	struct alarm *a = find(name, source);
-
-	return a ? a->sev : ALARM_CLEARED;
-}
-
-void alarm_clear_all(void)
-{
-	nalarms = 0;
-}
-
 void alarm_status(struct conf_store *st)
 {
 	const struct conf_table *t = conf_table_find("Alarms");

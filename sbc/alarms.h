@@ -20,10 +20,7 @@ enum alarm_severity {
 };
 
 void alarm_set(const char *name, const char *source, enum alarm_severity sev, const char *text);
-/* Severity of an active alarm, ALARM_CLEARED when none. */
-enum alarm_severity alarm_get(const char *name, const char *source);
 /* Fills the Alarms status table of st. */
 void alarm_status(struct conf_store *st);
-void alarm_clear_all(void);
 
 #endif

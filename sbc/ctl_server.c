@@ -45,6 +45,8 @@ static void conn_close(struct conn *c)
 			srv->conns[i] = NULL;
 	su_root_deregister(srv->s->root, c->reg);
 	close(c->cs.fd);
+	if (c->buf)
+		explicit_bzero(c->buf, c->cap);
 	free(c->buf);
 	free(c);
 }
@@ -89,6 +91,8 @@ static int conn_read(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 		reply = ctl_verbs_handle(s, &c->cs, c->buf + 4, flen, &rlen);
 		memmove(c->buf, c->buf + 4 + flen, c->len - 4 - flen);
 		c->len -= 4 + flen;
+		/* requests carry passwords and private keys: leave no copy behind */
+		explicit_bzero(c->buf + c->len, 4 + flen);
 		if (!reply || ctl_frame_send(c->cs.fd, reply, rlen) < 0) {
 			free(reply);
 			conn_close(c);
@@ -134,7 +138,8 @@ static int srv_accept(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 	c->cs.fd = fd;
 	c->cs.uid = cr.uid;
 	c->cs.pid = (unsigned)cr.pid;
-	c->cs.peer_level = (cr.uid == 0 || cr.uid == geteuid()) ? 220 : 50;
+	c->cs.peer_level =
+	    (cr.uid == 0 || cr.uid == geteuid()) ? CTL_LEVEL_MASTER : CTL_LEVEL_MONITOR;
 	c->cs.level = c->cs.peer_level;
 	if (su_wait_create(&c->wait, fd, SU_WAIT_IN | SU_WAIT_HUP) < 0 ||
 	    (c->reg = su_root_register(srv->s->root, &c->wait, conn_read, (su_wakeup_arg_t *)c,

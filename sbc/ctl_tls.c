@@ -12,8 +12,9 @@
  *   TLS IMPORT-CRL <ctx>                    body: PEM or DER
  *   TLS DELETE-CRL <ctx>
  *
- * <ctx> is a TLSContexts index or name. Reading needs level 50 (CSR 100);
- * changing material needs 200 (security administrator), as the vendor does.
+ * <ctx> is a TLSContexts index or name. Reading needs level 50 (CSR 100) and never
+ * changes the flash; changing material needs 200 (security administrator), as the vendor
+ * does. A context's first change (or CSR) gives it a key and self-signed certificate.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -163,6 +164,11 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		return out_text(0, rlen,
 				"permission denied: level %u may not change TLS material\n",
 				cs->level);
+	/* reading changes nothing on flash: a monitor cannot make sbcd generate keys */
+	if (reading) {
+		tlsmgr_ctxdir(s, (unsigned)idx, dir, sizeof(dir));
+		return !strcasecmp(op, "SHOW") ? show(dir, idx, rlen) : roots(dir, rlen);
+	}
 	if (tlsmgr_ctxdir_make(s, (unsigned)idx, dir, sizeof(dir)) < 0)
 		return out_text(0, rlen, "TLS context %d: cannot create its directory\n", idx);
 	/* first use of a context: it gets a key and a self-signed certificate */
@@ -170,10 +176,6 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	    tlsmgr_ensure(s, (unsigned)idx, err, sizeof(err)) < 0)
 		return out_text(0, rlen, "TLS context %d: %s\n", idx, err);
 
-	if (!strcasecmp(op, "SHOW"))
-		return show(dir, idx, rlen);
-	if (!strcasecmp(op, "ROOTS"))
-		return roots(dir, rlen);
 	if (!strcasecmp(op, "CSR")) {
 		char subject[512], *pem = NULL, *out;
 		first_line(body, blen, subject, sizeof(subject));

@@ -87,6 +87,7 @@ struct lockout {
 };
 static struct lockout lockouts[32];
 
+/* Only users that exist are tracked (at most 20 rows): no name can push another's count out. */
 static struct lockout *lockout_get(const char *user)
 {
 	struct lockout *free_slot = NULL;
@@ -98,10 +99,19 @@ static struct lockout *lockout_get(const char *user)
 			free_slot = &lockouts[i];
 	}
 	if (!free_slot)
-		free_slot = &lockouts[0];
+		return NULL;
 	memset(free_slot, 0, sizeof(*free_slot));
 	snprintf(free_slot->user, sizeof(free_slot->user), "%s", user);
 	return free_slot;
+}
+
+/* WebUsers Status 2 and 3: the account is locked (failed access, inactivity). */
+static int user_locked(const struct conf_row *r)
+{
+	const struct conf_table *t = conf_table_find("WebUsers");
+	long long st = r->v[conf_column_find(t, "Status")].i;
+
+	return st == 2 || st == 3;
 }
 
 static const struct conf_row *user_row(struct sbcd *s, const char *user, int *col_pw,
@@ -120,7 +130,7 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 {
 	int cpw, clevel, cblock;
 	const struct conf_row *r = user_row(s, user, &cpw, &clevel, &cblock);
-	struct lockout *lo = lockout_get(user);
+	struct lockout *lo = r ? lockout_get(r->v[0].s) : NULL;
 	time_t now = time(NULL);
 	struct crypt_data *cd;
 	int ok = 0;
@@ -128,9 +138,13 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 	/* a login attempt first drops what the connection could do: a failure leaves nothing */
 	cs->level = 0;
 	cs->user[0] = 0;
-	if (lo->until > now)
+	if (lo && lo->until > now)
 		return reply_text(0, rlen, "user %s is locked out for %ld more seconds\n", user,
 				  (long)(lo->until - now));
+	if (r && user_locked(r)) {
+		log_warnx("control: login refused for locked user '%s' (pid %u)", user, cs->pid);
+		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
+	}
 	if (r && r->v[cpw].s[0] && (cd = calloc(1, sizeof(*cd)))) {
 		const char *h = crypt_r(pass, r->v[cpw].s, cd);
 		ok = h && strcmp(h, r->v[cpw].s) == 0;
@@ -138,7 +152,7 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 		free(cd);
 	}
 	if (!ok) {
-		if (++lo->fails >= 3 && r) {
+		if (lo && ++lo->fails >= 3) {
 			lo->until = now + r->v[cblock].i;
 			lo->fails = 0;
 			log_warnx("control: user %s locked out for %lld s after 3 failed logins",
@@ -147,7 +161,8 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 		log_warnx("control: failed login for user '%s' (pid %u)", user, cs->pid);
 		return reply_text(0, rlen, "login incorrect\n");
 	}
-	lo->fails = 0;
+	if (lo)
+		lo->fails = 0;
 	cs->level = (unsigned)r->v[clevel].i;
 	snprintf(cs->user, sizeof(cs->user), "%s", r->v[0].s);
 	log_info("control: user %s logged in (level %u, pid %u)", cs->user, cs->level, cs->pid);
@@ -166,6 +181,8 @@ static char *verb_as(struct sbcd *s, struct ctl_session *cs, const char *user, s
 	cs->user[0] = 0;
 	if (!r)
 		return reply_text(0, rlen, "no user %s\n", user);
+	if (user_locked(r))
+		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
 	cs->level = (unsigned)r->v[clevel].i;
 	snprintf(cs->user, sizeof(cs->user), "%s", r->v[0].s);
 	return reply_text(1, rlen, "level %u\n", cs->level);

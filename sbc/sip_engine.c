@@ -201,24 +201,29 @@ static int write_concat(const char *path, const char *const *src, unsigned n, ch
 	char buf[8192];
 	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	unsigned copied = 0;
+	int bad = 0;
 
 	if (out < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n && !bad; i++) {
 		int in = open(src[i], O_RDONLY);
 		ssize_t k;
 		if (in < 0)
 			continue;
 		while ((k = read(in, buf, sizeof(buf))) > 0)
-			if (write(out, buf, (size_t)k) != k)
-				k = -1;
+			if (write(out, buf, (size_t)k) != k) {
+				bad = 1; /* a full run directory: never leave half a key behind */
+				break;
+			}
+		if (k < 0)
+			bad = 1;
 		close(in);
 		copied++;
 	}
 	explicit_bzero(buf, sizeof(buf));
-	if (close(out) < 0 || !copied) {
+	if (close(out) < 0 || !copied || bad) {
 		unlink(path);
 		if (!copied)
 			return 1;

@@ -202,7 +202,6 @@ static void conn_fail(struct sip_cconn *c, const char *fmt, const char *detail)
 
 /* --- OpenSSL callbacks on our client SSL_CTX --- */
 
-
 static int name_match(X509 *cert, const char *name)
 {
 	unsigned char buf[16];
@@ -562,12 +561,6 @@ void sip_ctls_sweep(struct sip_engine *e)
 {
 	if (e->ctls && e->ctls->list)
 		arm(e->ctls, 0);
-}
-
-void sip_ctls_counts(struct sip_engine *e, unsigned long long *ok, unsigned long long *failed)
-{
-	*ok = e->ctls ? e->ctls->ok : 0;
-	*failed = e->ctls ? e->ctls->failed : 0;
 }
 
 void sip_ctls_unbind(struct sip_engine *e)

@@ -61,7 +61,7 @@ struct sip_rt_proxyip {
 	unsigned port;    /* explicit port or the transport's default */
 	int transport;    /* 0 udp, 1 tcp, 2 tls (ProxyIp -1 resolved to udp) */
 	unsigned priority, weight;
-	char ip[64];      /* resolved address literal, "" when resolution failed */
+	char ip[64]; /* resolved address literal, "" when resolution failed */
 };
 
 struct sip_rt_set {
@@ -69,13 +69,13 @@ struct sip_rt_set {
 	char name[48];
 	int keepalive; /* EnableProxyKeepAlive: 0 off, else OPTIONS */
 	unsigned ka_time;
-	int balancing;  /* 0 none, 1 round-robin, 2 random weights */
+	int balancing; /* 0 none, 1 round-robin, 2 random weights */
 	int hotswap;
 	int input;      /* ClassificationInput: 0 ip only, 1 ip + port + transport */
 	int ctx;        /* TLSContexts index of TLSContextName, -1 for none */
 	int redundancy; /* -1 / 0 parking, 1 homing */
 	char ka_fail[68];
-	int sifc;       /* SIPInterface index of SBCIPv4SIPInterfaceName, -1 for none */
+	int sifc;                   /* SIPInterface index of SBCIPv4SIPInterfaceName, -1 for none */
 	struct sip_rt_proxyip *ips; /* sorted by ProxyIpIndex */
 	unsigned nips;
 };
@@ -83,12 +83,12 @@ struct sip_rt_set {
 struct sip_rt_group {
 	unsigned index;
 	char name[48];
-	int type;      /* 0 server, 1 user */
-	int set;       /* position in cfg->sets, -1 for none */
+	int type; /* 0 server, 1 user */
+	int set;  /* position in cfg->sets, -1 for none */
 	char sipgroup[104];
 	char contact_user[64];
-	int by_set;    /* ClassifyByProxySet */
-	int sifc;      /* SIPInterface index, -1 for none */
+	int by_set; /* ClassifyByProxySet */
+	int sifc;   /* SIPInterface index, -1 for none */
 };
 
 struct sip_rt_class {
@@ -100,7 +100,7 @@ struct sip_rt_class {
 	int transport; /* -1 any */
 	char src_user[64], src_host[104], dst_user[64], dst_host[104];
 	int allow;
-	int group;     /* position in cfg->groups, -1 none */
+	int group; /* position in cfg->groups, -1 none */
 };
 
 struct sip_rt_route {
@@ -110,11 +110,11 @@ struct sip_rt_route {
 	char src_user[64], src_host[104], dst_user[64], dst_host[104];
 	int req_type;
 	int dest_type;
-	int dst_group;      /* position in cfg->groups, -1 none */
-	int dst_sifc;       /* SIPInterface index, -1 none */
+	int dst_group; /* position in cfg->groups, -1 none */
+	int dst_sifc;  /* SIPInterface index, -1 none */
 	char dst_addr[104];
 	unsigned dst_port;
-	int dst_transport;  /* -1 not configured */
+	int dst_transport; /* -1 not configured */
 };
 
 struct sip_rt_ctx {
@@ -124,9 +124,9 @@ struct sip_rt_ctx {
 };
 
 struct sip_rt_cfg {
-	int verify_server;    /* VerifyServerCertificate */
-	int require_cert;     /* SIPSRequireClientCertificate (as client: server must verify) */
-	int hostname_mode;    /* PeerHostNameVerificationMode */
+	int verify_server; /* VerifyServerCertificate */
+	int require_cert;  /* SIPSRequireClientCertificate (as client: server must verify) */
+	int hostname_mode; /* PeerHostNameVerificationMode */
 	char remote_subject[256];
 	unsigned hs_timeout_ms;
 	struct sip_rt_sifc *sifcs;
@@ -245,8 +245,6 @@ void sip_ctls_sweep(struct sip_engine *e);
 /* Before nta_agent_destroy: forget the SSL_CTXs; after: free everything. */
 void sip_ctls_unbind(struct sip_engine *e);
 void sip_ctls_release(struct sip_engine *e);
-/* Counters: handshakes done and failed, since start. */
-void sip_ctls_counts(struct sip_engine *e, unsigned long long *ok, unsigned long long *failed);
 
 /* ---- calls (sip_b2bua.c) ---- */
 

@@ -105,6 +105,22 @@ static void test_globals_and_status_shape(void)
 	}
 }
 
+/* Views test the flag: a secret-typed column without it would be exported in clear. */
+static void test_secrets_flagged(void)
+{
+	unsigned secrets = 0;
+
+	for (unsigned i = 0; i < conf_ntables; i++)
+		for (unsigned c = 0; c < conf_tables[i]->ncols; c++) {
+			const struct conf_column *col = &conf_tables[i]->cols[c];
+			if (col->type == CONF_T_SECRET) {
+				CU_ASSERT(col->flags & CONF_F_SECRET);
+				secrets++;
+			}
+		}
+	CU_ASSERT(secrets >= 1); /* WebUsers Password */
+}
+
 static void test_vendor_facts(void)
 {
 	const struct conf_table *t = conf_table_find("tlscontexts");
@@ -133,4 +149,4 @@ UNIT_SUITE(conf_schema, {"table names and MIB numbers unique", test_table_names_
 	   {"defaults valid", test_defaults_valid},
 	   {"references resolve, in dependency order", test_references_resolve},
 	   {"globals and status tables shaped", test_globals_and_status_shape},
-	   {"vendor facts", test_vendor_facts});
+	   {"secret columns flagged", test_secrets_flagged}, {"vendor facts", test_vendor_facts});
