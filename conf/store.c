@@ -307,6 +307,14 @@ int conf_store_delete(struct conf_store *st, const struct conf_table *t, unsigne
 	return 0;
 }
 
+void conf_store_clear(struct conf_store *st, const struct conf_table *t)
+{
+	struct conf_rows *rs = conf_store_rows(st, t);
+
+	while (rs && rs->n)
+		row_free(t, rs->row[--rs->n]);
+}
+
 int conf_row_set_text(const struct conf_table *t, struct conf_row *r, int col, const char *text,
 		      char *err, size_t errlen)
 {

@@ -65,6 +65,8 @@ struct conf_row *conf_store_ensure(struct conf_store *st, const struct conf_tabl
 				   unsigned index, int *created);
 /* Removes a row; -1 when absent. Does not check references (validation does). */
 int conf_store_delete(struct conf_store *st, const struct conf_table *t, unsigned index);
+/* Removes every row of t. */
+void conf_store_clear(struct conf_store *st, const struct conf_table *t);
 /* Sets one column from its text form; -1 with the reason in err. */
 int conf_row_set_text(const struct conf_table *t, struct conf_row *r, int col, const char *text,
 		      char *err, size_t errlen);

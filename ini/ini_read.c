@@ -134,7 +134,6 @@ static int split_fields(struct reader *r, char *s, char **f, int *quoted, unsign
 
 static void begin_table(struct reader *r, const struct conf_table *t)
 {
-	struct conf_rows *rs = conf_store_rows(r->st, t);
 	int pos = conf_table_pos(t);
 
 	r->table = t;
@@ -144,8 +143,7 @@ static void begin_table(struct reader *r, const struct conf_table *t)
 	r->seen = calloc(t->max_rows, 1);
 	if (r->mode == INI_REPLACE && !r->replaced[pos]) {
 		r->replaced[pos] = 1;
-		while (rs->n)
-			conf_store_delete(r->st, t, rs->row[rs->n - 1]->index);
+		conf_store_clear(r->st, t);
 	}
 }
 

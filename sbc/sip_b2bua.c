@@ -149,15 +149,15 @@ static struct sip_side *other(struct sip_side *s)
 
 /* Relays a response: status, phrase and body; our Contact on dialog-making answers. */
 static void relay_response(nta_incoming_t *irq, sip_t const *sip, int status,
-                           const struct sip_side *to, sip_method_t m)
+			   const struct sip_side *to, sip_method_t m)
 {
 	int contact =
 	    (m == sip_method_invite || m == sip_method_update) && status > 100 && status < 300;
 
 	nta_incoming_treply(irq, status, sip && sip->sip_status ? sip->sip_status->st_phrase : NULL,
-	                    TAG_IF(contact, SIPTAG_CONTACT_STR(to->contact)),
-	                    TAG_IF(sip, SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
-	                    TAG_IF(sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)), TAG_END());
+			    TAG_IF(contact, SIPTAG_CONTACT_STR(to->contact)),
+			    TAG_IF(sip, SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
+			    TAG_IF(sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)), TAG_END());
 }
 
 static void send_ack(struct sip_side *s, sip_t const *ack)
@@ -181,7 +181,7 @@ static void send_ack(struct sip_side *s, sip_t const *ack)
 static void send_bye(struct sip_side *s)
 {
 	nta_outgoing_t *o = nta_outgoing_tcreate(s->leg, NULL, NULL, NULL, SIP_METHOD_BYE, NULL,
-	                                         NTATAG_TPORT(s->tp), TAG_END());
+						 NTATAG_TPORT(s->tp), TAG_END());
 	if (o)
 		nta_outgoing_destroy(o);
 }
@@ -324,7 +324,7 @@ static void call_fail(struct sip_call *c, int status, const char *phrase, const 
 	if (!c->responded && sip_route_next(e, &c->dest, c->tried) == 0) {
 		req = nta_incoming_getrequest(c->irq);
 		sip_engine_event(e, LOG_WARNING, "sip: call %p: %s; trying %s", (void *)c, why,
-		                 c->dest.peer);
+				 c->dest.peer);
 		tport_unref(c->side[1].tp);
 		c->side[1].tp = tport_ref(c->dest.tp);
 		if (req && send_initial(c, sip_object(req)) == 0) {
@@ -355,11 +355,12 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 	char why[200];
 
 	if (local && (status == 408 || status == 503) && !c->responded && !c->dest.to_user) {
-		snprintf(why, sizeof(why), "%s", status == 408 ? "no response (timeout)"
-		                                 : sip && sip->sip_status ? sip->sip_status->st_phrase
-		                                                          : "transport error");
+		snprintf(why, sizeof(why), "%s",
+			 status == 408            ? "no response (timeout)"
+			 : sip && sip->sip_status ? sip->sip_status->st_phrase
+						  : "transport error");
 		call_fail(c, status, sip && sip->sip_status ? sip->sip_status->st_phrase : NULL,
-		          why);
+			  why);
 		return 0;
 	}
 	if (!c->responded) {
@@ -407,7 +408,7 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 
 /* ifc and p: the interface and transport of the side (NULL: those of tp). */
 static int side_init(struct sip_side *s, struct sip_call *c, int idx, tport_t *tp,
-                     struct sip_iface *ifc, int p)
+		     struct sip_iface *ifc, int p)
 {
 	struct sip_engine *e = c->b->e;
 	enum sip_proto tpp = SIP_PROTO_UDP;
@@ -453,7 +454,7 @@ static int send_initial(struct sip_call *c, sip_t const *sip)
 }
 
 int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto p,
-                      nta_incoming_t *irq, sip_t const *sip)
+		      nta_incoming_t *irq, sip_t const *sip)
 {
 	struct sip_engine *e = b->e;
 	struct sip_call *c;
@@ -473,12 +474,12 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 	if (rc) {
 		su_home_unref(c->home);
 		free(c);
-		sip_engine_event(e, LOG_INFO, "sip: %s from %s (%s) to %s refused %d: %s",
-		                 sip->sip_request->rq_method_name, peer,
-		                 sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "?",
-		                 sip->sip_request->rq_url->url_user ? sip->sip_request->rq_url->url_user
-		                                                    : "?",
-		                 rc, why);
+		sip_engine_event(
+		    e, LOG_INFO, "sip: %s from %s (%s) to %s refused %d: %s",
+		    sip->sip_request->rq_method_name, peer,
+		    sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "?",
+		    sip->sip_request->rq_url->url_user ? sip->sip_request->rq_url->url_user : "?",
+		    rc, why);
 		if (rc >= 500 && why[0]) {
 			snprintf(reason, sizeof(reason), "SIP;cause=%d;text=\"%s\"", rc, why);
 			nta_incoming_treply(irq, rc, NULL, SIPTAG_REASON_STR(reason), TAG_END());
@@ -503,7 +504,7 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 	snprintf(c->side[0].callid, sizeof(c->side[0].callid), "%s", sip->sip_call_id->i_id);
 	if (rc < 0 || !c->reaper ||
 	    side_init(&c->side[1], c, 1, c->dest.tp, c->dest.to_user ? NULL : c->dest.ifc,
-	              c->dest.transport) < 0)
+		      c->dest.transport) < 0)
 		goto fail;
 	if (invite) {
 		c->side[0].leg = nta_leg_tcreate(
@@ -542,11 +543,11 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 		nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 	}
 	sip_engine_event(e, LOG_INFO,
-	                 "sip: %s from %s (%s, IP group '%s') to %s via %s (rule '%s') call %p",
-	                 sip->sip_request->rq_method_name,
-	                 sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "?", peer,
-	                 c->dest.src_group, c->dest.ruri, c->dest.peer[0] ? c->dest.peer : "-",
-	                 c->dest.route_name, (void *)c);
+			 "sip: %s from %s (%s, IP group '%s') to %s via %s (rule '%s') call %p",
+			 sip->sip_request->rq_method_name,
+			 sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "?",
+			 peer, c->dest.src_group, c->dest.ruri,
+			 c->dest.peer[0] ? c->dest.peer : "-", c->dest.route_name, (void *)c);
 	return 0;
 fail:
 	call_free(c);
@@ -565,8 +566,7 @@ void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
 
 	if (!rs || !b)
 		return;
-	while (rs->n)
-		conf_store_delete(st, t, rs->row[rs->n - 1]->index);
+	conf_store_clear(st, t);
 	for (struct sip_call *c = b->calls; c && idx < t->max_rows; c = c->next) {
 		struct conf_row *r;
 		if (c->method != sip_method_invite || c->ended ||
@@ -580,15 +580,16 @@ void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
 		    {"CallerInterface", c->side[0].ifc ? c->side[0].ifc->name : ""},
 		    {"CalleeInterface", c->side[1].ifc ? c->side[1].ifc->name : ""},
 		    {"CallerTransport", sip_proto_name(c->side[0].proto)},
-		    {"CalleeTransport", sip_proto_name(c->dest.to_user ? c->side[1].proto
-		                                                       : (enum sip_proto)c->dest.transport)},
+		    {"CalleeTransport",
+		     sip_proto_name(c->dest.to_user ? c->side[1].proto
+						    : (enum sip_proto)c->dest.transport)},
 		    {"SrcIPGroupName", c->dest.src_group},
 		    {"DestIPGroupName", c->dest.dst_group},
 		    {"RouteName", c->dest.route_name},
 		};
 		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
 			conf_row_set_text(t, r, conf_column_find(t, text[k][0]), text[k][1], ebuf,
-			                  sizeof(ebuf));
+					  sizeof(ebuf));
 		r->v[conf_column_find(t, "State")].i = c->answered ? 1 : 0;
 		r->v[conf_column_find(t, "StartTime")].i = (long long)c->start;
 		r->v[conf_column_find(t, "Duration")].i =

@@ -472,14 +472,6 @@ void sip_engine_destroy(struct sip_engine *e)
 
 /* --- status --- */
 
-static void table_clear(struct conf_store *st, const struct conf_table *t)
-{
-	struct conf_rows *rs = conf_store_rows(st, t);
-
-	while (rs && rs->n)
-		conf_store_delete(st, t, rs->row[rs->n - 1]->index);
-}
-
 void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 {
 	const struct conf_table *t = conf_table_find("TLSStatus");
@@ -493,7 +485,7 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 	sip_tls_sweep(e);
 	sip_registrar_expire(e->reg);
 	if (t) {
-		table_clear(st, t);
+		conf_store_clear(st, t);
 		for (unsigned i = 0; i < e->nifs; i++) {
 			struct sip_iface *ifc = &e->ifs[i];
 			struct conf_row *r = conf_store_ensure(st, t, ifc->index, NULL);

@@ -163,12 +163,14 @@ void sip_proxy_config(struct sip_proxy *p, const struct sip_rt_cfg *cfg)
 				struct paddr *o = &os->a[m];
 				if (strcmp(o->addr, a->addr) || o->transport != a->transport)
 					continue;
-				a->state = s->keepalive || o->state != ST_DOWN ? o->state : ST_UNKNOWN;
+				a->state =
+				    s->keepalive || o->state != ST_DOWN ? o->state : ST_UNKNOWN;
 				snprintf(a->last_error, sizeof(a->last_error), "%s", o->last_error);
 				a->last_change = o->last_change;
 				a->ka_sent = o->ka_sent, a->ka_failed = o->ka_failed;
 				a->req_ok = o->req_ok, a->req_failed = o->req_failed;
-				a->next_ka = o->ka_orq ? now : o->next_ka; /* an old probe is abandoned */
+				a->next_ka =
+				    o->ka_orq ? now : o->next_ka; /* an old probe is abandoned */
 			}
 		}
 	}
@@ -340,8 +342,8 @@ static void ka_send(struct sip_proxy *p, struct paddr *a, const struct sip_rt_se
 		return;
 	{
 		struct sip_iface *ifc = &e->ifs[0];
-		int sifc = gpos >= 0 && e->rt->groups[gpos].sifc >= 0 ? e->rt->groups[gpos].sifc
-								       : s->sifc;
+		int sifc =
+		    gpos >= 0 && e->rt->groups[gpos].sifc >= 0 ? e->rt->groups[gpos].sifc : s->sifc;
 		for (unsigned i = 0; sifc >= 0 && i < e->nifs; i++)
 			if ((int)e->ifs[i].index == sifc)
 				ifc = &e->ifs[i];
@@ -360,11 +362,11 @@ static void ka_send(struct sip_proxy *p, struct paddr *a, const struct sip_rt_se
 	a->ka_sent++;
 	a->ka_deadline = now_ms() + SIP_KA_TIMEOUT_MS;
 	a->ka_orq = nta_outgoing_tcreate(
-		e->deflt, ka_resp_cb, (nta_outgoing_magic_t *)a, URL_STRING_MAKE(d.next_hop),
-		SIP_METHOD_OPTIONS, URL_STRING_MAKE(d.ruri), SIPTAG_FROM_STR(from),
-		SIPTAG_TO_STR(d.ruri), SIPTAG_CONTACT_STR(contact),
-		SIPTAG_CALL_ID(sip_call_id_create(e->home, NULL)), SIPTAG_MAX_FORWARDS_STR("70"),
-		TAG_IF(d.tp, NTATAG_TPORT(d.tp)), TAG_END());
+	    e->deflt, ka_resp_cb, (nta_outgoing_magic_t *)a, URL_STRING_MAKE(d.next_hop),
+	    SIP_METHOD_OPTIONS, URL_STRING_MAKE(d.ruri), SIPTAG_FROM_STR(from),
+	    SIPTAG_TO_STR(d.ruri), SIPTAG_CONTACT_STR(contact),
+	    SIPTAG_CALL_ID(sip_call_id_create(e->home, NULL)), SIPTAG_MAX_FORWARDS_STR("70"),
+	    TAG_IF(d.tp, NTATAG_TPORT(d.tp)), TAG_END());
 	if (!a->ka_orq) {
 		ka_done(a, 0, "cannot send the keep-alive");
 		return;
@@ -388,7 +390,8 @@ void sip_proxy_tick(struct sip_proxy *p)
 			}
 			if (!s->keepalive || a->ka_orq || now < a->next_ka)
 				continue;
-			a->next_ka = now + (unsigned long long)(s->ka_time ? s->ka_time : 60) * 1000;
+			a->next_ka =
+			    now + (unsigned long long)(s->ka_time ? s->ka_time : 60) * 1000;
 			ka_send(p, a, s);
 		}
 	}
@@ -406,23 +409,19 @@ void sip_proxy_status(struct sip_proxy *p, struct conf_store *st)
 
 	if (!rs || !c)
 		return;
-	while (rs->n)
-		conf_store_delete(st, t, rs->row[rs->n - 1]->index);
+	conf_store_clear(st, t);
 	for (unsigned i = 0; i < p->nsets && i < c->nsets; i++)
 		for (unsigned j = 0; j < p->sets[i].n; j++) {
 			struct paddr *a = &p->sets[i].a[j];
 			const struct sip_rt_proxyip *ci = &c->sets[i].ips[j];
 			struct conf_row *r = conf_store_ensure(st, t, ci->row, NULL);
 			const char *subj = a->tp && a->transport == SIP_PROTO_TLS
-						   ? sip_ctls_peer_subject(p->e, a->tp, a->peer)
-						   : NULL;
+					       ? sip_ctls_peer_subject(p->e, a->tp, a->peer)
+					       : NULL;
 			const char *text[][2] = {
-				{"ProxySetName", a->set_name},
-				{"IpAddress", a->addr},
-				{"ResolvedAddress", ci->ip},
-				{"TransportType", tn[a->transport % 3]},
-				{"LastError", a->last_error},
-				{"TLSPeerSubject", subj ? subj : ""},
+			    {"ProxySetName", a->set_name}, {"IpAddress", a->addr},
+			    {"ResolvedAddress", ci->ip},   {"TransportType", tn[a->transport % 3]},
+			    {"LastError", a->last_error},  {"TLSPeerSubject", subj ? subj : ""},
 			};
 			if (!r)
 				continue;
@@ -432,7 +431,7 @@ void sip_proxy_status(struct sip_proxy *p, struct conf_store *st)
 			r->v[conf_column_find(t, "ProxyIpIndex")].i = ci->ipindex;
 			r->v[conf_column_find(t, "State")].i = a->state;
 			r->v[conf_column_find(t, "Active")].i =
-				c->sets[i].balancing == 0 && p->sets[i].active == (int)j;
+			    c->sets[i].balancing == 0 && p->sets[i].active == (int)j;
 			r->v[conf_column_find(t, "LastChange")].i = (long long)a->last_change;
 			r->v[conf_column_find(t, "KeepAlivesSent")].i = (long long)a->ka_sent;
 			r->v[conf_column_find(t, "KeepAliveFailures")].i = (long long)a->ka_failed;

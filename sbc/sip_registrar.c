@@ -86,8 +86,8 @@ void sip_registrar_expire(struct sip_registrar *r)
 			continue;
 		}
 		sip_engine_event(r->e, LOG_INFO, "sip: registration of %s at %s (%s) ended: %s",
-		                 b->aor, b->contact, b->peer,
-		                 b->expires <= now ? "expired" : "connection closed");
+				 b->aor, b->contact, b->peer,
+				 b->expires <= now ? "expired" : "connection closed");
 		*pb = b->next;
 		r->n--;
 		binding_free(b);
@@ -127,8 +127,8 @@ static int reply(nta_incoming_t *irq, int status, const char *phrase)
 
 /* Adds or refreshes one binding; the newest moves to the front. */
 static int bind_contact(struct sip_registrar *r, const char *user, const char *aor,
-                        const char *contact, unsigned long expires, struct sip_iface *ifc,
-                        enum sip_proto p, const char *peer, tport_t *tp)
+			const char *contact, unsigned long expires, struct sip_iface *ifc,
+			enum sip_proto p, const char *peer, tport_t *tp)
 {
 	struct sip_binding *b = NULL;
 	const char *subject;
@@ -159,9 +159,9 @@ static int bind_contact(struct sip_registrar *r, const char *user, const char *a
 	r->list = b;
 	r->n++;
 	sip_engine_event(r->e, LOG_INFO,
-	                 "sip: registered %s at %s on interface '%s' %s peer %s subject '%s' "
-	                 "expires %lu",
-	                 aor, contact, ifc->name, sip_proto_name(p), peer, b->subject, expires);
+			 "sip: registered %s at %s on interface '%s' %s peer %s subject '%s' "
+			 "expires %lu",
+			 aor, contact, ifc->name, sip_proto_name(p), peer, b->subject, expires);
 	return 0;
 }
 
@@ -176,7 +176,7 @@ static int reply_bindings(struct sip_registrar *r, nta_incoming_t *irq, const ch
 		if (strcmp(b->user, user) || !binding_live(b, now))
 			continue;
 		int k = snprintf(list + used, sizeof(list) - used, "%s<%s>;expires=%ld",
-		                 used ? ", " : "", b->contact, (long)(b->expires - now));
+				 used ? ", " : "", b->contact, (long)(b->expires - now));
 		if (k < 0 || (size_t)k >= sizeof(list) - used)
 			break;
 		used += (size_t)k;
@@ -187,7 +187,7 @@ static int reply_bindings(struct sip_registrar *r, nta_incoming_t *irq, const ch
 }
 
 int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum sip_proto p,
-                          nta_incoming_t *irq, sip_t const *sip)
+			  nta_incoming_t *irq, sip_t const *sip)
 {
 	url_t const *to = sip->sip_to->a_url;
 	unsigned long dflt = sip->sip_expires ? sip->sip_expires->ex_delta : REG_DEFAULT_EXPIRES;
@@ -221,7 +221,7 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 		if (exp == 0) {
 			remove_where(r, user, contact);
 			sip_engine_event(r->e, LOG_INFO, "sip: unregistered %s at %s", aor,
-			                 contact);
+					 contact);
 		} else if (bind_contact(r, user, aor, contact, exp, ifc, p, peer, tp) < 0) {
 			failed = 503;
 			break;
@@ -245,8 +245,7 @@ void sip_registrar_status(struct sip_registrar *r, struct conf_store *st)
 
 	if (!rs)
 		return;
-	while (rs->n)
-		conf_store_delete(st, t, rs->row[rs->n - 1]->index);
+	conf_store_clear(st, t);
 	for (struct sip_binding *b = r->list; b && idx < t->max_rows; b = b->next) {
 		struct conf_row *row;
 		if (!binding_live(b, now) || !(row = conf_store_ensure(st, t, idx++, NULL)))
@@ -261,7 +260,7 @@ void sip_registrar_status(struct sip_registrar *r, struct conf_store *st)
 		};
 		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
 			conf_row_set_text(t, row, conf_column_find(t, text[k][0]), text[k][1], ebuf,
-			                  sizeof(ebuf));
+					  sizeof(ebuf));
 		row->v[conf_column_find(t, "Expires")].i = (long long)(b->expires - now);
 	}
 }
