@@ -24,7 +24,7 @@ LIB_ini     := $(B)/lib/libini.a
 LIB_control := $(B)/lib/libcontrol.a
 LIB_tls     := $(B)/lib/libtls.a
 
-SBCD_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard sbc/*.c))
+SBCD_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard sbc/*.c sbc/sip/*.c))
 SBCD_CORE := $(filter-out $(B)/obj/sbc/sbcd_main.o,$(SBCD_OBJ))
 INI_TOOL_OBJ := $(B)/obj/ini/sbc_ini_main.o
 CLI_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard cli/*.c))
@@ -43,9 +43,10 @@ ifneq ($(WEB_OBJ),)
 PROGS += $(B)/bin/sbc-web
 endif
 BENCH := $(patsubst bench/%.c,$(B)/bin/bench-%,$(wildcard bench/*.c))
+TOOLS := $(B)/bin/sbc-mibgen
 
-.PHONY: all deps run check unit integration clean format
-all: $(PROGS) $(B)/bin/unit-tests $(BENCH)
+.PHONY: all deps run check unit integration clean format format-check mib
+all: $(PROGS) $(B)/bin/unit-tests $(BENCH) $(TOOLS)
 
 deps:
 	@packaging/install-deps
@@ -90,10 +91,19 @@ $(B)/bin/unit-tests: $(UNIT_OBJ) $(SBCD_CORE) $(CORE_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS_SOFIA) $(LDLIBS_SSL) -lm
 
-# bench programs may include headers of bench/ and of the front ends (the MIB generator)
-$(B)/bin/bench-%: bench/%.c $(CORE_LIBS) $(wildcard bench/*.h snmp-agent/*.h)
+# bench programs may include headers of bench/
+$(B)/bin/bench-%: bench/%.c $(CORE_LIBS) $(wildcard bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_SSL) -lm
+
+# build tools: the MIB generator reads the schema and the agent's OID layout
+$(B)/bin/sbc-mibgen: tools/mibgen.c $(CORE_LIBS) $(wildcard tools/*.h snmp-agent/agent_layout.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS_SSL) -lm
+
+# mib/SBC-MIB.txt is generated from the schema; tests/integration/snmp_mib.sh checks it
+mib: $(B)/bin/sbc-mibgen
+	$(B)/bin/sbc-mibgen mib > mib/SBC-MIB.txt
 
 run: deps all
 	@mkdir -p run/flash
@@ -108,6 +118,10 @@ unit: all
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# fails when any C file differs from .clang-format (run by tests/run-all)
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(B)

@@ -11,7 +11,7 @@
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
-#include "sbc/sip_engine.h"
+#include "sbc/sip/sip_engine.h"
 #include "sbc/supervise.h"
 #include "sbc/alarms.h"
 #include "sbc/tlsmgr.h"

@@ -20,7 +20,7 @@
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
-#include "sbc/sip_engine.h"
+#include "sbc/sip/sip_engine.h"
 #include "sbc/version.h"
 
 static void usage(FILE *f)

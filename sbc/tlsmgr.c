@@ -15,7 +15,7 @@
 #include "sbc/alarms.h"
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
-#include "sbc/sip_engine.h"
+#include "sbc/sip/sip_engine.h"
 #include "sbc/tlsmgr.h"
 #include "tls/expiry.h"
 #include "tls/material.h"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/snmp_env.sh"
 t_begin snmp_agent
 
-GEN=$BIN/bench-snmp_mibgen
+GEN=$BIN/sbc-mibgen
 check "base MIBs" snmp_mibs
 check "sbcd starts" snmp_sbcd_start
 check "snmpd master starts" snmp_master_start

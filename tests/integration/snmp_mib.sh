@@ -6,7 +6,7 @@
 . "$(dirname "$0")/snmp_env.sh"
 t_begin snmp_mib
 
-GEN=$BIN/bench-snmp_mibgen
+GEN=$BIN/sbc-mibgen
 check "the MIB generator is built" test -x "$GEN"
 "$GEN" mib >"$T_DIR/generated.mib" 2>"$T_DIR/gen.err"
 check "the generator reports no schema problem" test ! -s "$T_DIR/gen.err"
@@ -14,7 +14,7 @@ if diff -u "$TOP/mib/SBC-MIB.txt" "$T_DIR/generated.mib" >"$T_DIR/mib.diff"; the
 	ok "mib/SBC-MIB.txt matches the schema"
 else
 	fail "mib/SBC-MIB.txt differs from the schema: regenerate with" \
-		"build/bin/bench-snmp_mibgen mib > mib/SBC-MIB.txt"
+		"make mib"
 	head -40 "$T_DIR/mib.diff" | sed 's/^/       | /'
 fi
 

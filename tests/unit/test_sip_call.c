@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "sbc/sip_engine.h"
+#include "sbc/sip/sip_engine.h"
 #include "tests/unit/test_sip_util.h"
 #include "tests/unit/unit.h"
 
@@ -32,11 +32,11 @@ static unsigned setup(struct sip_test *t, unsigned ports[3])
 
 /* One request over UDP and its final response (status), or -1. */
 static int udp_request(struct sip_test *t, unsigned port, const char *method, const char *extra,
-                       char *resp, size_t rlen)
+		       char *resp, size_t rlen)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons(port),
-	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+				.sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockaddr_in me;
 	socklen_t ml = sizeof(me);
 	char req[2048];
@@ -44,11 +44,11 @@ static int udp_request(struct sip_test *t, unsigned port, const char *method, co
 
 	bind(s,
 	     (struct sockaddr *)&(struct sockaddr_in){.sin_family = AF_INET,
-	                                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)},
+						      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)},
 	     sizeof(a));
 	getsockname(s, (struct sockaddr *)&me, &ml);
 	sip_msg_request(req, sizeof(req), method, "sip:carol@127.0.0.1", "UDP", ntohs(me.sin_port),
-	                "carol", "carol", "udp-call-1", 1, extra, NULL);
+			"carol", "carol", "udp-call-1", 1, extra, NULL);
 	sendto(s, req, strlen(req), 0, (struct sockaddr *)&a, sizeof(a));
 	for (int i = 0; i < 400 && status < 200; i++) {
 		ssize_t k;
@@ -86,14 +86,14 @@ static void test_options(void)
 
 /* REGISTER over an established client; returns the status and leaves the response in resp. */
 static int do_register(struct sip_test *t, struct sip_client *c, const char *user,
-                       const char *contact_extra, unsigned cseq, char *resp, size_t rlen)
+		       const char *contact_extra, unsigned cseq, char *resp, size_t rlen)
 {
 	char req[2048], extra[512], cid[64];
 
 	snprintf(cid, sizeof(cid), "reg-%s", user);
 	snprintf(extra, sizeof(extra), "%s\r\n", contact_extra);
 	sip_msg_request(req, sizeof(req), "REGISTER", "sip:example.com", "TLS", c->local_port, user,
-	                user, cid, cseq, extra, NULL);
+			user, cid, cseq, extra, NULL);
 	if (sip_client_send(t, c, req) < 0 || sip_client_recv(t, c, resp, rlen, 2000) <= 0)
 		return -1;
 	return sip_msg_status(resp);
@@ -109,11 +109,11 @@ static void test_register(void)
 	setup(&t, ports);
 	CU_ASSERT_EQUAL_FATAL(sip_client_tls(&t, &c, ports[2], TLS_PKI_CLIENT_EC, 0, 0, 3000), 1);
 	snprintf(contact, sizeof(contact), "Contact: <sip:alice@127.0.0.1:%u;transport=tls>",
-	         c.local_port);
+		 c.local_port);
 	CU_ASSERT_EQUAL(do_register(&t, &c, "alice", contact, 1, resp, sizeof(resp)), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(sip_msg_header(resp, "Contact", h, sizeof(h)), "expires="));
 	CU_ASSERT_STRING_EQUAL(sip_test_status_str(&t, "Registrations", 0, "AOR", buf, sizeof(buf)),
-	                       "sip:alice@example.com");
+			       "sip:alice@example.com");
 	CU_ASSERT_STRING_EQUAL(
 	    sip_test_status_str(&t, "Registrations", 0, "Transport", buf, sizeof(buf)), "tls");
 	CU_ASSERT_STRING_EQUAL(
@@ -135,7 +135,7 @@ static void test_register(void)
 	CU_ASSERT_EQUAL(sip_test_status(&t, "Registrations", 0, "Expires"), -1);
 	/* a binding expires by itself */
 	snprintf(contact, sizeof(contact),
-	         "Contact: <sip:alice@127.0.0.1:%u;transport=tls>;expires=1", c.local_port);
+		 "Contact: <sip:alice@127.0.0.1:%u;transport=tls>;expires=1", c.local_port);
 	CU_ASSERT_EQUAL(do_register(&t, &c, "alice", contact, 5, resp, sizeof(resp)), 200);
 	CU_ASSERT(sip_test_status(&t, "Registrations", 0, "Expires") >= 0);
 	sip_test_pump(&t, 2100);
@@ -146,7 +146,7 @@ static void test_register(void)
 
 /* Receives the next request on c, skipping nothing; its method must be `method`. */
 static int expect_request(struct sip_test *t, struct sip_client *c, const char *method, char *msg,
-                          size_t len)
+			  size_t len)
 {
 	if (sip_client_recv(t, c, msg, len, 3000) <= 0)
 		return 0;
@@ -194,9 +194,9 @@ static void test_call(void)
 	char resp[8192], req[8192], m[8192], h[512], ca[256], cb[256], sbc[256], bcid[256];
 	char totag[128];
 	static const char sdp_a[] = "v=0\r\no=alice 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
-	                            "c=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+				    "c=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
 	static const char sdp_b[] = "v=0\r\no=bob 1 1 IN IP4 192.0.2.2\r\ns=-\r\n"
-	                            "c=IN IP4 192.0.2.2\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
+				    "c=IN IP4 192.0.2.2\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
 
 	setup(&t, ports);
 	CU_ASSERT_EQUAL_FATAL(sip_client_tls(&t, &al, ports[2], TLS_PKI_CLIENT_EC, 0, 0, 3000), 1);
@@ -209,14 +209,14 @@ static void test_call(void)
 	/* unknown user: 404 */
 	snprintf(h, sizeof(h), "%s\r\n", ca);
 	sip_msg_request(req, sizeof(req), "INVITE", "sip:nobody@127.0.0.1", "TLS", al.local_port,
-	                "alice", "nobody", "call-404@alice", 1, h, sdp_a);
+			"alice", "nobody", "call-404@alice", 1, h, sdp_a);
 	CU_ASSERT_EQUAL(sip_client_send(&t, &al, req), 0);
 	CU_ASSERT_EQUAL(expect_response(&t, &al, resp, sizeof(resp)), 404);
 
 	/* alice calls bob */
 	snprintf(h, sizeof(h), "%s\r\n", ca);
 	sip_msg_request(req, sizeof(req), "INVITE", "sip:bob@127.0.0.1", "TLS", al.local_port,
-	                "alice", "bob", "call-1@alice.example", 1, h, sdp_a);
+			"alice", "bob", "call-1@alice.example", 1, h, sdp_a);
 	CU_ASSERT_EQUAL(sip_client_send(&t, &al, req), 0);
 	CU_ASSERT_FATAL(expect_request(&t, &bo, "INVITE", m, sizeof(m)));
 	if (getenv("SIP_TEST_DUMP"))
@@ -246,7 +246,7 @@ static void test_call(void)
 		fprintf(stderr, "---alice got\n%s\n", resp);
 	/* topology hiding towards alice */
 	CU_ASSERT_STRING_EQUAL(sip_msg_header(resp, "Call-ID", h, sizeof(h)),
-	                       "call-1@alice.example");
+			       "call-1@alice.example");
 	CU_ASSERT_PTR_NULL(strstr(resp, bcid));
 	CU_ASSERT_PTR_NULL(strstr(resp, "bobtag"));
 	snprintf(h, sizeof(h), "127.0.0.1:%u", bo.local_port);
@@ -262,7 +262,7 @@ static void test_call(void)
 
 	/* ACK reaches bob on his dialog */
 	sip_msg_request(req, sizeof(req), "ACK", sbc, "TLS", al.local_port, "alice", "bob",
-	                "call-1@alice.example", 1, NULL, NULL);
+			"call-1@alice.example", 1, NULL, NULL);
 	with_totag(req, sizeof(req), totag);
 	CU_ASSERT_EQUAL(sip_client_send(&t, &al, req), 0);
 	CU_ASSERT(expect_request(&t, &bo, "ACK", m, sizeof(m)));
@@ -270,7 +270,7 @@ static void test_call(void)
 
 	/* alice hangs up */
 	sip_msg_request(req, sizeof(req), "BYE", sbc, "TLS", al.local_port, "alice", "bob",
-	                "call-1@alice.example", 2, NULL, NULL);
+			"call-1@alice.example", 2, NULL, NULL);
 	with_totag(req, sizeof(req), totag);
 	CU_ASSERT_EQUAL(sip_client_send(&t, &al, req), 0);
 	CU_ASSERT_FATAL(expect_request(&t, &bo, "BYE", m, sizeof(m)));
@@ -279,7 +279,7 @@ static void test_call(void)
 	CU_ASSERT_EQUAL(sip_client_send(&t, &bo, resp), 0);
 	CU_ASSERT_EQUAL(expect_response(&t, &al, resp, sizeof(resp)), 200);
 	CU_ASSERT_STRING_EQUAL(sip_msg_header(resp, "Call-ID", h, sizeof(h)),
-	                       "call-1@alice.example");
+			       "call-1@alice.example");
 	CU_ASSERT(sip_test_event(&t, "call", "ended: BYE", NULL));
 	sip_client_close(&al);
 	sip_client_close(&bo);
@@ -287,4 +287,4 @@ static void test_call(void)
 }
 
 UNIT_SUITE(sip_call, {"OPTIONS", test_options}, {"registrar", test_register},
-           {"call between TLS users", test_call});
+	   {"call between TLS users", test_call});

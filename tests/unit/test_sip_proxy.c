@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sbc/sip_engine.h"
+#include "sbc/sip/sip_engine.h"
 #include "tests/unit/test_sip_proxy_peer.h"
 #include "tests/unit/unit.h"
 

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "sbc/sip_engine.h"
+#include "sbc/sip/sip_engine.h"
 #include "tests/unit/test_sip_util.h"
 #include "tests/unit/unit.h"
 

@@ -11,7 +11,7 @@
 
 #include <openssl/ssl.h>
 
-#include "sbc/sip_engine.h"
+#include "sbc/sip/sip_engine.h"
 #include "tests/unit/test_sip_util.h"
 #include "tests/unit/unit.h"
 
@@ -48,7 +48,7 @@ static void snap(struct sip_test *t, unsigned row, long long out[NCOUNTERS])
 
 /* Connects with cert, sends OPTIONS when the client handshake completes; 1 when 200 came. */
 static int try_client(struct sip_test *t, unsigned port, int cert, int maxv, int *alert,
-                      int *requested)
+		      int *requested)
 {
 	struct sip_client c;
 	int ok = 0;
@@ -73,7 +73,7 @@ static int only_moved(const long long a[NCOUNTERS], const long long b[NCOUNTERS]
 		long long want = a[i] + (strcmp(counters[i], which) == 0);
 		if (b[i] != want) {
 			fprintf(stderr, "  counter %s: %lld -> %lld (want %lld)\n", counters[i],
-			        a[i], b[i], want);
+				a[i], b[i], want);
 			good = 0;
 		}
 	}
@@ -150,13 +150,13 @@ static void test_override(void)
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(sip_test_start(&t, err, sizeof(err)));
 		CU_ASSERT_EQUAL(sip_test_status(&t, "TLSStatus", 0, "MutualAuthentication"),
-		                cases[i].eff);
+				cases[i].eff);
 		ok = try_client(&t, port, -1, 0, NULL, &requested);
 		CU_ASSERT_EQUAL(ok, !cases[i].eff);
 		/* off: no certificate is even requested */
 		CU_ASSERT_EQUAL(requested, cases[i].eff);
 		CU_ASSERT_EQUAL(sip_test_status(&t, "TLSStatus", 0, "RejectedNoCertificate"),
-		                cases[i].eff);
+				cases[i].eff);
 		ok = try_client(&t, port, TLS_PKI_CLIENT_EC, 0, NULL, &requested);
 		CU_ASSERT_EQUAL(ok, 1);
 		sip_test_done(&t);
@@ -216,7 +216,7 @@ static void test_binding(void)
 		sip_test_set(&t, "TLSContexts", 0, "TLSVersion", cases[i].ver);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(sip_test_start(&t, err, sizeof(err)));
 		if (sip_client_tls(&t, &c, port, TLS_PKI_CLIENT_EC, cases[i].cmin, cases[i].cmax,
-		                   3000))
+				   3000))
 			ok = sip_client_options(&t, &c) == 200;
 		CU_ASSERT_EQUAL(ok, cases[i].ok);
 		if (!cases[i].ok) {
@@ -372,7 +372,7 @@ static void test_cap(void)
 }
 
 UNIT_SUITE(sip_tls, {"certificate matrix", test_matrix}, {"mutual auth override", test_override},
-           {"two interfaces, two CAs", test_two_interfaces},
-           {"policy bound to sofia", test_binding},
-           {"bad policy fails creation", test_bind_failure}, {"remote subject name", test_subject},
-           {"stalled handshakes", test_stalled}, {"connection cap", test_cap});
+	   {"two interfaces, two CAs", test_two_interfaces},
+	   {"policy bound to sofia", test_binding},
+	   {"bad policy fails creation", test_bind_failure}, {"remote subject name", test_subject},
+	   {"stalled handshakes", test_stalled}, {"connection cap", test_cap});

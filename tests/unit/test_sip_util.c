@@ -15,7 +15,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "sbc/sip_engine.h"
+#include "sbc/sip/sip_engine.h"
 #include "tests/unit/test_sip_util.h"
 #include "tests/unit/unit.h"
 
@@ -53,14 +53,14 @@ int sip_test_init(struct sip_test *t)
 	t->st = conf_store_factory();
 	r = t->st ? conf_store_ensure(t->st, ti, 0, NULL) : NULL;
 	if (!r || conf_row_set_text(ti, r, conf_column_find(ti, "InterfaceName"), "lo", err,
-	                            sizeof(err)) < 0)
+				    sizeof(err)) < 0)
 		return -1;
 	t->root = su_root_create(NULL);
 	return t->root ? 0 : -1;
 }
 
 void sip_test_set(struct sip_test *t, const char *table, unsigned row, const char *col,
-                  const char *value)
+		  const char *value)
 {
 	const struct conf_table *tb = conf_table_find(table);
 	struct conf_row *r = tb ? conf_store_ensure(t->st, tb, row, NULL) : NULL;
@@ -74,7 +74,7 @@ void sip_test_set(struct sip_test *t, const char *table, unsigned row, const cha
 }
 
 void sip_test_ctx(struct sip_test *t, unsigned idx, const char *name, enum tls_pki_id dev,
-                  const int *roots, unsigned crl_mask)
+		  const int *roots, unsigned crl_mask)
 {
 	char dir[512];
 
@@ -101,7 +101,7 @@ static unsigned free_port(int type)
 }
 
 unsigned sip_test_iface(struct sip_test *t, unsigned idx, const char *name, const char *ctx,
-                        int mutual, unsigned want, unsigned ports[3])
+			int mutual, unsigned want, unsigned ports[3])
 {
 	static const char *const col[3] = {"UDPPort", "TCPPort", "TLSPort"};
 	unsigned p[3];
@@ -165,7 +165,7 @@ long long sip_test_status(struct sip_test *t, const char *table, unsigned row, c
 }
 
 const char *sip_test_status_str(struct sip_test *t, const char *table, unsigned row,
-                                const char *col, char *buf, size_t len)
+				const char *col, char *buf, size_t len)
 {
 	struct conf_store *st = conf_store_new();
 	const struct conf_table *tb = conf_table_find(table);
@@ -213,8 +213,8 @@ static int client_cert_cb(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
 static int tcp_connect(unsigned port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons(port),
-	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+				.sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (s < 0)
@@ -233,7 +233,7 @@ int sip_client_tcp(unsigned port)
 }
 
 int sip_client_tls(struct sip_test *t, struct sip_client *c, unsigned port, int cert, int minv,
-                   int maxv, unsigned timeout_ms)
+		   int maxv, unsigned timeout_ms)
 {
 	unsigned long long end = now_ms() + timeout_ms;
 	struct sockaddr_in a;
@@ -323,7 +323,7 @@ static size_t whole_msg(const char *buf, size_t len)
 }
 
 int sip_client_recv(struct sip_test *t, struct sip_client *c, char *out, size_t len,
-                    unsigned timeout_ms)
+		    unsigned timeout_ms)
 {
 	unsigned long long end = now_ms() + timeout_ms;
 
@@ -366,32 +366,32 @@ void sip_client_close(struct sip_client *c)
 /* --- messages --- */
 
 void sip_msg_request(char *out, size_t len, const char *method, const char *ruri,
-                     const char *transport, unsigned lport, const char *from_user,
-                     const char *to_user, const char *callid, unsigned cseq, const char *extra,
-                     const char *body)
+		     const char *transport, unsigned lport, const char *from_user,
+		     const char *to_user, const char *callid, unsigned cseq, const char *extra,
+		     const char *body)
 {
 	static unsigned branch;
 
 	snprintf(out, len,
-	         "%s %s SIP/2.0\r\n"
-	         "Via: SIP/2.0/%s 127.0.0.1:%u;branch=z9hG4bK-test-%u-%u;rport\r\n"
-	         "Max-Forwards: 70\r\n"
-	         "From: <sip:%s@example.com>;tag=ft-%s\r\n"
-	         "To: <sip:%s@example.com>\r\n"
-	         "Call-ID: %s\r\n"
-	         "CSeq: %u %s\r\n"
-	         "%s"
-	         "%s"
-	         "Content-Length: %zu\r\n\r\n%s",
-	         method, ruri, transport, lport, (unsigned)getpid(), ++branch, from_user, from_user,
-	         to_user, callid, cseq, method, extra ? extra : "",
-	         body && body[0] ? "Content-Type: application/sdp\r\n" : "",
-	         body ? strlen(body) : 0, body ? body : "");
+		 "%s %s SIP/2.0\r\n"
+		 "Via: SIP/2.0/%s 127.0.0.1:%u;branch=z9hG4bK-test-%u-%u;rport\r\n"
+		 "Max-Forwards: 70\r\n"
+		 "From: <sip:%s@example.com>;tag=ft-%s\r\n"
+		 "To: <sip:%s@example.com>\r\n"
+		 "Call-ID: %s\r\n"
+		 "CSeq: %u %s\r\n"
+		 "%s"
+		 "%s"
+		 "Content-Length: %zu\r\n\r\n%s",
+		 method, ruri, transport, lport, (unsigned)getpid(), ++branch, from_user, from_user,
+		 to_user, callid, cseq, method, extra ? extra : "",
+		 body && body[0] ? "Content-Type: application/sdp\r\n" : "",
+		 body ? strlen(body) : 0, body ? body : "");
 }
 
 /* Copies every line of req whose header name is name (case-insensitive) into out. */
 static size_t copy_headers(char *out, size_t len, const char *req, const char *name,
-                           const char *suffix)
+			   const char *suffix)
 {
 	size_t used = 0, nl = strlen(name);
 	const char *p = strstr(req, "\r\n");
@@ -403,7 +403,7 @@ static size_t copy_headers(char *out, size_t len, const char *req, const char *n
 		if ((size_t)(e - line) > nl && strncasecmp(line, name, nl) == 0 &&
 		    line[nl] == ':') {
 			int k = snprintf(out + used, len - used, "%.*s%s\r\n", (int)(e - line),
-			                 line, suffix ? suffix : "");
+					 line, suffix ? suffix : "");
 			if (k > 0 && (size_t)k < len - used)
 				used += (size_t)k;
 		}
@@ -413,7 +413,7 @@ static size_t copy_headers(char *out, size_t len, const char *req, const char *n
 }
 
 void sip_msg_response(char *out, size_t len, const char *req, int status, const char *totag,
-                      const char *extra, const char *body)
+		      const char *extra, const char *body)
 {
 	char tt[64] = "";
 	size_t used;
@@ -421,15 +421,15 @@ void sip_msg_response(char *out, size_t len, const char *req, int status, const 
 	if (totag)
 		snprintf(tt, sizeof(tt), ";tag=%s", totag);
 	used = (size_t)snprintf(out, len, "SIP/2.0 %d %s\r\n", status,
-	                        status < 200 ? "Ringing" : "OK");
+				status < 200 ? "Ringing" : "OK");
 	used += copy_headers(out + used, len - used, req, "Via", NULL);
 	used += copy_headers(out + used, len - used, req, "From", NULL);
 	used += copy_headers(out + used, len - used, req, "To", tt);
 	used += copy_headers(out + used, len - used, req, "Call-ID", NULL);
 	used += copy_headers(out + used, len - used, req, "CSeq", NULL);
 	snprintf(out + used, len - used, "%s%sContent-Length: %zu\r\n\r\n%s", extra ? extra : "",
-	         body && body[0] ? "Content-Type: application/sdp\r\n" : "",
-	         body ? strlen(body) : 0, body ? body : "");
+		 body && body[0] ? "Content-Type: application/sdp\r\n" : "",
+		 body ? strlen(body) : 0, body ? body : "");
 }
 
 int sip_msg_status(const char *msg)
@@ -467,7 +467,7 @@ int sip_client_options(struct sip_test *t, struct sip_client *c)
 
 	snprintf(cid, sizeof(cid), "options-%u-%u", (unsigned)getpid(), ++n);
 	sip_msg_request(req, sizeof(req), "OPTIONS", "sip:ping@127.0.0.1", "TLS", c->local_port,
-	                "prober", "ping", cid, 1, NULL, NULL);
+			"prober", "ping", cid, 1, NULL, NULL);
 	if (sip_client_send(t, c, req) < 0)
 		return -1;
 	r = sip_client_recv(t, c, resp, sizeof(resp), 2000);

@@ -31,14 +31,14 @@ struct sip_test {
 /* A store with InterfaceTable row 0 ("lo", 127.0.0.1) and the test flash/run dirs. */
 int sip_test_init(struct sip_test *t);
 void sip_test_set(struct sip_test *t, const char *table, unsigned row, const char *col,
-                  const char *value);
+		  const char *value);
 /* TLSContexts row idx with its material: device certificate dev, roots[] ending in -1. */
 void sip_test_ctx(struct sip_test *t, unsigned idx, const char *name, enum tls_pki_id dev,
-                  const int *roots, unsigned crl_mask);
+		  const int *roots, unsigned crl_mask);
 /* SIPInterface row idx on "lo" with free ports (0 for ports[i] == 0 in want); returns
  * the TLS port. want: bit 0 UDP, 1 TCP, 2 TLS. */
 unsigned sip_test_iface(struct sip_test *t, unsigned idx, const char *name, const char *ctx,
-                        int mutual, unsigned want, unsigned ports[3]);
+			int mutual, unsigned want, unsigned ports[3]);
 /* Creates the engine; NULL with the reason in err. */
 struct sip_engine *sip_test_start(struct sip_test *t, char *err, size_t errlen);
 void sip_test_done(struct sip_test *t);
@@ -46,7 +46,7 @@ void sip_test_pump(struct sip_test *t, unsigned ms);
 /* A TLSStatus / Registrations column of a row, from a fresh status snapshot; -1 if absent. */
 long long sip_test_status(struct sip_test *t, const char *table, unsigned row, const char *col);
 const char *sip_test_status_str(struct sip_test *t, const char *table, unsigned row,
-                                const char *col, char *buf, size_t len);
+				const char *col, char *buf, size_t len);
 /* 1 when an event line contains every one of the (up to 3) strings. */
 int sip_test_event(struct sip_test *t, const char *a, const char *b, const char *c);
 
@@ -68,23 +68,23 @@ struct sip_client {
  * the handshake completed, 0 otherwise (see alert_recv).
  */
 int sip_client_tls(struct sip_test *t, struct sip_client *c, unsigned port, int cert, int minv,
-                   int maxv, unsigned timeout_ms);
+		   int maxv, unsigned timeout_ms);
 /* A plain TCP connection that sends nothing (a stalled TLS client). -1 on error. */
 int sip_client_tcp(unsigned port);
 int sip_client_send(struct sip_test *t, struct sip_client *c, const char *msg);
 /* Next whole SIP message into out: its length, 0 when the server closed, -1 on timeout. */
 int sip_client_recv(struct sip_test *t, struct sip_client *c, char *out, size_t len,
-                    unsigned timeout_ms);
+		    unsigned timeout_ms);
 void sip_client_close(struct sip_client *c);
 
 /* A request line and the usual headers; extra is inserted before Content-Length. */
 void sip_msg_request(char *out, size_t len, const char *method, const char *ruri,
-                     const char *transport, unsigned lport, const char *from_user,
-                     const char *to_user, const char *callid, unsigned cseq, const char *extra,
-                     const char *body);
+		     const char *transport, unsigned lport, const char *from_user,
+		     const char *to_user, const char *callid, unsigned cseq, const char *extra,
+		     const char *body);
 /* A response to req copying Via, From, To (adding totag if set), Call-ID and CSeq. */
 void sip_msg_response(char *out, size_t len, const char *req, int status, const char *totag,
-                      const char *extra, const char *body);
+		      const char *extra, const char *body);
 int sip_msg_status(const char *msg);
 /* Value of the first header `name` into buf ("" when absent); returns buf. */
 const char *sip_msg_header(const char *msg, const char *name, char *buf, size_t len);

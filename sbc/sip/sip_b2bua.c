@@ -29,7 +29,7 @@
 #include <sofia-sip/su_tagarg.h>
 
 #include "conf/store.h"
-#include "sbc/sip_internal.h"
+#include "sbc/sip/sip_internal.h"
 
 #define CALL_LINGER_MS 4000
 

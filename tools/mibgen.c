@@ -1,16 +1,16 @@
 /*
- * snmp_mibgen: writes SBC-MIB from the schema (conf/) and the layout shared
+ * mibgen: writes SBC-MIB from the schema (conf/) and the layout shared
  * with the subagent (snmp-agent/agent_layout.h).
  *
- *   bench-snmp_mibgen mib       the module text (mib/SBC-MIB.txt is this output)
- *   bench-snmp_mibgen samples   one line per writable object, for round-trip tests:
+ *   sbc-mibgen mib       the module text (mib/SBC-MIB.txt is this output; `make mib`)
+ *   sbc-mibgen samples   one line per writable object, for round-trip tests:
  *     T <table> <mib> <creatable> <referenced>
  *     C <table> <column> <mib> <i|s> <mandatory> <name> <secret> <sample value of row 1>
  *     G <column> <mib> <i|s> <sample value>
  *
- * Built as build/bin/bench-snmp_mibgen (bench/ programs link the core libraries and
- * are not part of the agent). tests/integration/snmp_mib.sh fails when the committed
- * MIB differs from this output.
+ * Built as build/bin/sbc-mibgen, a build tool (not installed, not part of the
+ * agent). tests/integration/snmp_mib.sh fails when the committed MIB differs
+ * from this output.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -401,7 +401,7 @@ static void put_table(FILE *f, FILE *grp, const struct conf_table *t)
 	}
 }
 
-#include "bench/snmp_mibgen_fixed.h"
+#include "tools/mibgen_fixed.h"
 
 static int gen_mib(void)
 {

@@ -27,7 +27,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "conf/store.h"
-#include "sbc/sip_internal.h"
+#include "sbc/sip/sip_internal.h"
 #include "tls/tls.h"
 
 /* sofia-sip's own debug logs (exported, not declared in its headers). Quiet unless the

@@ -47,7 +47,7 @@
 #include <openssl/x509v3.h>
 
 #include "conf/store.h"
-#include "sbc/sip_internal.h"
+#include "sbc/sip/sip_internal.h"
 #include "tls/certinfo.h"
 #include "tls/tls.h"
 
@@ -167,7 +167,6 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max)
 }
 
 /* --- names and matching --- */
-
 
 /* One name against one pattern: case-insensitive; "*." on either side stands for one label. */
 static int label_match(const char *pat, const char *name)
@@ -357,7 +356,7 @@ static long sbio_cb(BIO *b, int oper, const char *argp, size_t len, int argi, lo
  * still find that error; every call that can block on reading starts with a read.
  */
 static long mine_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
-                    size_t *processed)
+		    size_t *processed)
 {
 	if (oper == BIO_CB_READ && ERR_peek_error())
 		ERR_clear_error();

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #include "conf/store.h"
-#include "sbc/sip_route.h"
+#include "sbc/sip/sip_route.h"
 
 static int colx(const struct conf_table *t, const char *name)
 {
@@ -173,7 +173,8 @@ static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 			c->sets[pos[set]].nips++;
 	}
 	for (unsigned i = 0; i < c->nsets; i++) {
-		c->sets[i].ips = calloc(c->sets[i].nips ? c->sets[i].nips : 1, sizeof(*c->sets[i].ips));
+		c->sets[i].ips =
+		    calloc(c->sets[i].nips ? c->sets[i].nips : 1, sizeof(*c->sets[i].ips));
 		if (!c->sets[i].ips) {
 			free(pos);
 			return -1;

@@ -23,7 +23,7 @@
 #include <sofia-sip/su_tagarg.h>
 
 #include "conf/store.h"
-#include "sbc/sip_internal.h"
+#include "sbc/sip/sip_internal.h"
 
 #define SIP_KA_TIMEOUT_MS 3000
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sbc/sip_internal.h"
+#include "sbc/sip/sip_internal.h"
 
 #define GROUP_FAIL (-2)
 

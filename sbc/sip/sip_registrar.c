@@ -18,7 +18,7 @@
 #include <sofia-sip/url.h>
 
 #include "conf/store.h"
-#include "sbc/sip_internal.h"
+#include "sbc/sip/sip_internal.h"
 
 #define REG_DEFAULT_EXPIRES 3600
 #define REG_MAX_EXPIRES     86400

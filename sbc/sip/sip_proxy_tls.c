@@ -32,7 +32,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/tport_tag.h>
 
-#include "sbc/sip_internal.h"
+#include "sbc/sip/sip_internal.h"
 #include "tls/certinfo.h"
 
 #define SIP_CTLS_DEADLINE_MS 1500

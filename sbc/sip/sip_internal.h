@@ -19,8 +19,8 @@
 #include <sofia-sip/tport.h>
 
 #include "sbc/log.h"
-#include "sbc/sip_engine.h"
-#include "sbc/sip_route.h"
+#include "sbc/sip/sip_engine.h"
+#include "sbc/sip/sip_route.h"
 
 struct conf_row;
 struct conf_store;
