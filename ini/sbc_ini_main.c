@@ -31,6 +31,10 @@ static void usage(FILE *f)
 	    "  reset                        reset sbcd: reload the configuration saved on flash\n"
 	    "  pending                      list changes waiting for a reset\n"
 	    "  info                         version, uptime and counters of sbcd\n"
+	    "  generations                  saves kept on flash: 0 the current one, then earlier\n"
+	    "                               ones (newest first), each valid or not\n"
+	    "  restore N                    make generation N the saved configuration again; it\n"
+	    "                               boots at the next reset\n"
 	    "  tls OP CTX [ARGS] [-f FILE]  TLS context material (doc/TLS.md): show, roots,\n"
 	    "                               generate, csr, import-cert, import-key,\n"
 	    "                               import-roots, delete-root, import-crl, delete-crl;\n"
@@ -278,6 +282,12 @@ int main(int argc, char **argv)
 		return call(sock, "PENDING", NULL, 0, NULL);
 	if (!strcmp(cmd, "info"))
 		return call(sock, "INFO", NULL, 0, NULL);
+	if (!strcmp(cmd, "generations"))
+		return call(sock, "GENERATIONS", NULL, 0, NULL);
+	if (!strcmp(cmd, "restore") && arg) {
+		snprintf(verb, sizeof(verb), "RESTORE %.20s", arg);
+		return call(sock, verb, NULL, 0, NULL);
+	}
 	fprintf(stderr, "sbc-ini: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;
