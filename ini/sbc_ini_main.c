@@ -178,14 +178,11 @@ struct opts {
 /* Options before the command and after it share one parser; 1 for --help, -1 on error. */
 static int opts_parse(int argc, char **argv, const char *optstring, struct opts *o)
 {
-	static const struct option longopts[] = {{"socket", required_argument, NULL, 's'},
-						 {"incremental", no_argument, NULL, 'i'},
-						 {"replace", no_argument, NULL, 'r'},
-						 {"output", required_argument, NULL, 'o'},
-						 {"file", required_argument, NULL, 'f'},
-						 {"user", required_argument, NULL, 'u'},
-						 {"help", no_argument, NULL, 'h'},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    {"socket", required_argument, NULL, 's'}, {"incremental", no_argument, NULL, 'i'},
+	    {"replace", no_argument, NULL, 'r'},      {"output", required_argument, NULL, 'o'},
+	    {"file", required_argument, NULL, 'f'},   {"user", required_argument, NULL, 'u'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {

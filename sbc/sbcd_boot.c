@@ -43,6 +43,19 @@ int sbcd_boot_check(const char *flashdir)
 		       d.nwarn == 1 ? "" : "s");
 	else
 		printf("%s: %u error%s\n", flashdir, d.nerr, d.nerr == 1 ? "" : "s");
+	if (!st) {
+		struct conf_diag g;
+		char why[8];
+		unsigned gen;
+		struct conf_store *prev;
+		conf_diag_init(&g);
+		prev = flash_boot_load(flashdir, &g, &gen, why, sizeof(why));
+		if (prev && gen)
+			printf("%s: boot would roll back to generation %u (last known good)\n",
+			       flashdir, gen);
+		conf_store_free(prev);
+		conf_diag_free(&g);
+	}
 	conf_diag_free(&d);
 	conf_store_free(st);
 	return st ? 0 : -1;

@@ -176,6 +176,32 @@ check "no rollback alarm" test -z "$(grep configurationRolledBack "$D/alarms2")"
 ini generations >"$D/gens5" 2>&1
 check "at most 1 + $((5)) generations are kept" test "$(wc -l <"$D/gens5")" -le 6
 
+# --- kill -9 during saves of board.ini and material: the flash is one save or the other -------
+printf '[ TLSContexts ]\nFORMAT TLSContexts_Index = TLSContexts_TLSVersion;\nTLSContexts 1 = 4;\n[ \\TLSContexts ]\n' >"$D/va.ini"
+printf '[ TLSContexts ]\nFORMAT TLSContexts_Index = TLSContexts_TLSVersion;\nTLSContexts 1 = 12;\n[ \\TLSContexts ]\n' >"$D/vb.ini"
+# variant A: TLS 1.2 only and one root; B: 1.2 + 1.3 and two roots (never saved half-way)
+flip() {
+	for _ in $(seq 100); do
+		ini import --incremental "$D/vb.ini" && tls import-roots 1 -f "$P/cas.pem" && ini save &&
+			ini import --incremental "$D/va.ini" && tls delete-root 1 1 && ini save || break
+	done >/dev/null 2>&1
+}
+for pause in 0.3 0.7 1.1; do
+	flip &
+	LOOP=$!
+	sleep "$pause"
+	kill -9 "$SBCD_PID"
+	wait "$LOOP" 2>/dev/null
+	check "flash valid after kill -9 during saves ($pause s)" "$BIN/sbcd" -n --flash "$F"
+	rm -f "$SOCK"
+	check "sbcd restarts on it" t_sbcd "$D"
+	v=$(ini export TLSContexts | sed -n 's/^TLSContexts 1 = "sip", \([0-9]*\),.*/\1/p')
+	n=$(tls roots 1 | wc -l)
+	check "board.ini and material are from one save (TLSVersion $v, $n roots)" \
+		test "$v:$n" = "4:1" -o "$v:$n" = "12:2"
+	check "no save left half-way" test -z "$(ls -A "$F" | grep -v '^board.ini$' | grep -v '^tls$' | grep -v '^generations$')"
+done
+
 # --- an empty flash still boots the factory configuration; a board.ini alone still boots ----
 kill "$SBCD_PID"
 wait_for "! kill -0 $SBCD_PID" 50
