@@ -83,7 +83,7 @@ static void fmt_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-static char *show(const char *dir, int idx, size_t *rlen)
+static char *show(const char *dir, int idx, int staged, size_t *rlen)
 {
 	struct tls_cert_info ci;
 	char err[512], nb[40], na[40];
@@ -93,13 +93,14 @@ static char *show(const char *dir, int idx, size_t *rlen)
 		return out_text(0, rlen, "TLS context %d: %s\n", idx, err);
 	fmt_time(ci.not_before, nb, sizeof(nb));
 	fmt_time(ci.not_after, na, sizeof(na));
-	return out_text(1, rlen,
-			"context %d\nsubject %s\nissuer %s\nserial %s\nnot-before %s\n"
-			"not-after %s\nkey-type %s\nsubject-alt-name %s\nfingerprint %s\n"
-			"private-key %s\n",
-			idx, ci.subject, ci.issuer, ci.serial, nb, na, ci.key_type,
-			ci.san[0] ? ci.san : "-", ci.sha256,
-			match ? "present, matches the certificate" : "MISSING or does not match");
+	return out_text(
+	    1, rlen,
+	    "context %d\nsubject %s\nissuer %s\nserial %s\nnot-before %s\n"
+	    "not-after %s\nkey-type %s\nsubject-alt-name %s\nfingerprint %s\n"
+	    "private-key %s\n%s",
+	    idx, ci.subject, ci.issuer, ci.serial, nb, na, ci.key_type, ci.san[0] ? ci.san : "-",
+	    ci.sha256, match ? "present, matches the certificate" : "MISSING or does not match",
+	    staged ? "staged-key present, awaiting its certificate (import-cert)\n" : "");
 }
 
 static char *roots(const char *dir, size_t *rlen)
@@ -268,7 +269,11 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	/* reading changes nothing on flash: a monitor cannot make sbcd generate keys */
 	if (reading) {
 		tlsmgr_ctxdir(s, (unsigned)idx, dir, sizeof(dir));
-		return !strcasecmp(op, "SHOW") ? show(dir, idx, rlen) : roots(dir, rlen);
+		char kp[PATH_MAX + 32];
+		tlsmgr_pending_dir(s, (unsigned)idx, kp, sizeof(kp) - 32);
+		strcat(kp, "/" TLS_FILE_KEY);
+		return !strcasecmp(op, "SHOW") ? show(dir, idx, access(kp, F_OK) == 0, rlen)
+					       : roots(dir, rlen);
 	}
 	if (tlsmgr_ctxdir_make(s, (unsigned)idx, dir, sizeof(dir)) < 0)
 		return out_text(0, rlen, "TLS context %d: cannot create its directory\n", idx);

@@ -1,5 +1,4 @@
-/* The flash directory: load at boot, atomic save. */
-#include <dirent.h>
+/* The flash directory: board.ini load, atomic file writes and reads (saves: flash_gen.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

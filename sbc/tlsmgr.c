@@ -1,5 +1,4 @@
 /* TLS contexts on flash: default material, expiry alarms, status tables. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

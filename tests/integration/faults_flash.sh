@@ -99,6 +99,9 @@ tls import-key 1 -f "$P/rogue.key" >"$D/stage.out" 2>&1
 check "a non-matching key is not installed" test $? -eq 0
 contains "the reply says it is staged" "$D/stage.out" "staged"
 check "the running key is unchanged" cmp "$R/1/private-key.pem" "$F/tls/1/private-key.pem"
+tls show 1 >"$D/show0" 2>&1
+contains "show says a key is staged" "$D/show0" "^staged-key present, awaiting its certificate"
+contains "and describes the pair in force" "$D/show0" "^private-key present, matches"
 check "flash unchanged after the staged key" same_flash saved
 check "mutual-TLS client still accepted" mutual_ok
 # rollover order: key first, then save and reset before its certificate comes
