@@ -48,7 +48,8 @@ void flash_clean(const char *dir);
 /*
  * Saves st and the material under <matroot>/tls (NULL: none) as the current
  * save, the previous one becoming a generation; saving what is saved already
- * changes nothing. -1 with the reason in err (nothing changed on flash).
+ * changes nothing. -1 with the reason in err: nothing changed on flash, except
+ * when the failure came after the commit point (then the next boot completes it).
  */
 int flash_save(const char *dir, const struct conf_store *st, const char *matroot, char *err,
 	       size_t errlen);
