@@ -200,6 +200,15 @@ static int import_key(struct sbcd *s, int idx, const char *dir, const char *key,
 	return 1;
 }
 
+static int staged_key(struct sbcd *s, int idx)
+{
+	char kp[PATH_MAX + 32];
+
+	tlsmgr_pending_dir(s, (unsigned)idx, kp, sizeof(kp) - 32);
+	strcat(kp, "/" TLS_FILE_KEY);
+	return access(kp, F_OK) == 0;
+}
+
 /* Replaces the running directory dir by a copy with the staged pair on top. */
 static int install_pair(const char *dir, const char *pend, char *err, size_t elen)
 {
@@ -269,16 +278,15 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	/* reading changes nothing on flash: a monitor cannot make sbcd generate keys */
 	if (reading) {
 		tlsmgr_ctxdir(s, (unsigned)idx, dir, sizeof(dir));
-		char kp[PATH_MAX + 32];
-		tlsmgr_pending_dir(s, (unsigned)idx, kp, sizeof(kp) - 32);
-		strcat(kp, "/" TLS_FILE_KEY);
-		return !strcasecmp(op, "SHOW") ? show(dir, idx, access(kp, F_OK) == 0, rlen)
+		return !strcasecmp(op, "SHOW") ? show(dir, idx, staged_key(s, idx), rlen)
 					       : roots(dir, rlen);
 	}
 	if (tlsmgr_ctxdir_make(s, (unsigned)idx, dir, sizeof(dir)) < 0)
 		return out_text(0, rlen, "TLS context %d: cannot create its directory\n", idx);
-	/* first use of a context: it gets a key and a self-signed certificate */
+	/* first use of a context: it gets a key and a self-signed certificate (unless a
+	   certificate comes for a staged key) */
 	if (strcasecmp(op, "GENERATE") && strcasecmp(op, "IMPORT-KEY") &&
+	    !(!strcasecmp(op, "IMPORT-CERT") && staged_key(s, idx)) &&
 	    tlsmgr_ensure(s, (unsigned)idx, err, sizeof(err)) < 0)
 		return out_text(0, rlen, "TLS context %d: %s\n", idx, err);
 
