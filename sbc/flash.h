@@ -18,6 +18,7 @@
 #define SBC_FLASH_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "conf/store.h"
@@ -72,8 +73,14 @@ int flash_gen_dir(const char *dir, unsigned id, char *buf, size_t len);
  */
 int flash_gen_restore(const char *dir, unsigned id, char *err, size_t errlen);
 
-/* Copies a directory tree (regular files, modes kept; names starting with '.' left out). */
+/* Copies a directory tree (regular files, modes and times kept; names starting with '.' and
+ * temporary files left out); sync fsyncs every file and directory. */
 int flash_tree_copy(const char *src, const char *dst, int sync, char *err, size_t errlen);
+/* 1 when both trees hold the same regular files with the same bytes (missing = empty). */
+int flash_tree_equal(const char *a, const char *b);
+/* Copies one regular file (mode and times of sb kept). */
+int flash_file_copy(const char *src, const char *dst, const struct stat *sb, int sync, char *err,
+		    size_t errlen);
 void flash_tree_remove(const char *path);
 
 /* Writes data to path atomically with the given mode (temp, fsync, rename, fsync dir). */
