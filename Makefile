@@ -211,7 +211,7 @@ deb:
 # without web_main.c) are compiled again with the same flags into $(B)/fuzz/obj/ and archived;
 # each harness links the archives, so it pulls in only what it uses. The normal build is untouched.
 FUZZ_CC     ?= clang
-FUZZ_SAN    := -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_SAN    := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := $(FUZZ_SAN) -std=gnu11 -Wall -Wno-unused-parameter -Wno-missing-field-initializers \
                -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_DIR    := $(B)/fuzz
