@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Control-socket load for bench/control_load.sh (frames: 4-byte big-endian length + request).
 
-  ctl_load.py login SOCK N USER PASSFILE [TIMEOUT]  N connections each send one LOGIN at
-      once (the password, read from PASSFILE, is the body), then every reply is read.
-      Prints "logins=N ok=K seconds=S".
+  ctl_load.py login SOCK CONNS PER USER PASSFILE [TIMEOUT]  CONNS connections each send PER
+      LOGIN requests at once, pipelined (the password, read from PASSFILE, is the body), then
+      every reply is read. Prints "logins=N ok=K seconds=S".
   ctl_load.py noread SOCK N SECONDS                  N connections pipeline EXPORT requests
       for SECONDS and never read a reply, then close. Prints "clients=N frames=F".
 Every loop is bounded in time; the process exits by itself.
@@ -47,20 +47,23 @@ def recv_frame(s, deadline):
     return None
 
 
-def login(path, n, user, passfile, timeout=120.0):
+def login(path, nconn, per, user, passfile, timeout=120.0):
     pw = open(passfile).read().strip()
     t0 = time.monotonic()
     deadline = t0 + timeout
-    conns = [connect(path, timeout) for _ in range(n)]
+    conns = [connect(path, timeout) for _ in range(nconn)]
     for s in conns:
-        s.sendall(frame("LOGIN %s\n%s" % (user, pw)))
+        s.sendall(frame("LOGIN %s\n%s" % (user, pw)) * per)
     ok = 0
     for s in conns:
-        r = recv_frame(s, deadline)
-        ok += r is not None and r.startswith(b"OK")
+        for _ in range(per):
+            r = recv_frame(s, deadline)
+            if r is None:
+                break
+            ok += r.startswith(b"OK")
         s.close()
-    print("logins=%d ok=%d seconds=%.2f" % (n, ok, time.monotonic() - t0))
-    return 0 if ok == n else 1
+    print("logins=%d ok=%d seconds=%.2f" % (nconn * per, ok, time.monotonic() - t0))
+    return 0 if ok == nconn * per else 1
 
 
 def noread(path, n, seconds):
@@ -95,8 +98,8 @@ def noread(path, n, seconds):
 
 if __name__ == "__main__":
     a = sys.argv[1:]
-    if len(a) >= 5 and a[0] == "login":
-        sys.exit(login(a[1], int(a[2]), a[3], a[4], float(a[5]) if len(a) > 5 else 120.0))
+    if len(a) >= 6 and a[0] == "login":
+        sys.exit(login(a[1], int(a[2]), int(a[3]), a[4], a[5], float(a[6]) if len(a) > 6 else 120.0))
     if len(a) == 4 and a[0] == "noread":
         sys.exit(noread(a[1], int(a[2]), float(a[3])))
     sys.stderr.write(__doc__)
