@@ -1,7 +1,8 @@
 #!/bin/bash
 # Fuzzing smoke run (issue 14): builds every libFuzzer harness (`make fuzz`: tests/fuzz/fuzz_*.c,
 # ASan + UBSan, into build/fuzz/) and runs each for FUZZ_SECS seconds (default 10) on its seed
-# corpus tests/fuzz/corpus/NAME/ (new inputs go to a temporary directory, never into the tree).
+# corpus tests/fuzz/corpus/NAME/, with tests/fuzz/fuzz_NAME.dict when there is one (new inputs
+# go to a temporary directory, never into the tree).
 # One pass per harness that ends without a crash, leak, timeout or sanitizer report. A crashing
 # input is kept in the artifacts directory (printed); doc/FUZZING.md tells how to reproduce it.
 source "$(dirname "$0")/../lib.sh"
@@ -30,6 +31,7 @@ for src in "$TOP"/tests/fuzz/fuzz_*.c; do
 	mkdir -p "$work/corpus" "$work/artifacts"
 	seeds=()
 	[ -d "$TOP/tests/fuzz/corpus/$short" ] && seeds=("$TOP/tests/fuzz/corpus/$short")
+	[ -f "$TOP/tests/fuzz/$name.dict" ] && seeds=(-dict="$TOP/tests/fuzz/$name.dict" "${seeds[@]}")
 	# the first directory receives new inputs; the seeds are only read
 	timeout $((FUZZ_SECS + 120)) "$bin" -max_total_time="$FUZZ_SECS" -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
