@@ -62,8 +62,7 @@ struct ctl_server {
 	struct ctl_workers *workers;
 	su_timer_t *timer;
 	unsigned idle_timeout, write_timeout;
-	time_t refused_at; /* refusal log lines: one a second, then a count */
-	unsigned refused_quiet;
+	struct log_limit refusals; /* a flood of refused peers logs a few lines and a count */
 };
 
 static time_t now_mono(void)
@@ -317,16 +316,9 @@ static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 
 static void log_refusal(struct ctl_server *srv, const struct ucred *cr, const char *why)
 {
-	time_t now = now_mono();
-
-	if (now == srv->refused_at) {
-		srv->refused_quiet++;
-		return;
-	}
-	log_warnx("control: connection of uid %u pid %u refused: %s%s", cr->uid, (unsigned)cr->pid,
-		  why, srv->refused_quiet ? " (and earlier refusals not logged)" : "");
-	srv->refused_at = now;
-	srv->refused_quiet = 0;
+	log_ratelimited(&srv->refusals, LOG_WARNING,
+			"control: connection of uid %u pid %u refused: %s", cr->uid,
+			(unsigned)cr->pid, why);
 }
 
 /* Why a peer may not have one more connection, or NULL. */
@@ -426,6 +418,7 @@ struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err,
 	}
 	srv->s = s;
 	srv->reg = -1;
+	srv->refusals = (struct log_limit){.per_sec = 2, .burst = 10};
 	/* shorter limits for tests (doc/CONTROL.md) */
 	srv->idle_timeout = env_seconds("SBCD_CTL_IDLE_TIMEOUT", CTL_IDLE_TIMEOUT);
 	srv->write_timeout = env_seconds("SBCD_CTL_WRITE_TIMEOUT", CTL_WRITE_TIMEOUT);
