@@ -85,9 +85,10 @@ def probe(seconds):
         time.sleep(0.1)
     return worst
 
-def report_probe(worst, what):
-    print("worst OPTIONS round trip %s: %s" % (what, "unanswered" if worst is None else "%.3f s" % worst))
-    return worst is not None and worst < 1.0
+def report_probe(worst, what, bound=1.0):
+    print("worst OPTIONS round trip %s: %s (bound %.1f s)" %
+          (what, "unanswered" if worst is None else "%.3f s" % worst, bound))
+    return worst is not None and worst < bound
 
 def unterminated():
     s = conn()
@@ -194,7 +195,8 @@ def logins_and_generate():
         t.join()
     oks = sum(1 for r in results if r and r.startswith(b"OK\n"))
     print("%d of 21 replies OK" % oks)
-    return report_probe(worst, "during 20 LOGINs and a 4096-bit key generation") and oks == 21
+    # on the loop, the key alone held SIP up for 1 to 3 s here
+    return report_probe(worst, "during 20 LOGINs and a 4096-bit key generation", 0.5) and oks == 21
 
 sys.exit(0 if globals()[sys.argv[1]](*[int(a) for a in sys.argv[2:]]) else 1)
 PY
@@ -232,7 +234,7 @@ contains "refusals are logged with uid and pid" "$D/sbcd.log" \
 contains "idle closes are logged" "$D/sbcd.log" "uid 65534 pid [0-9]+ sent no request for 6 s"
 
 # --- finding 9: hashing and key generation off the event loop
-check "OPTIONS answered within 1 s during 20 LOGINs and a 4096-bit generate" \
+check "OPTIONS answered within 0.5 s during 20 LOGINs and a 4096-bit generate" \
 	python3 "$D/h.py" logins_and_generate
 sed 's/^/       | /' "$T_DIR/last.out"
 check "the generated certificate is in place" sh -c "'$INI' --socket '$SOCK' tls show 0 | grep -q 'CN=ctl-hardening.example'"
