@@ -25,7 +25,7 @@ static int write_all(int fd, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* a non-blocking socket (sbcd's side): wait, but not forever */
+			/* a non-blocking socket: wait, but not forever */
 			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 			if (poll(&pfd, 1, 5000) == 1)
 				continue;

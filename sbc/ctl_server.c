@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,7 +48,8 @@ struct conn {
 	int privileged;
 	char *buf; /* input: frames not yet handled */
 	size_t len, cap;
-	char *out; /* the reply frame being written: header and body */
+	unsigned char ohdr[4]; /* the reply being written: its frame header, */
+	char *out;             /* its frame (olen counts both, ooff what is written) */
 	size_t olen, ooff;
 	time_t last_request, last_write; /* monotonic seconds */
 };
@@ -87,7 +89,7 @@ static void conn_close(struct conn *c)
 		explicit_bzero(c->buf, c->cap);
 	free(c->buf);
 	if (c->out)
-		explicit_bzero(c->out, c->olen);
+		explicit_bzero(c->out, c->olen - 4);
 	free(c->out);
 	free(c);
 }
@@ -123,8 +125,18 @@ static int conn_watch(struct conn *c, enum conn_state st)
 static int conn_flush(struct conn *c)
 {
 	while (c->ooff < c->olen) {
-		ssize_t n = send(c->cs.fd, c->out + c->ooff, c->olen - c->ooff,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		struct iovec iov[2];
+		struct msghdr mh = {.msg_iov = iov};
+		ssize_t n;
+		if (c->ooff < 4) {
+			iov[0] = (struct iovec){c->ohdr + c->ooff, 4 - c->ooff};
+			iov[1] = (struct iovec){c->out, c->olen - 4};
+			mh.msg_iovlen = 2;
+		} else {
+			iov[0] = (struct iovec){c->out + (c->ooff - 4), c->olen - c->ooff};
+			mh.msg_iovlen = 1;
+		}
+		n = sendmsg(c->cs.fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -134,7 +146,7 @@ static int conn_flush(struct conn *c)
 		c->ooff += (size_t)n;
 		c->last_write = now_mono();
 	}
-	explicit_bzero(c->out, c->olen);
+	explicit_bzero(c->out, c->olen - 4);
 	free(c->out);
 	c->out = NULL;
 	c->olen = c->ooff = 0;
@@ -146,15 +158,13 @@ static int conn_queue(struct conn *c, char *reply, size_t rlen)
 {
 	uint32_t hdr = htonl((uint32_t)rlen);
 
-	if (!reply || rlen > CTL_MAX_FRAME || !(c->out = malloc(rlen + 4))) {
+	if (!reply || rlen > CTL_MAX_FRAME) {
 		log_warnx("control: reply of %zu bytes to pid %u cannot be sent", rlen, c->cs.pid);
 		free(reply);
 		return -1;
 	}
-	memcpy(c->out, &hdr, 4);
-	memcpy(c->out + 4, reply, rlen);
-	explicit_bzero(reply, rlen);
-	free(reply);
+	memcpy(c->ohdr, &hdr, 4);
+	c->out = reply;
 	c->olen = rlen + 4;
 	c->ooff = 0;
 	c->last_write = now_mono();

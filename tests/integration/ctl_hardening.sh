@@ -90,6 +90,17 @@ def report_probe(worst, what, bound=1.0):
           (what, "unanswered" if worst is None else "%.3f s" % worst, bound))
     return worst is not None and worst < bound
 
+def slowreader():
+    """A large reply, read only after it had to be queued, arrives whole and in order."""
+    s = conn()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(frame(b"EXPORT\n") + frame(b"INFO\n"))
+    time.sleep(1)
+    r1, r2 = reply(s), reply(s)
+    want = open(os.environ["EXPORT_FILE"], "rb").read()
+    print("reply of %d bytes, INFO after it: %r" % (len(r1 or b""), (r2 or b"")[:3]))
+    return r1 is not None and r1[3:] == want and r2 is not None and r2.startswith(b"OK\n")
+
 def unterminated():
     s = conn()
     # a frame without '\n', then the header of a long frame whose body never comes:
@@ -208,7 +219,18 @@ check "a frame without newline, empty and NUL frames get sane replies" python3 "
 check "sbcd survives them" kill -0 "$SBCD_PID"
 check "root's sbc-ini still works" "$INI" --socket "$SOCK" info
 
-# --- finding 2: a client that pipelines and never reads
+# --- finding 2: a large reply to a slow reader, then a client that pipelines and never reads
+{ printf '[ ProxySet ]\nFORMAT ProxySet_Index = ProxySet_ProxyName;\n'
+  for p in $(seq 1 600); do printf 'ProxySet %d = "big%d";\n' "$p" "$p"; done
+  printf '[ \\ProxySet ]\n'
+  printf '[ ProxyIp ]\nFORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress;\n'
+  for i in $(seq 0 5999); do printf 'ProxyIp %d = "%d", %d, "10.%d.%d.1:5060";\n' "$i" $((i / 10 + 1)) $((i % 10)) $((i / 250)) $((i % 250)); done
+  printf '[ \\ProxyIp ]\n'; } >"$D/big.ini"
+check "6,000 proxy addresses imported" "$INI" --socket "$SOCK" import --incremental "$D/big.ini"
+"$INI" --socket "$SOCK" export -o "$D/export.ini"
+check "the export is larger than the socket buffers" test "$(stat -c %s "$D/export.ini")" -gt "$(cat /proc/sys/net/core/wmem_default)"
+check "a slow reader gets a queued reply whole, then the next one" env EXPORT_FILE="$D/export.ini" python3 "$D/h.py" slowreader
+
 check "SIP and control answered while a client never reads; the client is dropped" \
 	python3 "$D/h.py" nonreader
 sed 's/^/       | /' "$T_DIR/last.out"
