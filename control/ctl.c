@@ -25,7 +25,7 @@ static int write_all(int fd, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* a non-blocking socket (sbcd's side): wait, but not forever */
+			/* a non-blocking socket: wait, but not forever */
 			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 			if (poll(&pfd, 1, 5000) == 1)
 				continue;
@@ -87,19 +87,28 @@ int ctl_frame_recv(int fd, char **data, size_t *len, size_t max)
 	return 0;
 }
 
-void ctl_request_split(char *frame, size_t len, char **line, char **body, size_t *blen)
+int ctl_request_split(const char *frame, size_t len, char *line, size_t linecap, const char **body,
+		      size_t *blen, char *err, size_t errlen)
 {
-	char *nl = memchr(frame, '\n', len);
+	const char *nl = len ? memchr(frame, '\n', len) : NULL;
+	size_t llen = nl ? (size_t)(nl - frame) : len;
 
-	*line = frame;
-	if (!nl) {
-		*body = frame + len;
-		*blen = 0;
-		return;
+	*body = nl ? nl + 1 : frame + len;
+	*blen = nl ? len - llen - 1 : 0;
+	if (linecap)
+		line[0] = 0;
+	if (llen >= linecap) {
+		snprintf(err, errlen, "request line of %zu bytes: longer than %zu", llen,
+			 linecap ? linecap - 1 : 0);
+		return -1;
 	}
-	*nl = 0;
-	*body = nl + 1;
-	*blen = len - (size_t)(nl + 1 - frame);
+	if (llen && memchr(frame, 0, llen)) {
+		snprintf(err, errlen, "request line holds a NUL byte");
+		return -1;
+	}
+	memcpy(line, frame, llen);
+	line[llen] = 0;
+	return 0;
 }
 
 const char *ctl_socket_path(const char *opt)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define CTL_MAX_FRAME      (64u << 20)
+#define CTL_MAX_LINE       1024 /* a request's verb line, its '\n' excluded, plus one */
 #define CTL_DEFAULT_SOCKET "/run/sbc/sbcd.sock"
 
 /* Privilege levels, the vendor's user levels. */
@@ -25,8 +26,16 @@
 int ctl_frame_send(int fd, const char *data, size_t len);
 int ctl_frame_recv(int fd, char **data, size_t *len, size_t max);
 
-/* Splits a request into its verb line (NUL-terminated in place) and body. */
-void ctl_request_split(char *frame, size_t len, char **line, char **body, size_t *blen);
+/*
+ * Splits a request frame of len bytes (not NUL-terminated; it may hold NUL bytes
+ * and be empty) by its length only. The verb line (up to the first '\n', or the
+ * whole frame when there is none) is copied NUL-terminated into line[linecap];
+ * *body points into the frame after the '\n' and has *blen bytes (never
+ * NUL-terminated). Returns 0, or -1 with the reason in err when the verb line
+ * does not fit in linecap - 1 bytes or holds a NUL byte (line is then "").
+ */
+int ctl_request_split(const char *frame, size_t len, char *line, size_t linecap, const char **body,
+		      size_t *blen, char *err, size_t errlen);
 
 struct ctl_client;
 

@@ -30,6 +30,7 @@
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
 #include "sbc/flash.h"
+#include "sbc/ctl_work.h"
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/tlsmgr.h"
@@ -258,6 +259,77 @@ static int import_cert(struct sbcd *s, int idx, const char *dir, const char *bod
 	return 0;
 }
 
+/* TLS GENERATE: the key is made on a worker thread, stored and applied on the loop. */
+struct gen_job {
+	struct ctl_job j;
+	int idx, bits, days;
+	enum tls_key_type type;
+	char dir[PATH_MAX], subject[512], err[1024];
+	struct tls_generated *g;
+};
+
+static void gen_work(struct ctl_job *j)
+{
+	struct gen_job *gj = (struct gen_job *)j;
+
+	gj->g = tls_material_generate_new(gj->type, gj->bits, gj->subject, gj->days, gj->err,
+					  sizeof(gj->err));
+}
+
+static void gen_free(struct ctl_job *j)
+{
+	struct gen_job *gj = (struct gen_job *)j;
+
+	tls_generated_free(gj->g);
+	free(gj);
+}
+
+static char *gen_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen)
+{
+	struct gen_job *gj = (struct gen_job *)j;
+	const struct conf_table *t = conf_table_find("TLSContexts");
+
+	if (gj->g && !conf_store_get(s->running, t, (unsigned)gj->idx))
+		snprintf(gj->err, sizeof(gj->err), "the context was deleted meanwhile");
+	if (!gj->g || !conf_store_get(s->running, t, (unsigned)gj->idx) ||
+	    tls_material_generate_store(gj->dir, gj->g, gj->err, sizeof(gj->err)) < 0) {
+		log_warnx("TLS context %d: GENERATE refused: %s", gj->idx, gj->err);
+		return out_text(0, rlen, "TLS context %d: %s\nnothing was changed\n", gj->idx,
+				gj->err);
+	}
+	log_info("TLS context %d: GENERATE by %s", gj->idx, cs->user[0] ? cs->user : "uid");
+	/* a new pair: a key staged for the old one has nothing left to wait for */
+	if (tlsmgr_pending_dir(s, (unsigned)gj->idx, gj->err, sizeof(gj->err)) == 0)
+		flash_tree_remove(gj->err);
+	tlsmgr_changed(s, (unsigned)gj->idx);
+	return out_text(1, rlen, "%s", "");
+}
+
+static char *generate(struct sbcd *s, struct ctl_session *cs, int idx, const char *dir, int argc,
+		      char **argv, const char *body, size_t blen, size_t *rlen)
+{
+	struct gen_job *gj = calloc(1, sizeof(*gj));
+
+	if (!gj)
+		return NULL;
+	gj->j.work = gen_work;
+	gj->j.finish = gen_finish;
+	gj->j.free = gen_free;
+	gj->idx = idx;
+	gj->bits = argc > 4 ? atoi(argv[4]) : (int)conf_global_int(s->running, "TLSPkeySize");
+	gj->days = argc > 5 ? atoi(argv[5]) : 3650;
+	gj->type = key_type(argc > 3 ? argv[3] : NULL);
+	snprintf(gj->dir, sizeof(gj->dir), "%s", dir);
+	first_line(body, blen, gj->subject, sizeof(gj->subject));
+	if (!gj->subject[0]) {
+		char host[128] = "sbc";
+		gethostname(host, sizeof(host) - 1);
+		snprintf(gj->subject, sizeof(gj->subject), "CN=%s", host);
+	}
+	cs->job = &gj->j;
+	return NULL;
+}
+
 char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **argv,
 		     const char *body, size_t blen, size_t *rlen)
 {
@@ -300,18 +372,8 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		return out;
 	}
 	if (!strcasecmp(op, "GENERATE")) {
-		char subject[512];
-		int bits =
-		    argc > 4 ? atoi(argv[4]) : (int)conf_global_int(s->running, "TLSPkeySize");
-		int days = argc > 5 ? atoi(argv[5]) : 3650;
-		first_line(body, blen, subject, sizeof(subject));
-		if (!subject[0]) {
-			char host[128] = "sbc";
-			gethostname(host, sizeof(host) - 1);
-			snprintf(subject, sizeof(subject), "CN=%s", host);
-		}
-		rc = tls_material_generate(dir, key_type(argc > 3 ? argv[3] : NULL), bits, subject,
-					   days, err, sizeof(err));
+		/* up to 8192-bit RSA: seconds of CPU, so a worker thread does it */
+		return generate(s, cs, idx, dir, argc, argv, body, blen, rlen);
 	} else if (!strcasecmp(op, "IMPORT-CERT")) {
 		rc = import_cert(s, idx, dir, body, blen, warn, sizeof(warn), err, sizeof(err));
 	} else if (!strcasecmp(op, "IMPORT-KEY")) {
@@ -346,11 +408,6 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		rc = tls_material_delete_crl(dir, err, sizeof(err));
 	} else {
 		return out_text(0, rlen, "unknown TLS operation '%s'\n", op);
-	}
-	if (rc == 0 && !strcasecmp(op, "GENERATE")) {
-		/* a new pair: a key staged for the old one has nothing left to wait for */
-		tlsmgr_pending_dir(s, (unsigned)idx, err, sizeof(err));
-		flash_tree_remove(err);
 	}
 	if (rc < 0) {
 		log_warnx("TLS context %d: %s refused: %s", idx, op, err);

@@ -11,6 +11,7 @@
 #include "ini/ini.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
+#include "sbc/ctl_work.h"
 #include "sbc/flash.h"
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
@@ -126,32 +127,51 @@ static const struct conf_row *user_row(struct sbcd *s, const char *user, int *co
 	return conf_store_find_name(s->running, t, user);
 }
 
-static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user, const char *pass,
-			size_t *rlen)
+/* A LOGIN's password check, run on a worker: copies only, no pointer into the store. */
+struct login_job {
+	struct ctl_job j;
+	char user[48];
+	char *hash; /* the stored hash the check ran against */
+	char pass[257];
+	int ok;
+};
+
+static void login_work(struct ctl_job *j)
+{
+	struct login_job *lj = (struct login_job *)j;
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	const char *h;
+
+	if (!cd)
+		return;
+	h = crypt_r(lj->pass, lj->hash, cd);
+	lj->ok = h && strcmp(h, lj->hash) == 0;
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	explicit_bzero(lj->pass, sizeof(lj->pass));
+}
+
+static void login_free(struct ctl_job *j)
+{
+	struct login_job *lj = (struct login_job *)j;
+
+	if (lj->hash)
+		explicit_bzero(lj->hash, strlen(lj->hash));
+	free(lj->hash);
+	explicit_bzero(lj, sizeof(*lj));
+	free(lj);
+}
+
+/* The outcome of a password check, on the loop thread: lockout counts and the connection's level.
+ */
+static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *user,
+			  const struct conf_row *r, int ok, size_t *rlen)
 {
 	int cpw, clevel, cblock;
-	const struct conf_row *r = user_row(s, user, &cpw, &clevel, &cblock);
 	struct lockout *lo = r ? lockout_get(r->v[0].s) : NULL;
 	time_t now = time(NULL);
-	struct crypt_data *cd;
-	int ok = 0;
 
-	/* a login attempt first drops what the connection could do: a failure leaves nothing */
-	cs->level = 0;
-	cs->user[0] = 0;
-	if (lo && lo->until > now)
-		return reply_text(0, rlen, "user %s is locked out for %ld more seconds\n", user,
-				  (long)(lo->until - now));
-	if (r && user_locked(r)) {
-		log_warnx("control: login refused for locked user '%s' (pid %u)", user, cs->pid);
-		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
-	}
-	if (r && r->v[cpw].s[0] && (cd = calloc(1, sizeof(*cd)))) {
-		const char *h = crypt_r(pass, r->v[cpw].s, cd);
-		ok = h && strcmp(h, r->v[cpw].s) == 0;
-		explicit_bzero(cd, sizeof(*cd));
-		free(cd);
-	}
+	user_row(s, user, &cpw, &clevel, &cblock);
 	if (!ok) {
 		if (lo && ++lo->fails >= 3) {
 			lo->until = now + r->v[cblock].i;
@@ -168,6 +188,75 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 	snprintf(cs->user, sizeof(cs->user), "%s", r->v[0].s);
 	log_info("control: user %s logged in (level %u, pid %u)", cs->user, cs->level, cs->pid);
 	return reply_text(1, rlen, "level %u\n", cs->level);
+}
+
+/* Refusals that come before any password check: lockout, locked account. NULL when none. */
+static char *login_refused(struct sbcd *s, struct ctl_session *cs, const char *user,
+			   const struct conf_row *r, size_t *rlen)
+{
+	struct lockout *lo = r ? lockout_get(r->v[0].s) : NULL;
+	time_t now = time(NULL);
+
+	if (lo && lo->until > now)
+		return reply_text(0, rlen, "user %s is locked out for %ld more seconds\n", user,
+				  (long)(lo->until - now));
+	if (r && user_locked(r)) {
+		log_warnx("control: login refused for locked user '%s' (pid %u)", user, cs->pid);
+		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
+	}
+	return NULL;
+}
+
+/*
+ * On the loop thread once the hash is computed. The store may have changed
+ * meanwhile, and other logins may have completed: the refusals are checked
+ * again, so the outcome is the one the attempts would have in completion order.
+ */
+static char *login_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen)
+{
+	struct login_job *lj = (struct login_job *)j;
+	int cpw, clevel, cblock;
+	const struct conf_row *r = user_row(s, lj->user, &cpw, &clevel, &cblock);
+	char *out = login_refused(s, cs, lj->user, r, rlen);
+
+	if (out)
+		return out;
+	if (r && strcmp(r->v[cpw].s, lj->hash) != 0) {
+		log_warnx("control: password of user '%s' changed during a login (pid %u)",
+			  lj->user, cs->pid);
+		return reply_text(0, rlen, "the password changed meanwhile: log in again\n");
+	}
+	return login_result(s, cs, lj->user, r, lj->ok, rlen);
+}
+
+static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user, const char *pass,
+			size_t *rlen)
+{
+	int cpw, clevel, cblock;
+	const struct conf_row *r = user_row(s, user, &cpw, &clevel, &cblock);
+	struct login_job *lj;
+	char *out;
+
+	/* a login attempt first drops what the connection could do: a failure leaves nothing */
+	cs->level = 0;
+	cs->user[0] = 0;
+	if ((out = login_refused(s, cs, user, r, rlen)) != NULL)
+		return out;
+	if (!r || !r->v[cpw].s[0])
+		return login_result(s, cs, user, r, 0, rlen);
+	/* hashing (yescrypt) takes tens of milliseconds: a worker does it, off the SIP loop */
+	lj = calloc(1, sizeof(*lj));
+	if (!lj || !(lj->hash = strdup(r->v[cpw].s))) {
+		free(lj);
+		return NULL;
+	}
+	lj->j.work = login_work;
+	lj->j.finish = login_finish;
+	lj->j.free = login_free;
+	snprintf(lj->user, sizeof(lj->user), "%s", user);
+	snprintf(lj->pass, sizeof(lj->pass), "%s", pass);
+	cs->job = &lj->j;
+	return NULL;
 }
 
 /* A trusted front end (peer level master) acting for a user it authenticated itself. */
@@ -343,15 +432,20 @@ static char *verb_restore(struct sbcd *s, struct ctl_session *cs, const char *ar
 			  id);
 }
 
-char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t len, size_t *rlen)
+char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, size_t len,
+		       size_t *rlen)
 {
-	char *line, *body, *argv[8] = {0}, *save = NULL;
+	char line[CTL_MAX_LINE], err[128], *argv[8] = {0}, *save = NULL;
+	const char *body;
 	size_t blen;
 	int argc = 0;
 
-	ctl_request_split(req, len, &line, &body, &blen);
-	for (char *tok = strtok_r(line, " \t", &save); tok && argc < 8;
-	     tok = strtok_r(NULL, " \t", &save))
+	cs->job = NULL;
+	/* the frame is read by its length: the verb line is a bounded copy, the body (ptr, len) */
+	if (ctl_request_split(req, len, line, sizeof(line), &body, &blen, err, sizeof(err)) < 0)
+		return reply_text(0, rlen, "%s\n", err);
+	for (char *tok = strtok_r(line, " \t\r", &save); tok && argc < 8;
+	     tok = strtok_r(NULL, " \t\r", &save))
 		argv[argc++] = tok;
 	if (!argc)
 		return reply_text(0, rlen, "empty request\n");
@@ -361,8 +455,12 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t
 	if (!strcasecmp(argv[0], "LOGIN") && argc == 2) {
 		/* the password is the body, so it never appears in a verb line */
 		char pass[257];
-		snprintf(pass, sizeof(pass), "%.*s", (int)(blen < 256 ? blen : 256), body);
-		pass[strcspn(pass, "\n")] = 0;
+		size_t plen = 0;
+		while (plen < blen && plen < sizeof(pass) - 1 && body[plen] != '\n' &&
+		       body[plen] != 0)
+			plen++;
+		memcpy(pass, body, plen);
+		pass[plen] = 0;
 		char *out = verb_login(s, cs, argv[1], pass, rlen);
 		explicit_bzero(pass, sizeof(pass));
 		return out;

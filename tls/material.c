@@ -46,44 +46,87 @@ static int stage_certs(struct tls_stage *s, const char *path, STACK_OF(X509) *sk
 	return rc;
 }
 
-int tls_material_generate(const char *ctxdir, enum tls_key_type type, int bits, const char *subject,
-			  int days, char *err, size_t errlen)
-{
-	char cn[256], kpath[PATH_MAX], cpath[PATH_MAX];
-	struct tls_stage st[2];
-	STACK_OF(X509) *sk = NULL;
-	X509_NAME *name = NULL;
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
-	int rc = -1;
+struct tls_generated {
+	EVP_PKEY *key;
+	STACK_OF(X509) *sk;
+};
 
-	if (days < 1 || days > 36500)
-		return tls_errf(err, errlen, "validity of %d days: must be 1 to 36500", days);
+void tls_generated_free(struct tls_generated *g)
+{
+	if (!g)
+		return;
+	sk_X509_pop_free(g->sk, X509_free);
+	EVP_PKEY_free(g->key);
+	free(g);
+}
+
+struct tls_generated *tls_material_generate_new(enum tls_key_type type, int bits,
+						const char *subject, int days, char *err,
+						size_t errlen)
+{
+	struct tls_generated *g;
+	X509_NAME *name = NULL;
+	X509 *cert = NULL;
+	char cn[256];
+
+	if (days < 1 || days > 36500) {
+		tls_errf(err, errlen, "validity of %d days: must be 1 to 36500", days);
+		return NULL;
+	}
+	if (!(g = calloc(1, sizeof(*g)))) {
+		tls_errf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ERR_clear_error();
+	if (!(name = tls_subject_parse(subject, cn, sizeof(cn), err, errlen)) ||
+	    !(g->key = tls_key_new(type, bits, err, errlen)) ||
+	    !(cert = tls_cert_self_signed(g->key, name, cn, days, err, errlen)))
+		goto fail;
+	if (!(g->sk = sk_X509_new_null()) || !sk_X509_push(g->sk, cert)) {
+		tls_errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	X509_NAME_free(name);
+	return g;
+fail:
+	X509_free(cert);
+	X509_NAME_free(name);
+	tls_generated_free(g);
+	return NULL;
+}
+
+int tls_material_generate_store(const char *ctxdir, const struct tls_generated *g, char *err,
+				size_t errlen)
+{
+	char kpath[PATH_MAX], cpath[PATH_MAX];
+	struct tls_stage st[2];
+
 	if (tls_path(kpath, sizeof(kpath), ctxdir, TLS_FILE_KEY, err, errlen) < 0 ||
 	    tls_path(cpath, sizeof(cpath), ctxdir, TLS_FILE_CERT, err, errlen) < 0)
 		return -1;
-	ERR_clear_error();
-	if (!(name = tls_subject_parse(subject, cn, sizeof(cn), err, errlen)) ||
-	    !(key = tls_key_new(type, bits, err, errlen)) ||
-	    !(cert = tls_cert_self_signed(key, name, cn, days, err, errlen)))
-		goto out;
-	if (!(sk = sk_X509_new_null()) || !sk_X509_push(sk, cert)) {
-		tls_errf(err, errlen, "out of memory");
-		goto out;
-	}
-	cert = NULL;
-	if (tls_dir_make(ctxdir, err, errlen) < 0 || stage_key(&st[0], kpath, key, err, errlen) < 0)
-		goto out;
-	if (stage_certs(&st[1], cpath, sk, err, errlen) < 0) {
+	if (tls_dir_make(ctxdir, err, errlen) < 0 ||
+	    stage_key(&st[0], kpath, g->key, err, errlen) < 0)
+		return -1;
+	if (stage_certs(&st[1], cpath, g->sk, err, errlen) < 0) {
 		tls_stage_discard(st, 1);
-		goto out;
+		return -1;
 	}
-	rc = tls_stage_commit(st, 2, err, errlen);
-out:
-	sk_X509_pop_free(sk, X509_free);
-	X509_free(cert);
-	EVP_PKEY_free(key);
-	X509_NAME_free(name);
+	return tls_stage_commit(st, 2, err, errlen);
+}
+
+int tls_material_generate(const char *ctxdir, enum tls_key_type type, int bits, const char *subject,
+			  int days, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct tls_generated *g;
+	int rc;
+
+	if (tls_path(path, sizeof(path), ctxdir, TLS_FILE_KEY, err, errlen) < 0)
+		return -1;
+	if (!(g = tls_material_generate_new(type, bits, subject, days, err, errlen)))
+		return -1;
+	rc = tls_material_generate_store(ctxdir, g, err, errlen);
+	tls_generated_free(g);
 	return rc;
 }
 

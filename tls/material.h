@@ -53,6 +53,19 @@ int tls_material_generate(const char *ctxdir, enum tls_key_type type, int bits, 
 			  int days, char *err, size_t errlen);
 
 /*
+ * The same in two steps, so that the costly part can run on a worker thread:
+ * generate_new only computes (key, self-signed certificate; no file, no shared
+ * state; NULL with the reason in err), generate_store writes them into ctxdir.
+ */
+struct tls_generated;
+struct tls_generated *tls_material_generate_new(enum tls_key_type type, int bits,
+						const char *subject, int days, char *err,
+						size_t errlen);
+int tls_material_generate_store(const char *ctxdir, const struct tls_generated *g, char *err,
+				size_t errlen);
+void tls_generated_free(struct tls_generated *g);
+
+/*
  * A certificate signing request (PEM, malloc'd into *pem_out) for the stored
  * key. subject as for generate; NULL or "" takes the stored certificate's.
  * Requests subjectAltName from the CN and EKU serverAuth, clientAuth.

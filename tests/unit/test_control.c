@@ -64,18 +64,74 @@ static void test_oversized_and_truncated(void)
 
 static void test_request_split(void)
 {
-	char req[] = "LOAD incremental f.ini\n[SIP Params]\nX = 1\n";
-	char none[] = "SAVE";
-	char *line, *body;
+	const char req[] = "LOAD incremental f.ini\n[SIP Params]\nX = 1\n";
+	const char none[] = "SAVE";
+	char line[CTL_MAX_LINE], err[128];
+	const char *body;
 	size_t blen;
 
-	ctl_request_split(req, strlen(req), &line, &body, &blen);
+	CU_ASSERT_EQUAL(
+	    ctl_request_split(req, strlen(req), line, sizeof(line), &body, &blen, err, sizeof(err)),
+	    0);
 	CU_ASSERT_STRING_EQUAL(line, "LOAD incremental f.ini");
 	CU_ASSERT_EQUAL(blen, strlen("[SIP Params]\nX = 1\n"));
 	CU_ASSERT(strncmp(body, "[SIP Params]", 12) == 0);
-	ctl_request_split(none, strlen(none), &line, &body, &blen);
+	CU_ASSERT_EQUAL(ctl_request_split(none, strlen(none), line, sizeof(line), &body, &blen, err,
+					  sizeof(err)),
+			0);
 	CU_ASSERT_STRING_EQUAL(line, "SAVE");
 	CU_ASSERT_EQUAL(blen, 0);
+}
+
+/*
+ * Regression (issue 14, finding 1): a frame is read by its length only. The
+ * frames sit at the very end of a heap block, without a '\n' or a NUL after
+ * them, so any read past the length is an ASan heap-buffer-overflow, and the
+ * old split (which returned the frame itself as the "C string" verb line)
+ * handed out a line that was not terminated within the frame.
+ */
+static void test_request_split_by_length(void)
+{
+	static const char *cases[] = {"INFO", "", "LOGIN Admin", "EXPORT\0trailing\nbody"};
+	static const size_t lens[] = {4, 0, 11, 20};
+	char line[CTL_MAX_LINE], err[128];
+	const char *body;
+	size_t blen;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *frame = malloc(lens[i] ? lens[i] : 1);
+		int rc;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(frame);
+		memcpy(frame, cases[i], lens[i]);
+		memset(line, 'z', sizeof(line));
+		rc = ctl_request_split(frame, lens[i], line, sizeof(line), &body, &blen, err,
+				       sizeof(err));
+		if (i == 3) {
+			/* a NUL byte in the verb line is refused, not cut short */
+			CU_ASSERT_EQUAL(rc, -1);
+			CU_ASSERT(strstr(err, "NUL byte") != NULL);
+		} else {
+			CU_ASSERT_EQUAL(rc, 0);
+			/* the line is a copy, terminated within the caller's buffer */
+			CU_ASSERT(memchr(line, 0, lens[i] + 1) == line + lens[i]);
+			CU_ASSERT(memcmp(line, cases[i], lens[i]) == 0);
+			CU_ASSERT_EQUAL(blen, 0);
+			CU_ASSERT(body == frame + lens[i]);
+		}
+		free(frame);
+	}
+	/* a verb line longer than the buffer is refused */
+	{
+		char *big = malloc(4000);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+		memset(big, 'A', 4000);
+		CU_ASSERT_EQUAL(ctl_request_split(big, 4000, line, sizeof(line), &body, &blen, err,
+						  sizeof(err)),
+				-1);
+		CU_ASSERT(strstr(err, "longer than") != NULL);
+		CU_ASSERT_STRING_EQUAL(line, "");
+		free(big);
+	}
 }
 
 static void test_open_errors(void)
@@ -94,4 +150,5 @@ static void test_open_errors(void)
 UNIT_SUITE(control, {"frames round trip", test_frames_round_trip},
 	   {"oversized and truncated frames", test_oversized_and_truncated},
 	   {"request split", test_request_split},
+	   {"request split reads by length only", test_request_split_by_length},
 	   {"open errors and socket path", test_open_errors});

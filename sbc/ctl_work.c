@@ -1,0 +1,177 @@
+/* Worker threads for deferred control requests; completions reach the loop through an eventfd. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "sbc/ctl_server.h"
+#include "sbc/ctl_work.h"
+
+#define MAX_THREADS 4
+
+struct ctl_workers {
+	su_root_t *root;
+	su_wait_t wait;
+	int reg, efd;
+	void (*done)(void *owner, struct ctl_job *j);
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ctl_job *queue, **qtail; /* to run, first in first out */
+	struct ctl_job *finished;       /* run, waiting for the loop */
+	int stopping;
+	unsigned nthreads;
+	pthread_t threads[MAX_THREADS];
+};
+
+static void *worker_main(void *arg)
+{
+	struct ctl_workers *w = arg;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct ctl_job *j;
+		while (!w->queue && !w->stopping)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->stopping)
+			break;
+		j = w->queue;
+		w->queue = j->next;
+		if (!w->queue)
+			w->qtail = &w->queue;
+		pthread_mutex_unlock(&w->mu);
+		j->work(j);
+		pthread_mutex_lock(&w->mu);
+		j->next = w->finished;
+		w->finished = j;
+		if (write(w->efd, &one, sizeof(one)) < 0) {
+			/* the counter cannot overflow with so few jobs: nothing to do */
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static int on_done(su_root_magic_t *m, su_wait_t *wt, su_wakeup_arg_t *arg)
+{
+	struct ctl_workers *w = (struct ctl_workers *)arg;
+	struct ctl_job *list, *rev = NULL;
+	uint64_t n;
+
+	if (read(w->efd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: another wakeup already took the count */
+	}
+	pthread_mutex_lock(&w->mu);
+	list = w->finished;
+	w->finished = NULL;
+	pthread_mutex_unlock(&w->mu);
+	while (list) { /* completion order */
+		struct ctl_job *next = list->next;
+		list->next = rev;
+		rev = list;
+		list = next;
+	}
+	while (rev) {
+		struct ctl_job *next = rev->next;
+		w->done(rev->owner, rev);
+		rev = next;
+	}
+	return 0;
+}
+
+struct ctl_workers *ctl_workers_start(su_root_t *root, unsigned nthreads,
+				      void (*done)(void *owner, struct ctl_job *j), char *err,
+				      size_t errlen)
+{
+	struct ctl_workers *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		snprintf(err, errlen, "control workers: out of memory");
+		return NULL;
+	}
+	w->root = root;
+	w->done = done;
+	w->qtail = &w->queue;
+	w->reg = -1;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->efd < 0 || su_wait_create(&w->wait, w->efd, SU_WAIT_IN) < 0 ||
+	    (w->reg = su_root_register(root, &w->wait, on_done, (su_wakeup_arg_t *)w, 0)) < 0) {
+		snprintf(err, errlen, "control workers: cannot watch their eventfd");
+		goto fail;
+	}
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
+	for (; w->nthreads < nthreads; w->nthreads++)
+		if (pthread_create(&w->threads[w->nthreads], NULL, worker_main, w) != 0) {
+			snprintf(err, errlen, "control workers: cannot start thread %u",
+				 w->nthreads);
+			ctl_workers_stop(w);
+			return NULL;
+		}
+	return w;
+fail:
+	if (w->reg >= 0)
+		su_root_deregister(root, w->reg);
+	if (w->efd >= 0)
+		close(w->efd);
+	free(w);
+	return NULL;
+}
+
+void ctl_workers_submit(struct ctl_workers *w, struct ctl_job *j)
+{
+	pthread_mutex_lock(&w->mu);
+	j->next = NULL;
+	*w->qtail = j;
+	w->qtail = &j->next;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void free_list(struct ctl_job *j)
+{
+	while (j) {
+		struct ctl_job *next = j->next;
+		j->free(j);
+		j = next;
+	}
+}
+
+void ctl_workers_stop(struct ctl_workers *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	for (unsigned i = 0; i < w->nthreads; i++)
+		pthread_join(w->threads[i], NULL);
+	free_list(w->queue);
+	free_list(w->finished);
+	if (w->reg >= 0)
+		su_root_deregister(w->root, w->reg);
+	close(w->efd);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+}
+
+char *ctl_job_run_here(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
+{
+	struct ctl_job *j = cs->job;
+	char *out;
+
+	cs->job = NULL;
+	if (!j)
+		return NULL;
+	j->work(j);
+	out = j->finish(s, cs, j, rlen);
+	j->free(j);
+	return out;
+}

@@ -1,0 +1,50 @@
+/*
+ * ctl_work: the CPU-heavy part of a control request (password hashing, key
+ * generation) runs on a worker thread, off the SIP event loop.
+ *
+ * A verb handler that defers sets cs->job and returns NULL. The control server
+ * then reads nothing more from that connection, queues the job, and when a
+ * worker has run job->work it calls job->finish on the loop thread, which
+ * applies the result (store, lockout, flash, SIP engine: only there) and makes
+ * the reply. work sees only the job's own copies, never sbcd's state.
+ */
+#ifndef SBC_CTL_WORK_H
+#define SBC_CTL_WORK_H
+
+#include <stddef.h>
+
+#include <sofia-sip/su_wait.h>
+
+struct sbcd;
+struct ctl_session;
+
+struct ctl_job {
+	void (*work)(struct ctl_job *j); /* worker thread: pure computation */
+	/* loop thread, after work: the reply frame ("OK\n..." / "ERR\n..."), NULL on no memory */
+	char *(*finish)(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen);
+	void (*free)(struct ctl_job *j); /* after finish, or instead of it at shutdown */
+	void *owner;                     /* the connection; set by the server */
+	struct ctl_job *next;            /* queue link, owned by ctl_work */
+};
+
+struct ctl_workers;
+
+/*
+ * Starts nthreads workers whose completions are signalled through an eventfd
+ * on root; done(owner, job) is then called on the loop thread for each
+ * finished job. Returns NULL with the reason in err.
+ */
+struct ctl_workers *ctl_workers_start(su_root_t *root, unsigned nthreads,
+				      void (*done)(void *owner, struct ctl_job *j), char *err,
+				      size_t errlen);
+
+/* Queues a job (never blocks the caller). */
+void ctl_workers_submit(struct ctl_workers *w, struct ctl_job *j);
+
+/* Waits for running jobs, frees queued and finished ones unfinished, stops the threads. */
+void ctl_workers_stop(struct ctl_workers *w);
+
+/* Runs cs->job on the calling thread (tests, fuzzing) and returns its reply. */
+char *ctl_job_run_here(struct sbcd *s, struct ctl_session *cs, size_t *rlen);
+
+#endif
