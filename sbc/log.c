@@ -8,14 +8,26 @@
 
 static int log_stderr;
 static int log_syslog = 1;
+static const char *log_ident = "sbc";
+static int log_facility = LOG_DAEMON;
 
 void log_init(const char *ident, int foreground, int facility)
 {
 	log_stderr = foreground;
+	log_ident = ident;
+	log_facility = facility << 3;
 	/* under systemd, stderr already goes to the journal: once is enough */
 	log_syslog = !(foreground && getenv("JOURNAL_STREAM"));
 	if (log_syslog)
-		openlog(ident, LOG_PID | LOG_NDELAY, facility << 3);
+		openlog(log_ident, LOG_PID | LOG_NDELAY, log_facility);
+}
+
+void log_reopen(void)
+{
+	if (!log_syslog)
+		return;
+	closelog();
+	openlog(log_ident, LOG_PID | LOG_NDELAY, log_facility);
 }
 
 static void vlog(int prio, const char *fmt, va_list ap)

@@ -10,6 +10,8 @@
 #include <syslog.h>
 
 void log_init(const char *ident, int foreground, int facility);
+/* Reopens the syslog connection (SIGHUP, after syslogd restarted). */
+void log_reopen(void);
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warnx(...) log_msg(LOG_WARNING, __VA_ARGS__)

@@ -1,0 +1,101 @@
+#!/bin/bash
+# Daemon hardening (issue 14, findings 4-8, 10): systemd readiness and watchdog over
+# NOTIFY_SOCKET, harmless SIGHUP, one sbcd per flash and socket, the name after a reset,
+# children that die with sbcd, idle and capped SIP/TCP connections, the descriptor limit,
+# journald priorities and rate-limited TLS refusals.
+source "$(dirname "$0")/../lib.sh"
+t_begin daemon_hardening
+D=$T_DIR
+INI="$BIN/sbc-ini"
+
+# A stand-in for systemd's notify socket: every datagram is one line of $D/notify.log; on
+# READY=1 it connects to the control socket at once and notes whether that worked.
+cat >"$D/notify.py" <<'X'
+import os, socket, sys, time
+path, ctl, out = sys.argv[1], sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+with open(out, "a", buffering=1) as f:
+    while True:
+        msg = s.recv(4096).decode().replace("\n", " ")
+        extra = ""
+        if "READY=1" in msg:
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                c.connect(ctl); extra = " ctl=up"
+            except OSError as e:
+                extra = " ctl=down(%s)" % e
+            c.close()
+        f.write("%.3f %s%s\n" % (time.time(), msg, extra))
+X
+python3 "$D/notify.py" "$D/notify.sock" "$D/sbcd.sock" "$D/notify.log" &
+t_track $!
+wait_for "test -S $D/notify.sock" 50
+
+# --- readiness and watchdog (Type=notify, WatchdogSec=)
+WEB=$(free_port)
+printf '[WEB Params]\nHTTPPort = %s\nWebAddress = 127.0.0.1\n' "$WEB" >"$D/web.ini"
+NOTIFY_SOCKET=$D/notify.sock WATCHDOG_USEC=400000 t_sbcd "$D" "$D/web.ini"
+check "sbcd starts" "$INI" --socket "$SOCK" info
+check "READY=1 arrives" wait_for "grep -q READY=1 $D/notify.log" 50
+contains "READY=1 comes once the control socket answers" "$D/notify.log" "READY=1.* ctl=up"
+sleep 1.5
+n=$(grep -c "WATCHDOG=1" "$D/notify.log")
+if [ "$n" -ge 5 ]; then ok "WATCHDOG=1 keeps coming ($n in ~1.5 s at 200 ms)"; else fail "WATCHDOG=1: only $n pings"; fi
+kill -STOP "$SBCD_PID"; sleep 0.3; a=$(grep -c "WATCHDOG=1" "$D/notify.log"); sleep 0.6
+b=$(grep -c "WATCHDOG=1" "$D/notify.log"); kill -CONT "$SBCD_PID"
+if [ "$a" = "$b" ]; then ok "a stalled sbcd sends no WATCHDOG=1"; else fail "pings while stopped ($a -> $b)"; fi
+check "pings resume" wait_for "[ \$(grep -c WATCHDOG=1 $D/notify.log) -gt $b ]" 20
+check "sbc-web is started" wait_for "$INI --socket $SOCK info | grep -Eq 'child sbc-web pid [1-9]'" 50
+WEBPID=$("$INI" --socket "$SOCK" info | sed -n 's/.*child sbc-web pid \([0-9]*\).*/\1/p')
+if [ -n "$WEBPID" ] && ! tr '\0' '\n' <"/proc/$WEBPID/environ" 2>/dev/null | grep -q NOTIFY_SOCKET; then
+	ok "children do not inherit NOTIFY_SOCKET"
+else fail "sbc-web ($WEBPID) has NOTIFY_SOCKET"; fi
+
+# --- SIGHUP: reopen the log, nothing else
+kill -HUP "$SBCD_PID"
+sleep 0.5
+check "sbcd survives SIGHUP" kill -0 "$SBCD_PID"
+check "and answers after SIGHUP" "$INI" --socket "$SOCK" info
+contains "SIGHUP is logged as a log reopen" "$D/sbcd.log" "SIGHUP: log reopened"
+
+# --- one sbcd per flash directory and per control socket
+cp "$D/sbcd.pid" "$D/pid.before"
+expect_fail "a second sbcd on the same flash and socket exits non-zero" \
+	"$BIN/sbcd" -f --flash "$D/flash" --socket "$SOCK" --pidfile "$D/sbcd.pid"
+contains "its message names the running sbcd's pid" "$T_DIR/last.out" "in use by another sbcd \(pid $SBCD_PID\)"
+expect_fail "a second sbcd on the same flash, another socket, exits non-zero" \
+	"$BIN/sbcd" -f --flash "$D/flash" --socket "$D/other.sock"
+contains "it names the flash" "$T_DIR/last.out" "flash $D/flash is in use by another sbcd \(pid $SBCD_PID\)"
+mkdir -p "$D/flash2"
+expect_fail "a second sbcd on another flash, the same socket, exits non-zero" \
+	"$BIN/sbcd" -f --flash "$D/flash2" --socket "$SOCK"
+contains "it names the socket" "$T_DIR/last.out" "control socket $SOCK is in use by another sbcd \(pid $SBCD_PID\)"
+check "the first sbcd's socket is still there and answers" "$INI" --socket "$SOCK" info
+check "its pid file is untouched" cmp "$D/pid.before" "$D/sbcd.pid"
+check "the refused sbcd wrote nothing in the other flash" test -z "$(ls -A "$D/flash2")"
+check "the first sbcd still runs" kill -0 "$SBCD_PID"
+
+# --- after a reset the process is still called sbcd
+check "reset" "$INI" --socket "$SOCK" reset
+check "sbcd answers after the reset" wait_for "$INI --socket $SOCK info" 100
+check "same pid after the reset" kill -0 "$SBCD_PID"
+check "its name is sbcd (comm)" grep -qx sbcd "/proc/$SBCD_PID/comm"
+check "ps -C sbcd finds it" sh -c "ps -C sbcd -o pid= | grep -qw $SBCD_PID"
+check "READY=1 again after the reset" wait_for "[ \$(grep -c READY=1 $D/notify.log) -ge 2 ]" 50
+check "the lock is held again after the reset" sh -c "! $BIN/sbcd -f --flash $D/flash --socket $SOCK"
+
+# --- children die with sbcd, even when it is killed; a new sbcd gets their ports
+check "sbc-web runs again after the reset" wait_for "$INI --socket $SOCK info | grep -Eq 'child sbc-web pid [1-9]'" 50
+WEBPID=$("$INI" --socket "$SOCK" info | sed -n 's/.*child sbc-web pid \([0-9]*\).*/\1/p')
+check "sbc-web listens" wait_for "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $WEB), 1)'" 50
+kill -9 "$SBCD_PID"
+check "sbc-web dies with a killed sbcd" wait_for "! kill -0 $WEBPID 2>/dev/null" 50
+t_sbcd "$D"
+check "a new sbcd starts on the same flash and socket" "$INI" --socket "$SOCK" info
+check "its sbc-web listens on the same port" wait_for "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $WEB), 1)'" 50
+sleep 1
+if "$INI" --socket "$SOCK" info | grep -q 'child sbc-web pid [1-9][0-9]* restarts 0'; then
+	ok "its sbc-web did not have to restart (port was free)"
+else fail "sbc-web restarted: $("$INI" --socket "$SOCK" info | grep child)"; fi
+t_end
