@@ -98,4 +98,73 @@ sleep 1
 if "$INI" --socket "$SOCK" info | grep -q 'child sbc-web pid [1-9][0-9]* restarts 0'; then
 	ok "its sbc-web did not have to restart (port was free)"
 else fail "sbc-web restarted: $("$INI" --socket "$SOCK" info | grep child)"; fi
+
+# --- plain SIP/TCP: per-interface cap (newest refused) and idle timeout
+kill "$SBCD_PID"
+wait_for "! kill -0 $SBCD_PID" 50
+D2=$D/tcp
+mkdir -p "$D2/flash"
+TP=$(free_port)
+TLSP=$(free_port)
+cat >"$D2/tcp.ini" <<X
+[SIPInterface]
+FORMAT SIPInterface_Index = SIPInterface_UDPPort, SIPInterface_TCPPort, SIPInterface_TLSPort, SIPInterface_MaxTCPConnections;
+SIPInterface 0 = $TP, $TP, $TLSP, 3;
+[\SIPInterface]
+[SIP Params]
+TCPIdleTimeout = 3
+[WEB Params]
+HTTPPort = 0
+HTTPSPort = 0
+X
+check "MaxTCPConnections and TCPIdleTimeout are accepted" "$INI" build --incremental "$D2/tcp.ini" -o "$D2/flash/board.ini"
+t_sbcd "$D2"
+check "sbcd starts with the TCP limits" "$INI" --socket "$SOCK" info
+cat >"$D/tcp.py" <<'X'
+import socket, sys, time
+port, mode = int(sys.argv[1]), sys.argv[2]
+def closed(s):
+    s.setblocking(False)
+    try:
+        return s.recv(4096) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+def options(s, n):
+    m = ("OPTIONS sip:sbc@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK%d\r\n"
+         "From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:sbc@127.0.0.1>\r\nCall-ID: c%d\r\nCSeq: %d OPTIONS\r\n"
+         "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % (n, n, n))
+    s.setblocking(True); s.settimeout(2); s.sendall(m.encode())
+    return b"SIP/2.0 200" in s.recv(4096)
+if mode == "cap":
+    socks = []
+    for i in range(5):
+        socks.append(socket.create_connection(("127.0.0.1", port), 2)); time.sleep(0.05)
+    time.sleep(2.2)
+    print("closed:" + "".join("x" if closed(s) else "o" for s in socks))
+    print("answers:", options(socks[0], 1))
+elif mode == "idle":
+    busy = socket.create_connection(("127.0.0.1", port), 2)
+    idle = socket.create_connection(("127.0.0.1", port), 2)
+    ok = True
+    for i in range(6):
+        time.sleep(1); ok = options(busy, 10 + i) and ok
+    print("busy kept:", ok and not closed(busy))
+    print("idle closed:", closed(idle))
+X
+python3 "$D/tcp.py" "$TP" cap >"$D/cap.out" 2>&1
+contains "over MaxTCPConnections the two newest connections are closed" "$D/cap.out" "^closed:oooxx$"
+contains "the older connections still answer OPTIONS" "$D/cap.out" "^answers: True$"
+contains "the closure is logged with the peer and the cap" "$D2/sbcd.log" "tcp connection from 127.0.0.1:[0-9]+ on interface .* closed: more than 3 TCP connections"
+python3 "$D/tcp.py" "$TP" idle >"$D/idle.out" 2>&1
+contains "a connection that carries SIP is kept" "$D/idle.out" "^busy kept: True$"
+contains "an idle connection is closed after TCPIdleTimeout" "$D/idle.out" "^idle closed: True$"
+contains "the idle closure is logged" "$D2/sbcd.log" "closed: idle for 3 s"
+
+# --- descriptor limit: the soft limit is raised to the hard one
+soft=$(awk '/Max open files/ {print $4}' "/proc/$SBCD_PID/limits")
+hard=$(awk '/Max open files/ {print $5}' "/proc/$SBCD_PID/limits")
+want=$hard; [ "$hard" = unlimited ] || [ "$hard" -gt 1048576 ] && want=1048576
+if [ "$soft" = "$want" ]; then ok "soft RLIMIT_NOFILE raised to $soft (hard $hard)"; else fail "soft RLIMIT_NOFILE $soft, hard $hard"; fi
 t_end
