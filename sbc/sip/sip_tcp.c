@@ -13,7 +13,10 @@
  * socket has neither received nor sent data.
  *
  * Order of refusal: over a cap, the newest connections go first (those the
- * sweep saw last), so established peers keep theirs.
+ * sweep saw last), so established peers keep theirs. Near the descriptor
+ * limit the sweep runs every 100 ms: sofia may still accept up to the hard
+ * end between sweeps (it cannot be told to stop), and the reserve comes back
+ * within that time.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -45,6 +48,8 @@ struct sip_tcp {
 	struct tcp_slot *slot;
 	unsigned nslot;
 	uint64_t seq;
+	su_timer_t *soon; /* an early sweep while connections press on the limit */
+	DIR *fds; /* /proc/self/fd, kept open: the sweep must work with no descriptor left */
 	struct log_peer_limit lim; /* per peer: refusal lines of a flood are summarised */
 };
 
@@ -177,6 +182,11 @@ static int newest_first(const void *a, const void *b)
 	return y->fd - x->fd;
 }
 
+static void soon_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	sip_tcp_sweep((struct sip_engine *)arg);
+}
+
 void sip_tcp_sweep(struct sip_engine *e)
 {
 	DIR *dh;
@@ -194,8 +204,10 @@ void sip_tcp_sweep(struct sip_engine *e)
 		log_peer_limit_init(&e->tcp->lim, 6, 5);
 	}
 	e->tcp->seq++;
-	if (!(dh = opendir("/proc/self/fd")))
+	if (!e->tcp->fds && !(e->tcp->fds = opendir("/proc/self/fd")))
 		goto out;
+	dh = e->tcp->fds;
+	rewinddir(dh); /* procfs lists the descriptors afresh */
 	while ((de = readdir(dh))) {
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
@@ -227,7 +239,6 @@ void sip_tcp_sweep(struct sip_engine *e)
 		}
 		lv[nlv++] = (struct live){(int)fd, s};
 	}
-	closedir(dh);
 	/* oldest first: each connection is counted against its interface and the total */
 	qsort(lv, nlv, sizeof(*lv), newest_first);
 	for (unsigned i = nlv; i-- > 0;) {
@@ -249,6 +260,13 @@ void sip_tcp_sweep(struct sip_engine *e)
 	}
 	for (unsigned i = 0; i < e->nifs; i++)
 		e->ifs[i].tcp_active = count[i];
+	/* near the limit, a flood refills it between ticks: look again in 100 ms */
+	if (total >= limit - limit / 8) {
+		if (!e->tcp->soon)
+			e->tcp->soon = su_timer_create(su_root_task(e->root), 100);
+		if (e->tcp->soon)
+			su_timer_set(e->tcp->soon, soon_cb, (su_timer_arg_t *)e);
+	}
 	log_peer_flush(&e->tcp->lim);
 out:
 	free(lv);
@@ -259,6 +277,9 @@ void sip_tcp_release(struct sip_engine *e)
 {
 	if (!e->tcp)
 		return;
+	su_timer_destroy(e->tcp->soon);
+	if (e->tcp->fds)
+		closedir(e->tcp->fds);
 	free(e->tcp->slot);
 	free(e->tcp);
 	e->tcp = NULL;

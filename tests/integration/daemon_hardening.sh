@@ -112,13 +112,15 @@ FORMAT SIPInterface_Index = SIPInterface_UDPPort, SIPInterface_TCPPort, SIPInter
 SIPInterface 0 = $TP, $TP, $TLSP, 3;
 [\SIPInterface]
 [SIP Params]
-TCPIdleTimeout = 3
+TCPIdleTimeout = 6
 [WEB Params]
 HTTPPort = 0
 HTTPSPort = 0
 X
 check "MaxTCPConnections and TCPIdleTimeout are accepted" "$INI" build --incremental "$D2/tcp.ini" -o "$D2/flash/board.ini"
-t_sbcd "$D2"
+# stderr is "the journal": JOURNAL_STREAM names its device and inode, as systemd sets it
+touch "$D2/sbcd.log"
+JOURNAL_STREAM=$(stat -c %d:%i "$D2/sbcd.log") t_sbcd "$D2"
 check "sbcd starts with the TCP limits" "$INI" --socket "$SOCK" info
 cat >"$D/tcp.py" <<'X'
 import socket, sys, time
@@ -148,7 +150,7 @@ elif mode == "idle":
     busy = socket.create_connection(("127.0.0.1", port), 2)
     idle = socket.create_connection(("127.0.0.1", port), 2)
     ok = True
-    for i in range(6):
+    for i in range(9):
         time.sleep(1); ok = options(busy, 10 + i) and ok
     print("busy kept:", ok and not closed(busy))
     print("idle closed:", closed(idle))
@@ -160,11 +162,68 @@ contains "the closure is logged with the peer and the cap" "$D2/sbcd.log" "tcp c
 python3 "$D/tcp.py" "$TP" idle >"$D/idle.out" 2>&1
 contains "a connection that carries SIP is kept" "$D/idle.out" "^busy kept: True$"
 contains "an idle connection is closed after TCPIdleTimeout" "$D/idle.out" "^idle closed: True$"
-contains "the idle closure is logged" "$D2/sbcd.log" "closed: idle for 3 s"
+contains "the idle closure is logged" "$D2/sbcd.log" "closed: idle for 6 s"
+
+# --- journald priorities: "<N>" prefixes on stderr when it is the journal
+contains "info lines carry <6> for the journal" "$D2/sbcd.log" "^<6>sbcd .* ready"
+contains "connection closures are warnings (<4>)" "$D2/sbcd.log" "^<4>sip: tcp connection from"
+if grep -qv '^<[0-7]>' "$D2/sbcd.log"; then fail "a journal line without priority: $(grep -v '^<[0-7]>' "$D2/sbcd.log" | head -1)"; else ok "every journal line has a priority"; fi
+
+# --- TLS refusals: a few lines per peer, then one "suppressed N" summary
+python3 - "$TLSP" <<'X'
+import socket, sys, time
+for i in range(20):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)
+    s.sendall(b"GET / HTTP/1.0\r\n\r\n"); s.settimeout(2)
+    try:
+        s.recv(100)
+    except OSError:
+        pass
+    s.close()
+X
+check "refusals reach the log" wait_for "grep -q 'TLS rejected' $D2/sbcd.log" 30
+sleep 0.5
+n=$(grep -c 'TLS rejected' "$D2/sbcd.log")
+if [ "$n" -ge 1 ] && [ "$n" -le 5 ]; then ok "20 refusals from one peer make $n lines"; else fail "20 refusals from one peer make $n lines"; fi
+check "a 'suppressed N' summary follows" wait_for "grep -Eq 'peer 127.0.0.1: 1[5-9] similar lines suppressed' $D2/sbcd.log" 150
+check "sbcd still counts all 20" sh -c "$INI --socket $SOCK status TLSStatus | grep -q RejectedProtocol"
 
 # --- descriptor limit: the soft limit is raised to the hard one
 soft=$(awk '/Max open files/ {print $4}' "/proc/$SBCD_PID/limits")
 hard=$(awk '/Max open files/ {print $5}' "/proc/$SBCD_PID/limits")
 want=$hard; [ "$hard" = unlimited ] || [ "$hard" -gt 1048576 ] && want=1048576
 if [ "$soft" = "$want" ]; then ok "soft RLIMIT_NOFILE raised to $soft (hard $hard)"; else fail "soft RLIMIT_NOFILE $soft, hard $hard"; fi
+
+# --- descriptor reserve: SIP connections never take the control socket's descriptors
+prlimit --pid "$SBCD_PID" --nofile=256:256
+# to the TLS port: MaxTLSConnections (1024) is not what stops them
+python3 - "$TLSP" "$SOCK" "$INI" >"$D/fd.out" 2>&1 <<'X'
+import socket, subprocess, sys, time
+port, sock, ini = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+conns = []
+for i in range(300):
+    try:
+        conns.append(socket.create_connection(("127.0.0.1", port), 1))
+    except OSError:
+        pass
+time.sleep(3.5)
+def alive(s):
+    s.setblocking(False)
+    try:
+        return s.recv(1) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+print("connected:", len(conns))
+print("open:", sum(alive(s) for s in conns))
+r = subprocess.run([ini, "--socket", sock, "info"], capture_output=True, timeout=10)
+print("info:", r.returncode)
+r = subprocess.run([ini, "--socket", sock, "save"], capture_output=True, timeout=10)
+print("save:", r.returncode)
+X
+open=$(sed -n 's/^open: //p' "$D/fd.out")
+if [ -n "$open" ] && [ "$open" -ge 50 ] && [ "$open" -le 192 ]; then ok "at most 256 - 64 SIP connections stay open ($open)"; else fail "SIP connections open: $open (limit 192)"; sed 's/^/       | /' "$D/fd.out"; fi
+contains "the control socket answers while SIP connections are at the limit" "$D/fd.out" "^info: 0$"
+contains "a flash save works while SIP connections are at the limit" "$D/fd.out" "^save: 0$"
 t_end
