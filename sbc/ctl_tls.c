@@ -28,7 +28,7 @@
 #include "control/ctl.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/tlsmgr.h"
 #include "tls/material.h"

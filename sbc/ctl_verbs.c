@@ -12,7 +12,7 @@
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
 #include "sbc/flash.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/supervise.h"
 #include "sbc/version.h"

@@ -18,7 +18,7 @@
 #include "control/ctl.h"
 #include "sbc/ctl_server.h"
 #include "sbc/flash.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
 #include "sbc/sbcd_lock.h"

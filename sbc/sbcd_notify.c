@@ -10,7 +10,7 @@
 
 #include <sofia-sip/su_wait.h>
 
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd_notify.h"
 
 static su_timer_t *wd_timer;

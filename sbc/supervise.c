@@ -13,7 +13,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include "conf/store.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/supervise.h"
 

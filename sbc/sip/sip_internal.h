@@ -18,7 +18,7 @@
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport.h>
 
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/sip/sip_route.h"
 

@@ -14,8 +14,8 @@
  * log_peer_limited does it per peer address and later reports what it dropped
  * in one "suppressed N" line per peer.
  */
-#ifndef SBC_LOG_H
-#define SBC_LOG_H
+#ifndef LOG_LOG_H
+#define LOG_LOG_H
 
 #include <syslog.h>
 

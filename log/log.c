@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "sbc/log.h"
+#include "log/log.h"
 
 static unsigned log_flags = LOG_F_SYSLOG;
 static int log_journal;
