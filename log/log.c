@@ -10,7 +10,7 @@
 
 static unsigned log_flags = LOG_F_SYSLOG;
 static int log_journal;
-static int log_syslog_open;
+static int log_syslog_open = 1; /* before log_open: syslog, as syslog(3) alone would */
 static const char *log_ident = "sbc";
 static int log_facility = LOG_DAEMON;
 
