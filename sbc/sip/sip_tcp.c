@@ -4,8 +4,9 @@
  *
  * Why a sweep of our own descriptors: sofia-sip 1.12.11 accepts connections
  * inside tport and tells the stack nothing until a message arrives; it has no
- * connection cap, and its idle timer (TPTAG_IDLE, set by NTA to 30 minutes)
- * only runs for connections nothing references, restarted by every byte. So
+ * connection cap, and the only idle limit is the 30 minutes NTA gives every
+ * connection (TPTAG_IDLE(1800000) in nta_agent_create), far more than a flood
+ * of idle connections needs to exhaust the descriptors. So
  * once a second we list /proc/self/fd, keep the accepted stream sockets whose
  * local port is a TCP or TLS port of an interface, and end the ones that must
  * go with shutdown(2): sofia reads end of stream and closes them itself, as
