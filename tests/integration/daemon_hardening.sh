@@ -62,14 +62,14 @@ contains "SIGHUP is logged as a log reopen" "$D/sbcd.log" "SIGHUP: log reopened"
 # --- one sbcd per flash directory and per control socket
 cp "$D/sbcd.pid" "$D/pid.before"
 expect_fail "a second sbcd on the same flash and socket exits non-zero" \
-	"$BIN/sbcd" -f --flash "$D/flash" --socket "$SOCK" --pidfile "$D/sbcd.pid"
+	timeout 10 "$BIN/sbcd" -f --flash "$D/flash" --socket "$SOCK" --pidfile "$D/sbcd.pid"
 contains "its message names the running sbcd's pid" "$T_DIR/last.out" "in use by another sbcd \(pid $SBCD_PID\)"
 expect_fail "a second sbcd on the same flash, another socket, exits non-zero" \
-	"$BIN/sbcd" -f --flash "$D/flash" --socket "$D/other.sock"
+	timeout 10 "$BIN/sbcd" -f --flash "$D/flash" --socket "$D/other.sock"
 contains "it names the flash" "$T_DIR/last.out" "flash $D/flash is in use by another sbcd \(pid $SBCD_PID\)"
 mkdir -p "$D/flash2"
 expect_fail "a second sbcd on another flash, the same socket, exits non-zero" \
-	"$BIN/sbcd" -f --flash "$D/flash2" --socket "$SOCK"
+	timeout 10 "$BIN/sbcd" -f --flash "$D/flash2" --socket "$SOCK"
 contains "it names the socket" "$T_DIR/last.out" "control socket $SOCK is in use by another sbcd \(pid $SBCD_PID\)"
 check "the first sbcd's socket is still there and answers" "$INI" --socket "$SOCK" info
 check "its pid file is untouched" cmp "$D/pid.before" "$D/sbcd.pid"
@@ -83,7 +83,7 @@ check "same pid after the reset" kill -0 "$SBCD_PID"
 check "its name is sbcd (comm)" grep -qx sbcd "/proc/$SBCD_PID/comm"
 check "ps -C sbcd finds it" sh -c "ps -C sbcd -o pid= | grep -qw $SBCD_PID"
 check "READY=1 again after the reset" wait_for "[ \$(grep -c READY=1 $D/notify.log) -ge 2 ]" 50
-check "the lock is held again after the reset" sh -c "! $BIN/sbcd -f --flash $D/flash --socket $SOCK"
+check "the lock is held again after the reset" sh -c "! timeout 10 $BIN/sbcd -f --flash $D/flash --socket $SOCK"
 
 # --- children die with sbcd, even when it is killed; a new sbcd gets their ports
 check "sbc-web runs again after the reset" wait_for "$INI --socket $SOCK info | grep -Eq 'child sbc-web pid [1-9]'" 50
