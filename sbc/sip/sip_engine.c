@@ -504,6 +504,8 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 			for (int k = 0; k < SIP_REJ_N; k++)
 				r->v[col(t, rejcol[k])].i = (long long)ifc->rejected[k];
 			r->v[col(t, "ActiveConnections")].i = ifc->active;
+			r->v[col(t, "TCPActiveConnections")].i = ifc->tcp_active;
+			r->v[col(t, "TCPConnectionsClosed")].i = (long long)ifc->tcp_closed;
 		}
 	}
 	sip_registrar_status(e->reg, st);

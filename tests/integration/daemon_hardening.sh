@@ -163,6 +163,8 @@ python3 "$D/tcp.py" "$TP" idle >"$D/idle.out" 2>&1
 contains "a connection that carries SIP is kept" "$D/idle.out" "^busy kept: True$"
 contains "an idle connection is closed after TCPIdleTimeout" "$D/idle.out" "^idle closed: True$"
 contains "the idle closure is logged" "$D2/sbcd.log" "closed: idle for 6 s"
+"$INI" --socket "$SOCK" status TLSStatus >"$D/tlsstatus.ini"
+contains "TLSStatus counts the TCP closures (2 over the cap, 1 idle)" "$D/tlsstatus.ini" "^TLSStatus 0 = .*, [0-9]+, 3;$"
 
 # --- journald priorities: "<N>" prefixes on stderr when it is the journal
 contains "info lines carry <6> for the journal" "$D2/sbcd.log" "^<6>sbcd .* ready"
