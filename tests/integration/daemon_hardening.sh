@@ -14,7 +14,7 @@ cat >"$D/notify.py" <<'X'
 import os, socket, sys, time
 path, ctl, out = sys.argv[1], sys.argv[2], sys.argv[3]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(path)
+s.bind("\0" + path[1:] if path.startswith("@") else path)  # "@name": abstract namespace
 with open(out, "a", buffering=1) as f:
     while True:
         msg = s.recv(4096).decode().replace("\n", " ")
@@ -120,8 +120,14 @@ X
 check "MaxTCPConnections and TCPIdleTimeout are accepted" "$INI" build --incremental "$D2/tcp.ini" -o "$D2/flash/board.ini"
 # stderr is "the journal": JOURNAL_STREAM names its device and inode, as systemd sets it
 touch "$D2/sbcd.log"
-JOURNAL_STREAM=$(stat -c %d:%i "$D2/sbcd.log") t_sbcd "$D2"
+# and systemd's notify socket is an abstract one this time
+ABS="@sbc-notify-$$-$RANDOM"
+python3 "$D/notify.py" "$ABS" "$D2/sbcd.sock" "$D2/notify.log" &
+t_track $!
+sleep 0.5
+NOTIFY_SOCKET=$ABS JOURNAL_STREAM=$(stat -c %d:%i "$D2/sbcd.log") t_sbcd "$D2"
 check "sbcd starts with the TCP limits" "$INI" --socket "$SOCK" info
+check "READY=1 reaches an abstract NOTIFY_SOCKET" wait_for "grep -q 'READY=1.* ctl=up' $D2/notify.log" 50
 cat >"$D/tcp.py" <<'X'
 import socket, sys, time
 port, mode = int(sys.argv[1]), sys.argv[2]
