@@ -101,6 +101,18 @@ static void peer_text(const struct sockaddr_storage *ss, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+/* The address alone, as InterfaceTable writes it (no brackets). */
+static void host_of(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf,
+			  (socklen_t)len);
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, buf,
+			  (socklen_t)len);
+}
+
 static unsigned port_of(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
@@ -117,6 +129,7 @@ static int classify(struct sip_engine *e, int fd, struct tcp_slot *s)
 	socklen_t ml = sizeof(me), pl = sizeof(peer), il = sizeof(int);
 	int type = 0, listening = 0;
 	unsigned port;
+	char host[INET6_ADDRSTRLEN];
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) < 0 || type != SOCK_STREAM)
 		return -1;
@@ -128,9 +141,15 @@ static int classify(struct sip_engine *e, int fd, struct tcp_slot *s)
 	    getpeername(fd, (struct sockaddr *)&peer, &pl) < 0)
 		return -1;
 	port = port_of(&me);
-	for (unsigned i = 0; i < e->nifs; i++)
-		for (int p = SIP_PROTO_TCP; p <= SIP_PROTO_TLS; p++)
-			if (e->ifs[i].pri[p] && e->ifs[i].port[p] == port) {
+	host_of(&me, host, sizeof(host));
+	/* interfaces on different addresses may share a port: the address decides, then the port */
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < e->nifs; i++)
+			for (int p = SIP_PROTO_TCP; p <= SIP_PROTO_TLS; p++) {
+				const struct sip_iface *ifc = &e->ifs[i];
+				if (!ifc->pri[p] || ifc->port[p] != port ||
+				    (pass == 0 && strcmp(ifc->addr, host) != 0))
+					continue;
 				s->ifc = i, s->p = (enum sip_proto)p;
 				peer_text(&peer, s->peer, sizeof(s->peer));
 				return 0;
