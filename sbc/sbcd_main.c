@@ -74,7 +74,8 @@ static int on_signal(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 /*
  * The soft descriptor limit up to the hard one (capped at 1M): each SIP connection is a
  * descriptor, and the SIP engine keeps a reserve below this limit for the control socket,
- * flash saves and logging (sip_engine.h). Under the unit, LimitNOFILE= has done it already.
+ * flash saves and logging (sip_tcp_limit, sbc/sip/sip_internal.h). Under the unit, LimitNOFILE= has
+ * done it already.
  */
 static void raise_nofile(void)
 {
@@ -184,6 +185,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	self[selflen] = 0;
+	/* an upgrade replaced the file: a reset runs the new one */
+	if (selflen > 10 && !strcmp(self + selflen - 10, " (deleted)"))
+		self[selflen - 10] = 0;
 
 	s.foreground = foreground;
 	log_init("sbcd", foreground || reexec, 16);
