@@ -13,7 +13,7 @@ LDLIBS_SOFIA := -lsofia-sip-ua
 SNMP_LIBS    = $(shell net-snmp-config --agent-libs 2>/dev/null)
 
 # Library modules: every .c file except *_main.c.
-LIBMODS := conf ini control tls
+LIBMODS := conf ini control tls log
 define libsrc
 $(filter-out %_main.c,$(wildcard $(1)/*.c))
 endef
@@ -23,6 +23,7 @@ LIB_conf    := $(B)/lib/libconf.a
 LIB_ini     := $(B)/lib/libini.a
 LIB_control := $(B)/lib/libcontrol.a
 LIB_tls     := $(B)/lib/libtls.a
+LIB_log     := $(B)/lib/liblog.a
 
 SBCD_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard sbc/*.c sbc/sip/*.c))
 SBCD_CORE := $(filter-out $(B)/obj/sbc/sbcd_main.o,$(SBCD_OBJ))
@@ -63,8 +64,9 @@ $(LIB_conf): $(conf_OBJ)
 $(LIB_ini): $(ini_OBJ)
 $(LIB_control): $(control_OBJ)
 $(LIB_tls): $(tls_OBJ)
+$(LIB_log): $(log_OBJ)
 
-CORE_LIBS := $(LIB_control) $(LIB_ini) $(LIB_tls) $(LIB_conf)
+CORE_LIBS := $(LIB_control) $(LIB_ini) $(LIB_tls) $(LIB_conf) $(LIB_log)
 
 $(B)/bin/sbcd: $(SBCD_OBJ) $(CORE_LIBS)
 	@mkdir -p $(dir $@)

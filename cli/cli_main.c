@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "control/ctl.h"
+#include "log/log.h"
 
 #define LOGIN_IDLE      60 /* seconds allowed to log in */
 #define MAX_LOGIN_FAILS 3
@@ -302,6 +303,8 @@ int main(int argc, char **argv)
 	if (keys_for)
 		return cli_authorized_keys(sess.sock, keys_for, argv[0]);
 	signal(SIGPIPE, SIG_IGN);
+	/* the terminal gets its own messages; the log (syslog, auth facility) gets refusals */
+	log_open("sbc-cli", LOG_F_SYSLOG, LOG_AUTHPRIV >> 3);
 	/* `ssh sbc 'show version'` under ForceCommand: the client's command is a script */
 	if (!cmds && getenv("SSH_ORIGINAL_COMMAND") && *getenv("SSH_ORIGINAL_COMMAND"))
 		cmds = getenv("SSH_ORIGINAL_COMMAND");
@@ -315,6 +318,7 @@ int main(int argc, char **argv)
 	sess.script = cmds ? &sc : NULL;
 	sess.next_line = next_line;
 	if (!(sess.ctl = ctl_open(sess.sock, err, sizeof(err)))) {
+		log_msg(LOG_ERR, "%s", err);
 		fprintf(stderr, "sbc-cli: %s\n", err);
 		return 1;
 	}
@@ -337,6 +341,7 @@ int main(int argc, char **argv)
 	}
 
 	if (user && cli_login(&sess, user, NULL, err, sizeof(err)) < 0) {
+		log_msg(LOG_WARNING, "cannot act for user %s: %s", user, err);
 		if (!sess.interactive) {
 			printf("%% cannot act for user %s: %s\n", user, err);
 			return 1;

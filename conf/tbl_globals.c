@@ -56,6 +56,10 @@ static const struct conf_column cols[] = {
      SNMP, "system snmp"},
     {"SyslogFacility", "syslog-facility", 17, CONF_T_INT, 0, 23, NULL, NULL, "16",
      "Syslog facility number (16 = local0)", 0, SYS, "system logging"},
+    {"TCPIdleTimeout", "tcp-idle-timeout", 18, CONF_T_INT, 0, 86400, NULL, NULL, "600",
+     "Seconds a SIP connection over TCP or TLS may carry no data before it is closed, 0 for "
+     "never",
+     CONF_F_RESET, SIP, SEC},
 };
 
 const struct conf_table conf_tbl_globals = {

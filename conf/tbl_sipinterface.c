@@ -48,6 +48,9 @@ static const struct conf_column cols[] = {
      "Where the interface sits in the topology (display only)", 0},
     {"MaxTLSConnections", "max-tls-connections", 17, CONF_T_INT, 1, 100000, NULL, NULL, "1024",
      "Most TLS connections open at once on this interface", CONF_F_RESET},
+    {"MaxTCPConnections", "max-tcp-connections", 18, CONF_T_INT, 1, 100000, NULL, NULL, "1024",
+     "Most plain TCP connections open at once on this interface; newer ones are closed",
+     CONF_F_RESET},
 };
 
 const struct conf_table conf_tbl_sipinterface;

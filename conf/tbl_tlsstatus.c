@@ -35,6 +35,11 @@ static const struct conf_column cols[] = {
     COUNTER("RejectedConnectionLimit", "rejected-connection-limit", 13,
 	    "Connections closed because MaxTLSConnections were already open"),
     COUNTER("ActiveConnections", "active-connections", 14, "TLS connections open now"),
+    COUNTER("TCPActiveConnections", "tcp-active-connections", 15,
+	    "Plain TCP connections open at the last sweep (once a second)"),
+    COUNTER("TCPConnectionsClosed", "tcp-connections-closed", 16,
+	    "Plain TCP connections closed: idle for TCPIdleTimeout, or beyond MaxTCPConnections "
+	    "or the descriptor limit"),
 };
 
 const struct conf_table conf_tbl_tlsstatus = {

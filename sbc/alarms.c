@@ -5,7 +5,7 @@
 
 #include "conf/store.h"
 #include "sbc/alarms.h"
-#include "sbc/log.h"
+#include "log/log.h"
 
 #define MAX_ALARMS 256
 

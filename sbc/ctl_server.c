@@ -27,7 +27,7 @@
 #include "control/ctl.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_work.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 
 #define MAX_CONN          128 /* all connections */

@@ -31,7 +31,7 @@
 #include "sbc/ctl_tls.h"
 #include "sbc/flash.h"
 #include "sbc/ctl_work.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/tlsmgr.h"
 #include "tls/material.h"

@@ -11,7 +11,7 @@
 
 #include "ini/ini.h"
 #include "sbc/flash.h"
-#include "sbc/log.h"
+#include "log/log.h"
 
 #define GEN_DIR   "generations"
 #define SAVE_NEW  ".save-new"    /* being written: never valid, removed at boot */

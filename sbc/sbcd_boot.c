@@ -8,7 +8,7 @@
 #include "ini/ini.h"
 #include "sbc/ctl_server.h"
 #include "sbc/flash.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
 #include "sbc/sip/sip_engine.h"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,9 +18,11 @@
 #include "control/ctl.h"
 #include "sbc/ctl_server.h"
 #include "sbc/flash.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
+#include "sbc/sbcd_lock.h"
+#include "sbc/sbcd_notify.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/version.h"
 
@@ -54,11 +57,40 @@ static int on_signal(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 	struct signalfd_siginfo si;
 
 	if (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			/* documented in sbcd(8): reopen the log, nothing else */
+			log_reopen();
+			log_info(
+			    "SIGHUP: log reopened; configuration unchanged (use reset to reload)");
+			return 0;
+		}
 		log_info("signal %u: shutting down", si.ssi_signo);
 		s->stop_requested = 1;
 		su_root_break(s->root);
 	}
 	return 0;
+}
+
+/*
+ * The soft descriptor limit up to the hard one (capped at 1M): each SIP connection is a
+ * descriptor, and the SIP engine keeps a reserve below this limit for the control socket,
+ * flash saves and logging (sip_tcp_limit, sbc/sip/sip_internal.h). Under the unit, LimitNOFILE= has
+ * done it already.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (1u << 20) ? (1u << 20) : rl.rlim_max;
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warnx("descriptor limit stays at %llu: setrlimit: %s",
+			  (unsigned long long)rl.rlim_cur, strerror(errno));
 }
 
 static int absolute(const char *in, char *out, size_t len)
@@ -85,7 +117,9 @@ int main(int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	struct sbcd s = {0};
 	const char *flash = "/var/lib/sbc/flash", *sock = NULL, *pidfile = NULL, *rundir = NULL;
-	char pidabs[PATH_MAX] = "";
+	char pidabs[PATH_MAX] = "", self[PATH_MAX], err[PATH_MAX + 128];
+	struct sbcd_lock lock;
+	ssize_t selflen;
 	int foreground = 0, check = 0, reexec = 0, c, sfd, rc = 1;
 	sigset_t mask;
 	su_wait_t sw;
@@ -144,12 +178,39 @@ int main(int argc, char **argv)
 	if (check)
 		return sbcd_boot_check(s.flashdir) < 0 ? 1 : 0;
 
-	s.foreground = foreground;
-	log_init("sbcd", foreground || reexec, 16);
-	if (!foreground && !reexec && daemon(0, 0) < 0) {
-		perror("sbcd: daemon");
+	/* the real path now: after a reset, /proc/self/exe would name the process "exe" */
+	selflen = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (selflen <= 0) {
+		fprintf(stderr, "sbcd: /proc/self/exe: %s\n", strerror(errno));
 		return 1;
 	}
+	self[selflen] = 0;
+	/* an upgrade replaced the file: a reset runs the new one */
+	if (selflen > 10 && !strcmp(self + selflen - 10, " (deleted)"))
+		self[selflen - 10] = 0;
+
+	s.foreground = foreground;
+	log_init("sbcd", foreground || reexec, 16);
+	/* before daemon(): a second sbcd says so on stderr and exits non-zero, touching nothing */
+	if (sbcd_lock_take(&lock, s.flashdir, s.sockpath, err, sizeof(err)) < 0) {
+		log_errx("not started: %s", err);
+		if (!foreground && !reexec)
+			fprintf(stderr, "sbcd: not started: %s\n", err);
+		return 1;
+	}
+	if (!foreground && !reexec) {
+		/* the lock is taken again by the daemon, so that /proc/locks names its pid */
+		sbcd_lock_release(&lock);
+		if (daemon(0, 0) < 0) {
+			perror("sbcd: daemon");
+			return 1;
+		}
+		if (sbcd_lock_take(&lock, s.flashdir, s.sockpath, err, sizeof(err)) < 0) {
+			log_errx("not started: %s", err);
+			return 1;
+		}
+	}
+	raise_nofile();
 	if (pidabs[0] && write_pidfile(pidabs) < 0)
 		return 1;
 	su_init();
@@ -173,9 +234,15 @@ int main(int argc, char **argv)
 	if (sbcd_boot(&s) < 0)
 		goto out;
 	log_info("sbcd %s ready: flash %s, control socket %s", SBC_VERSION, s.flashdir, s.sockpath);
+	/* the control socket answers and the SIP listeners are bound: tell systemd */
+	sbcd_notify("READY=1\nSTATUS=running");
+	if (sbcd_notify_watchdog_start(s.root) < 0)
+		goto out;
 	su_root_run(s.root);
 	rc = 0;
 out:
+	sbcd_notify(s.reset_requested && rc == 0 ? "RELOADING=1\nSTATUS=reset" : "STOPPING=1");
+	sbcd_notify_watchdog_stop();
 	sbcd_shutdown(&s);
 	if (s.root)
 		su_root_destroy(s.root);
@@ -190,12 +257,15 @@ out:
 				nargv[k++] = argv[i];
 		nargv[k++] = "--reexec";
 		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-		execv("/proc/self/exe", nargv);
+		/* the new image takes the locks again (they are close-on-exec) */
+		sbcd_lock_release(&lock);
+		execv(self, nargv);
 		log_errx("reset: cannot re-execute: %s", strerror(errno));
 		return 1;
 	}
 	if (pidabs[0])
 		unlink(pidabs);
+	sbcd_lock_release(&lock);
 	log_info("sbcd stopped");
 	return rc;
 }

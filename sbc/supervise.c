@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,7 +13,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include "conf/store.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/supervise.h"
 #include "sbc/tlsmgr.h"
@@ -32,9 +33,39 @@ static struct child children[2];
 static unsigned nchildren;
 static su_timer_t *timer;
 
+extern char **environ;
+
+/* sbcd's environment without what systemd meant for sbcd alone (its notify socket, watchdog). */
+static char **child_env(void)
+{
+	static const char *const drop[] = {"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID="};
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; env && i < n; i++) {
+		int keep = 1;
+		for (size_t d = 0; d < sizeof(drop) / sizeof(drop[0]); d++)
+			keep &= strncmp(environ[i], drop[d], strlen(drop[d])) != 0;
+		if (keep)
+			env[k++] = environ[i];
+	}
+	return env;
+}
+
 static void child_spawn(struct child *c)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid();
+	char **env = child_env();
+	pid_t pid;
+
+	if (!env) {
+		log_errx("%s: out of memory", c->name);
+		return;
+	}
+	pid = fork();
 
 	if (pid < 0) {
 		log_errx("%s: fork: %s", c->name, strerror(errno));
@@ -44,11 +75,16 @@ static void child_spawn(struct child *c)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* dies with sbcd (even SIGKILLed), so a new sbcd finds its ports free; sbcd may
+		 * have died between fork and prctl: then the parent is no longer it */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(0);
 		/* sofia-sip's sockets are not close-on-exec: a child must not hold SIP listeners */
 		close_range(3, ~0U, 0);
-		execv(c->path, c->argv);
+		execve(c->path, c->argv, env);
 		_exit(127);
 	}
+	free(env);
 	c->pid = pid;
 	c->started = time(NULL);
 	log_info("started %s (pid %d)", c->name, (int)pid);

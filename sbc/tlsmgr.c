@@ -13,7 +13,7 @@
 #include "conf/store.h"
 #include "sbc/alarms.h"
 #include "sbc/flash.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/tlsmgr.h"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "control/ctl.h"
+#include "log/log.h"
 #include "snmp-agent/agent.h"
 
 #define AGENT_NAME "sbc-snmp-agent"
@@ -33,6 +34,17 @@ static void usage(FILE *f)
 	    "  --cache-ms MS    how long a read of sbcd's configuration serves requests (1000)\n"
 	    "  --ping SEC       AgentX ping and reconnect interval (2)\n"
 	    "  --debug          Net-SNMP debugging output on stderr\n");
+}
+
+/* One Net-SNMP log message (a line, or part of one, ending in a newline) into log_msg. */
+static int agent_log_cb(int major, int minor, void *server, void *client)
+{
+	const struct snmp_log_message *m = server;
+	size_t n = m && m->msg ? strlen(m->msg) : 0;
+
+	if (n)
+		log_msg(m->priority, "%.*s", (int)(m->msg[n - 1] == '\n' ? n - 1 : n), m->msg);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -90,7 +102,10 @@ int main(int argc, char **argv)
 
 	/* a subagent: no MIB files, no persistent state, no config files, no SIGALRM */
 	setenv("MIBS", "", 1);
-	snmp_enable_stderrlog();
+	/* Net-SNMP's messages go through the shared log module (journald priorities, syslog) */
+	log_open(AGENT_NAME, LOG_F_STDERR, LOG_DAEMON >> 3);
+	snmp_enable_calllog();
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, agent_log_cb, NULL);
 	if (debug)
 		snmp_set_do_debugging(1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);

@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "conf/store.h"
+#include "log/log.h"
 
 struct ctl_client;
 
@@ -61,9 +62,9 @@ struct web {
 	unsigned char secret[32]; /* HMAC key of pre-login CSRF tokens */
 };
 
-/* ---- log.c: stderr (with time) and syslog ---- */
-void web_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void web_log_open(int to_syslog);
+/* ---- logging: the shared module log/log.h (log_open in web_main.c: stderr with a time
+ * stamp, or with journald priorities; syslog with --syslog) ---- */
+#define web_log log_msg
 
 /* ---- tlsserv.c: the HTTPS SSL_CTX (TLS context 0) and handshake accounting ---- */
 /*

@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 	struct event *sigs[2];
 	struct conf_store *st;
 	char err[1024];
+	unsigned logf = LOG_F_STDERR | LOG_F_STAMP;
 	int c, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 			addr = optarg;
 			break;
 		case 'L':
-			web_log_open(1);
+			logf |= LOG_F_SYSLOG;
 			break;
 		case 'h':
 			usage(stdout);
@@ -168,6 +169,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	log_open("sbc-web", logf, LOG_DAEMON >> 3);
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(w.sock, sizeof(w.sock), "%s", ctl_socket_path(sock));
 	snprintf(w.flash, sizeof(w.flash), "%s", flash);

@@ -185,6 +185,8 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	sip_registrar_expire(e->reg);
 	sip_proxy_tick(e->proxy);
 	sip_ctls_sweep(e);
+	sip_tcp_sweep(e);
+	sip_tls_log_flush(e);
 }
 
 /* --- set-up --- */
@@ -351,6 +353,7 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 	ifc->ctx_index = -1;
 	snprintf(ifc->name, sizeof(ifc->name), "%s", conf_row_str(r, col(ts, "InterfaceName")));
 	ifc->max_tls = (unsigned)conf_row_int(r, col(ts, "MaxTLSConnections"));
+	ifc->max_tcp = (unsigned)conf_row_int(r, col(ts, "MaxTCPConnections"));
 	ifc->mutual = mutual == 0 || mutual == 1
 			  ? (int)mutual
 			  : conf_global_int(st, "SIPSRequireClientCertificate") != 0;
@@ -412,6 +415,7 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	e->loglim = (struct log_limit){.per_sec = 20, .burst = 40};
 	hs = conf_global_int(active, "TLSHandshakeTimeout");
 	e->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
+	e->tcp_idle_ms = (unsigned)conf_global_int(active, "TCPIdleTimeout") * 1000;
 	e->ifs = calloc(rs->n ? rs->n : 1, sizeof(*e->ifs));
 	e->agent = nta_agent_create(root, (url_string_t *)-1, agent_cb, NULL, NTATAG_UA(1),
 				    NTATAG_SERVER_RPORT(1), NTATAG_TCP_RPORT(1), TAG_END());
@@ -463,6 +467,7 @@ void sip_engine_destroy(struct sip_engine *e)
 	if (e->agent)
 		nta_agent_destroy(e->agent);
 	sip_tls_release(e);
+	sip_tcp_release(e);
 	sip_ctls_release(e);
 	sip_rt_cfg_free(e->rt);
 	free(e->ifs);
@@ -499,6 +504,8 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 			for (int k = 0; k < SIP_REJ_N; k++)
 				r->v[col(t, rejcol[k])].i = (long long)ifc->rejected[k];
 			r->v[col(t, "ActiveConnections")].i = ifc->active;
+			r->v[col(t, "TCPActiveConnections")].i = ifc->tcp_active;
+			r->v[col(t, "TCPConnectionsClosed")].i = (long long)ifc->tcp_closed;
 		}
 	}
 	sip_registrar_status(e->reg, st);

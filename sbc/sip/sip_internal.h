@@ -18,7 +18,7 @@
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport.h>
 
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/sip/sip_route.h"
 
@@ -61,7 +61,10 @@ struct sip_iface {
 	unsigned long long accepted;
 	unsigned long long rejected[SIP_REJ_N];
 	unsigned active;
-	struct sip_conn *conns; /* live TLS connections of this interface */
+	struct sip_conn *conns;        /* live TLS connections of this interface */
+	unsigned max_tcp;              /* MaxTCPConnections */
+	unsigned tcp_active;           /* TCP connections at the last sweep (sip_tcp.c) */
+	unsigned long long tcp_closed; /* TCP connections closed idle or over a cap */
 };
 
 struct sip_registrar;
@@ -89,6 +92,9 @@ struct sip_engine {
 	struct sip_proxy *proxy;
 	struct sip_ctls_mod *ctls;
 	char flashdir[256], rundir[256];
+	unsigned tcp_idle_ms;           /* TCPIdleTimeout, 0 for none */
+	struct sip_tcp *tcp;            /* sip_tcp.c */
+	struct log_peer_limit *tls_lim; /* TLS refusal lines, per peer address */
 };
 
 /* --- sip_tls.c: policy binding and connection tracking --- */
@@ -112,8 +118,25 @@ void sip_tls_sweep(struct sip_engine *e);
 void sip_tls_unbind(struct sip_engine *e);
 /* After the agent is destroyed: frees every connection record left. */
 void sip_tls_release(struct sip_engine *e);
+/* Prints the "suppressed N" summaries of TLS refusal lines that are due (once a second). */
+void sip_tls_log_flush(struct sip_engine *e);
 /* Peer certificate subject of the live connection from `peer` ("addr:port"), or NULL. */
 const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer);
+
+/* --- sip_tcp.c: idle timeout and caps of SIP connections, descriptor reserve --- */
+
+/* Descriptors kept for the control socket, flash saves, logging and children (at least). */
+#define SIP_FD_RESERVE 64
+/* Most SIP connections (TCP and TLS) at once: the descriptor limit less the reserve (the
+ * larger of SIP_FD_RESERVE and an eighth of the limit). */
+unsigned sip_tcp_limit(void);
+/*
+ * Once a second (the engine tick): closes SIP connections idle for tcp_idle_ms, TCP
+ * connections beyond an interface's max_tcp and any connection beyond sip_tcp_limit(), newest
+ * first, each with a log line limited per peer address.
+ */
+void sip_tcp_sweep(struct sip_engine *e);
+void sip_tcp_release(struct sip_engine *e);
 
 /* --- sip_engine.c helpers shared by the registrar and the B2BUA --- */
 

@@ -250,21 +250,44 @@ static enum sip_rej rej_of_verify(int verr)
 
 /* --- connection records --- */
 
-static void conn_log(struct sip_conn *c, int prio, const char *what)
+/*
+ * Refusals are logged per peer address (log_peer_limited): a flood from one peer becomes a
+ * few lines and a "suppressed N" summary, and never hides the refusals of other peers. The
+ * event hook (alarms, traps) still sees every one.
+ */
+static void conn_log(struct sip_conn *c, int prio, const char *what, int refusal)
 {
 	struct sip_iface *ifc = c->ifc;
+	struct sip_engine *e = ifc->eng;
 	const char *ver = "-", *cipher = "-";
+	char line[1024], host[64], *colon;
 
 	if (c->state != C_NEW && c->ssl) {
 		const SSL_CIPHER *ci = SSL_get_current_cipher(c->ssl);
 		ver = SSL_get_version(c->ssl);
 		cipher = ci ? SSL_CIPHER_get_name(ci) : "-";
 	}
-	sip_engine_event(ifc->eng, prio,
-			 "sip: TLS %s: interface '%s' (%u) peer %s version %s cipher %s "
-			 "subject '%s' issuer '%s'",
-			 what, ifc->name, ifc->index, c->peer[0] ? c->peer : "?", ver, cipher,
-			 c->subject, c->issuer);
+	snprintf(line, sizeof(line),
+		 "sip: TLS %s: interface '%s' (%u) peer %s version %s cipher %s subject '%s' "
+		 "issuer '%s'",
+		 what, ifc->name, ifc->index, c->peer[0] ? c->peer : "?", ver, cipher, c->subject,
+		 c->issuer);
+	if (!refusal) {
+		sip_engine_event(e, prio, "%s", line);
+		return;
+	}
+	if (e->event_fn)
+		e->event_fn(e->event_arg, prio, line);
+	if (!e->tls_lim && (e->tls_lim = malloc(sizeof(*e->tls_lim))))
+		log_peer_limit_init(e->tls_lim, 6, 5);
+	snprintf(host, sizeof(host), "%s", c->peer[0] ? c->peer : "?");
+	colon = strrchr(host, ':'); /* the address, whatever the source port */
+	if (colon)
+		*colon = 0;
+	if (e->tls_lim)
+		log_peer_limited(e->tls_lim, host, prio, "%s", line);
+	else
+		log_msg(prio, "%s", line);
 }
 
 static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
@@ -277,7 +300,7 @@ static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
 	su_timer_reset(c->timer);
 	c->ifc->rejected[r]++;
 	snprintf(what, sizeof(what), "rejected (%s: %s)", sip_rej_name(r), detail);
-	conn_log(c, LOG_WARNING, what);
+	conn_log(c, LOG_WARNING, what, 1);
 }
 
 static void conn_accept(struct sip_conn *c)
@@ -295,7 +318,7 @@ static void conn_accept(struct sip_conn *c)
 	}
 	if (SSL_is_server(c->ssl)) {
 		c->ifc->accepted++;
-		conn_log(c, LOG_INFO, "accepted");
+		conn_log(c, LOG_INFO, "accepted", 0);
 	}
 }
 
@@ -762,6 +785,14 @@ void sip_tls_release(struct sip_engine *e)
 	for (unsigned i = 0; i < e->nifs; i++)
 		while (e->ifs[i].conns)
 			conn_drop(e->ifs[i].conns, 0);
+	free(e->tls_lim);
+	e->tls_lim = NULL;
+}
+
+void sip_tls_log_flush(struct sip_engine *e)
+{
+	if (e->tls_lim)
+		log_peer_flush(e->tls_lim);
 }
 
 const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer)

@@ -24,7 +24,7 @@
 #include "ini/ini.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_work.h"
-#include "sbc/log.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 
 static struct sbcd sbcd;

@@ -1,0 +1,306 @@
+/*
+ * sip_tcp: idle timeout and connection caps for SIP over TCP (and TLS), and the
+ * descriptor reserve.
+ *
+ * Why a sweep of our own descriptors: sofia-sip 1.12.11 accepts connections
+ * inside tport and tells the stack nothing until a message arrives; it has no
+ * connection cap, and the only idle limit is the 30 minutes NTA gives every
+ * connection (TPTAG_IDLE(1800000) in nta_agent_create), far more than a flood
+ * of idle connections needs to exhaust the descriptors. So
+ * once a second we list /proc/self/fd, keep the accepted stream sockets whose
+ * local port is a TCP or TLS port of an interface, and end the ones that must
+ * go with shutdown(2): sofia reads end of stream and closes them itself, as
+ * sip_tls.c does with TLS connections it refuses. TCP_INFO says how long a
+ * socket has neither received nor sent data.
+ *
+ * Order of refusal: over a cap, the newest connections go first (those the
+ * sweep saw last), so established peers keep theirs. Near the descriptor
+ * limit the sweep runs every 100 ms: sofia may still accept up to the hard
+ * end between sweeps (it cannot be told to stop), and the reserve comes back
+ * within that time.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sbc/sip/sip_internal.h"
+
+struct tcp_slot {
+	ino_t ino;        /* the socket seen at this fd, 0 for none */
+	uint64_t seen;    /* sweep sequence number when first seen: larger is newer */
+	int killed;       /* shut down by us, waiting for sofia to close it */
+	unsigned ifc;     /* index in e->ifs */
+	enum sip_proto p; /* SIP_PROTO_TCP or SIP_PROTO_TLS */
+	char peer[64];
+};
+
+struct sip_tcp {
+	struct tcp_slot *slot;
+	unsigned nslot;
+	uint64_t seq;
+	su_timer_t *soon; /* an early sweep while connections press on the limit */
+	DIR *fds; /* /proc/self/fd, kept open: the sweep must work with no descriptor left */
+	struct log_peer_limit lim; /* per peer: refusal lines of a flood are summarised */
+};
+
+unsigned sip_tcp_limit(void)
+{
+	struct rlimit rl;
+	unsigned lim, reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > (1u << 20))
+		lim = 1u << 20;
+	else
+		lim = (unsigned)rl.rlim_cur;
+	reserve = SIP_FD_RESERVE > lim / 8 ? SIP_FD_RESERVE : lim / 8;
+	return lim > reserve ? lim - reserve : 0;
+}
+
+static int slot_grow(struct sip_tcp *t, unsigned fd)
+{
+	unsigned n = t->nslot ? t->nslot : 256;
+	struct tcp_slot *s;
+
+	while (n <= fd)
+		n *= 2;
+	if (n == t->nslot)
+		return 0;
+	s = realloc(t->slot, n * sizeof(*s));
+	if (!s)
+		return -1;
+	memset(s + t->nslot, 0, (n - t->nslot) * sizeof(*s));
+	t->slot = s, t->nslot = n;
+	return 0;
+}
+
+static void peer_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
+	} else
+		snprintf(buf, len, "?");
+}
+
+/* The address alone, as InterfaceTable writes it (no brackets). */
+static void host_of(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf,
+			  (socklen_t)len);
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, buf,
+			  (socklen_t)len);
+}
+
+static unsigned port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+/* The interface and protocol of an accepted SIP stream socket at fd, or -1. */
+static int classify(struct sip_engine *e, int fd, struct tcp_slot *s)
+{
+	struct sockaddr_storage me, peer;
+	socklen_t ml = sizeof(me), pl = sizeof(peer), il = sizeof(int);
+	int type = 0, listening = 0;
+	unsigned port;
+	char host[INET6_ADDRSTRLEN];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) < 0 || type != SOCK_STREAM)
+		return -1;
+	il = sizeof(int);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &il) < 0 || listening)
+		return -1;
+	if (getsockname(fd, (struct sockaddr *)&me, &ml) < 0 ||
+	    (me.ss_family != AF_INET && me.ss_family != AF_INET6) ||
+	    getpeername(fd, (struct sockaddr *)&peer, &pl) < 0)
+		return -1;
+	port = port_of(&me);
+	host_of(&me, host, sizeof(host));
+	/* interfaces on different addresses may share a port: the address decides, then the port */
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < e->nifs; i++)
+			for (int p = SIP_PROTO_TCP; p <= SIP_PROTO_TLS; p++) {
+				const struct sip_iface *ifc = &e->ifs[i];
+				if (!ifc->pri[p] || ifc->port[p] != port ||
+				    (pass == 0 && strcmp(ifc->addr, host) != 0))
+					continue;
+				s->ifc = i, s->p = (enum sip_proto)p;
+				peer_text(&peer, s->peer, sizeof(s->peer));
+				return 0;
+			}
+	return -1;
+}
+
+/* Milliseconds since the socket last received or sent data (since it opened, if never). */
+static unsigned idle_ms(int fd)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0)
+		return 0;
+	return ti.tcpi_last_data_recv < ti.tcpi_last_data_sent ? ti.tcpi_last_data_recv
+							       : ti.tcpi_last_data_sent;
+}
+
+static void end_conn(struct sip_engine *e, int fd, struct tcp_slot *s, const char *why)
+{
+	struct sip_iface *ifc = &e->ifs[s->ifc];
+	char host[64], *colon;
+
+	s->killed = 1;
+	shutdown(fd, SHUT_RDWR);
+	if (s->p == SIP_PROTO_TCP)
+		ifc->tcp_closed++;
+	/* one summary per peer address, whatever its source port */
+	snprintf(host, sizeof(host), "%s", s->peer);
+	colon = strrchr(host, ':');
+	if (colon)
+		*colon = 0;
+	log_peer_limited(&e->tcp->lim, host, LOG_WARNING,
+			 "sip: %s connection from %s on interface '%s' (%u) closed: %s",
+			 sip_proto_name(s->p), s->peer, ifc->name, ifc->index, why);
+}
+
+struct live {
+	int fd;
+	struct tcp_slot *s;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct live *x = a, *y = b;
+
+	if (x->s->seen != y->s->seen)
+		return x->s->seen < y->s->seen ? 1 : -1;
+	return y->fd - x->fd;
+}
+
+static void soon_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	sip_tcp_sweep((struct sip_engine *)arg);
+}
+
+void sip_tcp_sweep(struct sip_engine *e)
+{
+	DIR *dh;
+	struct dirent *de;
+	struct live *lv = NULL;
+	unsigned nlv = 0, cap = 0, total = 0, limit = sip_tcp_limit();
+	unsigned *count = calloc(e->nifs ? e->nifs : 1, sizeof(unsigned));
+	char why[96];
+
+	if (!count || e->closing)
+		goto out;
+	if (!e->tcp) {
+		if (!(e->tcp = calloc(1, sizeof(*e->tcp))))
+			goto out;
+		log_peer_limit_init(&e->tcp->lim, 6, 5);
+	}
+	e->tcp->seq++;
+	if (!e->tcp->fds && !(e->tcp->fds = opendir("/proc/self/fd")))
+		goto out;
+	dh = e->tcp->fds;
+	rewinddir(dh); /* procfs lists the descriptors afresh */
+	while ((de = readdir(dh))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		struct stat sb;
+		struct tcp_slot *s;
+		if (*end || fd < 0 || fd == dirfd(dh) || fstat((int)fd, &sb) < 0 ||
+		    !S_ISSOCK(sb.st_mode) || slot_grow(e->tcp, (unsigned)fd) < 0)
+			continue;
+		s = &e->tcp->slot[fd];
+		if (s->ino != sb.st_ino) {
+			memset(s, 0, sizeof(*s));
+			if (classify(e, (int)fd, s) < 0)
+				continue; /* not ours; looked at again if its inode changes */
+			s->ino = sb.st_ino;
+			s->seen = e->tcp->seq;
+		}
+		if (s->killed)
+			continue;
+		if (e->tcp_idle_ms && idle_ms((int)fd) >= e->tcp_idle_ms) {
+			snprintf(why, sizeof(why), "idle for %u s", e->tcp_idle_ms / 1000);
+			end_conn(e, (int)fd, s, why);
+			continue;
+		}
+		if (nlv == cap) {
+			struct live *n = realloc(lv, (cap = cap ? cap * 2 : 64) * sizeof(*lv));
+			if (!n)
+				break;
+			lv = n;
+		}
+		lv[nlv++] = (struct live){(int)fd, s};
+	}
+	/* oldest first: each connection is counted against its interface and the total */
+	qsort(lv, nlv, sizeof(*lv), newest_first);
+	for (unsigned i = nlv; i-- > 0;) {
+		struct tcp_slot *s = lv[i].s;
+		struct sip_iface *ifc = &e->ifs[s->ifc];
+		if (total >= limit) {
+			snprintf(why, sizeof(why),
+				 "more than %u SIP connections (descriptor limit less reserve)",
+				 limit);
+			end_conn(e, lv[i].fd, s, why);
+		} else if (s->p == SIP_PROTO_TCP && count[s->ifc] >= ifc->max_tcp) {
+			snprintf(why, sizeof(why), "more than %u TCP connections on the interface",
+				 ifc->max_tcp);
+			end_conn(e, lv[i].fd, s, why);
+		} else {
+			total++;
+			count[s->ifc] += s->p == SIP_PROTO_TCP;
+		}
+	}
+	for (unsigned i = 0; i < e->nifs; i++)
+		e->ifs[i].tcp_active = count[i];
+	/* near the limit, a flood refills it between ticks: look again in 100 ms */
+	if (total >= limit - limit / 8) {
+		if (!e->tcp->soon)
+			e->tcp->soon = su_timer_create(su_root_task(e->root), 100);
+		if (e->tcp->soon)
+			su_timer_set(e->tcp->soon, soon_cb, (su_timer_arg_t *)e);
+	}
+	log_peer_flush(&e->tcp->lim);
+out:
+	free(lv);
+	free(count);
+}
+
+void sip_tcp_release(struct sip_engine *e)
+{
+	if (!e->tcp)
+		return;
+	su_timer_destroy(e->tcp->soon);
+	if (e->tcp->fds)
+		closedir(e->tcp->fds);
+	free(e->tcp->slot);
+	free(e->tcp);
+	e->tcp = NULL;
+}
