@@ -363,6 +363,26 @@ const char *conf_global_str(const struct conf_store *st, const char *name)
 	return (r && c >= 0 && conf_type_is_text(g->cols[c].type)) ? r->v[c].s : "";
 }
 
+long long conf_globals_int(const struct conf_store *st, enum globals_col c)
+{
+	struct conf_row *r = conf_store_get(st, &conf_tbl_globals, 0);
+
+	return (r && (unsigned)c < GLOBALS_NCOLS &&
+		!conf_type_is_text(conf_tbl_globals.cols[c].type))
+		   ? r->v[c].i
+		   : 0;
+}
+
+const char *conf_globals_str(const struct conf_store *st, enum globals_col c)
+{
+	struct conf_row *r = conf_store_get(st, &conf_tbl_globals, 0);
+
+	return (r && (unsigned)c < GLOBALS_NCOLS &&
+		conf_type_is_text(conf_tbl_globals.cols[c].type))
+		   ? r->v[c].s
+		   : "";
+}
+
 struct conf_store *conf_store_factory(void)
 {
 	struct conf_store *st = conf_store_new();

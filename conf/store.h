@@ -11,6 +11,7 @@
 #ifndef CONF_STORE_H
 #define CONF_STORE_H
 
+#include "conf/cols.h"
 #include "conf/conf.h"
 
 struct conf_row {
@@ -73,7 +74,14 @@ int conf_row_set_text(const struct conf_table *t, struct conf_row *r, int col, c
 /* Finds the row whose CONF_F_NAME column equals name (case-insensitive). */
 struct conf_row *conf_store_find_name(const struct conf_store *st, const struct conf_table *t,
 				      const char *name);
-/* Global parameter access by INI name; the globals row must exist. */
+/*
+ * Global parameter access by binding (conf/cols.h): conf_globals_int(st,
+ * GLOBALS_HTTPS_PORT). 0 / "" when the globals row is absent or the column's
+ * type is not an integer / text. sbcd's code uses these.
+ */
+long long conf_globals_int(const struct conf_store *st, enum globals_col c);
+const char *conf_globals_str(const struct conf_store *st, enum globals_col c);
+/* The same by INI name, for text from outside (front ends, files); 0 / "" when unknown. */
 long long conf_global_int(const struct conf_store *st, const char *name);
 const char *conf_global_str(const struct conf_store *st, const char *name);
 

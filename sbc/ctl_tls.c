@@ -58,7 +58,7 @@ static char *out_text(int ok, size_t *rlen, const char *fmt, ...)
 /* The context an argument names (index or name); -1 when none. */
 static int context_index(struct sbcd *s, const char *arg)
 {
-	const struct conf_table *t = conf_table_find("TLSContexts");
+	const struct conf_table *t = &conf_tbl_tlscontexts;
 	const struct conf_row *r;
 	char *end;
 	unsigned long idx;
@@ -187,8 +187,8 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	}
 	if (!strcasecmp(op, "GENERATE")) {
 		char subject[512];
-		int bits =
-		    argc > 4 ? atoi(argv[4]) : (int)conf_global_int(s->running, "TLSPkeySize");
+		int bits = argc > 4 ? atoi(argv[4])
+				    : (int)conf_globals_int(s->running, GLOBALS_TLS_PKEY_SIZE);
 		int days = argc > 5 ? atoi(argv[5]) : 3650;
 		first_line(body, blen, subject, sizeof(subject));
 		if (!subject[0]) {

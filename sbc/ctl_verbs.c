@@ -108,8 +108,7 @@ static struct lockout *lockout_get(const char *user)
 /* WebUsers Status 2 and 3: the account is locked (failed access, inactivity). */
 static int user_locked(const struct conf_row *r)
 {
-	const struct conf_table *t = conf_table_find("WebUsers");
-	long long st = r->v[conf_column_find(t, "Status")].i;
+	long long st = r->v[WEBUSER_STATUS].i;
 
 	return st == 2 || st == 3;
 }
@@ -117,11 +116,11 @@ static int user_locked(const struct conf_row *r)
 static const struct conf_row *user_row(struct sbcd *s, const char *user, int *col_pw,
 				       int *col_level, int *col_block)
 {
-	const struct conf_table *t = conf_table_find("WebUsers");
+	const struct conf_table *t = &conf_tbl_webusers;
 
-	*col_pw = conf_column_find(t, "Password");
-	*col_level = conf_column_find(t, "UserLevel");
-	*col_block = conf_column_find(t, "BlockTime");
+	*col_pw = WEBUSER_PASSWORD;
+	*col_level = WEBUSER_USER_LEVEL;
+	*col_block = WEBUSER_BLOCK_TIME;
 	return conf_store_find_name(s->running, t, user);
 }
 
@@ -130,7 +129,7 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 {
 	int cpw, clevel, cblock;
 	const struct conf_row *r = user_row(s, user, &cpw, &clevel, &cblock);
-	struct lockout *lo = r ? lockout_get(r->v[0].s) : NULL;
+	struct lockout *lo = r ? lockout_get(r->v[WEBUSER_USERNAME].s) : NULL;
 	time_t now = time(NULL);
 	struct crypt_data *cd;
 	int ok = 0;
@@ -164,7 +163,7 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 	if (lo)
 		lo->fails = 0;
 	cs->level = (unsigned)r->v[clevel].i;
-	snprintf(cs->user, sizeof(cs->user), "%s", r->v[0].s);
+	snprintf(cs->user, sizeof(cs->user), "%s", r->v[WEBUSER_USERNAME].s);
 	log_info("control: user %s logged in (level %u, pid %u)", cs->user, cs->level, cs->pid);
 	return reply_text(1, rlen, "level %u\n", cs->level);
 }
@@ -184,7 +183,7 @@ static char *verb_as(struct sbcd *s, struct ctl_session *cs, const char *user, s
 	if (user_locked(r))
 		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
 	cs->level = (unsigned)r->v[clevel].i;
-	snprintf(cs->user, sizeof(cs->user), "%s", r->v[0].s);
+	snprintf(cs->user, sizeof(cs->user), "%s", r->v[WEBUSER_USERNAME].s);
 	return reply_text(1, rlen, "level %u\n", cs->level);
 }
 
@@ -215,7 +214,7 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 		return out;
 	}
 	if (apply && cs->level < CTL_LEVEL_SECADMIN &&
-	    !conf_store_table_equal(s->running, cand, conf_table_find("WebUsers"))) {
+	    !conf_store_table_equal(s->running, cand, &conf_tbl_webusers)) {
 		conf_store_free(cand);
 		conf_diag_free(&d);
 		return reply_text(0, rlen,

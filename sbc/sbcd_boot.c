@@ -118,7 +118,7 @@ void sbcd_commit(struct sbcd *s, struct conf_store *candidate)
 	s->changes++;
 	tlsmgr_committed(s, old);
 	/* sbc-web reads TLS context 0's policy when it starts */
-	if (!conf_store_row_equal(old, s->running, conf_table_find("TLSContexts"), 0))
+	if (!conf_store_row_equal(old, s->running, &conf_tbl_tlscontexts, 0))
 		supervise_restart("sbc-web");
 	if (s->sip)
 		sip_engine_config_changed(s->sip, s->running);
