@@ -162,7 +162,8 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		return out_text(0, rlen, "TLSContexts: no context '%s'\n", argv[2]);
 	if (!reading && cs->level < (strcasecmp(op, "CSR") ? CTL_LEVEL_SECADMIN : CTL_LEVEL_ADMIN))
 		return out_text(0, rlen,
-				"permission denied: level %u may not change TLS material\n",
+				"permission denied: level %u may not change TLS material\n"
+				"#code permission TLSContexts - -\n",
 				cs->level);
 	/* reading changes nothing on flash: a monitor cannot make sbcd generate keys */
 	if (reading) {

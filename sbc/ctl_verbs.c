@@ -72,7 +72,7 @@ static char *reply_data(const char *data, size_t len, size_t *rlen)
 
 static char *reply_diag(int ok, const struct conf_diag *d, const char *tail, size_t *rlen)
 {
-	char *msgs = conf_diag_join(d);
+	char *msgs = conf_diag_join_coded(d);
 	char *out = reply_text(ok, rlen, "%s%s", msgs ? msgs : "", tail ? tail : "");
 
 	free(msgs);
@@ -204,7 +204,7 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 	if (apply && cs->level < CTL_LEVEL_ADMIN)
 		return reply_text(0, rlen,
 				  "permission denied: level %u may not change the "
-				  "configuration\n",
+				  "configuration\n#code permission - - -\n",
 				  cs->level);
 	conf_diag_init(&d);
 	cand = ini_build(s->running, body, blen, fname ? fname : "request", m, INI_L_DELETE, &d);
@@ -217,9 +217,10 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 	    !conf_store_table_equal(s->running, cand, &conf_tbl_webusers)) {
 		conf_store_free(cand);
 		conf_diag_free(&d);
-		return reply_text(0, rlen,
-				  "WebUsers: permission denied: changing users needs "
-				  "level 200\nnothing was changed\n");
+		return reply_text(
+		    0, rlen,
+		    "WebUsers: permission denied: changing users needs "
+		    "level 200\n#code permission WebUsers - -\nnothing was changed\n");
 	}
 	if (!apply) {
 		conf_store_free(cand);
@@ -227,7 +228,11 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 		conf_diag_free(&d);
 		return out;
 	}
-	sbcd_commit(s, cand);
+	if (sbcd_commit(s, cand, &d) < 0) {
+		out = reply_diag(0, &d, "nothing was changed\n", rlen);
+		conf_diag_free(&d);
+		return out;
+	}
 	conf_store_pending(s->running, s->active, &d);
 	out = reply_diag(1, &d, NULL, rlen);
 	conf_diag_free(&d);
@@ -302,7 +307,8 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t
 	if (!strcasecmp(argv[0], "AS") && argc == 2)
 		return verb_as(s, cs, argv[1], rlen);
 	if (cs->level < CTL_LEVEL_MONITOR)
-		return reply_text(0, rlen, "permission denied: log in first\n");
+		return reply_text(0, rlen,
+				  "permission denied: log in first\n#code permission - - -\n");
 	if (!strcasecmp(argv[0], "EXPORT"))
 		return verb_export(s, argv[1], 0, rlen);
 	if (!strcasecmp(argv[0], "STATUS"))
@@ -321,7 +327,7 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t
 	if (!strcasecmp(argv[0], "SAVE")) {
 		char err[512];
 		if (cs->level < CTL_LEVEL_ADMIN)
-			return reply_text(0, rlen, "permission denied\n");
+			return reply_text(0, rlen, "permission denied\n#code permission - - -\n");
 		if (flash_save(s->flashdir, s->running, err, sizeof(err)) < 0) {
 			log_errx("save to flash failed: %s", err);
 			return reply_text(0, rlen, "save failed: %s\n", err);
@@ -332,7 +338,7 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t
 	}
 	if (!strcasecmp(argv[0], "RESET")) {
 		if (cs->level < CTL_LEVEL_ADMIN)
-			return reply_text(0, rlen, "permission denied\n");
+			return reply_text(0, rlen, "permission denied\n#code permission - - -\n");
 		log_info("reset requested by %s (pid %u)", cs->user[0] ? cs->user : "uid", cs->pid);
 		s->reset_requested = 1;
 		return reply_text(1, rlen,

@@ -459,6 +459,7 @@ void sip_engine_destroy(struct sip_engine *e)
 	sip_tls_release(e);
 	sip_ctls_release(e);
 	sip_rt_cfg_free(e->rt);
+	sip_rt_cfg_free(e->staged);
 	free(e->ifs);
 	su_home_unref(e->home);
 	free(e);
