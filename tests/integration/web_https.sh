@@ -95,6 +95,7 @@ printf '[ ProxySet ]\nFORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_Proxy
 code_is "INI upload with a bad value refused" 422 hcurl -o "$T_DIR/u4.html" -w '%{http_code}' -b $J \
 	-F "csrf=$CSRF" -F mode=incremental -F "file=@$T_DIR/bad.ini;filename=my conf.ini" $H/files/ini
 contains "INI refusal names file and line" "$T_DIR/u4.html" 'myconf.ini:3: ProxySet row 2 column ProxyKeepAliveTime'
+check "the refusal page leaves the #code lines out" sh -c "! grep -q '#code' '$T_DIR/u4.html'"
 printf '[SYSTEM Params]\nTLSExpiryCheckPeriod = 9\n' >"$T_DIR/good.ini"
 code_is "INI incremental upload" 200 hcurl -o /dev/null -w '%{http_code}' -b $J -F "csrf=$CSRF" \
 	-F mode=incremental -F "file=@$T_DIR/good.ini" $H/files/ini
