@@ -26,9 +26,27 @@ void cli_print_text(struct cli_def *cli, const char *text)
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl++ = 0;
-		cli_print(cli, "%s", p);
+		if (!conf_diag_is_code_line(p))
+			cli_print(cli, "%s", p);
 	}
 	free(copy);
+}
+
+/*
+ * A problem sbcd found in the whole configuration names a row, and the line of
+ * the document the row was read from ("#code ... LINE"): the row is what the
+ * CLI's user knows, the CLI composed the document, so its "name:line: " goes.
+ */
+static const char *own_words(const char *msg, const char *next)
+{
+	struct conf_diag_at at;
+	const char *p = strchr(msg, ':');
+	size_t digits = p ? strspn(p + 1, "0123456789") : 0;
+
+	if (conf_diag_is_code_line(next) && conf_diag_reply_at(next, &at) == 0 && at.line &&
+	    digits && p[1 + digits] == ':' && p[2 + digits] == ' ')
+		return p + 3 + digits;
+	return msg;
 }
 
 void cli_print_errors(struct cli_def *cli, const char *text)
@@ -41,8 +59,8 @@ void cli_print_errors(struct cli_def *cli, const char *text)
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl++ = 0;
-		if (*p)
-			cli_error(cli, "%% %s", p);
+		if (*p && !conf_diag_is_code_line(p))
+			cli_error(cli, "%% %s", own_words(p, nl));
 	}
 	free(copy);
 }
@@ -136,10 +154,10 @@ int cli_login(struct cli_sess *s, const char *user, const char *pass, char *err,
 
 long cli_user_idle(struct cli_sess *s)
 {
-	const struct conf_table *t = conf_table_find("WebUsers");
+	const struct conf_table *t = &conf_tbl_webusers;
 	struct conf_store *st;
 	struct conf_row *r;
-	int col = t ? conf_column_find(t, "SessionTimeout") : -1;
+	int col = WEBUSER_SESSION_TIMEOUT;
 	long secs = 0;
 
 	if (s->idle_override >= 0)

@@ -31,10 +31,10 @@ static int safe(const char *s, const char *extra)
 
 int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog)
 {
-	const struct conf_table *t = conf_table_find("WebUsers");
-	int cname = t ? conf_table_name_col(t) : -1;
-	int ckey = t ? conf_column_find(t, "SSHPublicKey") : -1;
-	int cstat = t ? conf_column_find(t, "Status") : -1;
+	const struct conf_table *t = &conf_tbl_webusers;
+	int cname = WEBUSER_USERNAME;
+	int ckey = WEBUSER_SSH_PUBLIC_KEY;
+	int cstat = WEBUSER_STATUS;
 	char err[512], self[PATH_MAX], *text = NULL;
 	struct ctl_client *c = ctl_open(sock, err, sizeof(err));
 	struct conf_store *st;

@@ -196,7 +196,7 @@ static int generate(struct cli_def *cli, const char *cmd, char *argv[], int argc
 		struct conf_store *st = cli_fetch(cli_sess(cli), 0);
 		if (!st)
 			return CLI_ERROR;
-		snprintf(dflt, sizeof(dflt), "%lld", conf_global_int(st, "TLSPkeySize"));
+		snprintf(dflt, sizeof(dflt), "%lld", conf_globals_int(st, GLOBALS_TLS_PKEY_SIZE));
 		conf_store_free(st);
 		bits = dflt;
 	}

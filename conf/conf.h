@@ -4,7 +4,13 @@
  * Every configuration table, every global parameter and every read-only
  * status table is declared exactly once, as data (one conf/tbl_*.c file per
  * table). The INI reader and writer, the CLI, the SNMP subagent and the web
- * pages all walk these descriptors; nothing else spells a column by hand.
+ * pages all walk these descriptors. Code that needs one particular column
+ * reaches it by its typed binding (conf/cols.h: row->v[SIPIF_TLS_PORT],
+ * &conf_tbl_sipinterface, conf_globals_int(st, GLOBALS_HTTPS_PORT)), never by
+ * spelling its name: a name is matched only where text arrives from outside
+ * (an INI file, a CLI command, an SNMP or HTTP request). sbcd (sbc/) holds no
+ * look-up by name (tests/integration/conf_bindings.sh), and
+ * tests/unit/test_conf_bindings.c fails when a binding and the schema differ.
  *
  * Global parameters are one table with the CONF_TF_GLOBALS flag: a single row
  * (index 0) whose columns carry their INI section and CLI group.

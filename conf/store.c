@@ -7,78 +7,6 @@
 
 #include "conf/store.h"
 
-void conf_diag_init(struct conf_diag *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->max = 200;
-}
-
-void conf_diag_free(struct conf_diag *d)
-{
-	for (unsigned i = 0; i < d->n; i++)
-		free(d->msg[i]);
-	free(d->msg);
-	memset(d, 0, sizeof(*d));
-}
-
-void conf_diag_add(struct conf_diag *d, int is_error, const char *fmt, ...)
-{
-	va_list ap;
-	char *m;
-
-	if (is_error)
-		d->nerr++;
-	else
-		d->nwarn++;
-	if (d->max && d->n >= d->max)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) < 0)
-		m = NULL;
-	va_end(ap);
-	if (!m)
-		return;
-	if (d->n == d->cap) {
-		unsigned cap = d->cap ? d->cap * 2 : 8;
-		char **nm = realloc(d->msg, cap * sizeof(*nm));
-		if (!nm) {
-			free(m);
-			return;
-		}
-		d->msg = nm, d->cap = cap;
-	}
-	if (is_error || strncmp(m, "warning: ", 9) == 0) {
-		d->msg[d->n++] = m;
-	} else {
-		char *w;
-		if (asprintf(&w, "warning: %s", m) < 0)
-			w = NULL;
-		free(m);
-		if (w)
-			d->msg[d->n++] = w;
-	}
-}
-
-char *conf_diag_join(const struct conf_diag *d)
-{
-	size_t len = 1;
-	char *out, *p;
-
-	for (unsigned i = 0; i < d->n; i++)
-		len += strlen(d->msg[i]) + 1;
-	if (d->max && d->n >= d->max)
-		len += 64;
-	out = p = malloc(len);
-	if (!out)
-		return NULL;
-	*p = 0;
-	for (unsigned i = 0; i < d->n; i++)
-		p += sprintf(p, "%s\n", d->msg[i]);
-	if (d->max && d->n >= d->max)
-		sprintf(p, "(%u more not shown)\n", d->nerr + d->nwarn - d->n);
-	return out;
-}
-
 struct conf_store *conf_store_new(void)
 {
 	struct conf_store *st = calloc(1, sizeof(*st));
@@ -361,6 +289,26 @@ const char *conf_global_str(const struct conf_store *st, const char *name)
 	int c = conf_column_find(g, name);
 
 	return (r && c >= 0 && conf_type_is_text(g->cols[c].type)) ? r->v[c].s : "";
+}
+
+long long conf_globals_int(const struct conf_store *st, enum globals_col c)
+{
+	struct conf_row *r = conf_store_get(st, &conf_tbl_globals, 0);
+
+	return (r && (unsigned)c < GLOBALS_NCOLS &&
+		!conf_type_is_text(conf_tbl_globals.cols[c].type))
+		   ? r->v[c].i
+		   : 0;
+}
+
+const char *conf_globals_str(const struct conf_store *st, enum globals_col c)
+{
+	struct conf_row *r = conf_store_get(st, &conf_tbl_globals, 0);
+
+	return (r && (unsigned)c < GLOBALS_NCOLS &&
+		conf_type_is_text(conf_tbl_globals.cols[c].type))
+		   ? r->v[c].s
+		   : "";
 }
 
 struct conf_store *conf_store_factory(void)

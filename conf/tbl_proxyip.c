@@ -3,27 +3,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/cols.h"
 #include "conf/store.h"
 
 static const struct conf_enum transports[] = {
     {-1, "not-configured"}, {0, "udp"}, {1, "tcp"}, {2, "tls"}, {0, NULL}};
 
-enum { C_SET, C_IDX, C_ADDR };
-
 static const struct conf_column cols[] = {
-    [C_SET] = {"ProxySetId", "proxy-set-id", 1, CONF_T_REF, 0, 0, NULL, "ProxySet", "",
-	       "Index of the proxy set this address belongs to", CONF_F_BYINDEX | CONF_F_MANDATORY},
-    [C_IDX] = {"ProxyIpIndex", "proxy-ip-index", 2, CONF_T_INT, 0, 9, NULL, NULL, "0",
-	       "Position of the address within its proxy set", 0},
-    [C_ADDR] = {"IpAddress", "proxy-address", 3, CONF_T_STRING, 0, 128, NULL, NULL, "",
-		"Proxy address: host or IP, optionally with :port", CONF_F_MANDATORY},
-    {"TransportType", "transport-type", 4, CONF_T_ENUM, 0, 0, transports, NULL, "-1",
-     "Transport to the proxy (-1: the SIP interface's default)", 0},
-    {"Priority", "priority", 5, CONF_T_INT, 0, 65535, NULL, NULL, "0",
-     "Priority for load balancing (lower first)", 0},
-    {"Weight", "weight", 6, CONF_T_INT, 0, 65535, NULL, NULL, "0",
-     "Weight for random-weight load balancing", 0},
+    [PROXYIP_PROXY_SET_ID] = {"ProxySetId", "proxy-set-id", 1, CONF_T_REF, 0, 0, NULL, "ProxySet",
+			      "", "Index of the proxy set this address belongs to",
+			      CONF_F_BYINDEX | CONF_F_MANDATORY},
+    [PROXYIP_PROXY_IP_INDEX] = {"ProxyIpIndex", "proxy-ip-index", 2, CONF_T_INT, 0, 9, NULL, NULL,
+				"0", "Position of the address within its proxy set", 0},
+    [PROXYIP_IP_ADDRESS] = {"IpAddress", "proxy-address", 3, CONF_T_STRING, 0, 128, NULL, NULL, "",
+			    "Proxy address: host or IP, optionally with :port", CONF_F_MANDATORY},
+    [PROXYIP_TRANSPORT_TYPE] = {"TransportType", "transport-type", 4, CONF_T_ENUM, 0, 0, transports,
+				NULL, "-1",
+				"Transport to the proxy (-1: the SIP interface's default)", 0},
+    [PROXYIP_PRIORITY] = {"Priority", "priority", 5, CONF_T_INT, 0, 65535, NULL, NULL, "0",
+			  "Priority for load balancing (lower first)", 0},
+    [PROXYIP_WEIGHT] = {"Weight", "weight", 6, CONF_T_INT, 0, 65535, NULL, NULL, "0",
+			"Weight for random-weight load balancing", 0},
 };
+_Static_assert(CONF_NCOLS(cols) == PROXYIP_NCOLS, "conf/cols.h lists every column of proxyip");
 
 const struct conf_table conf_tbl_proxyip;
 
@@ -58,8 +60,9 @@ static int check_pairs(const struct conf_store *st, char *err, size_t errlen)
 		return -1;
 	}
 	for (unsigned j = 0; j < rs->n; j++)
-		p[j] = (struct pair){strtol(rs->row[j]->v[C_SET].s, NULL, 10),
-				     (long)rs->row[j]->v[C_IDX].i, rs->row[j]->index};
+		p[j] =
+		    (struct pair){strtol(rs->row[j]->v[PROXYIP_PROXY_SET_ID].s, NULL, 10),
+				  (long)rs->row[j]->v[PROXYIP_PROXY_IP_INDEX].i, rs->row[j]->index};
 	qsort(p, rs->n, sizeof(*p), pair_cmp);
 	for (unsigned j = 1; j < rs->n; j++)
 		if (p[j].set == p[j - 1].set && p[j].idx == p[j - 1].idx) {
@@ -72,7 +75,7 @@ static int check_pairs(const struct conf_store *st, char *err, size_t errlen)
 		}
 	free(p);
 	for (unsigned j = 0; !rc && j < rs->n; j++) {
-		const char *a = rs->row[j]->v[C_ADDR].s;
+		const char *a = rs->row[j]->v[PROXYIP_IP_ADDRESS].s;
 		if (a[0] == ':' || strchr(a, ' ')) {
 			snprintf(err, errlen,
 				 "ProxyIp row %u column IpAddress: '%s' is not host[:port]",

@@ -1,5 +1,5 @@
 /* TLSCertificates (status): the device certificate of each TLS context. */
-#include "conf/conf.h"
+#include "conf/cols.h"
 
 static const struct conf_enum states[] = {{0, "missing"}, {1, "valid"},         {2, "expiring"},
 					  {3, "expired"}, {4, "not-yet-valid"}, {5, "key-mismatch"},
@@ -11,20 +11,23 @@ static const struct conf_enum states[] = {{0, "missing"}, {1, "valid"},         
 	}
 
 static const struct conf_column cols[] = {
-    TEXT("ContextName", "context-name", 1, "Name of the TLS context"),
-    TEXT("Subject", "subject", 2, "Subject of the device certificate"),
-    TEXT("Issuer", "issuer", 3, "Issuer of the device certificate"),
-    TEXT("SerialNumber", "serial", 4, "Serial number (hexadecimal)"),
-    TEXT("NotBefore", "not-before", 5, "Start of validity (UTC)"),
-    TEXT("NotAfter", "not-after", 6, "End of validity (UTC)"),
-    TEXT("KeyType", "key-type", 7, "Algorithm and size of the key"),
-    {"DaysLeft", "days-left", 8, CONF_T_INT, -100000, 100000, NULL, NULL, "0",
-     "Days until the certificate expires (negative once expired)", CONF_F_RO},
-    {"Status", "status", 9, CONF_T_ENUM, 0, 0, states, NULL, "0",
-     "State of the certificate and its key", CONF_F_RO},
-    TEXT("Fingerprint", "fingerprint", 10, "SHA-256 fingerprint"),
-    TEXT("SubjectAltName", "subject-alt-name", 11, "Subject alternative names"),
+    [TLSCERT_CONTEXT_NAME] = TEXT("ContextName", "context-name", 1, "Name of the TLS context"),
+    [TLSCERT_SUBJECT] = TEXT("Subject", "subject", 2, "Subject of the device certificate"),
+    [TLSCERT_ISSUER] = TEXT("Issuer", "issuer", 3, "Issuer of the device certificate"),
+    [TLSCERT_SERIAL_NUMBER] = TEXT("SerialNumber", "serial", 4, "Serial number (hexadecimal)"),
+    [TLSCERT_NOT_BEFORE] = TEXT("NotBefore", "not-before", 5, "Start of validity (UTC)"),
+    [TLSCERT_NOT_AFTER] = TEXT("NotAfter", "not-after", 6, "End of validity (UTC)"),
+    [TLSCERT_KEY_TYPE] = TEXT("KeyType", "key-type", 7, "Algorithm and size of the key"),
+    [TLSCERT_DAYS_LEFT] = {"DaysLeft", "days-left", 8, CONF_T_INT, -100000, 100000, NULL, NULL, "0",
+			   "Days until the certificate expires (negative once expired)", CONF_F_RO},
+    [TLSCERT_STATUS] = {"Status", "status", 9, CONF_T_ENUM, 0, 0, states, NULL, "0",
+			"State of the certificate and its key", CONF_F_RO},
+    [TLSCERT_FINGERPRINT] = TEXT("Fingerprint", "fingerprint", 10, "SHA-256 fingerprint"),
+    [TLSCERT_SUBJECT_ALT_NAME] =
+	TEXT("SubjectAltName", "subject-alt-name", 11, "Subject alternative names"),
 };
+_Static_assert(CONF_NCOLS(cols) == TLSCERT_NCOLS,
+	       "conf/cols.h lists every column of tlscertificates");
 
 const struct conf_table conf_tbl_tlscertificates = {
     .name = "TLSCertificates",

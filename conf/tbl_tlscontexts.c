@@ -1,5 +1,5 @@
 /* TLSContexts: the unit of trust. Material (certificate, key, roots) lives on flash per row. */
-#include "conf/conf.h"
+#include "conf/cols.h"
 
 /* TLSVersion is a bit set: 1 TLS1.0, 2 TLS1.1, 4 TLS1.2, 8 TLS1.3; 0 any. */
 static const struct conf_enum tls_versions[] = {
@@ -30,40 +30,51 @@ static const struct conf_enum dh_sizes[] = {
 #define TLS13_SUITES "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
 
 static const struct conf_column cols[] = {
-    {"Name", "name", 1, CONF_T_STRING, 0, 31, NULL, NULL, "",
-     "Name of the TLS context, used by SIP interfaces and proxy sets",
-     CONF_F_NAME | CONF_F_MANDATORY},
-    {"TLSVersion", "tls-version", 2, CONF_T_ENUM, 0, 0, tls_versions, NULL, "0",
-     "TLS versions allowed (bit set: 1 TLS1.0, 2 TLS1.1, 4 TLS1.2, 8 TLS1.3; 0 any)", 0},
-    {"DTLSVersion", "dtls-version", 3, CONF_T_ENUM, 0, 0, dtls_versions, NULL, "0",
-     "DTLS versions allowed", 0},
-    {"ServerCipherString", "ciphers-server", 4, CONF_T_STRING, 0, 1024, NULL, NULL, "DEFAULT",
-     "OpenSSL cipher list (TLS 1.2 and below) when the device is the TLS server", 0},
-    {"ClientCipherString", "ciphers-client", 5, CONF_T_STRING, 0, 1024, NULL, NULL, "DEFAULT",
-     "OpenSSL cipher list (TLS 1.2 and below) when the device is the TLS client", 0},
-    {"ServerCipherTLS13String", "ciphers-server-tls13", 6, CONF_T_STRING, 0, 1024, NULL, NULL,
-     TLS13_SUITES, "TLS 1.3 cipher suites when the device is the TLS server", 0},
-    {"ClientCipherTLS13String", "ciphers-client-tls13", 7, CONF_T_STRING, 0, 1024, NULL, NULL,
-     TLS13_SUITES, "TLS 1.3 cipher suites when the device is the TLS client", 0},
-    {"KeyExchangeGroups", "key-exchange-groups", 8, CONF_T_STRING, 0, 512, NULL, NULL,
-     "X25519:P-256:P-384:X448", "Key exchange groups (ECDHE and DHE), in preference order", 0},
-    {"RequireStrictCert", "require-strict-cert", 9, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
-     "Require the peer certificate to carry the matching extended key usage", 0},
-    {"OcspEnable", "ocsp-server", 10, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
-     "Check peer certificates with OCSP (stored; checking is not yet performed)", 0},
-    {"OcspServerPrimary", "ocsp-server-primary", 11, CONF_T_IPADDR, 0, 0, NULL, NULL, "",
-     "Primary OCSP server address", 0},
-    {"OcspServerSecondary", "ocsp-server-secondary", 12, CONF_T_IPADDR, 0, 0, NULL, NULL, "",
-     "Secondary OCSP server address", 0},
-    {"OcspServerPort", "ocsp-port", 13, CONF_T_PORT, 0, 0, NULL, NULL, "2560",
-     "OCSP server TCP port", 0},
-    {"OcspDefaultResponse", "ocsp-default-response", 14, CONF_T_ENUM, 0, 0, ocsp_default, NULL, "0",
-     "What to do when the OCSP server cannot be reached", 0},
-    {"DHKeySize", "dh-key-size", 15, CONF_T_ENUM, 0, 0, dh_sizes, NULL, "2048",
-     "Diffie-Hellman group size for DHE cipher suites", 0},
-    {"VerifyDepth", "verify-depth", 16, CONF_T_INT, 1, 10, NULL, NULL, "5",
-     "Longest certificate chain accepted from a peer", 0},
+    [TLSCTX_NAME] = {"Name", "name", 1, CONF_T_STRING, 0, 31, NULL, NULL, "",
+		     "Name of the TLS context, used by SIP interfaces and proxy sets",
+		     CONF_F_NAME | CONF_F_MANDATORY},
+    [TLSCTX_TLS_VERSION] =
+	{"TLSVersion", "tls-version", 2, CONF_T_ENUM, 0, 0, tls_versions, NULL, "0",
+	 "TLS versions allowed (bit set: 1 TLS1.0, 2 TLS1.1, 4 TLS1.2, 8 TLS1.3; 0 any)", 0},
+    [TLSCTX_DTLS_VERSION] = {"DTLSVersion", "dtls-version", 3, CONF_T_ENUM, 0, 0, dtls_versions,
+			     NULL, "0", "DTLS versions allowed", 0},
+    [TLSCTX_SERVER_CIPHER_STRING] =
+	{"ServerCipherString", "ciphers-server", 4, CONF_T_STRING, 0, 1024, NULL, NULL, "DEFAULT",
+	 "OpenSSL cipher list (TLS 1.2 and below) when the device is the TLS server", 0},
+    [TLSCTX_CLIENT_CIPHER_STRING] =
+	{"ClientCipherString", "ciphers-client", 5, CONF_T_STRING, 0, 1024, NULL, NULL, "DEFAULT",
+	 "OpenSSL cipher list (TLS 1.2 and below) when the device is the TLS client", 0},
+    [TLSCTX_SERVER_CIPHER_TLS13_STRING] =
+	{"ServerCipherTLS13String", "ciphers-server-tls13", 6, CONF_T_STRING, 0, 1024, NULL, NULL,
+	 TLS13_SUITES, "TLS 1.3 cipher suites when the device is the TLS server", 0},
+    [TLSCTX_CLIENT_CIPHER_TLS13_STRING] =
+	{"ClientCipherTLS13String", "ciphers-client-tls13", 7, CONF_T_STRING, 0, 1024, NULL, NULL,
+	 TLS13_SUITES, "TLS 1.3 cipher suites when the device is the TLS client", 0},
+    [TLSCTX_KEY_EXCHANGE_GROUPS] = {"KeyExchangeGroups", "key-exchange-groups", 8, CONF_T_STRING, 0,
+				    512, NULL, NULL, "X25519:P-256:P-384:X448",
+				    "Key exchange groups (ECDHE and DHE), in preference order", 0},
+    [TLSCTX_REQUIRE_STRICT_CERT] =
+	{"RequireStrictCert", "require-strict-cert", 9, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+	 "Require the peer certificate to carry the matching extended key usage", 0},
+    [TLSCTX_OCSP_ENABLE] =
+	{"OcspEnable", "ocsp-server", 10, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+	 "Check peer certificates with OCSP (stored; checking is not yet performed)", 0},
+    [TLSCTX_OCSP_SERVER_PRIMARY] = {"OcspServerPrimary", "ocsp-server-primary", 11, CONF_T_IPADDR,
+				    0, 0, NULL, NULL, "", "Primary OCSP server address", 0},
+    [TLSCTX_OCSP_SERVER_SECONDARY] = {"OcspServerSecondary", "ocsp-server-secondary", 12,
+				      CONF_T_IPADDR, 0, 0, NULL, NULL, "",
+				      "Secondary OCSP server address", 0},
+    [TLSCTX_OCSP_SERVER_PORT] = {"OcspServerPort", "ocsp-port", 13, CONF_T_PORT, 0, 0, NULL, NULL,
+				 "2560", "OCSP server TCP port", 0},
+    [TLSCTX_OCSP_DEFAULT_RESPONSE] = {"OcspDefaultResponse", "ocsp-default-response", 14,
+				      CONF_T_ENUM, 0, 0, ocsp_default, NULL, "0",
+				      "What to do when the OCSP server cannot be reached", 0},
+    [TLSCTX_DH_KEY_SIZE] = {"DHKeySize", "dh-key-size", 15, CONF_T_ENUM, 0, 0, dh_sizes, NULL,
+			    "2048", "Diffie-Hellman group size for DHE cipher suites", 0},
+    [TLSCTX_VERIFY_DEPTH] = {"VerifyDepth", "verify-depth", 16, CONF_T_INT, 1, 10, NULL, NULL, "5",
+			     "Longest certificate chain accepted from a peer", 0},
 };
+_Static_assert(CONF_NCOLS(cols) == TLSCTX_NCOLS, "conf/cols.h lists every column of tlscontexts");
 
 const struct conf_table conf_tbl_tlscontexts = {
     .name = "TLSContexts",

@@ -1,5 +1,5 @@
 /* TLSStatus: per SIP interface TLS counters, filled live by sbcd's SIP engine. */
-#include "conf/conf.h"
+#include "conf/cols.h"
 
 #define COUNTER(n, cli, mib, help)                                                                 \
 	{                                                                                          \
@@ -7,40 +7,55 @@
 	}
 
 static const struct conf_column cols[] = {
-    {"InterfaceName", "interface-name", 1, CONF_T_STRING, 0, 40, NULL, NULL, "",
-     "Name of the SIP interface (row index = SIPInterface index)", CONF_F_RO},
-    {"TLSPort", "tls-port", 2, CONF_T_PORT, 0, 0, NULL, NULL, "0",
-     "TLS listening port, 0 when TLS is off", CONF_F_RO},
-    {"MutualAuthentication", "mutual-auth", 3, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
-     "Mutual authentication in effect (interface setting or SIPSRequireClientCertificate)",
-     CONF_F_RO},
-    COUNTER("HandshakesAccepted", "handshakes-accepted", 4,
-	    "TLS handshakes completed and accepted"),
-    COUNTER("RejectedNoCertificate", "rejected-no-certificate", 5,
-	    "Handshakes refused: the client sent no certificate"),
-    COUNTER("RejectedUnknownCA", "rejected-unknown-ca", 6,
-	    "Handshakes refused: the client certificate does not chain to a trusted root"),
-    COUNTER("RejectedExpired", "rejected-expired", 7,
-	    "Handshakes refused: client certificate expired or not yet valid"),
-    COUNTER("RejectedRevoked", "rejected-revoked", 8,
-	    "Handshakes refused: client certificate revoked (CRL)"),
-    COUNTER("RejectedBadPurpose", "rejected-bad-purpose", 9,
-	    "Handshakes refused: client certificate not for client authentication (EKU)"),
-    COUNTER("RejectedSubjectMismatch", "rejected-subject-mismatch", 10,
-	    "Handshakes refused: client certificate subject does not match TLSRemoteSubjectName"),
-    COUNTER("RejectedProtocol", "rejected-protocol", 11,
-	    "Handshakes failed for protocol reasons (version, ciphers, peer alert, closed)"),
-    COUNTER("RejectedTimeout", "rejected-timeout", 12,
-	    "Connections closed because the handshake took longer than TLSHandshakeTimeout"),
-    COUNTER("RejectedConnectionLimit", "rejected-connection-limit", 13,
-	    "Connections closed because MaxTLSConnections were already open"),
-    COUNTER("ActiveConnections", "active-connections", 14, "TLS connections open now"),
-    COUNTER("TCPActiveConnections", "tcp-active-connections", 15,
-	    "Plain TCP connections open at the last sweep (once a second)"),
-    COUNTER("TCPConnectionsClosed", "tcp-connections-closed", 16,
-	    "Plain TCP connections closed: idle for TCPIdleTimeout, or beyond MaxTCPConnections "
-	    "or the descriptor limit"),
+    [TLSSTATUS_INTERFACE_NAME] = {"InterfaceName", "interface-name", 1, CONF_T_STRING, 0, 40, NULL,
+				  NULL, "",
+				  "Name of the SIP interface (row index = SIPInterface index)",
+				  CONF_F_RO},
+    [TLSSTATUS_TLS_PORT] = {"TLSPort", "tls-port", 2, CONF_T_PORT, 0, 0, NULL, NULL, "0",
+			    "TLS listening port, 0 when TLS is off", CONF_F_RO},
+    [TLSSTATUS_MUTUAL_AUTHENTICATION] =
+	{"MutualAuthentication", "mutual-auth", 3, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+	 "Mutual authentication in effect (interface setting or SIPSRequireClientCertificate)",
+	 CONF_F_RO},
+    [TLSSTATUS_HANDSHAKES_ACCEPTED] = COUNTER("HandshakesAccepted", "handshakes-accepted", 4,
+					      "TLS handshakes completed and accepted"),
+    [TLSSTATUS_REJECTED_NO_CERTIFICATE] =
+	COUNTER("RejectedNoCertificate", "rejected-no-certificate", 5,
+		"Handshakes refused: the client sent no certificate"),
+    [TLSSTATUS_REJECTED_UNKNOWN_CA] =
+	COUNTER("RejectedUnknownCA", "rejected-unknown-ca", 6,
+		"Handshakes refused: the client certificate does not chain to a trusted root"),
+    [TLSSTATUS_REJECTED_EXPIRED] =
+	COUNTER("RejectedExpired", "rejected-expired", 7,
+		"Handshakes refused: client certificate expired or not yet valid"),
+    [TLSSTATUS_REJECTED_REVOKED] = COUNTER("RejectedRevoked", "rejected-revoked", 8,
+					   "Handshakes refused: client certificate revoked (CRL)"),
+    [TLSSTATUS_REJECTED_BAD_PURPOSE] =
+	COUNTER("RejectedBadPurpose", "rejected-bad-purpose", 9,
+		"Handshakes refused: client certificate not for client authentication (EKU)"),
+    [TLSSTATUS_REJECTED_SUBJECT_MISMATCH] = COUNTER(
+	"RejectedSubjectMismatch", "rejected-subject-mismatch", 10,
+	"Handshakes refused: client certificate subject does not match TLSRemoteSubjectName"),
+    [TLSSTATUS_REJECTED_PROTOCOL] =
+	COUNTER("RejectedProtocol", "rejected-protocol", 11,
+		"Handshakes failed for protocol reasons (version, ciphers, peer alert, closed)"),
+    [TLSSTATUS_REJECTED_TIMEOUT] =
+	COUNTER("RejectedTimeout", "rejected-timeout", 12,
+		"Connections closed because the handshake took longer than TLSHandshakeTimeout"),
+    [TLSSTATUS_REJECTED_CONNECTION_LIMIT] =
+	COUNTER("RejectedConnectionLimit", "rejected-connection-limit", 13,
+		"Connections closed because MaxTLSConnections were already open"),
+    [TLSSTATUS_ACTIVE_CONNECTIONS] =
+	COUNTER("ActiveConnections", "active-connections", 14, "TLS connections open now"),
+    [TLSSTATUS_TCP_ACTIVE_CONNECTIONS] =
+	COUNTER("TCPActiveConnections", "tcp-active-connections", 15,
+		"Plain TCP connections open at the last sweep (once a second)"),
+    [TLSSTATUS_TCP_CONNECTIONS_CLOSED] = COUNTER(
+	"TCPConnectionsClosed", "tcp-connections-closed", 16,
+	"Plain TCP connections closed: idle for TCPIdleTimeout, or beyond MaxTCPConnections "
+	"or the descriptor limit"),
 };
+_Static_assert(CONF_NCOLS(cols) == TLSSTATUS_NCOLS, "conf/cols.h lists every column of tlsstatus");
 
 const struct conf_table conf_tbl_tlsstatus = {
     .name = "TLSStatus",

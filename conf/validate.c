@@ -61,19 +61,21 @@ static void check_unique(const struct conf_table *t, const struct conf_rows *rs,
 		struct keyed *k = column_sorted(rs, col, &n);
 		for (unsigned j = 1; k && j < n; j++)
 			if (strcasecmp(k[j - 1].key, k[j].key) == 0)
-				conf_diag_add(
-				    d, 1, "%s row %u column %s: '%s' is already used by row %u",
-				    t->name, k[j].index, c->name, k[j].key, k[j - 1].index);
+				conf_diag_add_at(
+				    d, 1, CONF_C_UNIQUE, t, (int)k[j].index, col,
+				    "%s row %u column %s: '%s' is already used by row %u", t->name,
+				    k[j].index, c->name, k[j].key, k[j - 1].index);
 		free(k);
 		return;
 	}
 	for (unsigned a = 0; a < rs->n; a++)
 		for (unsigned b = a + 1; b < rs->n; b++)
 			if (rs->row[a]->v[col].i && rs->row[a]->v[col].i == rs->row[b]->v[col].i)
-				conf_diag_add(d, 1,
-					      "%s row %u column %s: %lld is already used by row %u",
-					      t->name, rs->row[b]->index, c->name,
-					      rs->row[b]->v[col].i, rs->row[a]->index);
+				conf_diag_add_at(
+				    d, 1, CONF_C_UNIQUE, t, (int)rs->row[b]->index, col,
+				    "%s row %u column %s: %lld is already used by row %u", t->name,
+				    rs->row[b]->index, c->name, rs->row[b]->v[col].i,
+				    rs->row[a]->index);
 }
 
 static void check_refs(const struct conf_store *st, const struct conf_table *t,
@@ -85,8 +87,9 @@ static void check_refs(const struct conf_store *st, const struct conf_table *t,
 	unsigned nnames = 0;
 
 	if (!rt) {
-		conf_diag_add(d, 1, "%s column %s: schema refers to unknown table %s", t->name,
-			      c->name, c->ref);
+		conf_diag_add_at(d, 1, CONF_C_UNKNOWN, t, -1, col,
+				 "%s column %s: schema refers to unknown table %s", t->name,
+				 c->name, c->ref);
 		return;
 	}
 	if (!(c->flags & CONF_F_BYINDEX)) {
@@ -107,11 +110,25 @@ static void check_refs(const struct conf_store *st, const struct conf_table *t,
 		else
 			ok = has_name(names, nnames, v);
 		if (!ok)
-			conf_diag_add(d, 1, "%s row %u column %s: no %s row %s '%s'", t->name,
-				      rs->row[j]->index, c->name, rt->name,
-				      (c->flags & CONF_F_BYINDEX) ? "with index" : "named", v);
+			conf_diag_add_at(d, 1, CONF_C_REFERENCE, t, (int)rs->row[j]->index, col,
+					 "%s row %u column %s: no %s row %s '%s'", t->name,
+					 rs->row[j]->index, c->name, rt->name,
+					 (c->flags & CONF_F_BYINDEX) ? "with index" : "named", v);
 	}
 	free(names);
+}
+
+/* A check hook's message says "<Table> row N [column C]: ..."; its location is read back. */
+static void check_failed(struct conf_diag *d, const struct conf_table *t, const char *err)
+{
+	const char *p = strstr(err, " row ");
+	int row = -1, col = -1;
+	char name[64];
+
+	if (p && sscanf(p, " row %d", &row) == 1 && (p = strstr(p, " column ")) &&
+	    sscanf(p, " column %63[A-Za-z0-9_]", name) == 1)
+		col = conf_column_find(t, name);
+	conf_diag_add_at(d, 1, CONF_C_CHECK, t, row, col, "%s", err);
 }
 
 int conf_store_validate(const struct conf_store *st, struct conf_diag *d)
@@ -126,14 +143,16 @@ int conf_store_validate(const struct conf_store *st, struct conf_diag *d)
 		if (t->flags & CONF_TF_STATUS)
 			continue;
 		if ((t->flags & (CONF_TF_FIXED0 | CONF_TF_GLOBALS)) && !conf_store_get(st, t, 0))
-			conf_diag_add(d, 1, "%s row 0: must exist and cannot be deleted", t->name);
+			conf_diag_add_at(d, 1, CONF_C_CHECK, t, 0, -1,
+					 "%s row 0: must exist and cannot be deleted", t->name);
 		for (unsigned c = 0; c < t->ncols; c++) {
 			const struct conf_column *col = &t->cols[c];
 			if ((col->flags & CONF_F_MANDATORY) && conf_type_is_text(col->type))
 				for (unsigned j = 0; j < rs->n; j++)
 					if (!rs->row[j]->v[c].s[0])
-						conf_diag_add(
-						    d, 1,
+						conf_diag_add_at(
+						    d, 1, CONF_C_MANDATORY, t,
+						    (int)rs->row[j]->index, (int)c,
 						    "%s row %u column %s: a value is required",
 						    t->name, rs->row[j]->index, col->name);
 			if (col->flags & (CONF_F_UNIQUE | CONF_F_NAME))
@@ -142,7 +161,7 @@ int conf_store_validate(const struct conf_store *st, struct conf_diag *d)
 				check_refs(st, t, rs, (int)c, d);
 		}
 		if (t->check && t->check(st, err, sizeof(err)) < 0)
-			conf_diag_add(d, 1, "%s", err);
+			check_failed(d, t, err);
 	}
 	return d->nerr > before ? -1 : 0;
 }

@@ -26,15 +26,22 @@ struct reader {
 	unsigned char *seen;     /* rows of the current table named so far */
 	unsigned char *replaced; /* per table: already cleared in replace mode */
 	unsigned char *gseen;    /* globals named in this document */
+	unsigned **rowline;      /* per table, per row index: the line it was read from (or NULL) */
 };
 
-#define ERR(r, ...)  reader_diag(r, 1, __VA_ARGS__)
-#define WARN(r, ...) reader_diag(r, 0, __VA_ARGS__)
+/* Errors are syntax errors of the current table unless a site says what and where. */
+#define ERR(r, ...)  reader_diag(r, 1, CONF_C_SYNTAX, (r)->table, -1, -1, __VA_ARGS__)
+#define WARN(r, ...) reader_diag(r, 0, CONF_C_NONE, NULL, -1, -1, __VA_ARGS__)
+#define ERRAT(r, code, t, row, col, ...)                                                           \
+	reader_diag(r, 1, code, t, (int)(row), (int)(col), __VA_ARGS__)
+#define WARNAT(r, code, t, ...) reader_diag(r, 0, code, t, -1, -1, __VA_ARGS__)
 
-static void reader_diag(struct reader *r, int is_err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void reader_diag(struct reader *r, int is_err, enum conf_code code,
+			const struct conf_table *t, int row, int col, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
-static void reader_diag(struct reader *r, int is_err, const char *fmt, ...)
+static void reader_diag(struct reader *r, int is_err, enum conf_code code,
+			const struct conf_table *t, int row, int col, const char *fmt, ...)
 {
 	char msg[600];
 	va_list ap;
@@ -42,8 +49,8 @@ static void reader_diag(struct reader *r, int is_err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	conf_diag_add(r->d, is_err, "%s%s:%u: %s", is_err ? "" : "warning: ", r->fname, r->line,
-		      msg);
+	conf_diag_add_at(r->d, is_err, code, t, row, col, "%s%s:%u: %s",
+			 is_err ? "" : "warning: ", r->fname, r->line, msg);
 }
 
 static char *trim(char *s)
@@ -200,10 +207,12 @@ static void parse_format(struct reader *r, char *s)
 		if (!*f[i] && n == 1)
 			break; /* "FORMAT T_Index = ;" names no column */
 		if (c < 0) {
-			WARN(r, "%s: unknown column '%s' ignored", t->name, f[i]);
+			WARNAT(r, CONF_C_UNKNOWN, t, "%s: unknown column '%s' ignored", t->name,
+			       f[i]);
 		} else if ((t->cols[c].flags & CONF_F_RO) && !(r->flags & INI_L_STATUS)) {
-			ERR(r, "%s column %s: read-only, cannot be imported", t->name,
-			    t->cols[c].name);
+			ERRAT(r, CONF_C_READONLY, t, -1, c,
+			      "%s column %s: read-only, cannot be imported", t->name,
+			      t->cols[c].name);
 			return;
 		} else {
 			for (unsigned k = 0; k < r->nfmt; k++)
@@ -260,17 +269,20 @@ static void parse_row(struct reader *r, char *s)
 		return;
 	}
 	if (idx >= t->max_rows) {
-		ERR(r, "%s row %lu: index out of range 0..%u", t->name, idx, t->max_rows - 1);
+		ERRAT(r, CONF_C_RANGE, t, -1, -1, "%s row %lu: index out of range 0..%u", t->name,
+		      idx, t->max_rows - 1);
 		return;
 	}
 	if (!r->nfmt) {
-		ERR(r, "%s row %lu: data row before the FORMAT line", t->name, idx);
+		ERRAT(r, CONF_C_SYNTAX, t, idx, -1, "%s row %lu: data row before the FORMAT line",
+		      t->name, idx);
 		return;
 	}
 	s = trim(eq + 1);
 	len = strlen(s);
 	if (!len || s[len - 1] != ';') {
-		ERR(r, "%s row %lu: row does not end with ';' (truncated?)", t->name, idx);
+		ERRAT(r, CONF_C_SYNTAX, t, idx, -1,
+		      "%s row %lu: row does not end with ';' (truncated?)", t->name, idx);
 		return;
 	}
 	s[len - 1] = 0;
@@ -283,19 +295,27 @@ static void parse_row(struct reader *r, char *s)
 			return;
 	}
 	if (n != (int)nf) {
-		ERR(r, "%s row %lu: expected %u value%s (FORMAT), found %d", t->name, idx, nf,
-		    nf == 1 ? "" : "s", n < 0 ? 1 : n);
+		ERRAT(r, CONF_C_SYNTAX, t, idx, -1,
+		      "%s row %lu: expected %u value%s (FORMAT), found %d", t->name, idx, nf,
+		      nf == 1 ? "" : "s", n < 0 ? 1 : n);
 		return;
 	}
 	if (r->seen && r->seen[idx]) {
-		ERR(r, "%s row %lu: appears twice", t->name, idx);
+		ERRAT(r, CONF_C_SYNTAX, t, idx, -1, "%s row %lu: appears twice", t->name, idx);
 		return;
 	}
 	if (r->seen)
 		r->seen[idx] = 1;
 	row = conf_store_ensure(r->st, t, (unsigned)idx, &created);
+	if (row && r->rowline) {
+		unsigned **l = &r->rowline[conf_table_pos(t)];
+		if (!*l)
+			*l = calloc(t->max_rows, sizeof(**l));
+		if (*l)
+			(*l)[idx] = r->line;
+	}
 	if (!row) {
-		ERR(r, "%s row %lu: out of memory", t->name, idx);
+		ERRAT(r, CONF_C_RESOURCE, t, idx, -1, "%s row %lu: out of memory", t->name, idx);
 		return;
 	}
 	if (created && r->base)
@@ -313,12 +333,14 @@ static void parse_row(struct reader *r, char *s)
 		else if (!quoted[i] && !*v && !conf_type_is_text(col->type))
 			v = col->def ? col->def : "";
 		else if (quoted[i] && !conf_type_is_text(col->type)) {
-			ERR(r, "%s row %lu column %s: a quoted value where a number is expected",
-			    t->name, idx, col->name);
+			ERRAT(r, CONF_C_SYNTAX, t, idx, c,
+			      "%s row %lu column %s: a quoted value where a number is expected",
+			      t->name, idx, col->name);
 			continue;
 		}
 		if (conf_row_set_text(t, row, c, v, err, sizeof(err)) < 0)
-			ERR(r, "%s row %lu column %s: %s", t->name, idx, col->name, err);
+			ERRAT(r, CONF_C_RANGE, t, idx, c, "%s row %lu column %s: %s", t->name, idx,
+			      col->name, err);
 	}
 }
 
@@ -343,11 +365,12 @@ static void parse_global(struct reader *r, char *s)
 		if (conf_table_find(name))
 			ERR(r, "table %s outside its [ %s ] section", name, name);
 		else
-			WARN(r, "unknown parameter '%s' ignored", name);
+			WARNAT(r, CONF_C_UNKNOWN, g, "unknown parameter '%s' ignored", name);
 		return;
 	}
 	if (g->cols[c].flags & CONF_F_RO) {
-		ERR(r, "%s: read-only, cannot be imported", g->cols[c].name);
+		ERRAT(r, CONF_C_READONLY, g, 0, c, "%s: read-only, cannot be imported",
+		      g->cols[c].name);
 		return;
 	}
 	if (len >= 2 &&
@@ -361,7 +384,7 @@ static void parse_global(struct reader *r, char *s)
 		WARN(r, "%s set twice; the last value wins", g->cols[c].name);
 	r->gseen[c] = 1;
 	if (row && conf_row_set_text(g, row, c, v, err, sizeof(err)) < 0)
-		ERR(r, "%s: %s", g->cols[c].name, err);
+		ERRAT(r, CONF_C_RANGE, g, 0, c, "%s: %s", g->cols[c].name, err);
 }
 
 static void parse_delete(struct reader *r, char *s)
@@ -380,15 +403,15 @@ static void parse_delete(struct reader *r, char *s)
 	}
 	t = conf_table_find(tname);
 	if (!t || (t->flags & (CONF_TF_GLOBALS | CONF_TF_STATUS))) {
-		ERR(r, "unknown table '%s'", tname);
+		ERRAT(r, CONF_C_UNKNOWN, NULL, -1, -1, "unknown table '%s'", tname);
 		return;
 	}
 	if ((t->flags & CONF_TF_FIXED0) && idx == 0) {
-		ERR(r, "%s row 0: cannot be deleted", t->name);
+		ERRAT(r, CONF_C_CHECK, t, 0, -1, "%s row 0: cannot be deleted", t->name);
 		return;
 	}
 	if (conf_store_delete(r->st, t, idx) < 0)
-		ERR(r, "%s row %u: no such row", t->name, idx);
+		ERRAT(r, CONF_C_UNKNOWN, t, idx, -1, "%s row %u: no such row", t->name, idx);
 }
 
 static void parse_line(struct reader *r, char *s)
@@ -422,14 +445,15 @@ static void parse_line(struct reader *r, char *s)
 		if (t && (t->flags & CONF_TF_GLOBALS))
 			t = NULL;
 		if (t && (t->flags & CONF_TF_STATUS) && !(r->flags & INI_L_STATUS)) {
-			ERR(r, "%s: status table, read-only", t->name);
+			ERRAT(r, CONF_C_READONLY, t, -1, -1, "%s: status table, read-only",
+			      t->name);
 			r->skip_table = 1;
 			return;
 		}
 		if (t) {
 			begin_table(r, t);
 		} else if (strchr(name, ' ') == NULL && strcasestr(name, "params") == NULL) {
-			WARN(r, "unknown table '%s' ignored", name);
+			WARNAT(r, CONF_C_UNKNOWN, NULL, "unknown table '%s' ignored", name);
 			r->skip_table = 1;
 		}
 		return; /* other headers ("SIP Params") only group global parameters */
@@ -456,7 +480,7 @@ static void parse_line(struct reader *r, char *s)
  */
 static void keep_users(struct reader *r)
 {
-	const struct conf_table *t = conf_table_find("WebUsers");
+	const struct conf_table *t = &conf_tbl_webusers;
 	const struct conf_rows *rs = conf_store_rows(r->base, t);
 	char buf[2048], err[200];
 
@@ -479,14 +503,16 @@ static void keep_users(struct reader *r)
 }
 
 static int load(struct conf_store *st, const struct conf_store *base, const char *text, size_t len,
-		const char *fname, enum ini_mode mode, unsigned flags, struct conf_diag *d)
+		const char *fname, enum ini_mode mode, unsigned flags, struct conf_diag *d,
+		unsigned **rowline)
 {
 	struct reader r = {.st = st,
 			   .base = base,
 			   .fname = fname ? fname : "-",
 			   .mode = mode,
 			   .flags = flags,
-			   .d = d};
+			   .d = d,
+			   .rowline = rowline};
 	unsigned before = d->nerr;
 	char *line = malloc(INI_MAX_LINE + 1);
 	size_t pos = 0;
@@ -494,7 +520,7 @@ static int load(struct conf_store *st, const struct conf_store *base, const char
 	r.replaced = calloc(conf_ntables, 1);
 	r.gseen = calloc(conf_globals()->ncols, 1);
 	if (!line || !r.replaced || !r.gseen) {
-		conf_diag_add(d, 1, "%s: out of memory", r.fname);
+		conf_diag_add_at(d, 1, CONF_C_RESOURCE, NULL, -1, -1, "%s: out of memory", r.fname);
 		goto out;
 	}
 	while (pos < len) {
@@ -557,7 +583,38 @@ out:
 int ini_load(struct conf_store *st, const char *text, size_t len, const char *fname,
 	     enum ini_mode mode, unsigned flags, struct conf_diag *d)
 {
-	return load(st, NULL, text, len, fname, mode, flags, d);
+	return load(st, NULL, text, len, fname, mode, flags, d, NULL);
+}
+
+/*
+ * Validation errors of rows this document wrote name the file and line of the
+ * row, as the reader's own errors do; others (rows it did not touch) stay as
+ * they are.
+ */
+static void validate_located(const struct conf_store *st, const char *fname,
+			     unsigned *const *rowline, struct conf_diag *d)
+{
+	struct conf_diag v;
+
+	conf_diag_init(&v);
+	v.max = d->max;
+	conf_store_validate(st, &v);
+	for (unsigned i = 0; i < v.n; i++) {
+		const struct conf_diag_at *a = &v.at[i];
+		const unsigned *l = a->table ? rowline[conf_table_pos(a->table)] : NULL;
+		unsigned line = l && a->row >= 0 ? l[a->row] : 0;
+
+		if (line) {
+			unsigned n = d->n;
+			conf_diag_add_at(d, 1, a->code, a->table, a->row, a->col, "%s:%u: %s",
+					 fname ? fname : "-", line, v.msg[i]);
+			if (d->n > n)
+				d->at[n].line = line;
+		} else
+			conf_diag_add_at(d, 1, a->code, a->table, a->row, a->col, "%s", v.msg[i]);
+	}
+	d->nerr += v.nerr - v.n; /* those past v.max: counted, not stored */
+	conf_diag_free(&v);
 }
 
 struct conf_store *ini_build(const struct conf_store *base, const char *text, size_t len,
@@ -565,13 +622,22 @@ struct conf_store *ini_build(const struct conf_store *base, const char *text, si
 			     struct conf_diag *d)
 {
 	struct conf_store *st = mode == INI_REPLACE ? ini_factory() : conf_store_clone(base);
+	unsigned **rowline = calloc(conf_ntables, sizeof(*rowline));
+	unsigned before = d->nerr;
 
-	if (!st) {
-		conf_diag_add(d, 1, "out of memory");
+	if (!st || !rowline) {
+		conf_diag_add_at(d, 1, CONF_C_RESOURCE, NULL, -1, -1, "out of memory");
+		conf_store_free(st);
+		free(rowline);
 		return NULL;
 	}
-	if (load(st, mode == INI_REPLACE ? base : NULL, text, len, fname, mode, flags, d) < 0 ||
-	    conf_store_validate(st, d) < 0) {
+	if (load(st, mode == INI_REPLACE ? base : NULL, text, len, fname, mode, flags, d,
+		 rowline) == 0)
+		validate_located(st, fname, rowline, d);
+	for (unsigned i = 0; i < conf_ntables; i++)
+		free(rowline[i]);
+	free(rowline);
+	if (d->nerr > before) {
 		conf_store_free(st);
 		return NULL;
 	}

@@ -65,7 +65,7 @@ void alarm_set(const char *name, const char *source, enum alarm_severity sev, co
 
 void alarm_status(struct conf_store *st)
 {
-	const struct conf_table *t = conf_table_find("Alarms");
+	const struct conf_table *t = &conf_tbl_alarms;
 	char buf[64], err[128];
 
 	for (unsigned i = 0; i < nalarms; i++) {
@@ -75,14 +75,11 @@ void alarm_status(struct conf_store *st)
 			return;
 		gmtime_r(&alarms[i].raised, &tm);
 		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
-		conf_row_set_text(t, r, conf_column_find(t, "Name"), alarms[i].name, err,
-				  sizeof(err));
-		r->v[conf_column_find(t, "Severity")].i = alarms[i].sev;
-		conf_row_set_text(t, r, conf_column_find(t, "Source"), alarms[i].source, err,
-				  sizeof(err));
-		conf_row_set_text(t, r, conf_column_find(t, "Text"), alarms[i].text, err,
-				  sizeof(err));
-		conf_row_set_text(t, r, conf_column_find(t, "RaisedAt"), buf, err, sizeof(err));
-		r->v[conf_column_find(t, "UniqueId")].i = alarms[i].id;
+		conf_row_set_text(t, r, ALARMS_NAME, alarms[i].name, err, sizeof(err));
+		r->v[ALARMS_SEVERITY].i = alarms[i].sev;
+		conf_row_set_text(t, r, ALARMS_SOURCE, alarms[i].source, err, sizeof(err));
+		conf_row_set_text(t, r, ALARMS_TEXT, alarms[i].text, err, sizeof(err));
+		conf_row_set_text(t, r, ALARMS_RAISED_AT, buf, err, sizeof(err));
+		r->v[ALARMS_UNIQUE_ID].i = alarms[i].id;
 	}
 }

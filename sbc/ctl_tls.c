@@ -61,7 +61,7 @@ static char *out_text(int ok, size_t *rlen, const char *fmt, ...)
 /* The context an argument names (index or name); -1 when none. */
 static int context_index(struct sbcd *s, const char *arg)
 {
-	const struct conf_table *t = conf_table_find("TLSContexts");
+	const struct conf_table *t = &conf_tbl_tlscontexts;
 	const struct conf_row *r;
 	char *end;
 	unsigned long idx;
@@ -287,7 +287,7 @@ static void gen_free(struct ctl_job *j)
 static char *gen_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen)
 {
 	struct gen_job *gj = (struct gen_job *)j;
-	const struct conf_table *t = conf_table_find("TLSContexts");
+	const struct conf_table *t = &conf_tbl_tlscontexts;
 
 	if (gj->g && !conf_store_get(s->running, t, (unsigned)gj->idx))
 		snprintf(gj->err, sizeof(gj->err), "the context was deleted meanwhile");
@@ -316,7 +316,8 @@ static char *generate(struct sbcd *s, struct ctl_session *cs, int idx, const cha
 	gj->j.finish = gen_finish;
 	gj->j.free = gen_free;
 	gj->idx = idx;
-	gj->bits = argc > 4 ? atoi(argv[4]) : (int)conf_global_int(s->running, "TLSPkeySize");
+	gj->bits =
+	    argc > 4 ? atoi(argv[4]) : (int)conf_globals_int(s->running, GLOBALS_TLS_PKEY_SIZE);
 	gj->days = argc > 5 ? atoi(argv[5]) : 3650;
 	gj->type = key_type(argc > 3 ? argv[3] : NULL);
 	snprintf(gj->dir, sizeof(gj->dir), "%s", dir);
@@ -345,7 +346,8 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		return out_text(0, rlen, "TLSContexts: no context '%s'\n", argv[2]);
 	if (!reading && cs->level < (strcasecmp(op, "CSR") ? CTL_LEVEL_SECADMIN : CTL_LEVEL_ADMIN))
 		return out_text(0, rlen,
-				"permission denied: level %u may not change TLS material\n",
+				"permission denied: level %u may not change TLS material\n"
+				"#code permission TLSContexts - -\n",
 				cs->level);
 	/* reading changes nothing on flash: a monitor cannot make sbcd generate keys */
 	if (reading) {

@@ -74,7 +74,7 @@ static char *reply_data(const char *data, size_t len, size_t *rlen)
 
 static char *reply_diag(int ok, const struct conf_diag *d, const char *tail, size_t *rlen)
 {
-	char *msgs = conf_diag_join(d);
+	char *msgs = conf_diag_join_coded(d);
 	char *out = reply_text(ok, rlen, "%s%s", msgs ? msgs : "", tail ? tail : "");
 
 	free(msgs);
@@ -110,8 +110,7 @@ static struct lockout *lockout_get(const char *user)
 /* WebUsers Status 2 and 3: the account is locked (failed access, inactivity). */
 static int user_locked(const struct conf_row *r)
 {
-	const struct conf_table *t = conf_table_find("WebUsers");
-	long long st = r->v[conf_column_find(t, "Status")].i;
+	long long st = r->v[WEBUSER_STATUS].i;
 
 	return st == 2 || st == 3;
 }
@@ -119,11 +118,11 @@ static int user_locked(const struct conf_row *r)
 static const struct conf_row *user_row(struct sbcd *s, const char *user, int *col_pw,
 				       int *col_level, int *col_block)
 {
-	const struct conf_table *t = conf_table_find("WebUsers");
+	const struct conf_table *t = &conf_tbl_webusers;
 
-	*col_pw = conf_column_find(t, "Password");
-	*col_level = conf_column_find(t, "UserLevel");
-	*col_block = conf_column_find(t, "BlockTime");
+	*col_pw = WEBUSER_PASSWORD;
+	*col_level = WEBUSER_USER_LEVEL;
+	*col_block = WEBUSER_BLOCK_TIME;
 	return conf_store_find_name(s->running, t, user);
 }
 
@@ -168,7 +167,7 @@ static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *us
 			  const struct conf_row *r, int ok, size_t *rlen)
 {
 	int cpw, clevel, cblock;
-	struct lockout *lo = r ? lockout_get(r->v[0].s) : NULL;
+	struct lockout *lo = r ? lockout_get(r->v[WEBUSER_USERNAME].s) : NULL;
 	time_t now = time(NULL);
 
 	user_row(s, user, &cpw, &clevel, &cblock);
@@ -185,7 +184,7 @@ static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *us
 	if (lo)
 		lo->fails = 0;
 	cs->level = (unsigned)r->v[clevel].i;
-	snprintf(cs->user, sizeof(cs->user), "%s", r->v[0].s);
+	snprintf(cs->user, sizeof(cs->user), "%s", r->v[WEBUSER_USERNAME].s);
 	log_info("control: user %s logged in (level %u, pid %u)", cs->user, cs->level, cs->pid);
 	return reply_text(1, rlen, "level %u\n", cs->level);
 }
@@ -274,14 +273,14 @@ static char *verb_as(struct sbcd *s, struct ctl_session *cs, const char *user, s
 	if (user_locked(r))
 		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
 	cs->level = (unsigned)r->v[clevel].i;
-	snprintf(cs->user, sizeof(cs->user), "%s", r->v[0].s);
+	snprintf(cs->user, sizeof(cs->user), "%s", r->v[WEBUSER_USERNAME].s);
 	return reply_text(1, rlen, "level %u\n", cs->level);
 }
 
 /* 1 when a TLS context of running is absent from cand. */
 static int tls_context_deleted(const struct conf_store *running, const struct conf_store *cand)
 {
-	const struct conf_table *t = conf_table_find("TLSContexts");
+	const struct conf_table *t = &conf_tbl_tlscontexts;
 	const struct conf_rows *rs = conf_store_rows(running, t);
 
 	for (unsigned j = 0; j < rs->n; j++)
@@ -307,7 +306,7 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 	if (apply && cs->level < CTL_LEVEL_ADMIN)
 		return reply_text(0, rlen,
 				  "permission denied: level %u may not change the "
-				  "configuration\n",
+				  "configuration\n#code permission - - -\n",
 				  cs->level);
 	conf_diag_init(&d);
 	cand = ini_build(s->running, body, blen, fname ? fname : "request", m, INI_L_DELETE, &d);
@@ -317,12 +316,13 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 		return out;
 	}
 	if (apply && cs->level < CTL_LEVEL_SECADMIN &&
-	    !conf_store_table_equal(s->running, cand, conf_table_find("WebUsers"))) {
+	    !conf_store_table_equal(s->running, cand, &conf_tbl_webusers)) {
 		conf_store_free(cand);
 		conf_diag_free(&d);
-		return reply_text(0, rlen,
-				  "WebUsers: permission denied: changing users needs "
-				  "level 200\nnothing was changed\n");
+		return reply_text(
+		    0, rlen,
+		    "WebUsers: permission denied: changing users needs "
+		    "level 200\n#code permission WebUsers - -\nnothing was changed\n");
 	}
 	if (apply && cs->level < CTL_LEVEL_SECADMIN && tls_context_deleted(s->running, cand)) {
 		conf_store_free(cand);
@@ -337,7 +337,11 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 		conf_diag_free(&d);
 		return out;
 	}
-	sbcd_commit(s, cand);
+	if (sbcd_commit(s, cand, &d) < 0) {
+		out = reply_diag(0, &d, "nothing was changed\n", rlen);
+		conf_diag_free(&d);
+		return out;
+	}
 	conf_store_pending(s->running, s->active, &d);
 	out = reply_diag(1, &d, NULL, rlen);
 	conf_diag_free(&d);
@@ -468,7 +472,8 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 	if (!strcasecmp(argv[0], "AS") && argc == 2)
 		return verb_as(s, cs, argv[1], rlen);
 	if (cs->level < CTL_LEVEL_MONITOR)
-		return reply_text(0, rlen, "permission denied: log in first\n");
+		return reply_text(0, rlen,
+				  "permission denied: log in first\n#code permission - - -\n");
 	if (!strcasecmp(argv[0], "EXPORT"))
 		return verb_export(s, argv[1], 0, rlen);
 	if (!strcasecmp(argv[0], "STATUS"))
@@ -487,7 +492,7 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 	if (!strcasecmp(argv[0], "SAVE")) {
 		char err[512];
 		if (cs->level < CTL_LEVEL_ADMIN)
-			return reply_text(0, rlen, "permission denied\n");
+			return reply_text(0, rlen, "permission denied\n#code permission - - -\n");
 		if (flash_save(s->flashdir, s->running, tlsmgr_root(s), err, sizeof(err)) < 0) {
 			log_errx("save to flash failed: %s", err);
 			return reply_text(0, rlen, "save failed: %s\n", err);
@@ -502,7 +507,7 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 		return verb_restore(s, cs, argv[1], rlen);
 	if (!strcasecmp(argv[0], "RESET")) {
 		if (cs->level < CTL_LEVEL_ADMIN)
-			return reply_text(0, rlen, "permission denied\n");
+			return reply_text(0, rlen, "permission denied\n#code permission - - -\n");
 		log_info("reset requested by %s (pid %u)", cs->user[0] ? cs->user : "uid", cs->pid);
 		s->reset_requested = 1;
 		return reply_text(1, rlen,

@@ -33,10 +33,17 @@ struct sbcd {
 };
 
 /*
- * Commits a validated candidate as the new running configuration: the old one
- * is freed, live (non reset-required) changes are applied. Takes ownership.
+ * Commits a candidate as the new running configuration, in phases
+ * (conf/txn.h): validate, prepare (TLS material, web server, SIP engine; each
+ * may refuse), then apply the live (non reset-required) changes, or abort.
+ * Takes ownership of candidate. Returns 0 (the old store is freed), or -1 with
+ * the errors in d and nothing changed: not the running store, not a consumer.
  */
-void sbcd_commit(struct sbcd *s, struct conf_store *candidate);
+struct conf_diag;
+int sbcd_commit(struct sbcd *s, struct conf_store *candidate, struct conf_diag *d);
+
+/* Registers sbcd's consumers of commits (sbcd_commit.c); sbcd_boot calls it. */
+void sbcd_consumers_register(struct sbcd *s);
 
 /* The status tables, live, as a store (caller frees). */
 struct conf_store *sbcd_status(struct sbcd *s);

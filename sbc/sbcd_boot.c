@@ -114,6 +114,7 @@ int sbcd_boot(struct sbcd *s)
 		return -1;
 	}
 	sip_engine_set_material_hook(s->sip, material_first_use, s);
+	sbcd_consumers_register(s);
 	supervise_start(s);
 	return 0;
 }
@@ -130,21 +131,6 @@ void sbcd_shutdown(struct sbcd *s)
 	conf_store_free(s->running);
 	conf_store_free(s->active);
 	s->running = s->active = NULL;
-}
-
-void sbcd_commit(struct sbcd *s, struct conf_store *candidate)
-{
-	struct conf_store *old = s->running;
-
-	s->running = candidate;
-	s->changes++;
-	tlsmgr_committed(s, old);
-	/* sbc-web reads TLS context 0's policy when it starts */
-	if (!conf_store_row_equal(old, s->running, conf_table_find("TLSContexts"), 0))
-		supervise_restart("sbc-web");
-	if (s->sip)
-		sip_engine_config_changed(s->sip, s->running);
-	conf_store_free(old);
 }
 
 struct conf_store *sbcd_status(struct sbcd *s)

@@ -156,10 +156,11 @@ static struct child *child_add(const char *name)
 
 void supervise_start(struct sbcd *s)
 {
-	const char *agentx = conf_global_str(s->active, "AgentXSocket");
+	const char *agentx = conf_globals_str(s->active, GLOBALS_AGENTX_SOCKET);
 
 	nchildren = 0;
-	if (conf_global_int(s->active, "HTTPPort") || conf_global_int(s->active, "HTTPSPort")) {
+	if (conf_globals_int(s->active, GLOBALS_HTTP_PORT) ||
+	    conf_globals_int(s->active, GLOBALS_HTTPS_PORT)) {
 		struct child *c = child_add("sbc-web");
 		if (c) {
 			char **a = c->argv;

@@ -26,7 +26,7 @@ static time_t last_expiry_check;
 
 static const struct conf_table *contexts(void)
 {
-	return conf_table_find("TLSContexts");
+	return &conf_tbl_tlscontexts;
 }
 
 const char *tlsmgr_root(const struct sbcd *s)
@@ -80,7 +80,7 @@ int tlsmgr_ensure(struct sbcd *s, unsigned idx, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], subject[300], host[128] = "sbc";
 	const struct conf_row *r = conf_store_get(s->running, contexts(), idx);
-	int bits = (int)conf_global_int(s->running, "TLSPkeySize");
+	int bits = (int)conf_globals_int(s->running, GLOBALS_TLS_PKEY_SIZE);
 
 	if (!r) {
 		snprintf(err, errlen, "TLSContexts row %u: no such context", idx);
@@ -94,26 +94,29 @@ int tlsmgr_ensure(struct sbcd *s, unsigned idx, char *err, size_t errlen)
 	if (has_file(dir, TLS_FILE_CERT) || has_file(dir, TLS_FILE_KEY))
 		return 0;
 	gethostname(host, sizeof(host) - 1);
-	snprintf(subject, sizeof(subject), "CN=%s,OU=%s,O=SBC", host, r->v[0].s);
+	snprintf(subject, sizeof(subject), "CN=%s,OU=%s,O=SBC", host, r->v[TLSCTX_NAME].s);
 	if (tls_material_generate(dir, TLS_KEY_RSA, bits, subject, 3650, err, errlen) < 0)
 		return -1;
 	log_info("TLS context %u (%s): generated a %d-bit RSA key and a self-signed certificate "
 		 "for %s",
-		 idx, r->v[0].s, bits, subject);
+		 idx, r->v[TLSCTX_NAME].s, bits, subject);
 	return 0;
 }
 
 /* Contexts in use: 0, and those named by SIP interfaces and proxy sets. */
 static int in_use(const struct conf_store *st, const char *name, unsigned idx)
 {
-	static const char *const users[][2] = {{"SIPInterface", "TLSContext"},
-					       {"ProxySet", "TLSContextName"}};
+	static const struct {
+		const struct conf_table *t;
+		int col;
+	} users[] = {{&conf_tbl_sipinterface, SIPIF_TLS_CONTEXT},
+		     {&conf_tbl_proxyset, PROXYSET_TLS_CONTEXT_NAME}};
 
 	if (idx == 0)
 		return 1;
 	for (unsigned u = 0; u < 2; u++) {
-		const struct conf_table *t = conf_table_find(users[u][0]);
-		int c = conf_column_find(t, users[u][1]);
+		const struct conf_table *t = users[u].t;
+		int c = users[u].col;
 		const struct conf_rows *rs = conf_store_rows(st, t);
 		for (unsigned j = 0; j < rs->n; j++)
 			if (!strcasecmp(rs->row[j]->v[c].s, name))
@@ -192,7 +195,7 @@ int tlsmgr_boot(struct sbcd *s, const char *src)
 	for (unsigned j = 0; j < rs->n; j++) {
 		const struct conf_row *r = rs->row[j];
 		int had;
-		if (!in_use(s->running, r->v[0].s, r->index))
+		if (!in_use(s->running, r->v[TLSCTX_NAME].s, r->index))
 			continue;
 		tlsmgr_ctxdir(s, r->index, to, sizeof(to));
 		had = has_file(to, TLS_FILE_CERT) || has_file(to, TLS_FILE_KEY);
@@ -210,7 +213,7 @@ int tlsmgr_boot(struct sbcd *s, const char *src)
 static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct sbcd *s = (struct sbcd *)arg;
-	long period = (long)conf_global_int(s->running, "TLSExpiryCheckPeriod") * 86400;
+	long period = (long)conf_globals_int(s->running, GLOBALS_TLS_EXPIRY_CHECK_PERIOD) * 86400;
 
 	if (time(NULL) - last_expiry_check >= period)
 		tlsmgr_check_expiry(s);
@@ -241,7 +244,7 @@ void tlsmgr_committed(struct sbcd *s, const struct conf_store *old)
 void tlsmgr_check_expiry(struct sbcd *s)
 {
 	const struct conf_rows *rs = conf_store_rows(s->running, contexts());
-	int start = (int)conf_global_int(s->running, "TLSExpiryCheckStart");
+	int start = (int)conf_globals_int(s->running, GLOBALS_TLS_EXPIRY_CHECK_START);
 	time_t now = time(NULL);
 	static const enum alarm_severity map[] = {ALARM_CLEARED, ALARM_MINOR, ALARM_MAJOR,
 						  ALARM_CRITICAL};
@@ -284,19 +287,19 @@ static void fmt_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-static void set(const struct conf_table *t, struct conf_row *r, const char *col, const char *v)
+static void set(const struct conf_table *t, struct conf_row *r, int col, const char *v)
 {
 	char err[128];
 
-	conf_row_set_text(t, r, conf_column_find(t, col), v, err, sizeof(err));
+	conf_row_set_text(t, r, col, v, err, sizeof(err));
 }
 
 void tlsmgr_status(struct sbcd *s, struct conf_store *st)
 {
-	const struct conf_table *tc = conf_table_find("TLSCertificates");
-	const struct conf_table *tr = conf_table_find("TrustedRoots");
+	const struct conf_table *tc = &conf_tbl_tlscertificates;
+	const struct conf_table *tr = &conf_tbl_trustedroots;
 	const struct conf_rows *rs = conf_store_rows(s->running, contexts());
-	int start = (int)conf_global_int(s->running, "TLSExpiryCheckStart");
+	int start = (int)conf_globals_int(s->running, GLOBALS_TLS_EXPIRY_CHECK_START);
 	time_t now = time(NULL);
 	char dir[PATH_MAX], buf[64], err[300];
 
@@ -309,21 +312,21 @@ void tlsmgr_status(struct sbcd *s, struct conf_store *st)
 		if (!r)
 			continue;
 		tlsmgr_ctxdir(s, idx, dir, sizeof(dir));
-		set(tc, r, "ContextName", rs->row[j]->v[0].s);
+		set(tc, r, TLSCERT_CONTEXT_NAME, rs->row[j]->v[TLSCTX_NAME].s);
 		if (tls_material_cert_info(dir, &info, &match, err, sizeof(err)) == 0) {
 			long days = tls_expiry_days(info.not_after, now);
 			int state;
-			set(tc, r, "Subject", info.subject);
-			set(tc, r, "Issuer", info.issuer);
-			set(tc, r, "SerialNumber", info.serial);
+			set(tc, r, TLSCERT_SUBJECT, info.subject);
+			set(tc, r, TLSCERT_ISSUER, info.issuer);
+			set(tc, r, TLSCERT_SERIAL_NUMBER, info.serial);
 			fmt_time(info.not_before, buf, sizeof(buf));
-			set(tc, r, "NotBefore", buf);
+			set(tc, r, TLSCERT_NOT_BEFORE, buf);
 			fmt_time(info.not_after, buf, sizeof(buf));
-			set(tc, r, "NotAfter", buf);
-			set(tc, r, "KeyType", info.key_type);
-			set(tc, r, "Fingerprint", info.sha256);
-			set(tc, r, "SubjectAltName", info.san);
-			r->v[conf_column_find(tc, "DaysLeft")].i = days;
+			set(tc, r, TLSCERT_NOT_AFTER, buf);
+			set(tc, r, TLSCERT_KEY_TYPE, info.key_type);
+			set(tc, r, TLSCERT_FINGERPRINT, info.sha256);
+			set(tc, r, TLSCERT_SUBJECT_ALT_NAME, info.san);
+			r->v[TLSCERT_DAYS_LEFT].i = days;
 			if (!match)
 				state = 5;
 			else if (now < info.not_before)
@@ -334,7 +337,7 @@ void tlsmgr_status(struct sbcd *s, struct conf_store *st)
 				state = 2;
 			else
 				state = 1;
-			r->v[conf_column_find(tc, "Status")].i = state;
+			r->v[TLSCERT_STATUS].i = state;
 		}
 		if (tls_material_list_roots(dir, &roots, &nroots, err, sizeof(err)) < 0)
 			continue;
@@ -342,17 +345,17 @@ void tlsmgr_status(struct sbcd *s, struct conf_store *st)
 			struct conf_row *q = conf_store_ensure(st, tr, idx * 1000 + k, NULL);
 			if (!q)
 				break;
-			q->v[conf_column_find(tr, "Context")].i = idx;
-			q->v[conf_column_find(tr, "Position")].i = k;
-			set(tr, q, "Subject", roots[k].subject);
-			set(tr, q, "Issuer", roots[k].issuer);
-			set(tr, q, "SerialNumber", roots[k].serial);
+			q->v[TROOT_CONTEXT].i = idx;
+			q->v[TROOT_POSITION].i = k;
+			set(tr, q, TROOT_SUBJECT, roots[k].subject);
+			set(tr, q, TROOT_ISSUER, roots[k].issuer);
+			set(tr, q, TROOT_SERIAL_NUMBER, roots[k].serial);
 			fmt_time(roots[k].not_before, buf, sizeof(buf));
-			set(tr, q, "NotBefore", buf);
+			set(tr, q, TROOT_NOT_BEFORE, buf);
 			fmt_time(roots[k].not_after, buf, sizeof(buf));
-			set(tr, q, "NotAfter", buf);
-			set(tr, q, "Fingerprint", roots[k].sha256);
-			q->v[conf_column_find(tr, "IsCA")].i = roots[k].is_ca;
+			set(tr, q, TROOT_NOT_AFTER, buf);
+			set(tr, q, TROOT_FINGERPRINT, roots[k].sha256);
+			q->v[TROOT_IS_CA].i = roots[k].is_ca;
 		}
 		free(roots);
 	}

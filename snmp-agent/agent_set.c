@@ -254,6 +254,16 @@ static int edit_row(struct ini_edit *e, const struct group *g, int exists)
 static unsigned blame(const char *reply)
 {
 	char pat[256];
+	struct conf_diag_at at;
+
+	/* the varbind of the table, row and column sbcd's first problem names */
+	if (conf_diag_reply_at(reply, &at) == 0 && at.table)
+		for (unsigned i = 0; i < tx.n; i++) {
+			const struct agent_ref *ref = &tx.it[i].ref;
+			if (ref->t == at.table && (at.col < 0 || ref->col == at.col) &&
+			    (ref->kind == AGENT_R_GLOBAL || (int)ref->index == at.row))
+				return i;
+		}
 
 	for (unsigned i = 0; i < tx.n; i++) {
 		const struct agent_ref *ref = &tx.it[i].ref;
@@ -275,6 +285,27 @@ static unsigned blame(const char *reply)
 		}
 	}
 	return 0;
+}
+
+/* RFC 3416 error status of a change sbcd refused before the commit (CHECK). */
+static int refusal_status(const char *reply)
+{
+	switch (conf_diag_reply_code(reply)) {
+	case CONF_C_SYNTAX:
+	case CONF_C_RANGE:
+		return SNMP_ERR_WRONGVALUE;
+	case CONF_C_READONLY:
+		return SNMP_ERR_NOTWRITABLE;
+	case CONF_C_UNKNOWN:
+		return SNMP_ERR_NOCREATION;
+	case CONF_C_PERMISSION:
+		return SNMP_ERR_AUTHORIZATIONERROR;
+	case CONF_C_RESOURCE:
+	case CONF_C_REFUSED:
+		return SNMP_ERR_RESOURCEUNAVAILABLE;
+	default: /* mandatory, unique, reference, check: the values disagree with each other */
+		return SNMP_ERR_INCONSISTENTVALUE;
+	}
 }
 
 static int reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
@@ -317,7 +348,8 @@ static int reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r
 		rc = agent_ctl_call("CHECK incremental snmp", tx.doc, tx.doclen, &reply, &rlen);
 		if (rc != 0) {
 			snmp_log(LOG_WARNING, "SET refused: %s", reply ? reply : "no reply\n");
-			err = rc < 0 ? SNMP_ERR_RESOURCEUNAVAILABLE : SNMP_ERR_INCONSISTENTVALUE;
+			err = rc < 0 ? SNMP_ERR_RESOURCEUNAVAILABLE
+				     : refusal_status(reply ? reply : "");
 			culprit = rc < 0 ? 0 : (int)blame(reply ? reply : "");
 		}
 		free(reply);

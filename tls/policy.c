@@ -1,11 +1,12 @@
 /*
  * struct tls_policy from the TLSContexts schema: one map from field to
- * column, used for defaults, rows and messages, so no column is found by
- * position and none is spelled twice.
+ * column binding (conf/cols.h), used for defaults, rows and messages, so no
+ * column is found by name and the put() type check guards a retyped column.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/cols.h"
 #include "conf/store.h"
 #include "tls/policy.h"
 
@@ -14,20 +15,20 @@ enum kind { K_UINT, K_INT, K_STR };
 #define STR(f) offsetof(struct tls_policy, f), K_STR, sizeof(((struct tls_policy *)0)->f)
 
 static const struct field {
-	const char *col;
+	int col; /* TLSCTX_* binding */
 	size_t off;
 	enum kind kind;
 	size_t size; /* K_STR: buffer size */
 } fields[] = {
-    {"TLSVersion", offsetof(struct tls_policy, versions), K_UINT, 0},
-    {"ServerCipherString", STR(ciphers_server)},
-    {"ClientCipherString", STR(ciphers_client)},
-    {"ServerCipherTLS13String", STR(suites_server)},
-    {"ClientCipherTLS13String", STR(suites_client)},
-    {"KeyExchangeGroups", STR(groups)},
-    {"VerifyDepth", offsetof(struct tls_policy, verify_depth), K_INT, 0},
-    {"RequireStrictCert", offsetof(struct tls_policy, require_strict), K_INT, 0},
-    {"DHKeySize", offsetof(struct tls_policy, dh_bits), K_INT, 0},
+    {TLSCTX_TLS_VERSION, offsetof(struct tls_policy, versions), K_UINT, 0},
+    {TLSCTX_SERVER_CIPHER_STRING, STR(ciphers_server)},
+    {TLSCTX_CLIENT_CIPHER_STRING, STR(ciphers_client)},
+    {TLSCTX_SERVER_CIPHER_TLS13_STRING, STR(suites_server)},
+    {TLSCTX_CLIENT_CIPHER_TLS13_STRING, STR(suites_client)},
+    {TLSCTX_KEY_EXCHANGE_GROUPS, STR(groups)},
+    {TLSCTX_VERIFY_DEPTH, offsetof(struct tls_policy, verify_depth), K_INT, 0},
+    {TLSCTX_REQUIRE_STRICT_CERT, offsetof(struct tls_policy, require_strict), K_INT, 0},
+    {TLSCTX_DH_KEY_SIZE, offsetof(struct tls_policy, dh_bits), K_INT, 0},
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -36,7 +37,7 @@ const char *tls_policy_col(size_t off)
 {
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (fields[i].off == off)
-			return fields[i].col;
+			return conf_tbl_tlscontexts.cols[fields[i].col].name;
 	return "?";
 }
 
@@ -63,7 +64,7 @@ static void put(struct tls_policy *p, const struct field *f, const struct conf_c
 
 static const struct conf_table *table(void)
 {
-	return conf_table_find("TLSContexts");
+	return &conf_tbl_tlscontexts;
 }
 
 void tls_policy_default(struct tls_policy *p)
@@ -72,10 +73,10 @@ void tls_policy_default(struct tls_policy *p)
 
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; t && i < NFIELDS; i++) {
-		int c = conf_column_find(t, fields[i].col);
+		int c = fields[i].col;
 		union conf_val v;
 
-		if (c < 0 || conf_value_default(&t->cols[c], &v) < 0)
+		if (conf_value_default(&t->cols[c], &v) < 0)
 			continue;
 		put(p, &fields[i], &t->cols[c], &v);
 		conf_value_free(&t->cols[c], &v);
@@ -88,9 +89,8 @@ void tls_policy_from_row(const struct conf_row *r, struct tls_policy *p)
 
 	tls_policy_default(p);
 	for (size_t i = 0; t && r && i < NFIELDS; i++) {
-		int c = conf_column_find(t, fields[i].col);
+		int c = fields[i].col;
 
-		if (c >= 0)
-			put(p, &fields[i], &t->cols[c], &r->v[c]);
+		put(p, &fields[i], &t->cols[c], &r->v[c]);
 	}
 }

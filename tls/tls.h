@@ -48,9 +48,9 @@ enum tls_role { TLS_ROLE_SERVER, TLS_ROLE_CLIENT };
 #define TLS_F_NO_CERT 0x02 /* do not load the device certificate and key */
 
 /*
- * Fills p from a TLSContexts row of the schema. Columns are found by their
- * canonical name; a column the schema lacks keeps its value from
- * tls_policy_default.
+ * Fills p from a TLSContexts row of the schema. Columns are reached by their
+ * bindings (conf/cols.h); a column whose type no longer fits its field keeps
+ * its value from tls_policy_default.
  */
 void tls_policy_from_row(const struct conf_row *r, struct tls_policy *p);
 

@@ -44,7 +44,7 @@ static void reply_json(struct web_req *r, int code, const char *desc, const char
 	int first = 1;
 	for (const char *l = reply; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		if (n) {
+		if (n && !conf_diag_is_code_line(l)) {
 			if (!first)
 				evbuffer_add(r->out, ",", 1);
 			json_str(r->out, l, n);
@@ -52,8 +52,29 @@ static void reply_json(struct web_req *r, int code, const char *desc, const char
 		}
 		l += n + (l[n] != 0);
 	}
-	evbuffer_add(r->out, "]}\n", 3);
+	evbuffer_add(r->out, "]", 1);
+	if (code >= 300 && conf_diag_reply_code(reply) != CONF_C_NONE)
+		evbuffer_add_printf(r->out, ",\"code\":\"%s\"",
+				    conf_code_name(conf_diag_reply_code(reply)));
+	evbuffer_add(r->out, "}\n", 2);
 	web_send(r, code, "application/json", NULL);
+}
+
+/* The HTTP status of a refusal, from the code sbcd gave its first problem. */
+static int refusal_status(int rc, const char *reply)
+{
+	if (rc < 0)
+		return 502;
+	switch (conf_diag_reply_code(reply)) {
+	case CONF_C_PERMISSION:
+		return 403;
+	case CONF_C_REFUSED:
+		return 409; /* valid, but a consumer cannot apply it now */
+	case CONF_C_RESOURCE:
+		return 503;
+	default:
+		return 422;
+	}
 }
 
 static int basic_auth(struct web_req *r, const char *h)
@@ -174,10 +195,7 @@ static void call(struct web_req *r, const char *verb, const char *body, size_t l
 	if (rc == 0)
 		reply_json(r, 200, what, reply);
 	else
-		reply_json(r,
-			   rc < 0 ? 502
-			   : strstr(reply ? reply : "", "permission") ? 403
-								      : 422,
+		reply_json(r, refusal_status(rc, reply),
 			   rc < 0 ? "sbcd is not reachable" : "refused: nothing was changed",
 			   reply);
 	free(reply);
@@ -249,10 +267,7 @@ void web_api(struct web_req *r)
 			return;
 		}
 		int rc = web_tlsops_import_roots(r, (unsigned)ctx, body, len, &msg);
-		reply_json(r,
-			   rc == 0 ? 200
-			   : strstr(msg ? msg : "", "permission") ? 403
-								  : 422,
+		reply_json(r, rc == 0 ? 200 : refusal_status(0, msg),
 			   rc == 0 ? "trusted roots imported" : "refused: nothing was changed",
 			   msg);
 		free(msg);

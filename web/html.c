@@ -262,7 +262,7 @@ static void lines(struct web_req *r, const char *reply)
 {
 	for (const char *l = reply; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		if (n) {
+		if (n && !conf_diag_is_code_line(l)) { /* '#code' lines are for programs */
 			web_hp(r->out, "<li>");
 			web_esc(r->out, l, n);
 			web_hp(r->out, "</li>");

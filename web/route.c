@@ -154,7 +154,7 @@ void web_login_token(const struct web *w, const char *pre, char *out, size_t len
 /* WebUsers.SessionTimeout and SessionLimit of user, read over the request's connection. */
 static void user_limits(struct web_req *r, const char *user, unsigned *timeout, unsigned *limit)
 {
-	const struct conf_table *t = conf_table_find("WebUsers");
+	const struct conf_table *t = &conf_tbl_webusers;
 	char err[256];
 	struct conf_store *st;
 	const struct conf_row *row;
@@ -164,8 +164,8 @@ static void user_limits(struct web_req *r, const char *user, unsigned *timeout, 
 	if (!t || !(st = web_sbc_store(r, 0, t, err, sizeof(err))))
 		return;
 	row = conf_store_find_name(st, t, user);
-	ct = conf_column_find(t, "SessionTimeout");
-	cl = conf_column_find(t, "SessionLimit");
+	ct = WEBUSER_SESSION_TIMEOUT;
+	cl = WEBUSER_SESSION_LIMIT;
 	if (row && ct >= 0)
 		*timeout = (unsigned)conf_row_int(row, ct);
 	if (row && cl >= 0)

@@ -106,13 +106,14 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 
 static int config_from(struct web *w, const struct conf_store *st)
 {
-	w->cfg.https_only = (int)conf_global_int(st, "HTTPSOnly");
-	w->cfg.require_cert = (int)conf_global_int(st, "HTTPSRequireClientCertificate");
+	w->cfg.https_only = (int)conf_globals_int(st, GLOBALS_HTTPS_ONLY);
+	w->cfg.require_cert = (int)conf_globals_int(st, GLOBALS_HTTPS_REQUIRE_CLIENT_CERTIFICATE);
 	snprintf(w->cfg.ciphers, sizeof(w->cfg.ciphers), "%s",
-		 conf_global_str(st, "HTTPSCipherString"));
-	w->cfg.https_port = (unsigned)conf_global_int(st, "HTTPSPort");
-	w->cfg.http_port = (unsigned)conf_global_int(st, "HTTPPort");
-	snprintf(w->cfg.address, sizeof(w->cfg.address), "%s", conf_global_str(st, "WebAddress"));
+		 conf_globals_str(st, GLOBALS_HTTPS_CIPHER_STRING));
+	w->cfg.https_port = (unsigned)conf_globals_int(st, GLOBALS_HTTPS_PORT);
+	w->cfg.http_port = (unsigned)conf_globals_int(st, GLOBALS_HTTP_PORT);
+	snprintf(w->cfg.address, sizeof(w->cfg.address), "%s",
+		 conf_globals_str(st, GLOBALS_WEB_ADDRESS));
 	if (!w->cfg.address[0])
 		snprintf(w->cfg.address, sizeof(w->cfg.address), "0.0.0.0");
 	return 0;

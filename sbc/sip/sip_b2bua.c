@@ -558,8 +558,8 @@ fail:
 
 void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
 {
-	const struct conf_table *t = conf_table_find("Calls");
-	struct conf_rows *rs = t ? conf_store_rows(st, t) : NULL;
+	const struct conf_table *t = &conf_tbl_calls;
+	struct conf_rows *rs = conf_store_rows(st, t);
 	unsigned idx = 0;
 	time_t now = time(NULL);
 	char ebuf[128];
@@ -572,27 +572,28 @@ void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
 		if (c->method != sip_method_invite || c->ended ||
 		    !(r = conf_store_ensure(st, t, idx++, NULL)))
 			continue;
-		const char *text[][2] = {
-		    {"CallerCallId", c->side[0].callid},
-		    {"CalleeCallId", c->side[1].callid},
-		    {"CallerPeer", c->side[0].peer},
-		    {"CalleePeer", c->side[1].peer},
-		    {"CallerInterface", c->side[0].ifc ? c->side[0].ifc->name : ""},
-		    {"CalleeInterface", c->side[1].ifc ? c->side[1].ifc->name : ""},
-		    {"CallerTransport", sip_proto_name(c->side[0].proto)},
-		    {"CalleeTransport",
+		const struct {
+			int col;
+			const char *v;
+		} text[] = {
+		    {CALLS_CALLER_CALL_ID, c->side[0].callid},
+		    {CALLS_CALLEE_CALL_ID, c->side[1].callid},
+		    {CALLS_CALLER_PEER, c->side[0].peer},
+		    {CALLS_CALLEE_PEER, c->side[1].peer},
+		    {CALLS_CALLER_INTERFACE, c->side[0].ifc ? c->side[0].ifc->name : ""},
+		    {CALLS_CALLEE_INTERFACE, c->side[1].ifc ? c->side[1].ifc->name : ""},
+		    {CALLS_CALLER_TRANSPORT, sip_proto_name(c->side[0].proto)},
+		    {CALLS_CALLEE_TRANSPORT,
 		     sip_proto_name(c->dest.to_user ? c->side[1].proto
 						    : (enum sip_proto)c->dest.transport)},
-		    {"SrcIPGroupName", c->dest.src_group},
-		    {"DestIPGroupName", c->dest.dst_group},
-		    {"RouteName", c->dest.route_name},
+		    {CALLS_SRC_IP_GROUP_NAME, c->dest.src_group},
+		    {CALLS_DEST_IP_GROUP_NAME, c->dest.dst_group},
+		    {CALLS_ROUTE_NAME, c->dest.route_name},
 		};
 		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
-			conf_row_set_text(t, r, conf_column_find(t, text[k][0]), text[k][1], ebuf,
-					  sizeof(ebuf));
-		r->v[conf_column_find(t, "State")].i = c->answered ? 1 : 0;
-		r->v[conf_column_find(t, "StartTime")].i = (long long)c->start;
-		r->v[conf_column_find(t, "Duration")].i =
-		    c->connected ? (long long)(now - c->connected) : 0;
+			conf_row_set_text(t, r, text[k].col, text[k].v, ebuf, sizeof(ebuf));
+		r->v[CALLS_STATE].i = c->answered ? 1 : 0;
+		r->v[CALLS_START_TIME].i = (long long)c->start;
+		r->v[CALLS_DURATION].i = c->connected ? (long long)(now - c->connected) : 0;
 	}
 }

@@ -191,11 +191,6 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 
 /* --- set-up --- */
 
-static int col(const struct conf_table *t, const char *name)
-{
-	return conf_column_find(t, name);
-}
-
 /* Copies the concatenation of files into path (mode 0600); missing optional files are skipped. */
 static int write_concat(const char *path, const char *const *src, unsigned n, char *err,
 			size_t errlen)
@@ -289,7 +284,7 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 		   const char *ctxname, const char *flashdir, const char *rundir, char *err,
 		   size_t errlen)
 {
-	const struct conf_table *tc = conf_table_find("TLSContexts");
+	const struct conf_table *tc = &conf_tbl_tlscontexts;
 	struct conf_row *cr = conf_store_find_name(st, tc, ctxname);
 	char ctxdir[4096], sofdir[4096], url[256], h[80], why[512], ident[32];
 	SSL_CTX *got[4];
@@ -340,34 +335,33 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 		     const struct conf_row *r, const char *flashdir, const char *rundir, char *err,
 		     size_t errlen)
 {
-	const struct conf_table *ts = conf_table_find("SIPInterface");
-	const struct conf_table *ti = conf_table_find("InterfaceTable");
-	const char *netif = conf_row_str(r, col(ts, "NetworkInterface"));
+	const struct conf_table *ti = &conf_tbl_interfaces;
+	const char *netif = conf_row_str(r, SIPIF_NETWORK_INTERFACE);
 	struct conf_row *ir = conf_store_find_name(st, ti, netif);
-	static const char *const portcol[SIP_PROTO_N] = {"UDPPort", "TCPPort", "TLSPort"};
-	long long mutual = conf_row_int(r, col(ts, "TLSMutualAuthentication"));
+	static const int portcol[SIP_PROTO_N] = {SIPIF_UDP_PORT, SIPIF_TCP_PORT, SIPIF_TLS_PORT};
+	long long mutual = conf_row_int(r, SIPIF_TLS_MUTUAL_AUTHENTICATION);
 	char url[256], h[80], ident[32];
 
 	ifc->eng = e;
 	ifc->index = r->index;
 	ifc->ctx_index = -1;
-	snprintf(ifc->name, sizeof(ifc->name), "%s", conf_row_str(r, col(ts, "InterfaceName")));
-	ifc->max_tls = (unsigned)conf_row_int(r, col(ts, "MaxTLSConnections"));
-	ifc->max_tcp = (unsigned)conf_row_int(r, col(ts, "MaxTCPConnections"));
+	snprintf(ifc->name, sizeof(ifc->name), "%s", conf_row_str(r, SIPIF_INTERFACE_NAME));
+	ifc->max_tls = (unsigned)conf_row_int(r, SIPIF_MAX_TLS_CONNECTIONS);
+	ifc->max_tcp = (unsigned)conf_row_int(r, SIPIF_MAX_TCP_CONNECTIONS);
 	ifc->mutual = mutual == 0 || mutual == 1
 			  ? (int)mutual
-			  : conf_global_int(st, "SIPSRequireClientCertificate") != 0;
-	if (conf_global_int(st, "PeerHostNameVerificationMode") == 2)
+			  : conf_globals_int(st, GLOBALS_SIPS_REQUIRE_CLIENT_CERTIFICATE) != 0;
+	if (conf_globals_int(st, GLOBALS_PEER_HOST_NAME_VERIFICATION_MODE) == 2)
 		snprintf(ifc->subject, sizeof(ifc->subject), "%s",
-			 conf_global_str(st, "TLSRemoteSubjectName"));
+			 conf_globals_str(st, GLOBALS_TLS_REMOTE_SUBJECT_NAME));
 	if (!ir) {
 		snprintf(err, errlen, "SIPInterface row %u column NetworkInterface: '%s' not found",
 			 r->index, netif);
 		return -1;
 	}
-	snprintf(ifc->addr, sizeof(ifc->addr), "%s", conf_row_str(ir, col(ti, "IPAddress")));
+	snprintf(ifc->addr, sizeof(ifc->addr), "%s", conf_row_str(ir, NETIF_IP_ADDRESS));
 	for (int p = 0; p < SIP_PROTO_N; p++)
-		ifc->port[p] = (unsigned)conf_row_int(r, col(ts, portcol[p]));
+		ifc->port[p] = (unsigned)conf_row_int(r, portcol[p]);
 	for (int p = SIP_PROTO_UDP; p <= SIP_PROTO_TCP; p++) {
 		if (!ifc->port[p])
 			continue;
@@ -383,7 +377,7 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 		ifc->pri[p] = find_primary(e, p, ifc->port[p]);
 	}
 	if (ifc->port[SIP_PROTO_TLS])
-		return add_tls(e, ifc, st, conf_row_str(r, col(ts, "TLSContext")), flashdir, rundir,
+		return add_tls(e, ifc, st, conf_row_str(r, SIPIF_TLS_CONTEXT), flashdir, rundir,
 			       err, errlen);
 	return 0;
 }
@@ -392,7 +386,7 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 				     const char *flashdir, const char *rundir, char *err,
 				     size_t errlen)
 {
-	const struct conf_table *ts = conf_table_find("SIPInterface");
+	const struct conf_table *ts = &conf_tbl_sipinterface;
 	const struct conf_rows *rs = ts ? conf_store_rows(active, ts) : NULL;
 	struct sip_engine *e;
 	long long hs;
@@ -413,9 +407,9 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	snprintf(e->flashdir, sizeof(e->flashdir), "%s", flashdir);
 	snprintf(e->rundir, sizeof(e->rundir), "%s", rundir);
 	e->loglim = (struct log_limit){.per_sec = 20, .burst = 40};
-	hs = conf_global_int(active, "TLSHandshakeTimeout");
+	hs = conf_globals_int(active, GLOBALS_TLS_HANDSHAKE_TIMEOUT);
 	e->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
-	e->tcp_idle_ms = (unsigned)conf_global_int(active, "TCPIdleTimeout") * 1000;
+	e->tcp_idle_ms = (unsigned)conf_globals_int(active, GLOBALS_TCP_IDLE_TIMEOUT) * 1000;
 	e->ifs = calloc(rs->n ? rs->n : 1, sizeof(*e->ifs));
 	e->agent = nta_agent_create(root, (url_string_t *)-1, agent_cb, NULL, NTATAG_UA(1),
 				    NTATAG_SERVER_RPORT(1), NTATAG_TCP_RPORT(1), TAG_END());
@@ -470,6 +464,7 @@ void sip_engine_destroy(struct sip_engine *e)
 	sip_tcp_release(e);
 	sip_ctls_release(e);
 	sip_rt_cfg_free(e->rt);
+	sip_rt_cfg_free(e->staged);
 	free(e->ifs);
 	su_home_unref(e->home);
 	free(e);
@@ -479,11 +474,13 @@ void sip_engine_destroy(struct sip_engine *e)
 
 void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 {
-	const struct conf_table *t = conf_table_find("TLSStatus");
-	static const char *const rejcol[SIP_REJ_N] = {
-	    "RejectedNoCertificate", "RejectedUnknownCA",  "RejectedExpired",
-	    "RejectedRevoked",       "RejectedBadPurpose", "RejectedSubjectMismatch",
-	    "RejectedProtocol",      "RejectedTimeout",    "RejectedConnectionLimit",
+	const struct conf_table *t = &conf_tbl_tlsstatus;
+	static const int rejcol[SIP_REJ_N] = {
+	    TLSSTATUS_REJECTED_NO_CERTIFICATE,   TLSSTATUS_REJECTED_UNKNOWN_CA,
+	    TLSSTATUS_REJECTED_EXPIRED,          TLSSTATUS_REJECTED_REVOKED,
+	    TLSSTATUS_REJECTED_BAD_PURPOSE,      TLSSTATUS_REJECTED_SUBJECT_MISMATCH,
+	    TLSSTATUS_REJECTED_PROTOCOL,         TLSSTATUS_REJECTED_TIMEOUT,
+	    TLSSTATUS_REJECTED_CONNECTION_LIMIT,
 	};
 	char ebuf[128];
 
@@ -496,16 +493,16 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 			struct conf_row *r = conf_store_ensure(st, t, ifc->index, NULL);
 			if (!r)
 				continue;
-			conf_row_set_text(t, r, col(t, "InterfaceName"), ifc->name, ebuf,
+			conf_row_set_text(t, r, TLSSTATUS_INTERFACE_NAME, ifc->name, ebuf,
 					  sizeof(ebuf));
-			r->v[col(t, "TLSPort")].i = ifc->port[SIP_PROTO_TLS];
-			r->v[col(t, "MutualAuthentication")].i = ifc->mutual;
-			r->v[col(t, "HandshakesAccepted")].i = (long long)ifc->accepted;
+			r->v[TLSSTATUS_TLS_PORT].i = ifc->port[SIP_PROTO_TLS];
+			r->v[TLSSTATUS_MUTUAL_AUTHENTICATION].i = ifc->mutual;
+			r->v[TLSSTATUS_HANDSHAKES_ACCEPTED].i = (long long)ifc->accepted;
 			for (int k = 0; k < SIP_REJ_N; k++)
-				r->v[col(t, rejcol[k])].i = (long long)ifc->rejected[k];
-			r->v[col(t, "ActiveConnections")].i = ifc->active;
-			r->v[col(t, "TCPActiveConnections")].i = ifc->tcp_active;
-			r->v[col(t, "TCPConnectionsClosed")].i = (long long)ifc->tcp_closed;
+				r->v[rejcol[k]].i = (long long)ifc->rejected[k];
+			r->v[TLSSTATUS_ACTIVE_CONNECTIONS].i = ifc->active;
+			r->v[TLSSTATUS_TCP_ACTIVE_CONNECTIONS].i = ifc->tcp_active;
+			r->v[TLSSTATUS_TCP_CONNECTIONS_CLOSED].i = (long long)ifc->tcp_closed;
 		}
 	}
 	sip_registrar_status(e->reg, st);

@@ -76,7 +76,8 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st);
 void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index);
 
 /*
- * The running configuration changed (sbcd_commit, after every commit). The
+ * The running configuration changed: build and apply at once (sbcd commits
+ * in phases with sip_engine_config_prepare/apply below, which do the same). The
  * engine copies what routing needs (ProxySet, ProxyIp, IPGroup,
  * Classification, IP2IPRouting, the client TLS globals, interface and context
  * names) and keeps no pointer into `running`, which the caller frees on the
@@ -86,6 +87,21 @@ void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index);
  * applied. On failure (out of memory) the previous routing stays.
  */
 void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *running);
+
+/*
+ * The same in the phases of a commit (conf/txn.h). prepare builds the new
+ * routing copy from cand and checks that every TLS context outgoing TLS to a
+ * proxy set uses (new to that use, or its row changed) makes a client SSL_CTX
+ * (versions, ciphers, groups, trusted roots on flash); it changes nothing that
+ * runs and returns -1 with a CONF_C_REFUSED (or CONF_C_RESOURCE) error in d
+ * when it cannot. apply puts the prepared copy in force (cannot fail); abort
+ * drops it. running may be NULL (every context in use is then checked).
+ */
+struct conf_diag;
+int sip_engine_config_prepare(struct sip_engine *e, const struct conf_store *running,
+			      const struct conf_store *cand, struct conf_diag *d);
+void sip_engine_config_apply(struct sip_engine *e);
+void sip_engine_config_abort(struct sip_engine *e);
 
 /*
  * Optional observer of connection events: called with each line the engine

@@ -89,6 +89,7 @@ struct sip_engine {
 	struct sip_b2bua *b2b;
 	/* routing (sip_route.h): running configuration copy, proxy sets, client TLS */
 	struct sip_rt_cfg *rt;
+	struct sip_rt_cfg *staged; /* built by sip_engine_config_prepare, awaiting apply */
 	struct sip_proxy *proxy;
 	struct sip_ctls_mod *ctls;
 	char flashdir[256], rundir[256];

@@ -401,9 +401,9 @@ void sip_proxy_tick(struct sip_proxy *p)
 
 void sip_proxy_status(struct sip_proxy *p, struct conf_store *st)
 {
-	const struct conf_table *t = conf_table_find("ProxyStatus");
+	const struct conf_table *t = &conf_tbl_proxystatus;
 	const struct sip_rt_cfg *c = p->e->rt;
-	struct conf_rows *rs = t ? conf_store_rows(st, t) : NULL;
+	struct conf_rows *rs = conf_store_rows(st, t);
 	static const char *const tn[] = {"udp", "tcp", "tls"};
 	char ebuf[128];
 
@@ -418,24 +418,29 @@ void sip_proxy_status(struct sip_proxy *p, struct conf_store *st)
 			const char *subj = a->tp && a->transport == SIP_PROTO_TLS
 					       ? sip_ctls_peer_subject(p->e, a->tp, a->peer)
 					       : NULL;
-			const char *text[][2] = {
-			    {"ProxySetName", a->set_name}, {"IpAddress", a->addr},
-			    {"ResolvedAddress", ci->ip},   {"TransportType", tn[a->transport % 3]},
-			    {"LastError", a->last_error},  {"TLSPeerSubject", subj ? subj : ""},
+			const struct {
+				int col;
+				const char *v;
+			} text[] = {
+			    {PROXYSTATUS_PROXY_SET_NAME, a->set_name},
+			    {PROXYSTATUS_IP_ADDRESS, a->addr},
+			    {PROXYSTATUS_RESOLVED_ADDRESS, ci->ip},
+			    {PROXYSTATUS_TRANSPORT_TYPE, tn[a->transport % 3]},
+			    {PROXYSTATUS_LAST_ERROR, a->last_error},
+			    {PROXYSTATUS_TLS_PEER_SUBJECT, subj ? subj : ""},
 			};
 			if (!r)
 				continue;
 			for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
-				conf_row_set_text(t, r, conf_column_find(t, text[k][0]), text[k][1],
-						  ebuf, sizeof(ebuf));
-			r->v[conf_column_find(t, "ProxyIpIndex")].i = ci->ipindex;
-			r->v[conf_column_find(t, "State")].i = a->state;
-			r->v[conf_column_find(t, "Active")].i =
+				conf_row_set_text(t, r, text[k].col, text[k].v, ebuf, sizeof(ebuf));
+			r->v[PROXYSTATUS_PROXY_IP_INDEX].i = ci->ipindex;
+			r->v[PROXYSTATUS_STATE].i = a->state;
+			r->v[PROXYSTATUS_ACTIVE].i =
 			    c->sets[i].balancing == 0 && p->sets[i].active == (int)j;
-			r->v[conf_column_find(t, "LastChange")].i = (long long)a->last_change;
-			r->v[conf_column_find(t, "KeepAlivesSent")].i = (long long)a->ka_sent;
-			r->v[conf_column_find(t, "KeepAliveFailures")].i = (long long)a->ka_failed;
-			r->v[conf_column_find(t, "RequestsAnswered")].i = (long long)a->req_ok;
-			r->v[conf_column_find(t, "RequestsFailed")].i = (long long)a->req_failed;
+			r->v[PROXYSTATUS_LAST_CHANGE].i = (long long)a->last_change;
+			r->v[PROXYSTATUS_KEEP_ALIVES_SENT].i = (long long)a->ka_sent;
+			r->v[PROXYSTATUS_KEEP_ALIVE_FAILURES].i = (long long)a->ka_failed;
+			r->v[PROXYSTATUS_REQUESTS_ANSWERED].i = (long long)a->req_ok;
+			r->v[PROXYSTATUS_REQUESTS_FAILED].i = (long long)a->req_failed;
 		}
 }

@@ -237,8 +237,8 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 
 void sip_registrar_status(struct sip_registrar *r, struct conf_store *st)
 {
-	const struct conf_table *t = conf_table_find("Registrations");
-	struct conf_rows *rs = t ? conf_store_rows(st, t) : NULL;
+	const struct conf_table *t = &conf_tbl_registrations;
+	struct conf_rows *rs = conf_store_rows(st, t);
 	time_t now = mono_now();
 	unsigned idx = 0;
 	char ebuf[128];
@@ -250,17 +250,19 @@ void sip_registrar_status(struct sip_registrar *r, struct conf_store *st)
 		struct conf_row *row;
 		if (!binding_live(b, now) || !(row = conf_store_ensure(st, t, idx++, NULL)))
 			continue;
-		const char *text[][2] = {
-		    {"AOR", b->aor},
-		    {"Contact", b->contact},
-		    {"InterfaceName", b->ifc->name},
-		    {"Transport", sip_proto_name(b->proto)},
-		    {"PeerAddress", b->peer},
-		    {"CertificateSubject", b->subject},
+		const struct {
+			int col;
+			const char *v;
+		} text[] = {
+		    {REGISTRATION_AOR, b->aor},
+		    {REGISTRATION_CONTACT, b->contact},
+		    {REGISTRATION_INTERFACE_NAME, b->ifc->name},
+		    {REGISTRATION_TRANSPORT, sip_proto_name(b->proto)},
+		    {REGISTRATION_PEER_ADDRESS, b->peer},
+		    {REGISTRATION_CERTIFICATE_SUBJECT, b->subject},
 		};
 		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
-			conf_row_set_text(t, row, conf_column_find(t, text[k][0]), text[k][1], ebuf,
-					  sizeof(ebuf));
-		row->v[conf_column_find(t, "Expires")].i = (long long)(b->expires - now);
+			conf_row_set_text(t, row, text[k].col, text[k].v, ebuf, sizeof(ebuf));
+		row->v[REGISTRATION_EXPIRES].i = (long long)(b->expires - now);
 	}
 }

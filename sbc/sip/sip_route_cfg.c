@@ -15,33 +15,17 @@
 #include "conf/store.h"
 #include "sbc/sip/sip_route.h"
 
-static int colx(const struct conf_table *t, const char *name)
+static void sv(const struct conf_row *r, int col, char *out, size_t len)
 {
-	return conf_column_find(t, name);
+	snprintf(out, len, "%s", conf_row_str(r, col));
 }
 
-static long long iv(const struct conf_table *t, const struct conf_row *r, const char *name)
+/* Index of the row of table t named `name`, -1 when empty or absent. */
+static int ref_index(const struct conf_store *st, const struct conf_table *t, const char *name)
 {
-	int c = colx(t, name);
-
-	return c < 0 ? 0 : conf_row_int(r, c);
-}
-
-static void sv(const struct conf_table *t, const struct conf_row *r, const char *name, char *out,
-	       size_t len)
-{
-	int c = colx(t, name);
-
-	snprintf(out, len, "%s", c < 0 ? "" : conf_row_str(r, c));
-}
-
-/* Index of the row of table `tname` named `name`, -1 when empty or absent. */
-static int ref_index(const struct conf_store *st, const char *tname, const char *name)
-{
-	const struct conf_table *t = conf_table_find(tname);
 	struct conf_row *r;
 
-	if (!t || !name || !name[0])
+	if (!name || !name[0])
 		return -1;
 	r = conf_store_find_name(st, t, name);
 	return r ? (int)r->index : -1;
@@ -112,17 +96,17 @@ static int ip_cmp(const void *a, const void *b)
 }
 
 /* One ProxyIp row into its set's address list. */
-static void fill_ip(const struct conf_table *ti, const struct conf_row *p, struct sip_rt_proxyip *a)
+static void fill_ip(const struct conf_row *p, struct sip_rt_proxyip *a)
 {
 	long long tr;
 
 	a->row = p->index;
-	a->ipindex = (unsigned)iv(ti, p, "ProxyIpIndex");
-	sv(ti, p, "IpAddress", a->addr, sizeof(a->addr));
-	tr = iv(ti, p, "TransportType");
+	a->ipindex = (unsigned)conf_row_int(p, PROXYIP_PROXY_IP_INDEX);
+	sv(p, PROXYIP_IP_ADDRESS, a->addr, sizeof(a->addr));
+	tr = conf_row_int(p, PROXYIP_TRANSPORT_TYPE);
 	a->transport = tr < 0 ? 0 : (int)tr;
-	a->priority = (unsigned)iv(ti, p, "Priority");
-	a->weight = (unsigned)iv(ti, p, "Weight");
+	a->priority = (unsigned)conf_row_int(p, PROXYIP_PRIORITY);
+	a->weight = (unsigned)conf_row_int(p, PROXYIP_WEIGHT);
 	if (sip_rt_split_hostport(a->addr, a->host, sizeof(a->host), &a->port) < 0)
 		return; /* validation refuses it; keep the row, never usable */
 	if (!a->port)
@@ -132,10 +116,9 @@ static void fill_ip(const struct conf_table *ti, const struct conf_row *p, struc
 
 static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 {
-	const struct conf_table *ts = conf_table_find("ProxySet");
-	const struct conf_table *ti = conf_table_find("ProxyIp");
+	const struct conf_table *ts = &conf_tbl_proxyset;
+	const struct conf_table *ti = &conf_tbl_proxyip;
 	const struct conf_rows *rs = conf_store_rows(st, ts), *ri = conf_store_rows(st, ti);
-	int cset = conf_column_find(ti, "ProxySetId");
 	char buf[256];
 	/* position in c->sets of each ProxySet index: one pass over ProxyIp, not one per set */
 	int *pos = malloc(ts->max_rows * sizeof(*pos));
@@ -153,23 +136,25 @@ static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 
 		pos[r->index] = (int)i;
 		s->index = r->index;
-		sv(ts, r, "ProxyName", s->name, sizeof(s->name));
-		s->keepalive = (int)iv(ts, r, "EnableProxyKeepAlive");
-		s->ka_time = (unsigned)iv(ts, r, "ProxyKeepAliveTime");
-		s->balancing = (int)iv(ts, r, "ProxyLoadBalancingMethod");
-		s->hotswap = (int)iv(ts, r, "IsProxyHotSwap");
-		s->input = (int)iv(ts, r, "ClassificationInput");
-		sv(ts, r, "TLSContextName", buf, sizeof(buf));
-		s->ctx = ref_index(st, "TLSContexts", buf);
-		s->redundancy = (int)iv(ts, r, "ProxyRedundancyMode");
-		sv(ts, r, "KeepAliveFailureResp", s->ka_fail, sizeof(s->ka_fail));
-		sv(ts, r, "SBCIPv4SIPInterfaceName", buf, sizeof(buf));
-		s->sifc = ref_index(st, "SIPInterface", buf);
+		sv(r, PROXYSET_PROXY_NAME, s->name, sizeof(s->name));
+		s->keepalive = (int)conf_row_int(r, PROXYSET_ENABLE_PROXY_KEEP_ALIVE);
+		s->ka_time = (unsigned)conf_row_int(r, PROXYSET_PROXY_KEEP_ALIVE_TIME);
+		s->balancing = (int)conf_row_int(r, PROXYSET_PROXY_LOAD_BALANCING_METHOD);
+		s->hotswap = (int)conf_row_int(r, PROXYSET_IS_PROXY_HOT_SWAP);
+		s->input = (int)conf_row_int(r, PROXYSET_CLASSIFICATION_INPUT);
+		sv(r, PROXYSET_TLS_CONTEXT_NAME, buf, sizeof(buf));
+		s->ctx = ref_index(st, &conf_tbl_tlscontexts, buf);
+		s->redundancy = (int)conf_row_int(r, PROXYSET_PROXY_REDUNDANCY_MODE);
+		sv(r, PROXYSET_KEEP_ALIVE_FAILURE_RESP, s->ka_fail, sizeof(s->ka_fail));
+		sv(r, PROXYSET_SBC_IPV4_SIP_INTERFACE_NAME, buf, sizeof(buf));
+		s->sifc = ref_index(st, &conf_tbl_sipinterface, buf);
 	}
 	/* count, allocate, fill */
 	for (unsigned j = 0; j < ri->n; j++) {
-		unsigned long set = strtoul(conf_row_str(ri->row[j], cset), NULL, 10);
-		if (conf_row_str(ri->row[j], cset)[0] && set < ts->max_rows && pos[set] >= 0)
+		unsigned long set =
+		    strtoul(conf_row_str(ri->row[j], PROXYIP_PROXY_SET_ID), NULL, 10);
+		if (conf_row_str(ri->row[j], PROXYIP_PROXY_SET_ID)[0] && set < ts->max_rows &&
+		    pos[set] >= 0)
 			c->sets[pos[set]].nips++;
 	}
 	for (unsigned i = 0; i < c->nsets; i++) {
@@ -182,11 +167,13 @@ static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 		c->sets[i].nips = 0;
 	}
 	for (unsigned j = 0; j < ri->n; j++) {
-		unsigned long set = strtoul(conf_row_str(ri->row[j], cset), NULL, 10);
-		if (!conf_row_str(ri->row[j], cset)[0] || set >= ts->max_rows || pos[set] < 0)
+		unsigned long set =
+		    strtoul(conf_row_str(ri->row[j], PROXYIP_PROXY_SET_ID), NULL, 10);
+		if (!conf_row_str(ri->row[j], PROXYIP_PROXY_SET_ID)[0] || set >= ts->max_rows ||
+		    pos[set] < 0)
 			continue;
 		struct sip_rt_set *s = &c->sets[pos[set]];
-		fill_ip(ti, ri->row[j], &s->ips[s->nips++]);
+		fill_ip(ri->row[j], &s->ips[s->nips++]);
 	}
 	for (unsigned i = 0; i < c->nsets; i++)
 		qsort(c->sets[i].ips, c->sets[i].nips, sizeof(*c->sets[i].ips), ip_cmp);
@@ -196,7 +183,7 @@ static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 
 static int set_pos(const struct sip_rt_cfg *c, const struct conf_store *st, const char *name)
 {
-	int idx = ref_index(st, "ProxySet", name);
+	int idx = ref_index(st, &conf_tbl_proxyset, name);
 
 	for (unsigned i = 0; idx >= 0 && i < c->nsets; i++)
 		if ((int)c->sets[i].index == idx)
@@ -214,7 +201,7 @@ static int group_pos(const struct sip_rt_cfg *c, const char *name)
 
 static int build_groups(struct sip_rt_cfg *c, const struct conf_store *st)
 {
-	const struct conf_table *t = conf_table_find("IPGroup");
+	const struct conf_table *t = &conf_tbl_ipgroup;
 	const struct conf_rows *rs = conf_store_rows(st, t);
 	char buf[256];
 
@@ -226,23 +213,23 @@ static int build_groups(struct sip_rt_cfg *c, const struct conf_store *st)
 		struct sip_rt_group *g = &c->groups[c->ngroups++];
 
 		g->index = r->index;
-		sv(t, r, "Name", g->name, sizeof(g->name));
-		g->type = (int)iv(t, r, "Type");
-		sv(t, r, "ProxySetName", buf, sizeof(buf));
+		sv(r, IPGROUP_NAME, g->name, sizeof(g->name));
+		g->type = (int)conf_row_int(r, IPGROUP_TYPE);
+		sv(r, IPGROUP_PROXY_SET_NAME, buf, sizeof(buf));
 		g->set = set_pos(c, st, buf);
-		sv(t, r, "SIPGroupName", g->sipgroup, sizeof(g->sipgroup));
-		sv(t, r, "ContactUser", g->contact_user, sizeof(g->contact_user));
-		g->by_set = (int)iv(t, r, "ClassifyByProxySet");
-		sv(t, r, "SIPInterfaceName", buf, sizeof(buf));
-		g->sifc = ref_index(st, "SIPInterface", buf);
+		sv(r, IPGROUP_SIP_GROUP_NAME, g->sipgroup, sizeof(g->sipgroup));
+		sv(r, IPGROUP_CONTACT_USER, g->contact_user, sizeof(g->contact_user));
+		g->by_set = (int)conf_row_int(r, IPGROUP_CLASSIFY_BY_PROXY_SET);
+		sv(r, IPGROUP_SIP_INTERFACE_NAME, buf, sizeof(buf));
+		g->sifc = ref_index(st, &conf_tbl_sipinterface, buf);
 	}
 	return 0;
 }
 
 static int build_rules(struct sip_rt_cfg *c, const struct conf_store *st)
 {
-	const struct conf_table *tc = conf_table_find("Classification");
-	const struct conf_table *tr = conf_table_find("IP2IPRouting");
+	const struct conf_table *tc = &conf_tbl_classification;
+	const struct conf_table *tr = &conf_tbl_ip2iprouting;
 	const struct conf_rows *rc = conf_store_rows(st, tc), *rr = conf_store_rows(st, tr);
 	char buf[256];
 
@@ -255,18 +242,18 @@ static int build_rules(struct sip_rt_cfg *c, const struct conf_store *st)
 		struct sip_rt_class *k = &c->classes[c->nclasses++];
 
 		k->index = r->index;
-		sv(tc, r, "ClassificationName", k->name, sizeof(k->name));
-		sv(tc, r, "SrcSIPInterfaceName", buf, sizeof(buf));
-		k->sifc = buf[0] ? ref_index(st, "SIPInterface", buf) : SIP_RT_ANY;
-		sv(tc, r, "SrcAddress", k->addr, sizeof(k->addr));
-		k->port = (unsigned)iv(tc, r, "SrcPort");
-		k->transport = (int)iv(tc, r, "SrcTransportType");
-		sv(tc, r, "SrcUsernamePrefix", k->src_user, sizeof(k->src_user));
-		sv(tc, r, "SrcHost", k->src_host, sizeof(k->src_host));
-		sv(tc, r, "DestUsernamePrefix", k->dst_user, sizeof(k->dst_user));
-		sv(tc, r, "DestHost", k->dst_host, sizeof(k->dst_host));
-		k->allow = (int)iv(tc, r, "ActionType");
-		sv(tc, r, "SrcIPGroupName", buf, sizeof(buf));
+		sv(r, CLASSIF_CLASSIFICATION_NAME, k->name, sizeof(k->name));
+		sv(r, CLASSIF_SRC_SIP_INTERFACE_NAME, buf, sizeof(buf));
+		k->sifc = buf[0] ? ref_index(st, &conf_tbl_sipinterface, buf) : SIP_RT_ANY;
+		sv(r, CLASSIF_SRC_ADDRESS, k->addr, sizeof(k->addr));
+		k->port = (unsigned)conf_row_int(r, CLASSIF_SRC_PORT);
+		k->transport = (int)conf_row_int(r, CLASSIF_SRC_TRANSPORT_TYPE);
+		sv(r, CLASSIF_SRC_USERNAME_PREFIX, k->src_user, sizeof(k->src_user));
+		sv(r, CLASSIF_SRC_HOST, k->src_host, sizeof(k->src_host));
+		sv(r, CLASSIF_DEST_USERNAME_PREFIX, k->dst_user, sizeof(k->dst_user));
+		sv(r, CLASSIF_DEST_HOST, k->dst_host, sizeof(k->dst_host));
+		k->allow = (int)conf_row_int(r, CLASSIF_ACTION_TYPE);
+		sv(r, CLASSIF_SRC_IP_GROUP_NAME, buf, sizeof(buf));
 		k->group = group_pos(c, buf);
 	}
 	for (unsigned i = 0; i < rr->n; i++) {
@@ -274,29 +261,29 @@ static int build_rules(struct sip_rt_cfg *c, const struct conf_store *st)
 		struct sip_rt_route *k = &c->routes[c->nroutes++];
 
 		k->index = r->index;
-		sv(tr, r, "RouteName", k->name, sizeof(k->name));
-		sv(tr, r, "SrcIPGroupName", k->src_group, sizeof(k->src_group));
-		sv(tr, r, "SrcUsernamePrefix", k->src_user, sizeof(k->src_user));
-		sv(tr, r, "SrcHost", k->src_host, sizeof(k->src_host));
-		sv(tr, r, "DestUsernamePrefix", k->dst_user, sizeof(k->dst_user));
-		sv(tr, r, "DestHost", k->dst_host, sizeof(k->dst_host));
-		k->req_type = (int)iv(tr, r, "RequestType");
-		k->dest_type = (int)iv(tr, r, "DestType");
-		sv(tr, r, "DestIPGroupName", buf, sizeof(buf));
+		sv(r, ROUTE_ROUTE_NAME, k->name, sizeof(k->name));
+		sv(r, ROUTE_SRC_IP_GROUP_NAME, k->src_group, sizeof(k->src_group));
+		sv(r, ROUTE_SRC_USERNAME_PREFIX, k->src_user, sizeof(k->src_user));
+		sv(r, ROUTE_SRC_HOST, k->src_host, sizeof(k->src_host));
+		sv(r, ROUTE_DEST_USERNAME_PREFIX, k->dst_user, sizeof(k->dst_user));
+		sv(r, ROUTE_DEST_HOST, k->dst_host, sizeof(k->dst_host));
+		k->req_type = (int)conf_row_int(r, ROUTE_REQUEST_TYPE);
+		k->dest_type = (int)conf_row_int(r, ROUTE_DEST_TYPE);
+		sv(r, ROUTE_DEST_IP_GROUP_NAME, buf, sizeof(buf));
 		k->dst_group = group_pos(c, buf);
-		sv(tr, r, "DestSIPInterfaceName", buf, sizeof(buf));
-		k->dst_sifc = ref_index(st, "SIPInterface", buf);
-		sv(tr, r, "DestAddress", k->dst_addr, sizeof(k->dst_addr));
-		k->dst_port = (unsigned)iv(tr, r, "DestPort");
-		k->dst_transport = (int)iv(tr, r, "DestTransportType");
+		sv(r, ROUTE_DEST_SIP_INTERFACE_NAME, buf, sizeof(buf));
+		k->dst_sifc = ref_index(st, &conf_tbl_sipinterface, buf);
+		sv(r, ROUTE_DEST_ADDRESS, k->dst_addr, sizeof(k->dst_addr));
+		k->dst_port = (unsigned)conf_row_int(r, ROUTE_DEST_PORT);
+		k->dst_transport = (int)conf_row_int(r, ROUTE_DEST_TRANSPORT_TYPE);
 	}
 	return 0;
 }
 
 static int build_ifaces(struct sip_rt_cfg *c, const struct conf_store *st)
 {
-	const struct conf_table *ts = conf_table_find("SIPInterface");
-	const struct conf_table *tc = conf_table_find("TLSContexts");
+	const struct conf_table *ts = &conf_tbl_sipinterface;
+	const struct conf_table *tc = &conf_tbl_tlscontexts;
 	const struct conf_rows *rs = conf_store_rows(st, ts), *rc = conf_store_rows(st, tc);
 	char buf[256];
 
@@ -308,16 +295,17 @@ static int build_ifaces(struct sip_rt_cfg *c, const struct conf_store *st)
 		struct sip_rt_sifc *s = &c->sifcs[c->nsifcs++];
 
 		s->index = rs->row[i]->index;
-		sv(ts, rs->row[i], "InterfaceName", s->name, sizeof(s->name));
-		s->fail_resp = (int)iv(ts, rs->row[i], "ClassificationFailureResponseType");
-		sv(ts, rs->row[i], "TLSContext", buf, sizeof(buf));
-		s->ctx = ref_index(st, "TLSContexts", buf);
+		sv(rs->row[i], SIPIF_INTERFACE_NAME, s->name, sizeof(s->name));
+		s->fail_resp =
+		    (int)conf_row_int(rs->row[i], SIPIF_CLASSIFICATION_FAILURE_RESPONSE_TYPE);
+		sv(rs->row[i], SIPIF_TLS_CONTEXT, buf, sizeof(buf));
+		s->ctx = ref_index(st, &conf_tbl_tlscontexts, buf);
 	}
 	for (unsigned i = 0; i < rc->n; i++) {
 		struct sip_rt_ctx *x = &c->ctxs[c->nctxs++];
 
 		x->index = rc->row[i]->index;
-		sv(tc, rc->row[i], "Name", x->name, sizeof(x->name));
+		sv(rc->row[i], TLSCTX_NAME, x->name, sizeof(x->name));
 		tls_policy_from_row(rc->row[i], &x->pol);
 	}
 	return 0;
@@ -330,12 +318,12 @@ struct sip_rt_cfg *sip_rt_cfg_build(const struct conf_store *st)
 
 	if (!c)
 		return NULL;
-	c->verify_server = conf_global_int(st, "VerifyServerCertificate") != 0;
-	c->require_cert = conf_global_int(st, "SIPSRequireClientCertificate") != 0;
-	c->hostname_mode = (int)conf_global_int(st, "PeerHostNameVerificationMode");
+	c->verify_server = conf_globals_int(st, GLOBALS_VERIFY_SERVER_CERTIFICATE) != 0;
+	c->require_cert = conf_globals_int(st, GLOBALS_SIPS_REQUIRE_CLIENT_CERTIFICATE) != 0;
+	c->hostname_mode = (int)conf_globals_int(st, GLOBALS_PEER_HOST_NAME_VERIFICATION_MODE);
 	snprintf(c->remote_subject, sizeof(c->remote_subject), "%s",
-		 conf_global_str(st, "TLSRemoteSubjectName"));
-	hs = conf_global_int(st, "TLSHandshakeTimeout");
+		 conf_globals_str(st, GLOBALS_TLS_REMOTE_SUBJECT_NAME));
+	hs = conf_globals_int(st, GLOBALS_TLS_HANDSHAKE_TIMEOUT);
 	c->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
 	if (build_ifaces(c, st) < 0 || build_sets(c, st) < 0 || build_groups(c, st) < 0 ||
 	    build_rules(c, st) < 0) {

@@ -95,6 +95,7 @@ printf '[ ProxySet ]\nFORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_Proxy
 code_is "INI upload with a bad value refused" 422 hcurl -o "$T_DIR/u4.html" -w '%{http_code}' -b $J \
 	-F "csrf=$CSRF" -F mode=incremental -F "file=@$T_DIR/bad.ini;filename=my conf.ini" $H/files/ini
 contains "INI refusal names file and line" "$T_DIR/u4.html" 'myconf.ini:3: ProxySet row 2 column ProxyKeepAliveTime'
+check "the refusal page leaves the #code lines out" sh -c "! grep -q '#code' '$T_DIR/u4.html'"
 printf '[SYSTEM Params]\nTLSExpiryCheckPeriod = 9\n' >"$T_DIR/good.ini"
 code_is "INI incremental upload" 200 hcurl -o /dev/null -w '%{http_code}' -b $J -F "csrf=$CSRF" \
 	-F mode=incremental -F "file=@$T_DIR/good.ini" $H/files/ini
@@ -118,6 +119,25 @@ code_is "API incremental INI (users)" 200 hcurl -o "$T_DIR/api2.json" -w '%{http
 code_is "API refuses a bad INI with errors" 422 hcurl -o "$T_DIR/api3.json" -w '%{http_code}' \
 	-u Admin:Admin -X PUT --data-binary @"$T_DIR/bad.ini" $H/api/v1/files/ini/incremental
 contains "API errors name line and column" "$T_DIR/api3.json" '"errors":\["api.ini:3: ProxySet row 2 column ProxyKeepAliveTime'
+contains "API errors carry their code" "$T_DIR/api3.json" '"code":"range"'
+check "API errors leave the #code lines out" sh -c "! grep -q '#code' '$T_DIR/api3.json'"
+cat >"$T_DIR/refused.ini" <<'X'
+[ TLSContexts ]
+FORMAT TLSContexts_Index = TLSContexts_Name, TLSContexts_ClientCipherString;
+TLSContexts 5 = "apictx", "NO-SUCH-CIPHER";
+[ \TLSContexts ]
+[ ProxySet ]
+FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_TLSContextName;
+ProxySet 5 = "apiset", "apictx";
+[ \ProxySet ]
+[ ProxyIp ]
+FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress, ProxyIp_TransportType;
+ProxyIp 5 = "5", 0, "127.0.0.1:5999", 2;
+[ \ProxyIp ]
+X
+code_is "API: a change the SIP engine cannot apply now is a conflict" 409 hcurl -o "$T_DIR/api4.json" \
+	-w '%{http_code}' -u Admin:Admin -X PUT --data-binary @"$T_DIR/refused.ini" $H/api/v1/files/ini/incremental
+contains "with code refused" "$T_DIR/api4.json" '"code":"refused"'
 code_is "API with session but no X-CSRF-Token" 403 hcurl -o /dev/null -w '%{http_code}' -b $J \
 	-X PUT --data-binary @"$T_DIR/good.ini" $H/api/v1/files/ini/incremental
 code_is "API with session and X-CSRF-Token" 200 hcurl -o /dev/null -w '%{http_code}' -b $J \

@@ -1,0 +1,36 @@
+/*
+ * Who applies what: each consumer of the configuration and the tables (and
+ * columns) it makes live at commit. Columns flagged CONF_F_RESET are applied
+ * at the next reset whatever is listed here.
+ */
+#include "conf/cols.h"
+#include "conf/txn.h"
+
+#define USES(a) a, sizeof(a) / sizeof(a[0])
+
+static const int tls_globals[] = {GLOBALS_TLS_EXPIRY_CHECK_START, GLOBALS_TLS_EXPIRY_CHECK_PERIOD,
+				  GLOBALS_TLS_PKEY_SIZE, -1};
+static const struct conf_use tls_uses[] = {
+    {&conf_tbl_tlscontexts, NULL},
+    {&conf_tbl_globals, tls_globals},
+};
+
+static const struct conf_use web_uses[] = {
+    {&conf_tbl_tlscontexts, NULL},
+};
+
+static const int sip_globals[] = {
+    GLOBALS_VERIFY_SERVER_CERTIFICATE, GLOBALS_PEER_HOST_NAME_VERIFICATION_MODE,
+    GLOBALS_TLS_REMOTE_SUBJECT_NAME, GLOBALS_TLS_HANDSHAKE_TIMEOUT, -1};
+static const struct conf_use sip_uses[] = {
+    {&conf_tbl_sipinterface, NULL}, {&conf_tbl_tlscontexts, NULL},
+    {&conf_tbl_proxyset, NULL},     {&conf_tbl_proxyip, NULL},
+    {&conf_tbl_ipgroup, NULL},      {&conf_tbl_classification, NULL},
+    {&conf_tbl_ip2iprouting, NULL}, {&conf_tbl_globals, sip_globals},
+};
+
+const struct conf_consumer conf_consumers[CONF_CONSUMER_N] = {
+    [CONF_CONSUMER_TLS] = {"TLS material", USES(tls_uses)},
+    [CONF_CONSUMER_WEB] = {"the web server", USES(web_uses)},
+    [CONF_CONSUMER_SIP] = {"the SIP engine", USES(sip_uses)},
+};

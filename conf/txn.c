@@ -1,0 +1,100 @@
+/* The phased commit (conf/txn.h): validate, prepare, apply or abort. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/txn.h"
+
+static struct conf_consumer_hooks hooks[CONF_CONSUMER_N];
+static int registered[CONF_CONSUMER_N];
+
+void conf_consumer_set(enum conf_consumer_id id, const struct conf_consumer_hooks *h)
+{
+	if ((unsigned)id >= CONF_CONSUMER_N)
+		return;
+	registered[id] = h != NULL;
+	hooks[id] = h ? *h : (struct conf_consumer_hooks){0};
+}
+
+static int col_listed(const struct conf_use *u, unsigned col)
+{
+	if (!u->cols)
+		return 1;
+	for (const int *c = u->cols; *c >= 0; c++)
+		if ((unsigned)*c == col)
+			return 1;
+	return 0;
+}
+
+static int rows_concern(const struct conf_use *u, const struct conf_row *x,
+			const struct conf_row *y)
+{
+	const struct conf_table *t = u->table;
+
+	for (unsigned c = 0; c < t->ncols; c++)
+		if (!(t->cols[c].flags & CONF_F_RESET) && col_listed(u, c) &&
+		    !conf_value_equal(&t->cols[c], &x->v[c], &y->v[c]))
+			return 1;
+	return 0;
+}
+
+static int use_concerned(const struct conf_use *u, const struct conf_store *a,
+			 const struct conf_store *b)
+{
+	const struct conf_rows *ra = conf_store_rows(a, u->table),
+			       *rb = conf_store_rows(b, u->table);
+	unsigned i = 0, j = 0;
+
+	/* both row lists are sorted by index: one merge walk */
+	while (i < ra->n && j < rb->n) {
+		if (ra->row[i]->index != rb->row[j]->index)
+			return 1; /* a row added or deleted */
+		if (rows_concern(u, ra->row[i], rb->row[j]))
+			return 1;
+		i++, j++;
+	}
+	return i < ra->n || j < rb->n;
+}
+
+int conf_consumer_concerned(enum conf_consumer_id id, const struct conf_store *a,
+			    const struct conf_store *b)
+{
+	const struct conf_consumer *c = &conf_consumers[id];
+
+	for (unsigned k = 0; k < c->nuses; k++)
+		if (use_concerned(&c->uses[k], a, b))
+			return 1;
+	return 0;
+}
+
+int conf_txn_commit(struct conf_store **running, struct conf_store *cand, struct conf_diag *d)
+{
+	int prepared[CONF_CONSUMER_N] = {0};
+	struct conf_store *old = *running;
+
+	if (conf_store_validate(cand, d) < 0)
+		goto refuse;
+	for (unsigned id = 0; id < CONF_CONSUMER_N; id++) {
+		if (!registered[id] || (old && !conf_consumer_concerned(id, old, cand)))
+			continue;
+		if (hooks[id].prepare && hooks[id].prepare(hooks[id].arg, old, cand, d) < 0) {
+			if (!d->nerr)
+				conf_diag_add_at(d, 1, CONF_C_REFUSED, NULL, -1, -1,
+						 "%s cannot apply this change now",
+						 conf_consumers[id].name);
+			for (unsigned k = 0; k < id; k++)
+				if (prepared[k] && hooks[k].abort)
+					hooks[k].abort(hooks[k].arg);
+			goto refuse;
+		}
+		prepared[id] = 1;
+	}
+	*running = cand;
+	for (unsigned id = 0; id < CONF_CONSUMER_N; id++)
+		if (prepared[id] && hooks[id].apply)
+			hooks[id].apply(hooks[id].arg, old, cand);
+	conf_store_free(old);
+	return 0;
+refuse:
+	conf_store_free(cand);
+	return -1;
+}

@@ -1,0 +1,66 @@
+/*
+ * sbcd's side of a phased commit (conf/txn.h): the hooks of each consumer
+ * declared in conf/consumers.c. What each applies is declared there, not here.
+ */
+#include "conf/txn.h"
+#include "sbc/sbcd.h"
+#include "sbc/sip/sip_engine.h"
+#include "sbc/supervise.h"
+#include "sbc/tlsmgr.h"
+
+/* Deleted contexts take their material with them; expiry alarms follow the new rows. */
+static void tls_apply(void *arg, const struct conf_store *old, const struct conf_store *now)
+{
+	tlsmgr_committed(arg, old);
+}
+
+/* sbc-web reads TLS context 0's policy when it starts. */
+static void web_apply(void *arg, const struct conf_store *old, const struct conf_store *now)
+{
+	if (!conf_store_row_equal(old, now, &conf_tbl_tlscontexts, 0))
+		supervise_restart("sbc-web");
+}
+
+static int sip_prepare(void *arg, const struct conf_store *running, const struct conf_store *cand,
+		       struct conf_diag *d)
+{
+	struct sbcd *s = arg;
+
+	return s->sip ? sip_engine_config_prepare(s->sip, running, cand, d) : 0;
+}
+
+static void sip_abort(void *arg)
+{
+	struct sbcd *s = arg;
+
+	if (s->sip)
+		sip_engine_config_abort(s->sip);
+}
+
+static void sip_apply(void *arg, const struct conf_store *old, const struct conf_store *now)
+{
+	struct sbcd *s = arg;
+
+	if (s->sip)
+		sip_engine_config_apply(s->sip);
+}
+
+void sbcd_consumers_register(struct sbcd *s)
+{
+	conf_consumer_set(CONF_CONSUMER_TLS,
+			  &(struct conf_consumer_hooks){.apply = tls_apply, .arg = s});
+	conf_consumer_set(CONF_CONSUMER_WEB,
+			  &(struct conf_consumer_hooks){.apply = web_apply, .arg = s});
+	conf_consumer_set(CONF_CONSUMER_SIP, &(struct conf_consumer_hooks){.prepare = sip_prepare,
+									   .abort = sip_abort,
+									   .apply = sip_apply,
+									   .arg = s});
+}
+
+int sbcd_commit(struct sbcd *s, struct conf_store *candidate, struct conf_diag *d)
+{
+	if (conf_txn_commit(&s->running, candidate, d) < 0)
+		return -1;
+	s->changes++;
+	return 0;
+}

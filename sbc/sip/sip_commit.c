@@ -1,0 +1,106 @@
+/*
+ * The SIP engine as a consumer of phased commits (conf/txn.h): prepare builds
+ * the new routing copy and checks that each TLS context outgoing TLS uses,
+ * when new to that use or changed, makes a client SSL_CTX; apply swaps the
+ * copy in; abort drops it. Contexts no proxy reaches over TLS are loaded on
+ * first use only, so they are not checked now.
+ */
+#include <openssl/ssl.h>
+#include <stdio.h>
+
+#include "conf/txn.h"
+#include "sbc/sip/sip_engine.h"
+#include "sbc/sip/sip_internal.h"
+#include "tls/tls.h"
+
+/* The policy of a changed context must load now: outgoing TLS uses it on the next connection. */
+static int check_ctx(struct sip_engine *e, const struct sip_rt_ctx *x, struct conf_diag *d)
+{
+	char ctxdir[512], why[512];
+	SSL_CTX *ctx;
+
+	snprintf(ctxdir, sizeof(ctxdir), "%s/tls/%u", e->flashdir, x->index);
+	ctx = tls_ctx_build(&x->pol, TLS_ROLE_CLIENT, ctxdir, TLS_F_VERIFY_PEER | TLS_F_NO_CERT,
+			    why, sizeof(why));
+	if (!ctx) {
+		conf_diag_add_at(
+		    d, 1, CONF_C_REFUSED, &conf_tbl_tlscontexts, (int)x->index, -1,
+		    "TLSContexts row %u ('%s'): the SIP engine cannot apply it now: %s", x->index,
+		    x->name, why);
+		return -1;
+	}
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
+/*
+ * 1 when outgoing TLS of c uses context idx: a proxy set with a TLS address, by its own
+ * context, else its SIP interface's, else context 0 (as sip_route.c picks it).
+ */
+static int ctx_in_use(const struct sip_rt_cfg *c, unsigned idx)
+{
+	for (unsigned i = 0; c && i < c->nsets; i++) {
+		const struct sip_rt_set *s = &c->sets[i];
+		const struct sip_rt_sifc *f = sip_rt_cfg_sifc(c, s->sifc);
+		int ctx = s->ctx >= 0 ? s->ctx : f && f->ctx >= 0 ? f->ctx : 0;
+		unsigned tls = 0;
+
+		for (unsigned j = 0; j < s->nips; j++)
+			tls += s->ips[j].transport == SIP_PROTO_TLS;
+		if (tls && ctx == (int)idx)
+			return 1;
+	}
+	return 0;
+}
+
+int sip_engine_config_prepare(struct sip_engine *e, const struct conf_store *running,
+			      const struct conf_store *cand, struct conf_diag *d)
+{
+	struct sip_rt_cfg *c = sip_rt_cfg_build(cand);
+
+	if (!c) {
+		conf_diag_add_at(d, 1, CONF_C_RESOURCE, NULL, -1, -1,
+				 "the SIP engine cannot build its routing configuration: out of "
+				 "memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < c->nctxs; i++) {
+		unsigned idx = c->ctxs[i].index;
+		/* a context outgoing TLS uses from now on, new to that use or changed */
+		if (!ctx_in_use(c, idx) ||
+		    (running && ctx_in_use(e->rt, idx) &&
+		     conf_store_row_equal(running, cand, &conf_tbl_tlscontexts, idx)))
+			continue;
+		if (check_ctx(e, &c->ctxs[i], d) < 0) {
+			sip_rt_cfg_free(c);
+			return -1;
+		}
+	}
+	sip_rt_cfg_free(e->staged);
+	e->staged = c;
+	return 0;
+}
+
+void sip_engine_config_abort(struct sip_engine *e)
+{
+	sip_rt_cfg_free(e->staged);
+	e->staged = NULL;
+}
+
+void sip_engine_config_apply(struct sip_engine *e)
+{
+	struct sip_rt_cfg *c = e->staged;
+
+	if (!c)
+		return;
+	e->staged = NULL;
+	/* SIPSRequireClientCertificate is reset-required: the client side keeps the active one */
+	c->require_cert = e->rt->require_cert;
+	sip_rt_cfg_free(e->rt);
+	e->rt = c;
+	sip_proxy_config(e->proxy, c);
+	sip_engine_event(e, LOG_INFO,
+			 "sip: routing configuration: %u proxy sets, %u IP groups, %u "
+			 "classification rules, %u routing rules",
+			 c->nsets, c->ngroups, c->nclasses, c->nroutes);
+}
