@@ -450,6 +450,34 @@ static void parse_line(struct reader *r, char *s)
 	parse_global(r, s);
 }
 
+/*
+ * A whole document without a WebUsers table (vendor exports carry none) keeps the users and
+ * passwords of base rather than the factory's Admin/Admin.
+ */
+static void keep_users(struct reader *r)
+{
+	const struct conf_table *t = conf_table_find("WebUsers");
+	const struct conf_rows *rs = conf_store_rows(r->base, t);
+	char buf[2048], err[200];
+
+	if (r->replaced[conf_table_pos(t)] || !rs->n)
+		return;
+	conf_store_clear(r->st, t);
+	for (unsigned j = 0; j < rs->n; j++) {
+		const struct conf_row *src = rs->row[j];
+		struct conf_row *dst = conf_store_ensure(r->st, t, src->index, NULL);
+		for (unsigned c = 0; dst && c < t->ncols; c++)
+			conf_row_set_text(
+			    t, dst, (int)c,
+			    conf_value_format(&t->cols[c], &src->v[c], buf, sizeof(buf)), err,
+			    sizeof(err));
+	}
+	explicit_bzero(buf, sizeof(buf));
+	conf_diag_add(r->d, 0,
+		      "warning: %s: no WebUsers table: the current users and passwords are kept",
+		      r->fname);
+}
+
 static int load(struct conf_store *st, const struct conf_store *base, const char *text, size_t len,
 		const char *fname, enum ini_mode mode, unsigned flags, struct conf_diag *d)
 {
@@ -505,6 +533,8 @@ static int load(struct conf_store *st, const struct conf_store *base, const char
 		ERR(&r, "[ %s ] is never closed with [ \\%s ]", r.table->name, r.table->name);
 		end_table(&r);
 	}
+	if (mode == INI_REPLACE && base)
+		keep_users(&r);
 	if (mode == INI_REPLACE) {
 		/* global parameters the document leaves out return to their defaults */
 		const struct conf_table *g = conf_globals();

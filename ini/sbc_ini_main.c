@@ -17,7 +17,9 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: sbc-ini [--socket PATH] COMMAND [ARGS]\n"
+	    "usage: sbc-ini [--socket PATH] [--user NAME] COMMAND [ARGS]\n"
+	    "  --user NAME                  act for WebUsers user NAME, with its level (sbcd\n"
+	    "                               accepts it from root and its own user only)\n"
 	    "  check [--incremental] FILE   validate FILE offline; print every error with its "
 	    "line\n"
 	    "  build [--incremental] FILE -o OUT\n"
@@ -31,6 +33,10 @@ static void usage(FILE *f)
 	    "  reset                        reset sbcd: reload the configuration saved on flash\n"
 	    "  pending                      list changes waiting for a reset\n"
 	    "  info                         version, uptime and counters of sbcd\n"
+	    "  generations                  saves kept on flash: 0 the current one, then earlier\n"
+	    "                               ones (newest first), each valid or not\n"
+	    "  restore N                    make generation N the saved configuration again; it\n"
+	    "                               boots at the next reset\n"
 	    "  tls OP CTX [ARGS] [-f FILE]  TLS context material (doc/TLS.md): show, roots,\n"
 	    "                               generate, csr, import-cert, import-key,\n"
 	    "                               import-roots, delete-root, import-crl, delete-crl;\n"
@@ -119,17 +125,34 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 	return st ? 0 : 1;
 }
 
+/* --user: act for a WebUsers user (AS), with that user's level. */
+static const char *as_user;
+
 /* One request to sbcd; prints the reply to stdout (OK) or stderr (ERR). */
 static int call(const char *sock, const char *verb, const char *body, size_t blen, const char *out)
 {
-	char err[512], *reply;
+	char err[512], *reply = NULL;
 	size_t rlen;
 	struct ctl_client *c = ctl_open(sock, err, sizeof(err));
-	int rc;
+	int rc = 0;
 
 	if (!c) {
 		fprintf(stderr, "sbc-ini: %s\n", err);
 		return 1;
+	}
+	if (as_user) {
+		char line[128];
+		snprintf(line, sizeof(line), "AS %.100s", as_user);
+		rc = ctl_call(c, line, NULL, 0, &reply, &rlen);
+		if (rc != 0) {
+			if (reply)
+				fwrite(reply, 1, rlen, stderr);
+			free(reply);
+			ctl_close(c);
+			return 1;
+		}
+		free(reply);
+		reply = NULL;
 	}
 	rc = ctl_call(c, verb, body, blen, &reply, &rlen);
 	ctl_close(c);
@@ -155,13 +178,11 @@ struct opts {
 /* Options before the command and after it share one parser; 1 for --help, -1 on error. */
 static int opts_parse(int argc, char **argv, const char *optstring, struct opts *o)
 {
-	static const struct option longopts[] = {{"socket", required_argument, NULL, 's'},
-						 {"incremental", no_argument, NULL, 'i'},
-						 {"replace", no_argument, NULL, 'r'},
-						 {"output", required_argument, NULL, 'o'},
-						 {"file", required_argument, NULL, 'f'},
-						 {"help", no_argument, NULL, 'h'},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    {"socket", required_argument, NULL, 's'}, {"incremental", no_argument, NULL, 'i'},
+	    {"replace", no_argument, NULL, 'r'},      {"output", required_argument, NULL, 'o'},
+	    {"file", required_argument, NULL, 'f'},   {"user", required_argument, NULL, 'u'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
@@ -181,6 +202,9 @@ static int opts_parse(int argc, char **argv, const char *optstring, struct opts 
 		case 'f':
 			o->file = optarg;
 			break;
+		case 'u':
+			as_user = optarg;
+			break;
 		case 'h':
 			return 1;
 		default:
@@ -199,7 +223,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	/* "+": stop at the command; options may follow it too (optind 0 resets getopt) */
-	rc = opts_parse(argc, argv, "+s:o:f:irh", &o);
+	rc = opts_parse(argc, argv, "+s:o:f:u:irh", &o);
 	if (rc > 0) {
 		usage(stdout);
 		return 0;
@@ -212,7 +236,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;
-	if (opts_parse(argc, argv, "s:o:f:irh", &o) != 0) {
+	if (opts_parse(argc, argv, "s:o:f:u:irh", &o) != 0) {
 		usage(stderr);
 		return 2;
 	}
@@ -278,6 +302,12 @@ int main(int argc, char **argv)
 		return call(sock, "PENDING", NULL, 0, NULL);
 	if (!strcmp(cmd, "info"))
 		return call(sock, "INFO", NULL, 0, NULL);
+	if (!strcmp(cmd, "generations"))
+		return call(sock, "GENERATIONS", NULL, 0, NULL);
+	if (!strcmp(cmd, "restore") && arg) {
+		snprintf(verb, sizeof(verb), "RESTORE %.20s", arg);
+		return call(sock, verb, NULL, 0, NULL);
+	}
 	fprintf(stderr, "sbc-ini: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -16,6 +16,7 @@
  * changes the flash; changing material needs 200 (security administrator), as the vendor
  * does. A context's first change (or CSR) gives it a key and self-signed certificate.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "control/ctl.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
+#include "sbc/flash.h"
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/tlsmgr.h"
@@ -81,7 +83,7 @@ static void fmt_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-static char *show(const char *dir, int idx, size_t *rlen)
+static char *show(const char *dir, int idx, int staged, size_t *rlen)
 {
 	struct tls_cert_info ci;
 	char err[512], nb[40], na[40];
@@ -91,13 +93,14 @@ static char *show(const char *dir, int idx, size_t *rlen)
 		return out_text(0, rlen, "TLS context %d: %s\n", idx, err);
 	fmt_time(ci.not_before, nb, sizeof(nb));
 	fmt_time(ci.not_after, na, sizeof(na));
-	return out_text(1, rlen,
-			"context %d\nsubject %s\nissuer %s\nserial %s\nnot-before %s\n"
-			"not-after %s\nkey-type %s\nsubject-alt-name %s\nfingerprint %s\n"
-			"private-key %s\n",
-			idx, ci.subject, ci.issuer, ci.serial, nb, na, ci.key_type,
-			ci.san[0] ? ci.san : "-", ci.sha256,
-			match ? "present, matches the certificate" : "MISSING or does not match");
+	return out_text(
+	    1, rlen,
+	    "context %d\nsubject %s\nissuer %s\nserial %s\nnot-before %s\n"
+	    "not-after %s\nkey-type %s\nsubject-alt-name %s\nfingerprint %s\n"
+	    "private-key %s\n%s",
+	    idx, ci.subject, ci.issuer, ci.serial, nb, na, ci.key_type, ci.san[0] ? ci.san : "-",
+	    ci.sha256, match ? "present, matches the certificate" : "MISSING or does not match",
+	    staged ? "staged-key present, awaiting its certificate (import-cert)\n" : "");
 }
 
 static char *roots(const char *dir, size_t *rlen)
@@ -147,6 +150,114 @@ static void first_line(const char *body, size_t blen, char *buf, size_t len)
 	buf[n] = 0;
 }
 
+/*
+ * A key that does not match the context's certificate (or comes before any) is staged in
+ * the pending slot, never in the running material: the engine only ever sees a matching
+ * pair. 0 installed, 1 staged (warn says so), -1 refused.
+ */
+static int import_key(struct sbcd *s, int idx, const char *dir, const char *key, size_t klen,
+		      const char *pass, char *warn, size_t wlen, char *err, size_t elen)
+{
+	char pend[PATH_MAX], from[PATH_MAX + 32], to[PATH_MAX + 32], ignore[256];
+	struct tls_cert_info ci;
+	int match = 0, has_cert;
+
+	if (tlsmgr_pending_dir(s, (unsigned)idx, pend, sizeof(pend)) < 0) {
+		snprintf(err, elen, "pending slot: path too long");
+		return -1;
+	}
+	/* validated first: a refused key leaves a staged one as it was */
+	if (tls_material_import_key(pend, key, klen, pass, warn, wlen, err, elen) < 0)
+		return -1;
+	snprintf(from, sizeof(from), "%s/%s", dir, TLS_FILE_CERT);
+	snprintf(to, sizeof(to), "%s/%s", pend, TLS_FILE_CERT);
+	unlink(to);
+	has_cert = access(from, F_OK) == 0;
+	if (has_cert && flash_tree_copy(dir, pend, 0, err, elen) == 0) {
+		/* the copy brought the running key too: the staged one goes back on top */
+		if (tls_material_import_key(pend, key, klen, pass, warn, wlen, err, elen) < 0)
+			return -1;
+		if (tls_material_cert_info(pend, &ci, &match, ignore, sizeof(ignore)) < 0)
+			match = 0;
+	}
+	if (match) {
+		flash_tree_remove(pend);
+		return tls_material_import_key(dir, key, klen, pass, warn, wlen, err, elen);
+	}
+	/* the slot holds the key alone */
+	snprintf(to, sizeof(to), "%s/%s", pend, TLS_FILE_ROOTS);
+	unlink(to);
+	snprintf(to, sizeof(to), "%s/%s", pend, TLS_FILE_CRL);
+	unlink(to);
+	snprintf(to, sizeof(to), "%s/%s", pend, TLS_FILE_CERT);
+	unlink(to);
+	snprintf(warn, wlen,
+		 "staged: %s; TLS context %d keeps its current key and certificate until "
+		 "import-cert brings the certificate of the staged key, which installs both",
+		 has_cert ? "the key does not match the context's certificate"
+			  : "the context has no certificate",
+		 idx);
+	return 1;
+}
+
+static int staged_key(struct sbcd *s, int idx)
+{
+	char kp[PATH_MAX + 32];
+
+	tlsmgr_pending_dir(s, (unsigned)idx, kp, sizeof(kp) - 32);
+	strcat(kp, "/" TLS_FILE_KEY);
+	return access(kp, F_OK) == 0;
+}
+
+/* Replaces the running directory dir by a copy with the staged pair on top. */
+static int install_pair(const char *dir, const char *pend, char *err, size_t elen)
+{
+	char nw[PATH_MAX + 8], old[PATH_MAX + 8];
+
+	snprintf(nw, sizeof(nw), "%s.new", dir);
+	snprintf(old, sizeof(old), "%s.old", dir);
+	flash_tree_remove(nw);
+	flash_tree_remove(old);
+	if (flash_tree_copy(dir, nw, 0, err, elen) < 0 ||
+	    flash_tree_copy(pend, nw, 0, err, elen) < 0 || rename(dir, old) < 0 ||
+	    rename(nw, dir) < 0) {
+		if (access(dir, F_OK) != 0)
+			rename(old, dir);
+		flash_tree_remove(nw);
+		if (!err[0])
+			snprintf(err, elen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	flash_tree_remove(old);
+	flash_tree_remove(pend);
+	return 0;
+}
+
+/* A certificate completes a staged key, or else replaces the one of the running key. */
+static int import_cert(struct sbcd *s, int idx, const char *dir, const char *body, size_t blen,
+		       char *warn, size_t wlen, char *err, size_t elen)
+{
+	char pend[PATH_MAX], kp[PATH_MAX + 32];
+
+	tlsmgr_pending_dir(s, (unsigned)idx, pend, sizeof(pend));
+	snprintf(kp, sizeof(kp), "%s/%s", pend, TLS_FILE_KEY);
+	if (access(kp, F_OK) == 0 &&
+	    tls_material_import_cert(pend, body, blen, warn, wlen, err, elen) == 0) {
+		err[0] = 0;
+		if (install_pair(dir, pend, err, elen) < 0)
+			return -1;
+		snprintf(warn + strlen(warn), wlen - strlen(warn),
+			 "%sinstalled with the key staged for it", warn[0] ? "; " : "");
+		return 0;
+	}
+	if (tls_material_import_cert(dir, body, blen, warn, wlen, err, elen) < 0) {
+		if (access(kp, F_OK) == 0)
+			snprintf(err + strlen(err), elen - strlen(err), " (nor the staged key)");
+		return -1;
+	}
+	return 0;
+}
+
 char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **argv,
 		     const char *body, size_t blen, size_t *rlen)
 {
@@ -167,12 +278,15 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	/* reading changes nothing on flash: a monitor cannot make sbcd generate keys */
 	if (reading) {
 		tlsmgr_ctxdir(s, (unsigned)idx, dir, sizeof(dir));
-		return !strcasecmp(op, "SHOW") ? show(dir, idx, rlen) : roots(dir, rlen);
+		return !strcasecmp(op, "SHOW") ? show(dir, idx, staged_key(s, idx), rlen)
+					       : roots(dir, rlen);
 	}
 	if (tlsmgr_ctxdir_make(s, (unsigned)idx, dir, sizeof(dir)) < 0)
 		return out_text(0, rlen, "TLS context %d: cannot create its directory\n", idx);
-	/* first use of a context: it gets a key and a self-signed certificate */
+	/* first use of a context: it gets a key and a self-signed certificate (unless a
+	   certificate comes for a staged key) */
 	if (strcasecmp(op, "GENERATE") && strcasecmp(op, "IMPORT-KEY") &&
+	    !(!strcasecmp(op, "IMPORT-CERT") && staged_key(s, idx)) &&
 	    tlsmgr_ensure(s, (unsigned)idx, err, sizeof(err)) < 0)
 		return out_text(0, rlen, "TLS context %d: %s\n", idx, err);
 
@@ -199,8 +313,7 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		rc = tls_material_generate(dir, key_type(argc > 3 ? argv[3] : NULL), bits, subject,
 					   days, err, sizeof(err));
 	} else if (!strcasecmp(op, "IMPORT-CERT")) {
-		rc =
-		    tls_material_import_cert(dir, body, blen, warn, sizeof(warn), err, sizeof(err));
+		rc = import_cert(s, idx, dir, body, blen, warn, sizeof(warn), err, sizeof(err));
 	} else if (!strcasecmp(op, "IMPORT-KEY")) {
 		char pass[1024] = "";
 		const char *key = body;
@@ -211,9 +324,14 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 			key = nl ? nl + 1 : body + blen;
 			klen = blen - (size_t)(key - body);
 		}
-		rc = tls_material_import_key(dir, key, klen, pass[0] ? pass : NULL, warn,
-					     sizeof(warn), err, sizeof(err));
+		rc = import_key(s, idx, dir, key, klen, pass[0] ? pass : NULL, warn, sizeof(warn),
+				err, sizeof(err));
 		explicit_bzero(pass, sizeof(pass));
+		if (rc > 0) {
+			log_info("TLS context %d: IMPORT-KEY by %s: staged", idx,
+				 cs->user[0] ? cs->user : "uid");
+			return out_text(1, rlen, "%s\n", warn);
+		}
 	} else if (!strcasecmp(op, "IMPORT-ROOTS")) {
 		unsigned added = 0, skipped = 0;
 		rc = tls_material_import_roots(dir, body, blen, &added, &skipped, err, sizeof(err));
@@ -228,6 +346,11 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		rc = tls_material_delete_crl(dir, err, sizeof(err));
 	} else {
 		return out_text(0, rlen, "unknown TLS operation '%s'\n", op);
+	}
+	if (rc == 0 && !strcasecmp(op, "GENERATE")) {
+		/* a new pair: a key staged for the old one has nothing left to wait for */
+		tlsmgr_pending_dir(s, (unsigned)idx, err, sizeof(err));
+		flash_tree_remove(err);
 	}
 	if (rc < 0) {
 		log_warnx("TLS context %d: %s refused: %s", idx, op, err);

@@ -15,6 +15,7 @@
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/supervise.h"
+#include "sbc/tlsmgr.h"
 #include "sbc/version.h"
 
 /* A reply under construction. */
@@ -187,6 +188,18 @@ static char *verb_as(struct sbcd *s, struct ctl_session *cs, const char *user, s
 	return reply_text(1, rlen, "level %u\n", cs->level);
 }
 
+/* 1 when a TLS context of running is absent from cand. */
+static int tls_context_deleted(const struct conf_store *running, const struct conf_store *cand)
+{
+	const struct conf_table *t = &conf_tbl_tlscontexts;
+	const struct conf_rows *rs = conf_store_rows(running, t);
+
+	for (unsigned j = 0; j < rs->n; j++)
+		if (!conf_store_get(cand, t, rs->row[j]->index))
+			return 1;
+	return 0;
+}
+
 static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const char *mode,
 		       const char *fname, const char *body, size_t blen, size_t *rlen)
 {
@@ -220,6 +233,13 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 		return reply_text(0, rlen,
 				  "WebUsers: permission denied: changing users needs "
 				  "level 200\nnothing was changed\n");
+	}
+	if (apply && cs->level < CTL_LEVEL_SECADMIN && tls_context_deleted(s->running, cand)) {
+		conf_store_free(cand);
+		conf_diag_free(&d);
+		return reply_text(0, rlen,
+				  "TLSContexts: permission denied: deleting a TLS context (and its "
+				  "material) needs level 200\nnothing was changed\n");
 	}
 	if (!apply) {
 		conf_store_free(cand);
@@ -275,6 +295,53 @@ static char *verb_info(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
 			  cs->user[0] ? cs->user : "-", s->changes, s->saves, pending, kids);
 }
 
+/* Saved generations on flash: id, role, when, whether it validates. */
+static char *verb_generations(struct sbcd *s, size_t *rlen)
+{
+	struct flash_gen *g;
+	struct reply r;
+	unsigned n;
+	char err[512], when[40];
+
+	if (flash_gen_list(s->flashdir, &g, &n, err, sizeof(err)) < 0)
+		return reply_text(0, rlen, "%s\n", err);
+	reply_begin(&r, 1);
+	for (unsigned i = 0; r.f && i < n; i++) {
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&g[i].saved, &tm));
+		fprintf(r.f, "%u\t%s\tsaved %s\t%s%s\n", g[i].id,
+			!g[i].id ? "current"
+			: i == 1 ? "previous"
+				 : "older",
+			when, g[i].valid ? "valid" : "INVALID: ", g[i].valid ? "" : g[i].error);
+	}
+	free(g);
+	return reply_end(&r, rlen);
+}
+
+/* A saved generation becomes the current save: it boots at the next reset. */
+static char *verb_restore(struct sbcd *s, struct ctl_session *cs, const char *arg, size_t *rlen)
+{
+	char err[1024], *end;
+	unsigned long id = strtoul(arg, &end, 10);
+
+	/* it brings back users and TLS material: the level that changes those */
+	if (cs->level < CTL_LEVEL_SECADMIN)
+		return reply_text(0, rlen,
+				  "permission denied: level %u may not restore a generation "
+				  "(users and TLS material need level 200)\n",
+				  cs->level);
+	if (!*arg || *end || flash_gen_restore(s->flashdir, (unsigned)id, err, sizeof(err)) < 0)
+		return reply_text(0, rlen, "restore failed: %s\nnothing was changed\n",
+				  *arg && !*end ? err : "the generation must be a number");
+	log_info("flash generation %lu restored by %s: it boots at the next reset", id,
+		 cs->user[0] ? cs->user : "uid");
+	return reply_text(1, rlen,
+			  "generation %lu is the saved configuration again; it takes effect at "
+			  "the next reset (the running configuration is unchanged)\n",
+			  id);
+}
+
 char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t len, size_t *rlen)
 {
 	char *line, *body, *argv[8] = {0}, *save = NULL;
@@ -322,7 +389,7 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t
 		char err[512];
 		if (cs->level < CTL_LEVEL_ADMIN)
 			return reply_text(0, rlen, "permission denied\n");
-		if (flash_save(s->flashdir, s->running, err, sizeof(err)) < 0) {
+		if (flash_save(s->flashdir, s->running, tlsmgr_root(s), err, sizeof(err)) < 0) {
 			log_errx("save to flash failed: %s", err);
 			return reply_text(0, rlen, "save failed: %s\n", err);
 		}
@@ -330,6 +397,10 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, char *req, size_t
 		log_info("configuration saved to flash by %s", cs->user[0] ? cs->user : "uid");
 		return reply_text(1, rlen, "saved to %s/board.ini\n", s->flashdir);
 	}
+	if (!strcasecmp(argv[0], "GENERATIONS"))
+		return verb_generations(s, rlen);
+	if (!strcasecmp(argv[0], "RESTORE") && argc == 2)
+		return verb_restore(s, cs, argv[1], rlen);
 	if (!strcasecmp(argv[0], "RESET")) {
 		if (cs->level < CTL_LEVEL_ADMIN)
 			return reply_text(0, rlen, "permission denied\n");

@@ -1,5 +1,4 @@
-/* The flash directory: load at boot, atomic save. */
-#include <dirent.h>
+/* The flash directory: board.ini load, atomic file writes and reads (saves: flash_gen.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -103,22 +102,6 @@ fail:
 	return -1;
 }
 
-/* Temporary files of a save that a crash interrupted: never valid, always removable. */
-void flash_clean(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char path[PATH_MAX];
-
-	while (dh && (de = readdir(dh)))
-		if (strncmp(de->d_name, "board.ini.tmp.", 14) == 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	if (dh)
-		closedir(dh);
-}
-
 struct conf_store *flash_load(const char *dir, struct conf_diag *d)
 {
 	char path[PATH_MAX], err[PATH_MAX + 100];
@@ -141,27 +124,4 @@ struct conf_store *flash_load(const char *dir, struct conf_diag *d)
 	st = ini_build(NULL, text, len, path, INI_REPLACE, 0, d);
 	free(text);
 	return st;
-}
-
-int flash_save(const char *dir, const struct conf_store *st, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	size_t len;
-	char *text = ini_write(st, INI_W_SECRETS, &len);
-	int rc;
-
-	if (!text) {
-		snprintf(err, errlen, "cannot write the configuration: out of memory");
-		return -1;
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		free(text);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/board.ini", dir);
-	rc = flash_write_file(path, text, len, 0600, err, errlen);
-	explicit_bzero(text, len);
-	free(text);
-	return rc;
 }

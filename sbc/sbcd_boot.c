@@ -43,6 +43,19 @@ int sbcd_boot_check(const char *flashdir)
 		       d.nwarn == 1 ? "" : "s");
 	else
 		printf("%s: %u error%s\n", flashdir, d.nerr, d.nerr == 1 ? "" : "s");
+	if (!st) {
+		struct conf_diag g;
+		char why[8];
+		unsigned gen;
+		struct conf_store *prev;
+		conf_diag_init(&g);
+		prev = flash_boot_load(flashdir, &g, &gen, why, sizeof(why));
+		if (prev && gen)
+			printf("%s: boot would roll back to generation %u (last known good)\n",
+			       flashdir, gen);
+		conf_store_free(prev);
+		conf_diag_free(&g);
+	}
 	conf_diag_free(&d);
 	conf_store_free(st);
 	return st ? 0 : -1;
@@ -57,13 +70,22 @@ static int material_first_use(void *arg, unsigned ctx, char *err, size_t errlen)
 int sbcd_boot(struct sbcd *s)
 {
 	struct conf_diag d;
-	char err[1024];
+	char err[1024], why[300], src[PATH_MAX];
+	unsigned gen;
 
 	conf_diag_init(&d);
 	flash_clean(s->flashdir);
-	s->running = flash_load(s->flashdir, &d);
+	s->running = flash_boot_load(s->flashdir, &d, &gen, why, sizeof(why));
 	print_diag(&d);
 	conf_diag_free(&d);
+	flash_gen_dir(s->flashdir, gen, src, sizeof(src));
+	if (s->running && gen) {
+		/* last known good: the saved board.ini does not validate */
+		snprintf(err, sizeof(err), "configuration rolled back to generation %u: %s", gen,
+			 why);
+		log_errx("%s", err);
+		alarm_set("configurationRolledBack", "Flash", ALARM_CRITICAL, err);
+	}
 	if (!s->running) {
 		log_errx("flash %s is invalid: sbcd not started (check it with sbcd -n)",
 			 s->flashdir);
@@ -79,14 +101,14 @@ int sbcd_boot(struct sbcd *s)
 		log_errx("run directory %s: %s", s->rundir, strerror(errno));
 		return -1;
 	}
-	if (tlsmgr_boot(s) < 0)
+	if (tlsmgr_boot(s, src) < 0)
 		return -1;
 	s->ctl = ctl_server_start(s, s->sockpath, err, sizeof(err));
 	if (!s->ctl) {
 		log_errx("%s", err);
 		return -1;
 	}
-	s->sip = sip_engine_create(s->root, s->active, s->flashdir, s->rundir, err, sizeof(err));
+	s->sip = sip_engine_create(s->root, s->active, tlsmgr_root(s), s->rundir, err, sizeof(err));
 	if (!s->sip) {
 		log_errx("SIP engine: %s", err);
 		return -1;

@@ -15,6 +15,7 @@
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/supervise.h"
+#include "sbc/tlsmgr.h"
 
 struct child {
 	const char *name;
@@ -128,7 +129,7 @@ void supervise_start(struct sbcd *s)
 		if (c) {
 			char **a = c->argv;
 			*a++ = c->path, *a++ = "--socket", *a++ = s->sockpath;
-			*a++ = "--flash", *a++ = s->flashdir;
+			*a++ = "--flash", *a++ = (char *)tlsmgr_root(s); /* running material */
 			if (!s->foreground)
 				*a++ = "--syslog";
 			*a = NULL;

@@ -1,5 +1,4 @@
 /* TLS contexts on flash: default material, expiry alarms, status tables. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "conf/store.h"
 #include "sbc/alarms.h"
+#include "sbc/flash.h"
 #include "sbc/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sip/sip_engine.h"
@@ -29,14 +29,24 @@ static const struct conf_table *contexts(void)
 	return &conf_tbl_tlscontexts;
 }
 
-static int mkdirs(const char *flash, unsigned idx, char *dir, size_t len)
+const char *tlsmgr_root(const struct sbcd *s)
+{
+	static char root[PATH_MAX];
+
+	snprintf(root, sizeof(root), "%s/running", s->rundir);
+	return root;
+}
+
+static int mkdirs(const char *root, unsigned idx, char *dir, size_t len)
 {
 	char top[PATH_MAX];
 
-	snprintf(top, sizeof(top), "%s/tls", flash);
+	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+		return -1;
+	snprintf(top, sizeof(top), "%s/tls", root);
 	if (mkdir(top, 0700) < 0 && errno != EEXIST)
 		return -1;
-	if (snprintf(dir, len, "%s/tls/%u", flash, idx) >= (int)len)
+	if (snprintf(dir, len, "%s/tls/%u", root, idx) >= (int)len)
 		return -1;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -1;
@@ -45,12 +55,17 @@ static int mkdirs(const char *flash, unsigned idx, char *dir, size_t len)
 
 int tlsmgr_ctxdir(const struct sbcd *s, unsigned idx, char *buf, size_t len)
 {
-	return snprintf(buf, len, "%s/tls/%u", s->flashdir, idx) < (int)len ? 0 : -1;
+	return snprintf(buf, len, "%s/tls/%u", tlsmgr_root(s), idx) < (int)len ? 0 : -1;
 }
 
 int tlsmgr_ctxdir_make(const struct sbcd *s, unsigned idx, char *buf, size_t len)
 {
-	return mkdirs(s->flashdir, idx, buf, len);
+	return mkdirs(tlsmgr_root(s), idx, buf, len);
+}
+
+int tlsmgr_pending_dir(const struct sbcd *s, unsigned idx, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s/pending/%u", s->rundir, idx) < (int)len ? 0 : -1;
 }
 
 static int has_file(const char *dir, const char *name)
@@ -71,8 +86,8 @@ int tlsmgr_ensure(struct sbcd *s, unsigned idx, char *err, size_t errlen)
 		snprintf(err, errlen, "TLSContexts row %u: no such context", idx);
 		return -1;
 	}
-	if (mkdirs(s->flashdir, idx, dir, sizeof(dir)) < 0) {
-		snprintf(err, errlen, "%s/tls/%u: %s", s->flashdir, idx, strerror(errno));
+	if (mkdirs(tlsmgr_root(s), idx, dir, sizeof(dir)) < 0) {
+		snprintf(err, errlen, "%s/tls/%u: %s", tlsmgr_root(s), idx, strerror(errno));
 		return -1;
 	}
 	/* material an operator put there (even a key alone, awaiting its certificate) stays */
@@ -127,22 +142,69 @@ int tlsmgr_check_boot(const char *flashdir, const struct conf_store *st)
 	return rc;
 }
 
-int tlsmgr_boot(struct sbcd *s)
+/* Boot gave context idx its first material: the flash keeps it, so a reset gives the same key. */
+static void keep_on_flash(struct sbcd *s, const char *src, unsigned idx)
+{
+	static const char *const files[] = {TLS_FILE_CERT, TLS_FILE_KEY};
+	char from[PATH_MAX], to[PATH_MAX], err[PATH_MAX + 200];
+
+	tlsmgr_ctxdir(s, idx, from, sizeof(from));
+	if (mkdirs(src, idx, to, sizeof(to)) < 0) {
+		log_warnx("TLS context %u: %s: %s", idx, to, strerror(errno));
+		return;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		char f[PATH_MAX + 32], t[PATH_MAX + 32], *buf;
+		size_t len;
+		snprintf(f, sizeof(f), "%s/%s", from, files[i]);
+		snprintf(t, sizeof(t), "%s/%s", to, files[i]);
+		buf = flash_read_file(f, 1u << 20, &len, err, sizeof(err));
+		if (!buf || flash_write_file(t, buf, len, i ? 0600 : 0644, err, sizeof(err)) < 0)
+			log_warnx("TLS context %u: keeping its first material on flash: %s", idx,
+				  err);
+		if (buf)
+			explicit_bzero(buf, len);
+		free(buf);
+	}
+}
+
+int tlsmgr_boot(struct sbcd *s, const char *src)
 {
 	const struct conf_rows *rs = conf_store_rows(s->running, contexts());
-	char err[PATH_MAX + 200];
+	char err[PATH_MAX + 200], from[PATH_MAX], to[PATH_MAX];
 
-	if (tlsmgr_check_boot(s->flashdir, s->running) < 0) {
+	if (tlsmgr_check_boot(src, s->running) < 0) {
 		log_errx("refusing to start: a private key is readable by others (chmod 600 it)");
 		return -1;
 	}
+	/* the running material starts as the saved one; only a save writes it back */
+	flash_tree_remove(tlsmgr_root(s));
+	snprintf(from, sizeof(from), "%s/pending", s->rundir);
+	flash_tree_remove(from);
+	for (unsigned j = 0; j < rs->n; j++) {
+		unsigned idx = rs->row[j]->index;
+		snprintf(from, sizeof(from), "%s/tls/%u", src, idx);
+		if (tlsmgr_ctxdir_make(s, idx, to, sizeof(to)) < 0 ||
+		    (access(from, F_OK) == 0 &&
+		     flash_tree_copy(from, to, 0, err, sizeof(err)) < 0)) {
+			log_errx("TLS context %u: running material: %s", idx,
+				 access(from, F_OK) == 0 ? err : strerror(errno));
+			return -1;
+		}
+	}
 	for (unsigned j = 0; j < rs->n; j++) {
 		const struct conf_row *r = rs->row[j];
-		if (in_use(s->running, r->v[TLSCTX_NAME].s, r->index) &&
-		    tlsmgr_ensure(s, r->index, err, sizeof(err)) < 0) {
+		int had;
+		if (!in_use(s->running, r->v[TLSCTX_NAME].s, r->index))
+			continue;
+		tlsmgr_ctxdir(s, r->index, to, sizeof(to));
+		had = has_file(to, TLS_FILE_CERT) || has_file(to, TLS_FILE_KEY);
+		if (tlsmgr_ensure(s, r->index, err, sizeof(err)) < 0) {
 			log_errx("TLS context %u: %s", r->index, err);
 			return -1;
 		}
+		if (!had)
+			keep_on_flash(s, src, r->index);
 	}
 	tlsmgr_check_expiry(s);
 	return 0;
@@ -158,22 +220,6 @@ static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	su_timer_set(t, on_tick, arg);
 }
 
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[PATH_MAX];
-
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.') {
-			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-			unlink(p);
-		}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 void tlsmgr_committed(struct sbcd *s, const struct conf_store *old)
 {
 	const struct conf_rows *rs = conf_store_rows(old, contexts());
@@ -183,10 +229,14 @@ void tlsmgr_committed(struct sbcd *s, const struct conf_store *old)
 		unsigned idx = rs->row[j]->index;
 		if (conf_store_get(s->running, contexts(), idx))
 			continue;
-		/* a deleted context takes its material with it: a new row starts afresh */
+		/* a deleted context leaves the running material; the flash keeps it until a save */
 		tlsmgr_ctxdir(s, idx, dir, sizeof(dir));
-		remove_dir(dir);
-		log_info("TLS context %u deleted with its material", idx);
+		flash_tree_remove(dir);
+		tlsmgr_pending_dir(s, idx, dir, sizeof(dir));
+		flash_tree_remove(dir);
+		log_info("TLS context %u deleted with its running material (saved material stays "
+			 "on flash until the next save)",
+			 idx);
 	}
 	tlsmgr_check_expiry(s);
 }

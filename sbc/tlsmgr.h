@@ -1,15 +1,23 @@
 /*
- * tlsmgr: sbcd's side of TLS contexts: the material directories on flash,
- * default material, expiry alarms and the TLS status tables.
+ * tlsmgr: sbcd's side of TLS contexts: the running material, default
+ * material, expiry alarms and the TLS status tables.
  *
- *  - tlsmgr_boot: refuses (-1) a private key that others may read; makes
+ * The running material (<rundir>/running/tls/<N>/, tlsmgr_root) is what every
+ * reader uses: this module, the SIP engine, sbc-web (context 0). Boot copies
+ * it from the flash generation it booted; imports, generation and context
+ * deletions change only it; a save (flash_save) writes it to flash.
+ *
+ *  - tlsmgr_boot: refuses (-1) a private key on flash that others may read;
+ *    makes the running material from src (the booted flash generation); makes
  *    sure context 0 and every context a SIP interface or proxy set uses has a
  *    key and a certificate (a fresh self-signed one, RSA of TLSPkeySize bits,
- *    when it has none); checks expiry.
- *  - tlsmgr_ensure: the same "first use" generation for one context; a
- *    context that has a key or a certificate is left as it is.
- *  - tlsmgr_committed: after a configuration change, removes the material of
- *    deleted contexts and rechecks expiry.
+ *    when it has none: that first material is also kept on flash at src, so a
+ *    reset keeps the key); checks expiry.
+ *  - tlsmgr_ensure: the same "first use" generation for one context (running
+ *    material only); a context that has a key or a certificate is left as it is.
+ *  - tlsmgr_committed: after a configuration change, removes the running (and
+ *    staged) material of deleted contexts and rechecks expiry. The flash keeps
+ *    it until the next save.
  *  - tlsmgr_check_expiry: raises, changes or clears the certificateExpiry
  *    alarm of every context (TLSExpiryCheckStart; minor, major, critical).
  *    Run at boot, after every material change, and every TLSExpiryCheckPeriod days.
@@ -22,10 +30,15 @@
 struct sbcd;
 struct conf_store;
 
-/* The path <flash>/tls/<idx>; the _make form also creates it (0700). -1 on failure. */
+/* The running material's root: <rundir>/running (it holds tls/<N>/); a static buffer. */
+const char *tlsmgr_root(const struct sbcd *s);
+/* The path <root>/tls/<idx>; the _make form also creates it (0700). -1 on failure. */
 int tlsmgr_ctxdir(const struct sbcd *s, unsigned idx, char *buf, size_t len);
 int tlsmgr_ctxdir_make(const struct sbcd *s, unsigned idx, char *buf, size_t len);
-int tlsmgr_boot(struct sbcd *s);
+/* A staged key awaiting its certificate (ctl_tls.c): <rundir>/pending/<idx>; never read by the
+ * engine. */
+int tlsmgr_pending_dir(const struct sbcd *s, unsigned idx, char *buf, size_t len);
+int tlsmgr_boot(struct sbcd *s, const char *src);
 int tlsmgr_check_boot(const char *flashdir, const struct conf_store *st);
 int tlsmgr_ensure(struct sbcd *s, unsigned idx, char *err, size_t errlen);
 void tlsmgr_committed(struct sbcd *s, const struct conf_store *old);

@@ -10,6 +10,7 @@ printf '[ TLSContexts ]\nFORMAT TLSContexts_Index = TLSContexts_Name;\nTLSContex
 check "sbcd starts" t_sbcd "$D" "$D/ctx.ini"
 tls() { "$BIN/sbc-ini" --socket "$SOCK" tls "$@"; }
 F=$D/flash/tls
+R=$D/sbcd-run/running/tls # the running material: imports change it, a save copies it to $F
 
 check "context 0 got a key and a self-signed certificate at boot" test -s "$F/0/certificate.pem" -a -s "$F/0/private-key.pem"
 check "the key is mode 0600" test "$(stat -c %a "$F/0/private-key.pem")" = 600
@@ -24,10 +25,10 @@ check "import key" tls import-key sip -f "$P/server.key"
 check "import certificate with its chain" tls import-cert sip -f "$P/server-chain.crt"
 tls show 1 >"$D/show1"
 contains "context 1 shows the imported certificate" "$D/show1" "^subject CN=localhost"
-fp=$(sha256sum "$F/1/certificate.pem")
+fp=$(sha256sum "$R/1/certificate.pem")
 expect_fail "a certificate of another key is refused" tls import-cert 1 -f "$P/client.crt"
 contains "the refusal says why" "$T_DIR/last.out" "nothing was changed"
-check "certificate unchanged after the refusal" test "$fp" = "$(sha256sum "$F/1/certificate.pem")"
+check "certificate unchanged after the refusal" test "$fp" = "$(sha256sum "$R/1/certificate.pem")"
 expect_fail "a certificate where a key was expected is refused" tls import-key 1 -f "$P/client.crt"
 head -c 300 "$P/server.crt" >"$D/trunc.pem"
 expect_fail "a truncated certificate is refused" tls import-cert 1 -f "$D/trunc.pem"
@@ -75,9 +76,10 @@ contains "TLSCertificates shows the days left" "$D/tc" '^TLSCertificates 2 = "ex
 # deleting a context removes its material
 printf '!DELETE TLSContexts 2\n' >"$D/del.ini"
 check "delete context 2" "$BIN/sbc-ini" --socket "$SOCK" import --incremental "$D/del.ini"
-check "its material is gone" test ! -e "$F/2"
+check "its material is gone" test ! -e "$R/2"
 
 # a key that others can read stops the boot
+check "save (material reaches the flash)" "$BIN/sbc-ini" --socket "$SOCK" save
 kill "$SBCD_PID"
 wait_for "! kill -0 $SBCD_PID"
 chmod 644 "$F/1/private-key.pem"
