@@ -76,6 +76,10 @@ static const struct conf_column cols[] = {
     [GLOBALS_SYSLOG_FACILITY] = {"SyslogFacility", "syslog-facility", 17, CONF_T_INT, 0, 23, NULL,
 				 NULL, "16", "Syslog facility number (16 = local0)", 0, SYS,
 				 "system logging"},
+    [GLOBALS_SIP_DIGEST_NONCE_LIFETIME] =
+	{"SIPDigestNonceLifetime", "digest-nonce-lifetime", 40, CONF_T_INT, 1, 3600, NULL, NULL,
+	 "300", "Seconds a SIP digest nonce is valid; later it is answered stale=true", 0, SIP,
+	 SEC},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

@@ -9,6 +9,10 @@ static const struct conf_enum app_types[] = {{0, "gw"}, {1, "sas"}, {2, "sbc"}, 
 static const struct conf_enum tristate[] = {
     {-1, "not-configured"}, {0, "disable"}, {1, "enable"}, {0, NULL}};
 static const struct conf_enum topology[] = {{0, "down"}, {1, "up"}, {0, NULL}};
+static const struct conf_enum id_binding[] = {
+    {0, "none"}, {1, "subject"}, {2, "aor-match"}, {0, NULL}};
+static const struct conf_enum auth_modes[] = {{0, "none"},   {1, "certificate"}, {2, "digest"},
+					      {3, "either"}, {4, "both"},        {0, NULL}};
 
 static const struct conf_column cols[] = {
     [SIPIF_INTERFACE_NAME] = {"InterfaceName", "interface-name", 1, CONF_T_STRING, 0, 40, NULL,
@@ -63,6 +67,17 @@ static const struct conf_column cols[] = {
 				   100000, NULL, NULL, "1024",
 				   "Most TLS connections open at once on this interface",
 				   CONF_F_RESET},
+    [SIPIF_TLS_IDENTITY_BINDING] =
+	{"TLSIdentityBinding", "tls-identity-binding", 18, CONF_T_ENUM, 0, 0, id_binding, NULL, "0",
+	 "Tie a registering client certificate to the AOR: none; subject (AOR user or host matches "
+	 "a SAN URI/DNS or the CN); aor-match (the whole AOR matches a SAN URI)",
+	 0},
+    [SIPIF_AUTHENTICATION_MODE] =
+	{"AuthenticationMode", "authentication-mode", 19, CONF_T_ENUM, 0, 0, auth_modes, NULL, "0",
+	 "What REGISTER and INVITE must present: none, certificate, digest, either or both", 0},
+    [SIPIF_AUTHENTICATION_REALM] =
+	{"AuthenticationRealm", "authentication-realm", 20, CONF_T_STRING, 0, 64, NULL, NULL, "sbc",
+	 "Realm of digest challenges (SIPCredentials rows of this realm)", 0},
 };
 _Static_assert(CONF_NCOLS(cols) == SIPIF_NCOLS, "conf/cols.h lists every column of sipinterface");
 

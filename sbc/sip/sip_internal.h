@@ -20,6 +20,7 @@
 
 #include "sbc/log.h"
 #include "sbc/sip/sip_engine.h"
+#include "sbc/sip/sip_identity.h"
 #include "sbc/sip/sip_route.h"
 
 struct conf_row;
@@ -61,7 +62,9 @@ struct sip_iface {
 	unsigned long long accepted;
 	unsigned long long rejected[SIP_REJ_N];
 	unsigned active;
-	struct sip_conn *conns; /* live TLS connections of this interface */
+	struct sip_conn *conns;     /* live TLS connections of this interface */
+	struct sip_id_policy idp;   /* who may register and call (sip_identity.c) */
+	struct sip_id_counters idc; /* SIPIdentityStatus */
 };
 
 struct sip_registrar;
@@ -88,6 +91,7 @@ struct sip_engine {
 	struct sip_rt_cfg *rt;
 	struct sip_proxy *proxy;
 	struct sip_ctls_mod *ctls;
+	struct sip_auth *auth; /* digest credentials and nonces (sip_auth.c) */
 	char flashdir[256], rundir[256];
 };
 
@@ -114,6 +118,10 @@ void sip_tls_unbind(struct sip_engine *e);
 void sip_tls_release(struct sip_engine *e);
 /* Peer certificate subject of the live connection from `peer` ("addr:port"), or NULL. */
 const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer);
+/* The verified peer certificate of the live connection from peer, with its subject and issuer
+ * text; NULL when there is none (no connection, no certificate, chain not verified). */
+X509 *sip_tls_peer_cert(struct sip_iface *ifc, const char *peer, const char **subject,
+			const char **issuer);
 
 /* --- sip_engine.c helpers shared by the registrar and the B2BUA --- */
 
@@ -143,6 +151,9 @@ struct sip_binding {
 	enum sip_proto proto;
 	char peer[64];     /* addr:port the REGISTER came from */
 	char subject[512]; /* peer certificate subject (TLS with a client certificate) */
+	char issuer[512];  /* its issuer: subject and issuer are the identity bound to the AOR */
+	char auth[64];     /* how it was authenticated (Registrations Authentication) */
+	char check[256];   /* how the identity was tied to the AOR (IdentityCheck) */
 	tport_t *tp;       /* the connection (TCP/TLS) or primary (UDP) it came over */
 	time_t expires;    /* CLOCK_MONOTONIC seconds */
 };
@@ -157,6 +168,10 @@ struct sip_binding *sip_registrar_lookup(struct sip_registrar *r, const char *us
 void sip_registrar_expire(struct sip_registrar *r);
 /* Fills the Registrations status table. */
 void sip_registrar_status(struct sip_registrar *r, struct conf_store *st);
+/* The live binding of user that carries a certificate identity, or NULL. */
+struct sip_binding *sip_registrar_bound(struct sip_registrar *r, const char *user);
+/* Users with a live binding on ifc (NULL: on any interface). */
+unsigned sip_registrar_users(struct sip_registrar *r, const struct sip_iface *ifc);
 
 /* --- sip_b2bua.c --- */
 

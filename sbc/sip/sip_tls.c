@@ -771,3 +771,19 @@ const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer)
 			return c->subject;
 	return NULL;
 }
+
+X509 *sip_tls_peer_cert(struct sip_iface *ifc, const char *peer, const char **subject,
+			const char **issuer)
+{
+	for (struct sip_conn *c = ifc->conns; c; c = c->next)
+		if (c->state == C_UP && !c->gone && c->ssl && strcmp(c->peer, peer) == 0) {
+			X509 *x = SSL_get0_peer_certificate(c->ssl);
+			/* only a verified chain is an identity */
+			if (!x || !c->subject[0] || SSL_get_verify_result(c->ssl) != X509_V_OK)
+				return NULL;
+			*subject = c->subject;
+			*issuer = c->issuer;
+			return x;
+		}
+	return NULL;
+}
