@@ -106,7 +106,8 @@ extern const struct conf_table conf_tbl_sipinterface;
 	X(SIPIF_MAX_TLS_CONNECTIONS, "MaxTLSConnections", INT)                                     \
 	X(SIPIF_TLS_IDENTITY_BINDING, "TLSIdentityBinding", ENUM)                                  \
 	X(SIPIF_AUTHENTICATION_MODE, "AuthenticationMode", ENUM)                                   \
-	X(SIPIF_AUTHENTICATION_REALM, "AuthenticationRealm", STRING)
+	X(SIPIF_AUTHENTICATION_REALM, "AuthenticationRealm", STRING)                               \
+	X(SIPIF_DIGEST_ALGORITHMS, "DigestAlgorithms", ENUM)
 enum sipif_col { CONF_COLS_SIPIF(CONF_COL_ENUM) SIPIF_NCOLS };
 
 /* ProxySet (conf/tbl_proxyset.c) */

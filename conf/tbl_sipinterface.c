@@ -11,6 +11,8 @@ static const struct conf_enum tristate[] = {
 static const struct conf_enum topology[] = {{0, "down"}, {1, "up"}, {0, NULL}};
 static const struct conf_enum id_binding[] = {
     {0, "none"}, {1, "subject"}, {2, "aor-match"}, {0, NULL}};
+static const struct conf_enum digest_algs[] = {
+    {0, "sha-256-md5"}, {1, "md5-sha-256"}, {2, "sha-256"}, {3, "md5"}, {0, NULL}};
 static const struct conf_enum auth_modes[] = {{0, "none"},   {1, "certificate"}, {2, "digest"},
 					      {3, "either"}, {4, "both"},        {0, NULL}};
 
@@ -78,6 +80,11 @@ static const struct conf_column cols[] = {
     [SIPIF_AUTHENTICATION_REALM] =
 	{"AuthenticationRealm", "authentication-realm", 20, CONF_T_STRING, 0, 64, NULL, NULL, "sbc",
 	 "Realm of digest challenges (SIPCredentials rows of this realm)", 0},
+    [SIPIF_DIGEST_ALGORITHMS] =
+	{"DigestAlgorithms", "digest-algorithms", 21, CONF_T_ENUM, 0, 0, digest_algs, NULL, "0",
+	 "Digest challenges offered, the preferred first (RFC 8760); clients that read only the "
+	 "first challenge need md5 first",
+	 0},
 };
 _Static_assert(CONF_NCOLS(cols) == SIPIF_NCOLS, "conf/cols.h lists every column of sipinterface");
 

@@ -133,11 +133,18 @@ int sip_auth_challenge(struct sip_auth *a, const struct sip_iface *ifc, int stal
 	n->iface = ifc->index;
 	n->last_nc = 0;
 	n->used_without_qop = 0;
-	/* RFC 8760: the preferred algorithm first */
-	snprintf(c1, len, "Digest realm=\"%s\", nonce=\"%s\", qop=\"auth\", algorithm=SHA-256%s",
-		 ifc->idp.realm, n->value, stale ? ", stale=true" : "");
-	snprintf(c2, len, "Digest realm=\"%s\", nonce=\"%s\", qop=\"auth\", algorithm=MD5%s",
-		 ifc->idp.realm, n->value, stale ? ", stale=true" : "");
+	/* RFC 8760: the preferred algorithm first (DigestAlgorithms) */
+	static const char *const order[4][2] = {
+	    {"SHA-256", "MD5"}, {"MD5", "SHA-256"}, {"SHA-256", NULL}, {"MD5", NULL}};
+	const char *const *o = order[ifc->idp.algs >= 0 && ifc->idp.algs < 4 ? ifc->idp.algs : 0];
+	char *out[2] = {c1, c2};
+	for (int i = 0; i < 2; i++) {
+		out[i][0] = 0;
+		if (o[i])
+			snprintf(out[i], len,
+				 "Digest realm=\"%s\", nonce=\"%s\", qop=\"auth\", algorithm=%s%s",
+				 ifc->idp.realm, n->value, o[i], stale ? ", stale=true" : "");
+	}
 	return 0;
 }
 
@@ -236,6 +243,11 @@ enum sip_auth_res sip_auth_check(struct sip_auth *a, const struct sip_iface *ifc
 		da = CONF_DIGEST_MD5, *alg = "MD5";
 	else {
 		snprintf(why, wlen, "unsupported digest algorithm '%s'", r.alg);
+		return SIP_AUTH_BAD;
+	}
+	if ((ifc->idp.algs == 2 && da == CONF_DIGEST_MD5) ||
+	    (ifc->idp.algs == 3 && da == CONF_DIGEST_SHA256)) {
+		snprintf(why, wlen, "digest algorithm %s not offered (DigestAlgorithms)", r.alg);
 		return SIP_AUTH_BAD;
 	}
 	if (r.qop[0] && strcasecmp(r.qop, "auth")) {

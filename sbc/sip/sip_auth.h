@@ -41,8 +41,8 @@ enum sip_auth_res sip_auth_check(struct sip_auth *a, const struct sip_iface *ifc
 				 int proxy, char *user, size_t ulen, const char **alg, char *why,
 				 size_t wlen);
 /*
- * The challenge headers (SHA-256 first, then MD5) with a new nonce, for
- * WWW-Authenticate (401) or Proxy-Authenticate (407): two strings into c1, c2.
+ * The challenge headers in the interface's DigestAlgorithms order with a new nonce, for
+ * WWW-Authenticate (401) or Proxy-Authenticate (407): into c1, and c2 ("" when one only).
  * 0, or -1 when no random bytes could be had.
  */
 int sip_auth_challenge(struct sip_auth *a, const struct sip_iface *ifc, int stale, char *c1,

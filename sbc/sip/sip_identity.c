@@ -33,6 +33,7 @@ int sip_identity_config(struct sip_engine *e, const struct conf_store *st)
 		    conf_row_int(r, SIPIF_ENABLE_UN_AUTHENTICATED_REGISTRATIONS) != 0;
 		ifc->idp.block_unreg = conf_row_int(r, SIPIF_BLOCK_UN_REG_USERS) == 1;
 		ifc->idp.max_reg = conf_row_int(r, SIPIF_MAX_NUM_OF_REG_USERS);
+		ifc->idp.algs = (int)conf_row_int(r, SIPIF_DIGEST_ALGORITHMS);
 		snprintf(ifc->idp.realm, sizeof(ifc->idp.realm), "%s",
 			 conf_row_str(r, SIPIF_AUTHENTICATION_REALM));
 	}
@@ -92,18 +93,19 @@ static void challenge(struct sip_engine *e, struct sip_iface *ifc, nta_incoming_
 {
 	char c1[300], c2[300];
 
+	c2[0] = 0;
 	if (sip_auth_challenge(e->auth, ifc, stale, c1, c2, sizeof(c1)) < 0) {
 		nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
 	} else {
 		ifc->idc.challenges++;
 		if (reg)
-			nta_incoming_treply(irq, SIP_401_UNAUTHORIZED,
-					    SIPTAG_WWW_AUTHENTICATE_STR(c1),
-					    SIPTAG_WWW_AUTHENTICATE_STR(c2), TAG_END());
+			nta_incoming_treply(
+			    irq, SIP_401_UNAUTHORIZED, SIPTAG_WWW_AUTHENTICATE_STR(c1),
+			    TAG_IF(c2[0], SIPTAG_WWW_AUTHENTICATE_STR(c2)), TAG_END());
 		else
-			nta_incoming_treply(irq, SIP_407_PROXY_AUTH_REQUIRED,
-					    SIPTAG_PROXY_AUTHENTICATE_STR(c1),
-					    SIPTAG_PROXY_AUTHENTICATE_STR(c2), TAG_END());
+			nta_incoming_treply(
+			    irq, SIP_407_PROXY_AUTH_REQUIRED, SIPTAG_PROXY_AUTHENTICATE_STR(c1),
+			    TAG_IF(c2[0], SIPTAG_PROXY_AUTHENTICATE_STR(c2)), TAG_END());
 	}
 	nta_incoming_destroy(irq);
 }

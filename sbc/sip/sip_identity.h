@@ -44,6 +44,7 @@ struct sip_id_policy {
 	int block_unreg;   /* BlockUnRegUsers: 1 only when enable */
 	long long max_reg; /* MaxNumOfRegUsers, -1 unlimited */
 	char realm[65];    /* AuthenticationRealm */
+	int algs;          /* DigestAlgorithms: 0 SHA-256 MD5, 1 MD5 SHA-256, 2 SHA-256, 3 MD5 */
 };
 
 struct sip_id_counters {
