@@ -178,27 +178,43 @@ struct sip_binding *sip_registrar_bound(struct sip_registrar *r, const char *use
 	return NULL;
 }
 
-/* 1 when b is the newest live binding of its user on ifc (so each user counts once). */
-static int first_of_user(struct sip_registrar *r, const struct sip_binding *b,
-			 const struct sip_iface *ifc, time_t now)
+static int by_user(const void *a, const void *b)
 {
-	for (struct sip_binding *x = r->list; x != b; x = x->next)
-		if (strcmp(x->user, b->user) == 0 && (!ifc || x->ifc == ifc) &&
-		    binding_live(x, now))
-			return 0;
-	return 1;
+	return strcmp((*(struct sip_binding *const *)a)->user,
+		      (*(struct sip_binding *const *)b)->user);
 }
 
 unsigned sip_registrar_users(struct sip_registrar *r, const struct sip_iface *ifc)
 {
 	time_t now = mono_now();
-	unsigned n = 0;
+	struct sip_binding **v;
+	unsigned n = 0, users = 0;
 
-	for (struct sip_binding *b = r->list; b; b = b->next)
-		if ((!ifc || b->ifc == ifc) && binding_live(b, now) &&
-		    first_of_user(r, b, ifc, now))
+	if (!r->n || !(v = malloc(r->n * sizeof(*v))))
+		return 0;
+	for (struct sip_binding *b = r->list; b && n < r->n; b = b->next)
+		if ((!ifc || b->ifc == ifc) && binding_live(b, now))
+			v[n++] = b;
+	/* sorted by user, each user counts once: O(n log n) for any number of contacts */
+	qsort(v, n, sizeof(*v), by_user);
+	for (unsigned i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i]->user, v[i - 1]->user))
+			users++;
+	free(v);
+	return users;
+}
+
+/* At least max users live on ifc; cheap when there are fewer live bindings than max. */
+static int users_at_least(struct sip_registrar *r, const struct sip_iface *ifc,
+			  unsigned long long max)
+{
+	time_t now = mono_now();
+	unsigned long long n = 0;
+
+	for (struct sip_binding *b = r->list; b && n < max; b = b->next)
+		if (b->ifc == ifc && binding_live(b, now))
 			n++;
-	return n;
+	return n >= max && sip_registrar_users(r, ifc) >= max;
 }
 
 /* The REGISTER would make user a new registered user of ifc (MaxNumOfRegUsers). */
@@ -256,8 +272,8 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 	/* who may touch this AOR: before any binding changes (sip_identity.h) */
 	if (sip_identity_register(r->e, ifc, p, irq, sip, user, aor, &id))
 		return 0;
-	if (adds_user(r, ifc, user, sip, dflt) && ifc->idp.max_reg >= 0 &&
-	    sip_registrar_users(r, ifc) >= (unsigned long long)ifc->idp.max_reg) {
+	if (ifc->idp.max_reg >= 0 && adds_user(r, ifc, user, sip, dflt) &&
+	    users_at_least(r, ifc, (unsigned long long)ifc->idp.max_reg)) {
 		char why[160];
 		snprintf(why, sizeof(why), "MaxNumOfRegUsers %lld reached on interface '%s'",
 			 ifc->idp.max_reg, ifc->name);
