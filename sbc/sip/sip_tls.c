@@ -49,6 +49,7 @@
 #include "conf/store.h"
 #include "sbc/sip/sip_internal.h"
 #include "tls/certinfo.h"
+#include "tls/names.h"
 #include "tls/tls.h"
 
 enum conn_state { C_NEW, C_HANDSHAKE, C_UP, C_REJECTED };
@@ -168,22 +169,10 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max)
 
 /* --- names and matching --- */
 
-/* One name against one pattern: case-insensitive; "*." on either side stands for one label. */
+/* One name against one pattern, as tls/names.c matches (shared with the SIP identity checks). */
 static int label_match(const char *pat, const char *name)
 {
-	const char *dot;
-
-	if (strcasecmp(pat, name) == 0)
-		return 1;
-	if (pat[0] == '*' && pat[1] == '.') {
-		dot = strchr(name, '.');
-		return dot && dot != name && strcasecmp(dot, pat + 1) == 0;
-	}
-	if (name[0] == '*' && name[1] == '.') {
-		dot = strchr(pat, '.');
-		return dot && dot != pat && strcasecmp(dot, name + 1) == 0;
-	}
-	return 0;
+	return tls_name_match(pat, name);
 }
 
 /* SAN entries (DNS, IP, URI, email) when the certificate has any, else the CN. */
