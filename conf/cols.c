@@ -20,6 +20,8 @@ static const struct conf_col_binding b_trustedroots[] = {CONF_COLS_TROOT(BIND)};
 static const struct conf_col_binding b_alarms[] = {CONF_COLS_ALARMS(BIND)};
 static const struct conf_col_binding b_proxystatus[] = {CONF_COLS_PROXYSTATUS(BIND)};
 static const struct conf_col_binding b_calls[] = {CONF_COLS_CALLS(BIND)};
+static const struct conf_col_binding b_sipcredentials[] = {CONF_COLS_SIPCRED(BIND)};
+static const struct conf_col_binding b_sipidstatus[] = {CONF_COLS_SIPIDSTATUS(BIND)};
 
 #define TABLE(f, p, name)                                                                          \
 	{                                                                                          \
@@ -44,6 +46,8 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(alarms, ALARMS, "Alarms"),
     TABLE(proxystatus, PROXYSTATUS, "ProxyStatus"),
     TABLE(calls, CALLS, "Calls"),
+    TABLE(sipcredentials, SIPCRED, "SIPCredentials"),
+    TABLE(sipidstatus, SIPIDSTATUS, "SIPIdentityStatus"),
 };
 
 const unsigned conf_nbindings = sizeof(conf_bindings) / sizeof(conf_bindings[0]);

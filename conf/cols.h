@@ -46,7 +46,8 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_WEB_ADDRESS, "WebAddress", IPADDR)                                               \
 	X(GLOBALS_AGENTX_SOCKET, "AgentXSocket", STRING)                                           \
 	X(GLOBALS_SYSLOG_FACILITY, "SyslogFacility", INT)                                          \
-	X(GLOBALS_TCP_IDLE_TIMEOUT, "TCPIdleTimeout", INT)
+	X(GLOBALS_TCP_IDLE_TIMEOUT, "TCPIdleTimeout", INT)                                         \
+	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */
@@ -104,7 +105,11 @@ extern const struct conf_table conf_tbl_sipinterface;
 	X(SIPIF_ENABLE_UN_AUTHENTICATED_REGISTRATIONS, "EnableUnAuthenticatedRegistrations", ENUM) \
 	X(SIPIF_TOPOLOGY_LOCATION, "TopologyLocation", ENUM)                                       \
 	X(SIPIF_MAX_TLS_CONNECTIONS, "MaxTLSConnections", INT)                                     \
-	X(SIPIF_MAX_TCP_CONNECTIONS, "MaxTCPConnections", INT)
+	X(SIPIF_MAX_TCP_CONNECTIONS, "MaxTCPConnections", INT)                                     \
+	X(SIPIF_TLS_IDENTITY_BINDING, "TLSIdentityBinding", ENUM)                                  \
+	X(SIPIF_AUTHENTICATION_MODE, "AuthenticationMode", ENUM)                                   \
+	X(SIPIF_AUTHENTICATION_REALM, "AuthenticationRealm", STRING)                               \
+	X(SIPIF_DIGEST_ALGORITHMS, "DigestAlgorithms", ENUM)
 enum sipif_col { CONF_COLS_SIPIF(CONF_COL_ENUM) SIPIF_NCOLS };
 
 /* ProxySet (conf/tbl_proxyset.c) */
@@ -226,7 +231,9 @@ extern const struct conf_table conf_tbl_registrations;
 	X(REGISTRATION_TRANSPORT, "Transport", STRING)                                             \
 	X(REGISTRATION_PEER_ADDRESS, "PeerAddress", STRING)                                        \
 	X(REGISTRATION_CERTIFICATE_SUBJECT, "CertificateSubject", STRING)                          \
-	X(REGISTRATION_EXPIRES, "Expires", INT)
+	X(REGISTRATION_EXPIRES, "Expires", INT)                                                    \
+	X(REGISTRATION_AUTHENTICATION, "Authentication", STRING)                                   \
+	X(REGISTRATION_IDENTITY_CHECK, "IdentityCheck", STRING)
 enum registration_col { CONF_COLS_REGISTRATION(CONF_COL_ENUM) REGISTRATION_NCOLS };
 
 /* TLSCertificates (conf/tbl_tlscertificates.c) */
@@ -307,6 +314,30 @@ extern const struct conf_table conf_tbl_calls;
 	X(CALLS_START_TIME, "StartTime", INT)                                                      \
 	X(CALLS_DURATION, "Duration", INT)
 enum calls_col { CONF_COLS_CALLS(CONF_COL_ENUM) CALLS_NCOLS };
+
+/* SIPCredentials (conf/tbl_sipcredentials.c) */
+extern const struct conf_table conf_tbl_sipcredentials;
+#define CONF_COLS_SIPCRED(X)                                                                       \
+	X(SIPCRED_USERNAME, "Username", STRING)                                                    \
+	X(SIPCRED_REALM, "Realm", STRING)                                                          \
+	X(SIPCRED_PASSWORD, "Password", SECRET)
+enum sipcred_col { CONF_COLS_SIPCRED(CONF_COL_ENUM) SIPCRED_NCOLS };
+
+/* SIPIdentityStatus (conf/tbl_sipidstatus.c) */
+extern const struct conf_table conf_tbl_sipidstatus;
+#define CONF_COLS_SIPIDSTATUS(X)                                                                   \
+	X(SIPIDSTATUS_INTERFACE_NAME, "InterfaceName", STRING)                                     \
+	X(SIPIDSTATUS_REGISTERED_USERS, "RegisteredUsers", INT)                                    \
+	X(SIPIDSTATUS_AUTHENTICATED, "Authenticated", INT)                                         \
+	X(SIPIDSTATUS_CHALLENGES, "Challenges", INT)                                               \
+	X(SIPIDSTATUS_AUTH_FAILURES, "AuthFailures", INT)                                          \
+	X(SIPIDSTATUS_STALE_NONCES, "StaleNonces", INT)                                            \
+	X(SIPIDSTATUS_REPLAYED_NONCES, "ReplayedNonces", INT)                                      \
+	X(SIPIDSTATUS_IDENTITY_MISMATCHES, "IdentityMismatches", INT)                              \
+	X(SIPIDSTATUS_UNAUTHENTICATED_REFUSED, "UnauthenticatedRefused", INT)                      \
+	X(SIPIDSTATUS_UNREGISTERED_REFUSED, "UnregisteredRefused", INT)                            \
+	X(SIPIDSTATUS_REGISTRATION_LIMIT_REFUSED, "RegistrationLimitRefused", INT)
+enum sipidstatus_col { CONF_COLS_SIPIDSTATUS(CONF_COL_ENUM) SIPIDSTATUS_NCOLS };
 /* One table's bindings, for tests and tools that walk them all. */
 struct conf_col_binding {
 	int col;             /* the enum constant: position in t->cols */

@@ -60,6 +60,7 @@ union conf_val {
 
 struct conf_store;
 struct conf_row;
+struct conf_table;
 
 struct conf_column {
 	const char *name;    /* canonical and INI name, without the table prefix */
@@ -78,6 +79,10 @@ struct conf_column {
 
 /* Cross-row check run on the whole candidate store; fills err and returns -1 to refuse. */
 typedef int (*conf_table_check_fn)(const struct conf_store *st, char *err, size_t errlen);
+/* After conf_row_set_text stored column col of r: may rewrite the row's values (a password
+ * into its hashes, from other columns of the row); -1 with err refuses the value. */
+typedef int (*conf_row_set_fn)(const struct conf_table *t, struct conf_row *r, int col, char *err,
+			       size_t errlen);
 
 struct conf_table {
 	const char *name;  /* INI table name, e.g. "TLSContexts" */
@@ -90,6 +95,7 @@ struct conf_table {
 	unsigned ncols;
 	const char *help;
 	conf_table_check_fn check; /* optional */
+	conf_row_set_fn on_set;    /* optional */
 };
 
 #define CONF_NCOLS(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))

@@ -256,7 +256,7 @@ int conf_row_set_text(const struct conf_table *t, struct conf_row *r, int col, c
 		return -1;
 	conf_value_free(&t->cols[col], &r->v[col]);
 	r->v[col] = v;
-	return 0;
+	return t->on_set ? t->on_set(t, r, col, err, errlen) : 0;
 }
 
 struct conf_row *conf_store_find_name(const struct conf_store *st, const struct conf_table *t,

@@ -81,6 +81,10 @@ static const struct conf_column cols[] = {
 	 "Seconds a SIP connection over TCP or TLS may carry no data before it is closed, 0 for "
 	 "never",
 	 CONF_F_RESET, SIP, SEC},
+    [GLOBALS_SIP_DIGEST_NONCE_LIFETIME] =
+	{"SIPDigestNonceLifetime", "digest-nonce-lifetime", 40, CONF_T_INT, 1, 3600, NULL, NULL,
+	 "300", "Seconds a SIP digest nonce is valid; later it is answered stale=true", 0, SIP,
+	 SEC},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

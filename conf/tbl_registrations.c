@@ -19,6 +19,15 @@ static const struct conf_column cols[] = {
 	 "Subject of the client certificate of the TLS connection, empty for none", CONF_F_RO},
     [REGISTRATION_EXPIRES] = {"Expires", "expires", 7, CONF_T_INT, 0, 0x7fffffffLL, NULL, NULL, "0",
 			      "Seconds until the binding expires", CONF_F_RO},
+    [REGISTRATION_AUTHENTICATION] = {"Authentication", "authentication", 8, CONF_T_STRING, 0, 63,
+				     NULL, NULL, "",
+				     "How the registration was authenticated: none, certificate, "
+				     "digest-md5, digest-sha-256 or both",
+				     CONF_F_RO},
+    [REGISTRATION_IDENTITY_CHECK] = {"IdentityCheck", "identity-check", 9, CONF_T_STRING, 0, 255,
+				     NULL, NULL, "",
+				     "How the certificate or digest user was tied to the AOR",
+				     CONF_F_RO},
 };
 _Static_assert(CONF_NCOLS(cols) == REGISTRATION_NCOLS,
 	       "conf/cols.h lists every column of registrations");

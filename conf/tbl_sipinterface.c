@@ -9,6 +9,12 @@ static const struct conf_enum app_types[] = {{0, "gw"}, {1, "sas"}, {2, "sbc"}, 
 static const struct conf_enum tristate[] = {
     {-1, "not-configured"}, {0, "disable"}, {1, "enable"}, {0, NULL}};
 static const struct conf_enum topology[] = {{0, "down"}, {1, "up"}, {0, NULL}};
+static const struct conf_enum id_binding[] = {
+    {0, "none"}, {1, "subject"}, {2, "aor-match"}, {0, NULL}};
+static const struct conf_enum digest_algs[] = {
+    {0, "sha-256-md5"}, {1, "md5-sha-256"}, {2, "sha-256"}, {3, "md5"}, {0, NULL}};
+static const struct conf_enum auth_modes[] = {{0, "none"},   {1, "certificate"}, {2, "digest"},
+					      {3, "either"}, {4, "both"},        {0, NULL}};
 
 static const struct conf_column cols[] = {
     [SIPIF_INTERFACE_NAME] = {"InterfaceName", "interface-name", 1, CONF_T_STRING, 0, 40, NULL,
@@ -67,6 +73,22 @@ static const struct conf_column cols[] = {
 	{"MaxTCPConnections", "max-tcp-connections", 18, CONF_T_INT, 1, 100000, NULL, NULL, "1024",
 	 "Most plain TCP connections open at once on this interface; newer ones are closed",
 	 CONF_F_RESET},
+    [SIPIF_TLS_IDENTITY_BINDING] =
+	{"TLSIdentityBinding", "tls-identity-binding", 19, CONF_T_ENUM, 0, 0, id_binding, NULL, "0",
+	 "Tie a registering client certificate to the AOR: none; subject (AOR user or host matches "
+	 "a SAN URI/DNS or the CN); aor-match (the whole AOR matches a SAN URI)",
+	 0},
+    [SIPIF_AUTHENTICATION_MODE] =
+	{"AuthenticationMode", "authentication-mode", 20, CONF_T_ENUM, 0, 0, auth_modes, NULL, "0",
+	 "What REGISTER and INVITE must present: none, certificate, digest, either or both", 0},
+    [SIPIF_AUTHENTICATION_REALM] =
+	{"AuthenticationRealm", "authentication-realm", 21, CONF_T_STRING, 0, 64, NULL, NULL, "sbc",
+	 "Realm of digest challenges (SIPCredentials rows of this realm)", 0},
+    [SIPIF_DIGEST_ALGORITHMS] =
+	{"DigestAlgorithms", "digest-algorithms", 22, CONF_T_ENUM, 0, 0, digest_algs, NULL, "0",
+	 "Digest challenges offered, the preferred first (RFC 8760); clients that read only the "
+	 "first challenge need md5 first",
+	 0},
 };
 _Static_assert(CONF_NCOLS(cols) == SIPIF_NCOLS, "conf/cols.h lists every column of sipinterface");
 

@@ -465,6 +465,9 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 
 	if (sip->sip_max_forwards && sip->sip_max_forwards->mf_count == 0)
 		return 483;
+	/* authentication and BlockUnRegUsers come before any routing (sip_identity.h) */
+	if (sip_identity_request(e, ifc, p, irq, sip))
+		return 0;
 	if (!(c = calloc(1, sizeof(*c))) || !(c->home = su_home_new(sizeof(*c->home)))) {
 		free(c);
 		return 500;

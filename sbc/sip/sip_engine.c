@@ -27,6 +27,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "conf/store.h"
+#include "sbc/sip/sip_auth.h"
 #include "sbc/sip/sip_internal.h"
 #include "tls/tls.h"
 
@@ -428,6 +429,8 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	e->reg = sip_registrar_create(e);
 	e->b2b = sip_b2bua_create(e);
 	e->rt = sip_rt_cfg_build(active);
+	if (sip_identity_config(e, active) < 0)
+		e->rt = (sip_rt_cfg_free(e->rt), NULL); /* out of memory: fails below */
 	e->proxy = sip_proxy_create(e);
 	e->deflt = nta_leg_tcreate(e->agent, deflt_cb, (nta_leg_magic_t *)e, NTATAG_NO_DIALOG(1),
 				   TAG_END());
@@ -454,6 +457,7 @@ void sip_engine_destroy(struct sip_engine *e)
 	sip_b2bua_destroy(e->b2b);
 	sip_proxy_destroy(e->proxy);
 	sip_registrar_destroy(e->reg);
+	sip_auth_destroy(e->auth);
 	if (e->deflt)
 		nta_leg_destroy(e->deflt);
 	sip_tls_unbind(e);
@@ -506,6 +510,7 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 		}
 	}
 	sip_registrar_status(e->reg, st);
+	sip_identity_status(e, st);
 	sip_proxy_status(e->proxy, st);
 	sip_b2bua_status(e->b2b, st);
 }
@@ -524,6 +529,9 @@ void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *ru
 	sip_rt_cfg_free(e->rt);
 	e->rt = c;
 	sip_proxy_config(e->proxy, c);
+	if (sip_identity_config(e, running) < 0)
+		log_warnx(
+		    "sip: digest credentials keep their previous configuration: out of memory");
 	sip_engine_event(e, LOG_INFO,
 			 "sip: routing configuration: %u proxy sets, %u IP groups, %u "
 			 "classification rules, %u routing rules",

@@ -20,6 +20,7 @@
 
 #include "log/log.h"
 #include "sbc/sip/sip_engine.h"
+#include "sbc/sip/sip_identity.h"
 #include "sbc/sip/sip_route.h"
 
 struct conf_row;
@@ -65,6 +66,8 @@ struct sip_iface {
 	unsigned max_tcp;              /* MaxTCPConnections */
 	unsigned tcp_active;           /* TCP connections at the last sweep (sip_tcp.c) */
 	unsigned long long tcp_closed; /* TCP connections closed idle or over a cap */
+	struct sip_id_policy idp;      /* who may register and call (sip_identity.c) */
+	struct sip_id_counters idc;    /* SIPIdentityStatus */
 };
 
 struct sip_registrar;
@@ -92,6 +95,7 @@ struct sip_engine {
 	struct sip_rt_cfg *staged; /* built by sip_engine_config_prepare, awaiting apply */
 	struct sip_proxy *proxy;
 	struct sip_ctls_mod *ctls;
+	struct sip_auth *auth; /* digest credentials and nonces (sip_auth.c) */
 	char flashdir[256], rundir[256];
 	unsigned tcp_idle_ms;           /* TCPIdleTimeout, 0 for none */
 	struct sip_tcp *tcp;            /* sip_tcp.c */
@@ -123,6 +127,10 @@ void sip_tls_release(struct sip_engine *e);
 void sip_tls_log_flush(struct sip_engine *e);
 /* Peer certificate subject of the live connection from `peer` ("addr:port"), or NULL. */
 const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer);
+/* The verified peer certificate of the live connection from peer, with its subject and issuer
+ * text; NULL when there is none (no connection, no certificate, chain not verified). */
+X509 *sip_tls_peer_cert(struct sip_iface *ifc, const char *peer, const char **subject,
+			const char **issuer);
 
 /* --- sip_tcp.c: idle timeout and caps of SIP connections, descriptor reserve --- */
 
@@ -167,6 +175,9 @@ struct sip_binding {
 	enum sip_proto proto;
 	char peer[64];     /* addr:port the REGISTER came from */
 	char subject[512]; /* peer certificate subject (TLS with a client certificate) */
+	char issuer[512];  /* its issuer: subject and issuer are the identity bound to the AOR */
+	char auth[64];     /* how it was authenticated (Registrations Authentication) */
+	char check[256];   /* how the identity was tied to the AOR (IdentityCheck) */
 	tport_t *tp;       /* the connection (TCP/TLS) or primary (UDP) it came over */
 	time_t expires;    /* CLOCK_MONOTONIC seconds */
 };
@@ -181,6 +192,10 @@ struct sip_binding *sip_registrar_lookup(struct sip_registrar *r, const char *us
 void sip_registrar_expire(struct sip_registrar *r);
 /* Fills the Registrations status table. */
 void sip_registrar_status(struct sip_registrar *r, struct conf_store *st);
+/* The live binding of user that carries a certificate identity, or NULL. */
+struct sip_binding *sip_registrar_bound(struct sip_registrar *r, const char *user);
+/* Users with a live binding on ifc (NULL: on any interface). */
+unsigned sip_registrar_users(struct sip_registrar *r, const struct sip_iface *ifc);
 
 /* --- sip_b2bua.c --- */
 

@@ -128,10 +128,10 @@ static int reply(nta_incoming_t *irq, int status, const char *phrase)
 /* Adds or refreshes one binding; the newest moves to the front. */
 static int bind_contact(struct sip_registrar *r, const char *user, const char *aor,
 			const char *contact, unsigned long expires, struct sip_iface *ifc,
-			enum sip_proto p, const char *peer, tport_t *tp)
+			enum sip_proto p, const char *peer, tport_t *tp,
+			const struct sip_id_result *id)
 {
 	struct sip_binding *b = NULL;
-	const char *subject;
 
 	for (struct sip_binding **pb = &r->list; *pb; pb = &(*pb)->next)
 		if (strcmp((*pb)->user, user) == 0 && strcmp((*pb)->contact, contact) == 0) {
@@ -151,8 +151,10 @@ static int bind_contact(struct sip_registrar *r, const char *user, const char *a
 	b->ifc = ifc;
 	b->proto = p;
 	snprintf(b->peer, sizeof(b->peer), "%s", peer);
-	subject = p == SIP_PROTO_TLS ? sip_tls_peer_subject(ifc, peer) : NULL;
-	snprintf(b->subject, sizeof(b->subject), "%s", subject ? subject : "");
+	snprintf(b->subject, sizeof(b->subject), "%s", id->subject);
+	snprintf(b->issuer, sizeof(b->issuer), "%s", id->issuer);
+	snprintf(b->auth, sizeof(b->auth), "%s", id->auth);
+	snprintf(b->check, sizeof(b->check), "%s", id->check);
 	b->tp = tport_ref(tp);
 	b->expires = mono_now() + (time_t)expires;
 	b->next = r->list;
@@ -160,9 +162,76 @@ static int bind_contact(struct sip_registrar *r, const char *user, const char *a
 	r->n++;
 	sip_engine_event(r->e, LOG_INFO,
 			 "sip: registered %s at %s on interface '%s' %s peer %s subject '%s' "
-			 "expires %lu",
-			 aor, contact, ifc->name, sip_proto_name(p), peer, b->subject, expires);
+			 "authentication %s (%s) expires %lu",
+			 aor, contact, ifc->name, sip_proto_name(p), peer, b->subject, b->auth,
+			 b->check, expires);
 	return 0;
+}
+
+struct sip_binding *sip_registrar_bound(struct sip_registrar *r, const char *user)
+{
+	time_t now = mono_now();
+
+	for (struct sip_binding *b = r->list; b; b = b->next)
+		if (b->subject[0] && strcmp(b->user, user) == 0 && binding_live(b, now))
+			return b;
+	return NULL;
+}
+
+static int by_user(const void *a, const void *b)
+{
+	return strcmp((*(struct sip_binding *const *)a)->user,
+		      (*(struct sip_binding *const *)b)->user);
+}
+
+unsigned sip_registrar_users(struct sip_registrar *r, const struct sip_iface *ifc)
+{
+	time_t now = mono_now();
+	struct sip_binding **v;
+	unsigned n = 0, users = 0;
+
+	if (!r->n || !(v = malloc(r->n * sizeof(*v))))
+		return 0;
+	for (struct sip_binding *b = r->list; b && n < r->n; b = b->next)
+		if ((!ifc || b->ifc == ifc) && binding_live(b, now))
+			v[n++] = b;
+	/* sorted by user, each user counts once: O(n log n) for any number of contacts */
+	qsort(v, n, sizeof(*v), by_user);
+	for (unsigned i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i]->user, v[i - 1]->user))
+			users++;
+	free(v);
+	return users;
+}
+
+/* At least max users live on ifc; cheap when there are fewer live bindings than max. */
+static int users_at_least(struct sip_registrar *r, const struct sip_iface *ifc,
+			  unsigned long long max)
+{
+	time_t now = mono_now();
+	unsigned long long n = 0;
+
+	for (struct sip_binding *b = r->list; b && n < max; b = b->next)
+		if (b->ifc == ifc && binding_live(b, now))
+			n++;
+	return n >= max && sip_registrar_users(r, ifc) >= max;
+}
+
+/* The REGISTER would make user a new registered user of ifc (MaxNumOfRegUsers). */
+static int adds_user(struct sip_registrar *r, const struct sip_iface *ifc, const char *user,
+		     sip_t const *sip, unsigned long dflt)
+{
+	time_t now = mono_now();
+	int adds = 0;
+
+	for (sip_contact_t const *m = sip->sip_contact; m; m = m->m_next)
+		if (m->m_url->url_type != url_any &&
+		    (m->m_expires ? strtoul(m->m_expires, NULL, 10) : dflt) > 0)
+			adds = 1;
+	for (struct sip_binding *b = r->list; adds && b; b = b->next)
+		if (b->ifc == ifc && strcmp(b->user, user) == 0 && binding_live(b, now))
+			return 0;
+	return adds;
 }
 
 /* 200 listing every binding of the user with the seconds left. */
@@ -192,6 +261,7 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 	url_t const *to = sip->sip_to->a_url;
 	unsigned long dflt = sip->sip_expires ? sip->sip_expires->ex_delta : REG_DEFAULT_EXPIRES;
 	char user[128], aor[256], contact[512], peer[64];
+	struct sip_id_result id;
 	tport_t *tp;
 	int failed = 0;
 
@@ -199,6 +269,18 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 		return reply(irq, 400, "Bad Address of Record");
 	snprintf(user, sizeof(user), "%s", to->url_user);
 	snprintf(aor, sizeof(aor), "sip:%s@%s", to->url_user, to->url_host ? to->url_host : "");
+	/* who may touch this AOR: before any binding changes (sip_identity.h) */
+	if (sip_identity_register(r->e, ifc, p, irq, sip, user, aor, &id))
+		return 0;
+	if (ifc->idp.max_reg >= 0 && adds_user(r, ifc, user, sip, dflt) &&
+	    users_at_least(r, ifc, (unsigned long long)ifc->idp.max_reg)) {
+		char why[160];
+		snprintf(why, sizeof(why), "MaxNumOfRegUsers %lld reached on interface '%s'",
+			 ifc->idp.max_reg, ifc->name);
+		sip_identity_refuse(r->e, ifc, irq, 503, "Service Unavailable", why, aor,
+				    &ifc->idc.limit);
+		return 0;
+	}
 	if (sip->sip_contact && sip->sip_contact->m_url->url_type == url_any) {
 		/* Contact: * removes every binding, and only with Expires: 0 (RFC 3261 10.3) */
 		if (!sip->sip_expires || sip->sip_expires->ex_delta != 0 ||
@@ -222,7 +304,7 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 			remove_where(r, user, contact);
 			sip_engine_event(r->e, LOG_INFO, "sip: unregistered %s at %s", aor,
 					 contact);
-		} else if (bind_contact(r, user, aor, contact, exp, ifc, p, peer, tp) < 0) {
+		} else if (bind_contact(r, user, aor, contact, exp, ifc, p, peer, tp, &id) < 0) {
 			failed = 503;
 			break;
 		}
@@ -260,6 +342,8 @@ void sip_registrar_status(struct sip_registrar *r, struct conf_store *st)
 		    {REGISTRATION_TRANSPORT, sip_proto_name(b->proto)},
 		    {REGISTRATION_PEER_ADDRESS, b->peer},
 		    {REGISTRATION_CERTIFICATE_SUBJECT, b->subject},
+		    {REGISTRATION_AUTHENTICATION, b->auth},
+		    {REGISTRATION_IDENTITY_CHECK, b->check},
 		};
 		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
 			conf_row_set_text(t, row, text[k].col, text[k].v, ebuf, sizeof(ebuf));

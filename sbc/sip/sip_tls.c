@@ -49,6 +49,7 @@
 #include "conf/store.h"
 #include "sbc/sip/sip_internal.h"
 #include "tls/certinfo.h"
+#include "tls/names.h"
 #include "tls/tls.h"
 
 enum conn_state { C_NEW, C_HANDSHAKE, C_UP, C_REJECTED };
@@ -168,22 +169,10 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max)
 
 /* --- names and matching --- */
 
-/* One name against one pattern: case-insensitive; "*." on either side stands for one label. */
+/* One name against one pattern, as tls/names.c matches (shared with the SIP identity checks). */
 static int label_match(const char *pat, const char *name)
 {
-	const char *dot;
-
-	if (strcasecmp(pat, name) == 0)
-		return 1;
-	if (pat[0] == '*' && pat[1] == '.') {
-		dot = strchr(name, '.');
-		return dot && dot != name && strcasecmp(dot, pat + 1) == 0;
-	}
-	if (name[0] == '*' && name[1] == '.') {
-		dot = strchr(pat, '.');
-		return dot && dot != pat && strcasecmp(dot, name + 1) == 0;
-	}
-	return 0;
+	return tls_name_match(pat, name);
 }
 
 /* SAN entries (DNS, IP, URI, email) when the certificate has any, else the CN. */
@@ -800,5 +789,21 @@ const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer)
 	for (struct sip_conn *c = ifc->conns; c; c = c->next)
 		if (c->state == C_UP && !c->gone && strcmp(c->peer, peer) == 0)
 			return c->subject;
+	return NULL;
+}
+
+X509 *sip_tls_peer_cert(struct sip_iface *ifc, const char *peer, const char **subject,
+			const char **issuer)
+{
+	for (struct sip_conn *c = ifc->conns; c; c = c->next)
+		if (c->state == C_UP && !c->gone && c->ssl && strcmp(c->peer, peer) == 0) {
+			X509 *x = SSL_get0_peer_certificate(c->ssl);
+			/* only a verified chain is an identity */
+			if (!x || !c->subject[0] || SSL_get_verify_result(c->ssl) != X509_V_OK)
+				return NULL;
+			*subject = c->subject;
+			*issuer = c->issuer;
+			return x;
+		}
 	return NULL;
 }

@@ -26,7 +26,8 @@ static const struct spec {
 	int issuer; /* enum tls_pki_id, or -1 for self-signed */
 	enum profile profile;
 	int rsa;
-	long from, to; /* validity, seconds from now */
+	long from, to;   /* validity, seconds from now */
+	const char *san; /* subjectAltName, NULL for the profile's */
 } specs[TLS_PKI_N] = {
     [TLS_PKI_ROOT] = {"root", "Test Root CA", -1, P_CA, 0, -DAY, 3650 * DAY},
     [TLS_PKI_INTER] = {"inter", "Test Intermediate CA", TLS_PKI_ROOT, P_CA, 0, -DAY, 1825 * DAY},
@@ -44,6 +45,8 @@ static const struct spec {
     [TLS_PKI_ROGUE_CLIENT] = {"rogue-client", "client.test", TLS_PKI_ROGUE_CA, P_CLIENT, 0, -DAY,
 			      365 * DAY},
     [TLS_PKI_ROGUE] = {"rogue", "localhost", -1, P_BOTH, 0, -DAY, 365 * DAY},
+    [TLS_PKI_CLIENT_ALICE] = {"client-alice", "alice", TLS_PKI_INTER, P_CLIENT, 0, -DAY, 365 * DAY,
+			      "URI:sip:alice@example.com"},
 };
 
 static const struct crl_spec {
@@ -82,7 +85,9 @@ static int add_profile(X509 *x, X509 *issuer, const struct spec *s)
 					  [P_CLIENT] = "clientAuth",
 					  [P_BOTH] = "serverAuth,clientAuth",
 					  [P_CODESIGN] = "codeSigning"};
-	const char *san = s->profile == P_CLIENT ? "DNS:client.test" : "DNS:localhost,IP:127.0.0.1";
+	const char *san = s->san                   ? s->san
+			  : s->profile == P_CLIENT ? "DNS:client.test"
+						   : "DNS:localhost,IP:127.0.0.1";
 	int rc = add_ext(x, issuer, NID_subject_key_identifier, "hash");
 
 	if (issuer != x)

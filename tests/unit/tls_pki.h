@@ -37,6 +37,7 @@ enum tls_pki_id {
 	TLS_PKI_ROGUE_CA,
 	TLS_PKI_ROGUE_CLIENT,
 	TLS_PKI_ROGUE,
+	TLS_PKI_CLIENT_ALICE, /* CN alice, SAN URI:sip:alice@example.com; clientAuth; by INTER */
 	TLS_PKI_N
 };
 
