@@ -42,7 +42,7 @@ static void sip_apply(void *arg, const struct conf_store *old, const struct conf
 	struct sbcd *s = arg;
 
 	if (s->sip)
-		sip_engine_config_apply(s->sip);
+		sip_engine_config_apply(s->sip, now);
 }
 
 void sbcd_consumers_register(struct sbcd *s)

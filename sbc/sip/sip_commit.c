@@ -87,7 +87,7 @@ void sip_engine_config_abort(struct sip_engine *e)
 	e->staged = NULL;
 }
 
-void sip_engine_config_apply(struct sip_engine *e)
+void sip_engine_config_apply(struct sip_engine *e, const struct conf_store *running)
 {
 	struct sip_rt_cfg *c = e->staged;
 
@@ -99,6 +99,9 @@ void sip_engine_config_apply(struct sip_engine *e)
 	sip_rt_cfg_free(e->rt);
 	e->rt = c;
 	sip_proxy_config(e->proxy, c);
+	if (sip_identity_config(e, running) < 0)
+		log_warnx(
+		    "sip: digest credentials keep their previous configuration: out of memory");
 	sip_engine_event(e, LOG_INFO,
 			 "sip: routing configuration: %u proxy sets, %u IP groups, %u "
 			 "classification rules, %u routing rules",

@@ -100,7 +100,7 @@ void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *ru
 struct conf_diag;
 int sip_engine_config_prepare(struct sip_engine *e, const struct conf_store *running,
 			      const struct conf_store *cand, struct conf_diag *d);
-void sip_engine_config_apply(struct sip_engine *e);
+void sip_engine_config_apply(struct sip_engine *e, const struct conf_store *running);
 void sip_engine_config_abort(struct sip_engine *e);
 
 /*
