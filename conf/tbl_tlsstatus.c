@@ -1,10 +1,13 @@
-/* TLSStatus: per SIP interface TLS counters, filled live by sbcd's SIP engine. */
+/* TLSStatus: per SIP interface state and TLS counters, filled live by sbcd's SIP engine. */
 #include "conf/conf.h"
 
 #define COUNTER(n, cli, mib, help)                                                                 \
 	{                                                                                          \
 		n, cli, mib, CONF_T_INT, 0, 0x7fffffffffffffffLL, NULL, NULL, "0", help, CONF_F_RO \
 	}
+
+static const struct conf_enum states[] = {
+    {1, "up"}, {2, "down"}, {3, "partly-down"}, {4, "off"}, {0, NULL}};
 
 static const struct conf_column cols[] = {
     {"InterfaceName", "interface-name", 1, CONF_T_STRING, 0, 40, NULL, NULL, "",
@@ -35,6 +38,12 @@ static const struct conf_column cols[] = {
     COUNTER("RejectedConnectionLimit", "rejected-connection-limit", 13,
 	    "Connections closed because MaxTLSConnections were already open"),
     COUNTER("ActiveConnections", "active-connections", 14, "TLS connections open now"),
+    {"State", "state", 15, CONF_T_ENUM, 0, 0, states, NULL, "1",
+     "SIP interface state: up (every configured port listens), down (none does), partly-down, "
+     "off (no port configured)",
+     CONF_F_RO},
+    {"StateReason", "state-reason", 16, CONF_T_STRING, 0, 0, NULL, NULL, "",
+     "Why a configured port does not listen, with the remedy; empty when up", CONF_F_RO},
 };
 
 const struct conf_table conf_tbl_tlsstatus = {

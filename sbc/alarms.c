@@ -13,7 +13,7 @@ struct alarm {
 	char name[48];
 	char source[48];
 	enum alarm_severity sev;
-	char text[200];
+	char text[1024];
 	time_t raised;
 	unsigned id;
 };

@@ -127,22 +127,28 @@ int tlsmgr_check_boot(const char *flashdir, const struct conf_store *st)
 int tlsmgr_boot(struct sbcd *s)
 {
 	const struct conf_rows *rs = conf_store_rows(s->running, contexts());
-	char err[PATH_MAX + 200];
+	char err[PATH_MAX + 200], src[48], text[PATH_MAX + 300];
+	int rc = 0;
 
+	/* degrade, don't die: such a context is down (the engine refuses its key) with an alarm */
 	if (tlsmgr_check_boot(s->flashdir, s->running) < 0) {
-		log_errx("refusing to start: a private key is readable by others (chmod 600 it)");
-		return -1;
+		log_errx("a private key is readable by others: its TLS context stays down (chmod "
+			 "600 it, then reset)");
+		rc = -1;
 	}
 	for (unsigned j = 0; j < rs->n; j++) {
 		const struct conf_row *r = rs->row[j];
 		if (in_use(s->running, r->v[0].s, r->index) &&
 		    tlsmgr_ensure(s, r->index, err, sizeof(err)) < 0) {
-			log_errx("TLS context %u: %s", r->index, err);
-			return -1;
+			snprintf(src, sizeof(src), "TLSContext#%u", r->index);
+			snprintf(text, sizeof(text), "TLS context %u ('%s') has no usable material: %s",
+				 r->index, r->v[0].s, err);
+			alarm_set("tlsContextDown", src, ALARM_MAJOR, text);
+			rc = -1;
 		}
 	}
 	tlsmgr_check_expiry(s);
-	return 0;
+	return rc;
 }
 
 static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)

@@ -2,10 +2,12 @@
  * tlsmgr: sbcd's side of TLS contexts: the material directories on flash,
  * default material, expiry alarms and the TLS status tables.
  *
- *  - tlsmgr_boot: refuses (-1) a private key that others may read; makes
+ *  - tlsmgr_boot: logs a private key that others may read (the engine then
+ *    refuses that context: its listeners are down with an alarm); makes
  *    sure context 0 and every context a SIP interface or proxy set uses has a
  *    key and a certificate (a fresh self-signed one, RSA of TLSPkeySize bits,
- *    when it has none); checks expiry.
+ *    when it has none; failing that, alarm tlsContextDown);
+ *    checks expiry. Returns -1 when something is down, but boot goes on.
  *  - tlsmgr_ensure: the same "first use" generation for one context; a
  *    context that has a key or a certificate is left as it is.
  *  - tlsmgr_committed: after a configuration change, removes the material of

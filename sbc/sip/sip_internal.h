@@ -52,6 +52,7 @@ struct sip_iface {
 	char addr[64];  /* IP address of its network interface */
 	unsigned port[SIP_PROTO_N];
 	tport_t *pri[SIP_PROTO_N]; /* sofia primaries, NULL when the port is off */
+	char why[SIP_PROTO_N][400]; /* why a configured port does not listen; "" when it does */
 	int ctx_index;             /* TLSContexts row, -1 without TLS */
 	int mutual;                /* effective mutual authentication */
 	char subject[256];         /* required client subject pattern, "" for none */
@@ -89,7 +90,12 @@ struct sip_engine {
 	struct sip_proxy *proxy;
 	struct sip_ctls_mod *ctls;
 	char flashdir[256], rundir[256];
+	const struct conf_store *active; /* what it was created with; outlives the engine */
 };
+
+/* TLS context ctx_index has new material: interfaces whose TLS port is down for want of
+ * usable material try again (sip_engine.c). */
+void sip_iface_tls_retry(struct sip_engine *e, unsigned ctx_index);
 
 /* --- sip_tls.c: policy binding and connection tracking --- */
 

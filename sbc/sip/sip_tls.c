@@ -729,6 +729,7 @@ void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index)
 {
 	if (!e || e->closing)
 		return;
+	sip_iface_tls_retry(e, ctx_index);
 	for (unsigned i = 0; i < e->nifs; i++)
 		if (e->ifs[i].ssl_ctx && e->ifs[i].ctx_index == (int)ctx_index)
 			iface_reload(&e->ifs[i], ctx_index);
