@@ -141,8 +141,9 @@ int tlsmgr_boot(struct sbcd *s)
 		if (in_use(s->running, r->v[0].s, r->index) &&
 		    tlsmgr_ensure(s, r->index, err, sizeof(err)) < 0) {
 			snprintf(src, sizeof(src), "TLSContext#%u", r->index);
-			snprintf(text, sizeof(text), "TLS context %u ('%s') has no usable material: %s",
-				 r->index, r->v[0].s, err);
+			snprintf(text, sizeof(text),
+				 "TLS context %u ('%s') has no usable material: %s", r->index,
+				 r->v[0].s, err);
 			alarm_set("tlsContextDown", src, ALARM_MAJOR, text);
 			rc = -1;
 		}

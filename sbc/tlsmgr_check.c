@@ -62,8 +62,9 @@ int tlsmgr_check_bind(const char *addr, unsigned port, int stream, char *err, si
 	rc = bind(fd, (struct sockaddr *)&ss, len);
 	e = errno;
 	if (rc < 0)
-		snprintf(err, errlen, "cannot bind %s%s%s:%u/%s: %s", ss.ss_family == AF_INET6 ? "[" : "",
-			 addr, ss.ss_family == AF_INET6 ? "]" : "", port, stream ? "tcp" : "udp",
+		snprintf(err, errlen, "cannot bind %s%s%s:%u/%s: %s",
+			 ss.ss_family == AF_INET6 ? "[" : "", addr,
+			 ss.ss_family == AF_INET6 ? "]" : "", port, stream ? "tcp" : "udp",
 			 strerror(e));
 	close(fd);
 	errno = e;
@@ -104,12 +105,14 @@ static void expiry_warning(const char *flashdir, const struct conf_row *cr, FILE
 	if (tls_material_cert_info(dir, &info, &match, err, sizeof(err)) < 0)
 		return;
 	if (now >= info.not_after)
-		fprintf(out, "warning: TLSContexts row %u ('%s'): the device certificate has expired: "
-			     "peers will refuse it; import a new certificate\n",
+		fprintf(out,
+			"warning: TLSContexts row %u ('%s'): the device certificate has expired: "
+			"peers will refuse it; import a new certificate\n",
 			cr->index, cr->v[0].s);
 	else if (now < info.not_before)
-		fprintf(out, "warning: TLSContexts row %u ('%s'): the device certificate is not yet "
-			     "valid\n",
+		fprintf(out,
+			"warning: TLSContexts row %u ('%s'): the device certificate is not yet "
+			"valid\n",
 			cr->index, cr->v[0].s);
 }
 
@@ -140,8 +143,9 @@ static int plan_iface(const char *flashdir, const struct conf_store *st, const s
 	int down = 0;
 
 	if (!ir) {
-		fprintf(out, "down: SIPInterface row %u ('%s'): network interface '%s' not found; "
-			     "fix the SIPInterface row\n",
+		fprintf(out,
+			"down: SIPInterface row %u ('%s'): network interface '%s' not found; "
+			"fix the SIPInterface row\n",
 			r->index, name, netif);
 		return 1;
 	}
@@ -153,28 +157,33 @@ static int plan_iface(const char *flashdir, const struct conf_store *st, const s
 		if (tlsmgr_check_bind(conf_row_str(ir, conf_column_find(ti, "IPAddress")), port,
 				      p != 0, err, sizeof(err)) < 0 &&
 		    errno == EACCES) {
-			fprintf(out, "warning: SIPInterface row %u ('%s') %s port %u: %s here (sbcd "
-				     "needs CAP_NET_BIND_SERVICE for it)\n",
+			fprintf(out,
+				"warning: SIPInterface row %u ('%s') %s port %u: %s here (sbcd "
+				"needs CAP_NET_BIND_SERVICE for it)\n",
 				r->index, name, pname[p], port, err);
 		} else if (*err) {
 			fprintf(out, "down: SIPInterface row %u ('%s') %s port %u: %s; %s\n",
 				r->index, name, pname[p], port, err, TLSMGR_REMEDY_BIND);
 			down = 1;
-		} else if (p == 2) {
+		}
+		if (p == 2) {
 			const char *cn = conf_row_str(r, conf_column_find(ts, "TLSContext"));
 			const struct conf_row *cr = conf_store_find_name(st, tc, cn);
-			long long m = conf_row_int(r, conf_column_find(ts, "TLSMutualAuthentication"));
+			long long m =
+			    conf_row_int(r, conf_column_find(ts, "TLSMutualAuthentication"));
 			int mutual = m == 0 || m == 1
 					 ? (int)m
 					 : conf_global_int(st, "SIPSRequireClientCertificate") != 0;
 			if (!cr) {
-				fprintf(out, "down: SIPInterface row %u ('%s') TLS port %u: TLS "
-					     "context '%s' not found\n",
+				fprintf(out,
+					"down: SIPInterface row %u ('%s') TLS port %u: TLS "
+					"context '%s' not found\n",
 					r->index, name, port, cn);
 				down = 1;
 			} else if (context_state(flashdir, cr, mutual, err, sizeof(err)) < 0) {
-				fprintf(out, "down: SIPInterface row %u ('%s') TLS port %u: TLS "
-					     "context '%s': %s; %s\n",
+				fprintf(out,
+					"down: SIPInterface row %u ('%s') TLS port %u: TLS "
+					"context '%s': %s; %s\n",
 					r->index, name, port, cn, err, TLSMGR_REMEDY_MATERIAL);
 				down = 1;
 			}
@@ -201,18 +210,21 @@ int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, FILE *o
 		const struct conf_row *cr = cs->row[j];
 		int k = context_state(flashdir, cr, 0, err, sizeof(err));
 		if (k == 0)
-			fprintf(out, "note: TLSContexts row %u ('%s'): no material yet; boot makes a "
-				     "self-signed certificate when the context is used\n",
+			fprintf(out,
+				"note: TLSContexts row %u ('%s'): no material yet; boot makes a "
+				"self-signed certificate when the context is used\n",
 				cr->index, cr->v[0].s);
 		else if (k < 0 && cr->index == 0 && wport[0])
 			fprintf(out, "down: HTTPS management (TLS context 0 '%s'): %s; %s\n",
 				cr->v[0].s, err, TLSMGR_REMEDY_MATERIAL);
 		else if (k < 0 && proxy_uses(st, cr->v[0].s))
-			fprintf(out, "down: TLSContexts row %u ('%s') for outgoing TLS to proxy sets: "
-				     "%s; %s\n",
+			fprintf(out,
+				"down: TLSContexts row %u ('%s') for outgoing TLS to proxy sets: "
+				"%s; %s\n",
 				cr->index, cr->v[0].s, err, TLSMGR_REMEDY_MATERIAL);
 		else if (k < 0)
-			fprintf(out, "warning: TLSContexts row %u ('%s') unusable (not used now): %s\n",
+			fprintf(out,
+				"warning: TLSContexts row %u ('%s') unusable (not used now): %s\n",
 				cr->index, cr->v[0].s, err);
 		down += k < 0 && ((cr->index == 0 && wport[0]) || proxy_uses(st, cr->v[0].s));
 		if (k > 0)
@@ -223,8 +235,9 @@ int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, FILE *o
 						   err, sizeof(err)) == 0)
 			continue;
 		if (errno == EACCES) {
-			fprintf(out, "warning: web %s port %u: %s here (sbc-web needs "
-				     "CAP_NET_BIND_SERVICE for it)\n",
+			fprintf(out,
+				"warning: web %s port %u: %s here (sbc-web needs "
+				"CAP_NET_BIND_SERVICE for it)\n",
 				w ? "HTTP" : "HTTPS", wport[w], err);
 			continue;
 		}

@@ -36,10 +36,10 @@ int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, FILE *o
 
 /* Remedy texts shared by the alarms and the check, so both tell the operator the same. */
 #define TLSMGR_REMEDY_MATERIAL                                                                     \
-	"import a matching key and certificate or valid trusted roots / CRL for the context "    \
+	"import a matching key and certificate or valid trusted roots / CRL for the context "      \
 	"(the listener comes up at once)"
 #define TLSMGR_REMEDY_BIND                                                                         \
-	"free the port or change the SIPInterface port or its network interface address, "       \
+	"free the port or change the SIPInterface port or its network interface address, "         \
 	"then reset"
 
 #endif

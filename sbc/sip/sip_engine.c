@@ -319,7 +319,8 @@ static int tls_listen_live(struct sip_engine *e, struct sip_iface *ifc, const ch
 		 strchr(ifc->addr, ':') ? "SIP/2.0/TLS [%s]:%s" : "SIP/2.0/TLS %s:%s", ifc->addr,
 		 port);
 	for (tport_t *tp = tport_primaries(nta_agent_tports(e->agent)); tp; tp = tport_next(tp))
-		if (tport_ident(tp) && !strcmp(tport_ident(tp), ident) && (via = sip_via_make(e->home, via_s)))
+		if (tport_ident(tp) && !strcmp(tport_ident(tp), ident) &&
+		    (via = sip_via_make(e->home, via_s)))
 			tport_set_magic(tp, (tp_magic_t *)via);
 	return 0;
 }
@@ -352,8 +353,8 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 		goto fail;
 	if (tlsmgr_check_material(ctxdir, cr, ifc->mutual, why, sizeof(why)) < 0) {
 		snprintf(ifc->why[SIP_PROTO_TLS], sizeof(ifc->why[0]),
-			 "TLS port %u: TLS context '%s': %s; %s", ifc->port[SIP_PROTO_TLS],
-			 ctxname, why, TLSMGR_REMEDY_MATERIAL);
+			 "TLS port %u: TLS context '%s': %s; %s", ifc->port[SIP_PROTO_TLS], ctxname,
+			 why, TLSMGR_REMEDY_MATERIAL);
 		return -1;
 	}
 	snprintf(url, sizeof(url), "sips:%s:%u;transport=tls", host_of(ifc->addr, h, sizeof(h)),
@@ -365,10 +366,9 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 	if (live)
 		rc = tls_listen_live(e, ifc, sofdir, ident, why, sizeof(why));
 	else
-		rc = nta_agent_add_tport(e->agent, (url_string_t *)url, TPTAG_CERTIFICATE(sofdir),
-					 TPTAG_TLS_VERSION(0),
-					 TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE),
-					 TPTAG_IDENT(ident), TAG_END());
+		rc = nta_agent_add_tport(
+		    e->agent, (url_string_t *)url, TPTAG_CERTIFICATE(sofdir), TPTAG_TLS_VERSION(0),
+		    TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE), TPTAG_IDENT(ident), TAG_END());
 	n = sip_tls_capture_end(got, 4);
 	if (rc < 0) {
 		if (!live)
@@ -491,10 +491,11 @@ void sip_iface_tls_retry(struct sip_engine *e, unsigned ctx_index)
 			continue;
 		ifc->why[SIP_PROTO_TLS][0] = 0;
 		if (add_tls(e, ifc, e->active, conf_row_str(r, col(ts, "TLSContext")), 1) == 0)
-			sip_engine_event(e, LOG_NOTICE,
-					 "sip: interface '%s' TLS port %u is up with the new material "
-					 "of TLS context %u",
-					 ifc->name, ifc->port[SIP_PROTO_TLS], ctx_index);
+			sip_engine_event(
+			    e, LOG_NOTICE,
+			    "sip: interface '%s' TLS port %u is up with the new material "
+			    "of TLS context %u",
+			    ifc->name, ifc->port[SIP_PROTO_TLS], ctx_index);
 		iface_alarm(ifc);
 	}
 }
@@ -585,8 +586,7 @@ void sip_engine_destroy(struct sip_engine *e)
 /* --- status --- */
 
 /* State and StateReason of one interface's TLSStatus row. */
-static void iface_state(const struct sip_iface *ifc, const struct conf_table *t,
-			struct conf_row *r)
+static void iface_state(const struct sip_iface *ifc, const struct conf_table *t, struct conf_row *r)
 {
 	char why[1400], ebuf[128];
 	size_t n = 0;

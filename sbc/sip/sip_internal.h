@@ -51,14 +51,14 @@ struct sip_iface {
 	char name[48];  /* InterfaceName */
 	char addr[64];  /* IP address of its network interface */
 	unsigned port[SIP_PROTO_N];
-	tport_t *pri[SIP_PROTO_N]; /* sofia primaries, NULL when the port is off */
+	tport_t *pri[SIP_PROTO_N];  /* sofia primaries, NULL when the port is off */
 	char why[SIP_PROTO_N][400]; /* why a configured port does not listen; "" when it does */
-	int ctx_index;             /* TLSContexts row, -1 without TLS */
-	int mutual;                /* effective mutual authentication */
-	char subject[256];         /* required client subject pattern, "" for none */
-	unsigned max_tls;          /* MaxTLSConnections */
-	SSL_CTX *ssl_ctx;          /* captured from sofia-sip, policy bound */
-	SSL_verify_cb prev_verify; /* verify callback tls_ctx_configure left, or NULL */
+	int ctx_index;              /* TLSContexts row, -1 without TLS */
+	int mutual;                 /* effective mutual authentication */
+	char subject[256];          /* required client subject pattern, "" for none */
+	unsigned max_tls;           /* MaxTLSConnections */
+	SSL_CTX *ssl_ctx;           /* captured from sofia-sip, policy bound */
+	SSL_verify_cb prev_verify;  /* verify callback tls_ctx_configure left, or NULL */
 	unsigned long long accepted;
 	unsigned long long rejected[SIP_REJ_N];
 	unsigned active;
