@@ -601,6 +601,9 @@ static void iface_state(const struct sip_iface *ifc, const struct conf_table *t,
 				      ifc->why[p]);
 		down++;
 	}
+	for (char *c = why; *c; c++) /* status strings hold no double quote or control byte */
+		if (*c == '"' || (unsigned char)*c < 0x20)
+			*c = *c == '"' ? '\'' : ' ';
 	r->v[col(t, "State")].i = !on ? 4 : !down ? 1 : down >= on ? 2 : 3;
 	conf_row_set_text(t, r, col(t, "StateReason"), why, ebuf, sizeof(ebuf));
 }
