@@ -127,7 +127,12 @@ repaired "garbage trusted roots, good roots and reset"
 # --- 3. a reset while the (new) TLS port of interface A is taken by another process ------
 hold() {
 	python3 -c 'import socket,sys,time
-s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(1); time.sleep(120)' "$1" &
+s=socket.socket()
+for i in range(50):
+    try:
+        s.bind(("127.0.0.1",int(sys.argv[1]))); break
+    except OSError: time.sleep(0.1)
+s.listen(1); time.sleep(120)' "$1" &
 	HOLDER=$!
 	t_track "$HOLDER"
 	wait_for "ss -ltn | grep -q 127.0.0.1:$1\\b" 20
@@ -167,4 +172,21 @@ sed -i 's/"offhost"/"O+M+C"/' "$D/off.ini"
 check "interface A back on 127.0.0.1, save" sh -c "'$BIN/sbc-ini' --socket '$SOCK' import --incremental '$D/off.ini' && '$BIN/sbc-ini' --socket '$SOCK' save"
 reset_sbcd
 repaired "address back on the host, reset"
+
+# --- 6. the web port taken at start: sbc-web is retried with back-off, with an alarm ---------------
+kill "$SBCD_PID"; wait_for "! kill -0 $SBCD_PID" 50
+hold "$W"
+rm -f "$D/sbcd.sock"
+t_sbcd "$D"
+pa() { ini status Alarms 2>&1 | grep '"processDown", 4, "process sbc-web"'; }
+check "web port taken: alarm processDown on sbc-web" wait_for pa 100
+contains "web port taken: the alarm says what to do" <(pa) "HTTPSPort / HTTPPort"
+check "web port taken: the control socket answers" ini info
+contains "web port taken: the CLI answers" <(cli_alarms) "processDown"
+check "web port taken: interface A serves mutual-TLS OPTIONS" options "$T0"
+n1=$(grep -c 'started sbc-web' "$D/sbcd.log"); sleep 3; n2=$(grep -c 'started sbc-web' "$D/sbcd.log")
+check "web port taken: no tight restart loop (at most 2 starts in 3 s)" test $((n2 - n1)) -le 2
+kill "$HOLDER"; wait "$HOLDER" 2>/dev/null
+check "web port freed: the web answers" wait_for web_up 200
+check "web port freed: the alarm clears once sbc-web runs" wait_for "! pa" 200
 t_end
