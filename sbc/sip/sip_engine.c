@@ -652,6 +652,7 @@ void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *ru
 			log_warnx("sip: routing keeps its previous configuration: out of memory");
 		return;
 	}
+	sip_tls_policy_changed(e, running);
 	/* SIPSRequireClientCertificate is reset-required: the client side keeps the active one */
 	c->require_cert = e->rt->require_cert;
 	sip_rt_cfg_free(e->rt);

@@ -76,8 +76,8 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st);
  * Sessions and tickets issued before are forgotten, so nobody resumes past a
  * new CRL or a removed root. Material that does not load (a key without its
  * certificate, say) changes nothing and is logged; the old material stays in
- * force. The context's row (versions, ciphers) stays as the engine was
- * created with: those columns take effect at reset. A TLS port that is down
+ * force. The context's row (versions, ciphers) follows the running
+ * configuration (sip_engine_config_changed). A TLS port that is down
  * for this context (unusable material, or its port was taken) tries again:
  * with good material it comes up and its alarm clears.
  */
@@ -90,8 +90,11 @@ void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index);
  * names) and keeps no pointer into `running`, which the caller frees on the
  * next commit. Proxy address state carries over by (set name, address); calls
  * in progress keep the route they were given; new requests use the new rules.
- * Reset-required settings (listeners, SIPSRequireClientCertificate) are not
- * applied. On failure (out of memory) the previous routing stays.
+ * TLSContexts rows (versions, ciphers, groups, depth) apply to the TLS
+ * listeners' new handshakes at once, as HTTPS does (a row that does not load
+ * leaves the previous policy, logged). Reset-required settings (listeners,
+ * SIPSRequireClientCertificate) are not applied. On failure (out of memory) the previous routing
+ * stays.
  */
 void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *running);
 

@@ -112,6 +112,9 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max);
  */
 int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tlsctx,
 		 const char *ctxdir, char *err, size_t errlen);
+/* TLSContexts rows of running (versions, ciphers, groups...) apply to each interface's new
+ * handshakes, as HTTPS does; a policy that does not load leaves the previous one (logged). */
+void sip_tls_policy_changed(struct sip_engine *e, const struct conf_store *running);
 /* Drops dead connections (closed by sofia) from the counts. */
 void sip_tls_sweep(struct sip_engine *e);
 /* Before the agent is destroyed (while sofia's SSL_CTXs live): forget the interfaces. */

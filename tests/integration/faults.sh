@@ -46,16 +46,17 @@ check "save" ini save
 ini export -o "$D/saved.ini"
 cp -a "$F" "$D/good-tls"
 
-# options PORT: one mutual-TLS OPTIONS; 0 when answered 200
+# options PORT [s_client options]: one mutual-TLS OPTIONS; 0 when answered 200
 options() {
+	local port=$1; shift
 	{
-		printf 'OPTIONS sip:sbc@127.0.0.1:%s;transport=tls SIP/2.0\r\n' "$1"
+		printf 'OPTIONS sip:sbc@127.0.0.1:%s;transport=tls SIP/2.0\r\n' "$port"
 		printf 'Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-f%s\r\nMax-Forwards: 70\r\n' "$RANDOM"
 		printf 'From: <sip:t@127.0.0.1>;tag=f1\r\nTo: <sip:sbc@127.0.0.1>\r\n'
 		printf 'Call-ID: f%s@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' "$RANDOM"
 		sleep 1
-	} | timeout 5 openssl s_client -connect "127.0.0.1:$1" -CAfile "$P/ca.crt" \
-		-cert "$P/client.crt" -key "$P/client.key" -verify_return_error -ign_eof \
+	} | timeout 5 openssl s_client -connect "127.0.0.1:$port" -CAfile "$P/ca.crt" \
+		-cert "$P/client.crt" -key "$P/client.key" -verify_return_error -ign_eof "$@" \
 		>"$D/opt.out" 2>&1
 	grep -q 'SIP/2.0 200 OK' "$D/opt.out"
 }
@@ -189,4 +190,17 @@ check "web port taken: no tight restart loop (at most 2 starts in 3 s)" test $((
 kill "$HOLDER"; wait "$HOLDER" 2>/dev/null
 check "web port freed: the web answers" wait_for web_up 200
 check "web port freed: the alarm clears once sbc-web runs" wait_for "! pa" 200
+
+# --- 7. pending truth: TLS context changes apply to SIP at once, deletions wait for reset --
+printf '[ TLSContexts ]\nFORMAT TLSContexts_Index = TLSContexts_TLSVersion;\nTLSContexts 0 = 8;\n[ \\TLSContexts ]\n' >"$D/v13.ini"
+check "TLS context 0 (interface B) set to TLS 1.3 only" ini import --incremental "$D/v13.ini"
+check "interface B: a TLS 1.3 client is served at once" options "$T1" -tls1_3
+if options "$T1" -tls1_2; then fail "interface B still accepts TLS 1.2"; else ok "interface B refuses TLS 1.2 at once, no reset"; fi
+contains "the engine says so" "$D/sbcd.log" "interface 'B' TLS port $T1: new material of TLS context 0 in force"
+check "nothing pending for it" test -z "$(ini pending)"
+printf '!DELETE SIPInterface 1\n' >"$D/del.ini"
+check "delete SIP interface B" ini import --incremental "$D/del.ini"
+check "its port still listens until the reset" options "$T1" -tls1_3
+contains "sbc-ini pending lists the deleted interface" <(ini pending) "pending reset: SIPInterface row 1 deleted"
+contains "CLI show pending lists it too" <(printf 'show pending\nexit\n' | timeout 10 "$BIN/sbc-cli" --socket "$SOCK" 2>&1) "SIPInterface row 1 deleted"
 t_end
