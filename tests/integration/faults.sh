@@ -191,6 +191,25 @@ kill "$HOLDER"; wait "$HOLDER" 2>/dev/null
 check "web port freed: the web answers" wait_for web_up 200
 check "web port freed: the alarm clears once sbc-web runs" wait_for "! pa" 200
 
+# --- the web's Reset button answers with a page that reloads itself when the web is back -
+J=$D/jar
+tok=$(curl -s -m 5 -b "$J" -c "$J" "http://127.0.0.1:$W/login" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//;s/"//')
+code=$(curl -s -m 5 -b "$J" -c "$J" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$tok" \
+	--data-urlencode username=Admin --data-urlencode password=Admin "http://127.0.0.1:$W/login")
+check "web login ($code)" test "$code" = 303
+tok=$(curl -s -m 5 -b "$J" "http://127.0.0.1:$W/files" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//;s/"//')
+was=$(curl -s -m 5 "http://127.0.0.1:$W/alive")
+curl -s -m 10 -b "$J" --data-urlencode "csrf=$tok" -o "$D/reset.html" -w '%{http_code}' \
+	"http://127.0.0.1:$W/actions/reset" >"$D/reset.code"
+check "the Reset button answers 200" test "$(cat "$D/reset.code")" = 200
+contains "with a page that says the device is restarting" "$D/reset.html" "The device is restarting"
+contains "naming the web instance it came from" "$D/reset.html" "data-was=\"$was\""
+contains "and a script that reloads it" "$D/reset.html" '<script src="/reset.js"'
+newweb() { n=$(curl -s -m 2 "http://127.0.0.1:$W/alive") && [ -n "$n" ] && [ "$n" != "$was" ]; }
+check "a new sbc-web answers /alive after the reset" wait_for newweb 200
+contains "/reset.js polls /alive and reloads" <(curl -s -m 5 "http://127.0.0.1:$W/reset.js") "fetch\('/alive'.*location.replace"
+wait_for "$BIN/sbc-ini --socket $SOCK info" 100
+
 # --- 7. pending truth: TLS context changes apply to SIP at once, deletions wait for reset --
 printf '[ TLSContexts ]\nFORMAT TLSContexts_Index = TLSContexts_TLSVersion;\nTLSContexts 0 = 8;\n[ \\TLSContexts ]\n' >"$D/v13.ini"
 check "TLS context 0 (interface B) set to TLS 1.3 only" ini import --incremental "$D/v13.ini"
