@@ -396,5 +396,6 @@ static void test_cap(void)
 UNIT_SUITE(sip_tls, {"certificate matrix", test_matrix}, {"mutual auth override", test_override},
 	   {"two interfaces, two CAs", test_two_interfaces},
 	   {"policy bound to sofia", test_binding},
-	   {"bad policy leaves the port down", test_bind_failure}, {"remote subject name", test_subject},
-	   {"stalled handshakes", test_stalled}, {"connection cap", test_cap});
+	   {"bad policy leaves the port down", test_bind_failure},
+	   {"remote subject name", test_subject}, {"stalled handshakes", test_stalled},
+	   {"connection cap", test_cap});
