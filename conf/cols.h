@@ -219,7 +219,9 @@ extern const struct conf_table conf_tbl_tlsstatus;
 	X(TLSSTATUS_REJECTED_CONNECTION_LIMIT, "RejectedConnectionLimit", INT)                     \
 	X(TLSSTATUS_ACTIVE_CONNECTIONS, "ActiveConnections", INT)                                  \
 	X(TLSSTATUS_TCP_ACTIVE_CONNECTIONS, "TCPActiveConnections", INT)                           \
-	X(TLSSTATUS_TCP_CONNECTIONS_CLOSED, "TCPConnectionsClosed", INT)
+	X(TLSSTATUS_TCP_CONNECTIONS_CLOSED, "TCPConnectionsClosed", INT)                           \
+	X(TLSSTATUS_STATE, "State", ENUM)                                                          \
+	X(TLSSTATUS_STATE_REASON, "StateReason", STRING)
 enum tlsstatus_col { CONF_COLS_TLSSTATUS(CONF_COL_ENUM) TLSSTATUS_NCOLS };
 
 /* Registrations (conf/tbl_registrations.c) */

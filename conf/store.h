@@ -154,8 +154,10 @@ int conf_store_validate(const struct conf_store *st, struct conf_diag *d);
 
 /*
  * Reset-required columns whose value in `running` differs from `active`
- * (what the engine runs with since boot). Writes "Table row N column C" lines
- * into d as warnings; returns how many are pending.
+ * (what the engine runs with since boot), and rows of tables with
+ * reset-required columns that running deleted but active still runs
+ * ("Table row N deleted"). Writes "pending reset: ..." lines into d as
+ * warnings; returns how many are pending.
  */
 unsigned conf_store_pending(const struct conf_store *running, const struct conf_store *active,
 			    struct conf_diag *d);

@@ -1,10 +1,13 @@
-/* TLSStatus: per SIP interface TLS counters, filled live by sbcd's SIP engine. */
+/* TLSStatus: per SIP interface state and TLS counters, filled live by sbcd's SIP engine. */
 #include "conf/cols.h"
 
 #define COUNTER(n, cli, mib, help)                                                                 \
 	{                                                                                          \
 		n, cli, mib, CONF_T_INT, 0, 0x7fffffffffffffffLL, NULL, NULL, "0", help, CONF_F_RO \
 	}
+
+static const struct conf_enum states[] = {
+    {1, "up"}, {2, "down"}, {3, "partly-down"}, {4, "off"}, {0, NULL}};
 
 static const struct conf_column cols[] = {
     [TLSSTATUS_INTERFACE_NAME] = {"InterfaceName", "interface-name", 1, CONF_T_STRING, 0, 40, NULL,
@@ -54,6 +57,16 @@ static const struct conf_column cols[] = {
 	"TCPConnectionsClosed", "tcp-connections-closed", 16,
 	"Plain TCP connections closed: idle for TCPIdleTimeout, or beyond MaxTCPConnections "
 	"or the descriptor limit"),
+    [TLSSTATUS_STATE] =
+	{"State", "state", 17, CONF_T_ENUM, 0, 0, states, NULL, "1",
+	 "SIP interface state: up (every configured port listens), down (none does), "
+	 "partly-down, off (no port configured)",
+	 CONF_F_RO},
+    [TLSSTATUS_STATE_REASON] =
+	{"StateReason", "state-reason", 18, CONF_T_STRING, 0, 0, NULL, NULL, "",
+	 "Why a configured port does not listen, with the remedy; empty when "
+	 "up",
+	 CONF_F_RO},
 };
 _Static_assert(CONF_NCOLS(cols) == TLSSTATUS_NCOLS, "conf/cols.h lists every column of tlsstatus");
 

@@ -166,6 +166,31 @@ int conf_store_validate(const struct conf_store *st, struct conf_diag *d)
 	return d->nerr > before ? -1 : 0;
 }
 
+/* Rows of a table with reset-required columns that are gone from running still run until reset. */
+static unsigned pending_deleted(const struct conf_table *t, const struct conf_rows *run,
+				const struct conf_rows *act, struct conf_diag *d)
+{
+	unsigned n = 0, c;
+
+	for (c = 0; c < t->ncols && !(t->cols[c].flags & CONF_F_RESET); c++)
+		;
+	if (c == t->ncols || (t->flags & CONF_TF_GLOBALS))
+		return 0;
+	for (unsigned j = 0; j < act->n; j++) {
+		unsigned idx = act->row[j]->index, k;
+		for (k = 0; k < run->n && run->row[k]->index != idx; k++)
+			;
+		if (k < run->n)
+			continue;
+		n++;
+		if (d)
+			conf_diag_add(
+			    d, 0, "pending reset: %s row %u deleted (still in force until reset)",
+			    t->name, idx);
+	}
+	return n;
+}
+
 unsigned conf_store_pending(const struct conf_store *running, const struct conf_store *active,
 			    struct conf_diag *d)
 {
@@ -205,6 +230,7 @@ unsigned conf_store_pending(const struct conf_store *running, const struct conf_
 				}
 			}
 		}
+		n += pending_deleted(t, &running->t[i], &active->t[i], d);
 	}
 	return n;
 }

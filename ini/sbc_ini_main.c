@@ -22,6 +22,8 @@ static void usage(FILE *f)
 	    "                               accepts it from root and its own user only)\n"
 	    "  check [--incremental] FILE   validate FILE offline; print every error with its "
 	    "line\n"
+	    "  check --flash DIR            what boot would do with DIR (sbcd -n): exits non-zero\n"
+	    "                               naming every object that would be down\n"
 	    "  build [--incremental] FILE -o OUT\n"
 	    "                               write the whole configuration FILE gives (on top of\n"
 	    "                               the factory defaults) as a flash board.ini\n"
@@ -42,6 +44,34 @@ static void usage(FILE *f)
 	    "                               import-roots, delete-root, import-crl, delete-crl;\n"
 	    "                               FILE ('-' for stdin) is the PEM/DER or subject\n"
 	    "FILE may be '-' for standard input.\n");
+}
+
+/*
+ * The boot check is sbcd's own (sbcd -n): it loads TLS material and tries the listeners the
+ * way boot does, so this runs the sbcd beside sbc-ini (or on PATH) rather than a copy of it.
+ */
+static int check_flash(const char *dir)
+{
+	char self[4096], path[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(path, sizeof(path), "%s/sbcd", self);
+			if (access(path, X_OK) == 0)
+				execl(path, "sbcd", "-n", "--flash", dir, (char *)NULL);
+			snprintf(path, sizeof(path), "%s/../sbin/sbcd", self);
+			if (access(path, X_OK) == 0)
+				execl(path, "sbcd", "-n", "--flash", dir, (char *)NULL);
+		}
+	}
+	execlp("sbcd", "sbcd", "-n", "--flash", dir, (char *)NULL);
+	fprintf(stderr, "sbc-ini: check --flash needs sbcd: %s\n", strerror(errno));
+	return 2;
 }
 
 static char *read_input(const char *path, size_t *len)
@@ -233,6 +263,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind];
+	if (!strcmp(cmd, "check") && argc - optind == 3 && !strcmp(argv[optind + 1], "--flash"))
+		return check_flash(argv[optind + 2]);
 	argc -= optind;
 	argv += optind;
 	optind = 0;

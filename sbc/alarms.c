@@ -13,7 +13,7 @@ struct alarm {
 	char name[48];
 	char source[48];
 	enum alarm_severity sev;
-	char text[200];
+	char text[1024];
 	time_t raised;
 	unsigned id;
 };
@@ -36,6 +36,7 @@ static struct alarm *find(const char *name, const char *source)
 void alarm_set(const char *name, const char *source, enum alarm_severity sev, const char *text)
 {
 	struct alarm *a = find(name, source);
+	char clean[sizeof(a->text)];
 
 	if (sev == ALARM_CLEARED) {
 		if (!a)
@@ -44,7 +45,11 @@ void alarm_set(const char *name, const char *source, enum alarm_severity sev, co
 		*a = alarms[--nalarms];
 		return;
 	}
-	if (a && a->sev == sev && !strcmp(a->text, text))
+	snprintf(clean, sizeof(clean), "%s", text);
+	for (char *c = clean; *c; c++) /* the Text column holds no double quote or control byte */
+		if (*c == '"' || (unsigned char)*c < 0x20)
+			*c = *c == '"' ? '\'' : ' ';
+	if (a && a->sev == sev && !strcmp(a->text, clean))
 		return;
 	if (!a) {
 		if (nalarms == MAX_ALARMS) {
@@ -56,11 +61,11 @@ void alarm_set(const char *name, const char *source, enum alarm_severity sev, co
 		snprintf(a->source, sizeof(a->source), "%s", source);
 	}
 	a->sev = sev;
-	snprintf(a->text, sizeof(a->text), "%s", text);
+	snprintf(a->text, sizeof(a->text), "%s", clean);
 	a->raised = time(NULL);
 	a->id = next_id++;
 	log_msg(sev >= ALARM_MAJOR ? LOG_ERR : LOG_WARNING, "alarm %s (%s) on %s: %s", name,
-		sev_names[sev], source, text);
+		sev_names[sev], source, a->text);
 }
 
 void alarm_status(struct conf_store *st)

@@ -15,6 +15,7 @@
 #include "sbc/supervise.h"
 #include "sbc/alarms.h"
 #include "sbc/tlsmgr.h"
+#include "sbc/tlsmgr_check.h"
 
 static void print_diag(const struct conf_diag *d)
 {
@@ -26,19 +27,23 @@ int sbcd_boot_check(const char *flashdir)
 {
 	struct conf_diag d;
 	struct conf_store *st;
+	int down = 0;
 
 	log_init("sbcd", 1, 16);
 	conf_diag_init(&d);
 	d.max = 0;
 	st = flash_load(flashdir, &d);
 	print_diag(&d);
-	if (st && tlsmgr_check_boot(flashdir, st) < 0) {
-		printf("%s: a TLS private key is readable by others\n", flashdir);
-		conf_store_free(st);
-		conf_diag_free(&d);
-		return -1;
+	if (st) {
+		/* each readable key is logged, naming its context and file */
+		down = tlsmgr_check_boot(flashdir, st) < 0;
+		down += tlsmgr_check_plan(flashdir, st, stdout);
 	}
-	if (st)
+	if (st && down)
+		printf("%s: configuration is valid (%u warning%s), but %d object%s would be down "
+		       "(listed above)\n",
+		       flashdir, d.nwarn, d.nwarn == 1 ? "" : "s", down, down == 1 ? "" : "s");
+	else if (st)
 		printf("%s: configuration is valid (%u warning%s)\n", flashdir, d.nwarn,
 		       d.nwarn == 1 ? "" : "s");
 	else
@@ -58,7 +63,7 @@ int sbcd_boot_check(const char *flashdir)
 	}
 	conf_diag_free(&d);
 	conf_store_free(st);
-	return st ? 0 : -1;
+	return st && !down ? 0 : -1;
 }
 
 /* A TLS context first used by outgoing TLS after boot gets its key and certificate now. */
@@ -101,8 +106,7 @@ int sbcd_boot(struct sbcd *s)
 		log_errx("run directory %s: %s", s->rundir, strerror(errno));
 		return -1;
 	}
-	if (tlsmgr_boot(s, src) < 0)
-		return -1;
+	tlsmgr_boot(s, src); /* a context it cannot prepare is down with an alarm: boot goes on */
 	s->ctl = ctl_server_start(s, s->sockpath, err, sizeof(err));
 	if (!s->ctl) {
 		log_errx("%s", err);

@@ -14,6 +14,7 @@
 
 #include "conf/store.h"
 #include "log/log.h"
+#include "sbc/alarms.h"
 #include "sbc/sbcd.h"
 #include "sbc/supervise.h"
 #include "sbc/tlsmgr.h"
@@ -27,7 +28,12 @@ struct child {
 	time_t next_start;
 	unsigned delay;
 	unsigned restarts;
+	unsigned failures; /* exits in a row, each within CHILD_GOOD seconds of its start */
+	int alarmed;
 };
+
+/* A child that runs this long has started well: its processDown alarm clears. */
+#define CHILD_GOOD 10
 
 static struct child children[2];
 static unsigned nchildren;
@@ -90,6 +96,30 @@ static void child_spawn(struct child *c)
 	log_info("started %s (pid %d)", c->name, (int)pid);
 }
 
+/* Two quick exits in a row: an alarm (the back-off keeps it from becoming a crash loop). */
+static void child_failed(struct child *c, int st)
+{
+	char src[48], text[400];
+
+	if (++c->failures < 2)
+		return;
+	snprintf(src, sizeof(src), "process %s", c->name);
+	if (WIFEXITED(st))
+		snprintf(text, sizeof(text),
+			 "%s cannot start: it exited with status %d %u times in a row, each within "
+			 "%d s; retried every %u s. Its log says why (e.g. a web port in use: free "
+			 "it or change HTTPSPort / HTTPPort, save, reset)",
+			 c->name, WEXITSTATUS(st), c->failures, CHILD_GOOD, c->delay);
+	else
+		snprintf(
+		    text, sizeof(text),
+		    "%s cannot start: killed by signal %d %u times in a row, each within %d s; "
+		    "retried every %u s",
+		    c->name, WTERMSIG(st), c->failures, CHILD_GOOD, c->delay);
+	alarm_set("processDown", src, ALARM_MAJOR, text);
+	c->alarmed = 1;
+}
+
 static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	time_t now = time(NULL);
@@ -117,6 +147,17 @@ static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 			}
 			c->pid = 0;
 			c->restarts++;
+			if (c->started && now - c->started < CHILD_GOOD)
+				child_failed(c, st);
+			else
+				c->failures = 0;
+		}
+		if (c->pid > 0 && c->alarmed && now - c->started >= CHILD_GOOD) {
+			char src[48];
+			snprintf(src, sizeof(src), "process %s", c->name);
+			alarm_set("processDown", src, ALARM_CLEARED, "");
+			c->alarmed = 0;
+			c->failures = 0;
 		}
 		if (c->pid == 0 && now >= c->next_start)
 			child_spawn(c);

@@ -3,6 +3,9 @@
  * restarts them when they exit, with a growing delay (1 s doubling to 30 s,
  * back to 1 s after a minute of good running). Programs are looked up beside
  * the sbcd executable. Stopping sends SIGTERM, then SIGKILL after 2 s.
+ * A child that exits twice in a row within 10 s of its start (sbc-web whose
+ * port is taken, say) raises alarm processDown on "process <name>"; it
+ * clears once the child has run 10 s.
  */
 #ifndef SBC_SUPERVISE_H
 #define SBC_SUPERVISE_H

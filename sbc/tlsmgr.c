@@ -171,11 +171,14 @@ static void keep_on_flash(struct sbcd *s, const char *src, unsigned idx)
 int tlsmgr_boot(struct sbcd *s, const char *src)
 {
 	const struct conf_rows *rs = conf_store_rows(s->running, contexts());
-	char err[PATH_MAX + 200], from[PATH_MAX], to[PATH_MAX];
+	char err[PATH_MAX + 200], from[PATH_MAX], to[PATH_MAX], asrc[48], text[PATH_MAX + 300];
+	int rc = 0;
 
+	/* degrade, don't die: such a context is down (the engine refuses its key) with an alarm */
 	if (tlsmgr_check_boot(src, s->running) < 0) {
-		log_errx("refusing to start: a private key is readable by others (chmod 600 it)");
-		return -1;
+		log_errx("a private key is readable by others: its TLS context stays down (chmod "
+			 "600 it, then reset)");
+		rc = -1;
 	}
 	/* the running material starts as the saved one; only a save writes it back */
 	flash_tree_remove(tlsmgr_root(s));
@@ -189,7 +192,7 @@ int tlsmgr_boot(struct sbcd *s, const char *src)
 		     flash_tree_copy(from, to, 0, err, sizeof(err)) < 0)) {
 			log_errx("TLS context %u: running material: %s", idx,
 				 access(from, F_OK) == 0 ? err : strerror(errno));
-			return -1;
+			rc = -1;
 		}
 	}
 	for (unsigned j = 0; j < rs->n; j++) {
@@ -200,14 +203,19 @@ int tlsmgr_boot(struct sbcd *s, const char *src)
 		tlsmgr_ctxdir(s, r->index, to, sizeof(to));
 		had = has_file(to, TLS_FILE_CERT) || has_file(to, TLS_FILE_KEY);
 		if (tlsmgr_ensure(s, r->index, err, sizeof(err)) < 0) {
-			log_errx("TLS context %u: %s", r->index, err);
-			return -1;
+			snprintf(asrc, sizeof(asrc), "TLSContext#%u", r->index);
+			snprintf(text, sizeof(text),
+				 "TLS context %u ('%s') has no usable material: %s", r->index,
+				 r->v[TLSCTX_NAME].s, err);
+			alarm_set("tlsContextDown", asrc, ALARM_MAJOR, text);
+			rc = -1;
+			continue;
 		}
 		if (!had)
 			keep_on_flash(s, src, r->index);
 	}
 	tlsmgr_check_expiry(s);
-	return 0;
+	return rc;
 }
 
 static void on_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)

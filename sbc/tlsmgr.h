@@ -7,12 +7,14 @@
  * it from the flash generation it booted; imports, generation and context
  * deletions change only it; a save (flash_save) writes it to flash.
  *
- *  - tlsmgr_boot: refuses (-1) a private key on flash that others may read;
- *    makes the running material from src (the booted flash generation); makes
+ *  - tlsmgr_boot: logs a private key on flash that others may read (the engine
+ *    then refuses that context: its listeners are down with an alarm); makes
+ *    the running material from src (the booted flash generation); makes
  *    sure context 0 and every context a SIP interface or proxy set uses has a
  *    key and a certificate (a fresh self-signed one, RSA of TLSPkeySize bits,
  *    when it has none: that first material is also kept on flash at src, so a
- *    reset keeps the key); checks expiry.
+ *    reset keeps the key; failing that, alarm tlsContextDown); checks expiry.
+ *    Returns -1 when something is down, but boot goes on.
  *  - tlsmgr_ensure: the same "first use" generation for one context (running
  *    material only); a context that has a key or a certificate is left as it is.
  *  - tlsmgr_committed: after a configuration change, removes the running (and

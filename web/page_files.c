@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "control/ctl.h"
 #include "web/web.h"
@@ -109,6 +110,36 @@ static void upload(struct web_req *r)
 	free(reply);
 }
 
+const char web_reset_js[] =
+    "(function(){var m=document.getElementById('restart'),was=m.getAttribute('data-was'),"
+    "s=document.getElementById('state'),t0=Date.now();"
+    "function poll(){fetch('/alive',{cache:'no-store'}).then(function(r){return r.text();})"
+    ".then(function(x){if(x.trim()!==was){s.textContent='The web is back: reloading.';"
+    "location.replace('/');}else{later();}}).catch(later);}"
+    "function later(){s.textContent='Waiting for the device ('+Math.round((Date.now()-t0)/1000)"
+    "+' s)...';setTimeout(poll,1000);}setTimeout(poll,1000);})();\n";
+
+/*
+ * After RESET sbcd stops (and with it this process) and starts again: the page is
+ * self-contained (no call to sbcd, which is going away) and its script reloads when a new
+ * sbc-web answers.
+ */
+static void reset_page(struct web_req *r)
+{
+	web_hp(r->out,
+	       "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+	       "<meta name=\"viewport\" content=\"width=device-width\">"
+	       "<noscript><meta http-equiv=\"refresh\" content=\"15;url=/\"></noscript>"
+	       "<title>Restarting - SBC</title><link rel=\"stylesheet\" href=\"/style.css\">"
+	       "<script src=\"/reset.js\" defer></script></head><body>"
+	       "<main id=\"restart\" data-was=\"%d-%lld\"><h1>The device is restarting</h1>"
+	       "<p>The configuration saved on flash is being loaded. This page reloads itself "
+	       "when the web is back (you may have to log in again).</p>"
+	       "<p id=\"state\">Waiting for the device...</p></main></body></html>",
+	       (int)getpid(), (long long)r->w->started);
+	web_send(r, 200, "text/html; charset=utf-8", NULL);
+}
+
 void web_page_files(struct web_req *r)
 {
 	int post = evhttp_request_get_command(r->req) == EVHTTP_REQ_POST;
@@ -126,12 +157,10 @@ void web_page_files(struct web_req *r)
 		   (!strcmp(s1, "save") || !strcmp(s1, "reset"))) {
 		int reset = !strcmp(s1, "reset");
 		int rc = web_req_call(r, reset ? "RESET" : "SAVE", NULL, 0, &reply, NULL);
-		if (rc == 0)
-			files_page(r,
-				   reset ? "Resetting: the configuration saved on flash is being "
-					   "loaded. Reload this page in a few seconds."
-					 : "Saved to flash.",
-				   NULL, NULL);
+		if (rc == 0 && reset)
+			reset_page(r);
+		else if (rc == 0)
+			files_page(r, "Saved to flash.", NULL, NULL);
 		else
 			files_page(r, NULL, "Refused", reply ? reply : "sbcd does not answer");
 	} else {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <syslog.h>
 
@@ -34,9 +35,11 @@ static void sec_headers(struct web_req *r)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 
-	evhttp_add_header(h, "Content-Security-Policy",
-			  "default-src 'none'; style-src 'self'; img-src 'self'; "
-			  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	evhttp_add_header(
+	    h, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+	    "connect-src 'self'; "
+	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
@@ -411,6 +414,17 @@ void web_route(struct evhttp_request *req, struct web *w, int https)
 	if (r.nseg == 1 && !strcmp(r.seg[0], "style.css") && cmd == EVHTTP_REQ_GET) {
 		evbuffer_add(r.out, web_css, strlen(web_css));
 		web_send(&r, 200, "text/css; charset=utf-8", NULL);
+		goto out;
+	}
+	if (r.nseg == 1 && !strcmp(r.seg[0], "reset.js") && cmd == EVHTTP_REQ_GET) {
+		evbuffer_add(r.out, web_reset_js, strlen(web_reset_js));
+		web_send(&r, 200, "text/javascript; charset=utf-8", NULL);
+		goto out;
+	}
+	if (r.nseg == 1 && !strcmp(r.seg[0], "alive") && cmd == EVHTTP_REQ_GET) {
+		/* which sbc-web answers: the Reset page reloads once a new one does */
+		web_hp(r.out, "%d-%lld\n", (int)getpid(), (long long)w->started);
+		web_send(&r, 200, "text/plain; charset=utf-8", NULL);
 		goto out;
 	}
 	if (read_body(&r, &body, &blen) < 0 ||

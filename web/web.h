@@ -189,6 +189,8 @@ void web_show_notice(struct web_req *r, const char *cls, const char *text);
 /* A notice of several lines (each escaped), one list item per line. */
 void web_show_lines(struct web_req *r, const char *cls, const char *text);
 extern const char web_css[];
+/* The script of the Reset page (page_files.c): polls /alive, reloads when a new sbc-web answers. */
+extern const char web_reset_js[];
 
 /* ---- page_table.c: schema-driven rendering shared by the pages ---- */
 /* The display form of a value: enum label with its number, secrets hidden. */

@@ -100,8 +100,11 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 {
 	struct web *w = arg;
 
+	struct timeval flush = {0, 300000};
+
 	web_log(LOG_INFO, "signal %d: stopping", (int)fd);
-	event_base_loopbreak(w->base);
+	/* replies already queued (the Reset page, sent just before sbcd stops us) go out first */
+	event_base_loopexit(w->base, &flush);
 }
 
 static int config_from(struct web *w, const struct conf_store *st)

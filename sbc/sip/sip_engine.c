@@ -28,7 +28,9 @@
 
 #include "conf/store.h"
 #include "sbc/sip/sip_auth.h"
+#include "sbc/alarms.h"
 #include "sbc/sip/sip_internal.h"
+#include "sbc/tlsmgr_check.h"
 #include "tls/tls.h"
 
 /* sofia-sip's own debug logs (exported, not declared in its headers). Quiet unless the
@@ -281,9 +283,53 @@ static tport_t *find_primary(struct sip_engine *e, enum sip_proto p, unsigned po
 	return NULL;
 }
 
+/* Whatever sofia made of a listener we could not bind our policy to refuses every handshake. */
+static void tls_seal(SSL_CTX *ctx)
+{
+	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+}
+
+/*
+ * At run time a listener is added with tport_tbind, not nta_agent_add_tport: the latter
+ * rebuilds every primary's Via and frees the old ones, which the connections already open
+ * still point to (see sip_proxy_tls.c). We give the new primary its Via ourselves.
+ */
+static int tls_listen_live(struct sip_engine *e, struct sip_iface *ifc, const char *sofdir,
+			   const char *ident, char *why, size_t whylen)
+{
+	char port[8], via_s[160];
+	char const *transports[] = {"tls", NULL};
+	tp_name_t tpn = {.tpn_proto = "tls", .tpn_canon = ifc->addr, .tpn_host = ifc->addr};
+	sip_via_t *via;
+
+	snprintf(port, sizeof(port), "%u", ifc->port[SIP_PROTO_TLS]);
+	tpn.tpn_port = port;
+	if (tport_tbind(nta_agent_tports(e->agent), &tpn, transports, TPTAG_SERVER(1),
+			TPTAG_CERTIFICATE(sofdir), TPTAG_TLS_VERSION(0),
+			TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE), TPTAG_IDENT(ident),
+			TAG_END()) < 0) {
+		snprintf(why, whylen, "cannot listen on %s:%s/tls: %s", ifc->addr, port,
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(via_s, sizeof(via_s),
+		 strchr(ifc->addr, ':') ? "SIP/2.0/TLS [%s]:%s" : "SIP/2.0/TLS %s:%s", ifc->addr,
+		 port);
+	for (tport_t *tp = tport_primaries(nta_agent_tports(e->agent)); tp; tp = tport_next(tp))
+		if (tport_ident(tp) && !strcmp(tport_ident(tp), ident) &&
+		    (via = sip_via_make(e->home, via_s)))
+			tport_set_magic(tp, (tp_magic_t *)via);
+	return 0;
+}
+
+/*
+ * The TLS listener of ifc. Its context's material is loaded first the way the policy binding
+ * will (tlsmgr_check_material), so unusable material leaves the port down (ifc->why) instead
+ * of handing sofia-sip files it fails on. live: at run time (see tls_listen_live).
+ */
 static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct conf_store *st,
-		   const char *ctxname, const char *flashdir, const char *rundir, char *err,
-		   size_t errlen)
+		   const char *ctxname, int live)
 {
 	const struct conf_table *tc = &conf_tbl_tlscontexts;
 	struct conf_row *cr = conf_store_find_name(st, tc, ctxname);
@@ -293,48 +339,92 @@ static int add_tls(struct sip_engine *e, struct sip_iface *ifc, const struct con
 	int rc;
 
 	if (!cr) {
-		snprintf(err, errlen, "SIPInterface row %u: TLS context '%s' not found", ifc->index,
-			 ctxname);
+		snprintf(ifc->why[SIP_PROTO_TLS], sizeof(ifc->why[0]),
+			 "TLS port %u: TLS context '%s' not found; fix the SIPInterface row, then "
+			 "reset",
+			 ifc->port[SIP_PROTO_TLS], ctxname);
 		return -1;
 	}
 	ifc->ctx_index = (int)cr->index;
-	if (write_sofia_dir(flashdir, rundir, cr->index, ctxdir, sizeof(ctxdir), sofdir,
+	if (write_sofia_dir(e->flashdir, e->rundir, cr->index, ctxdir, sizeof(ctxdir), sofdir,
 			    sizeof(sofdir), why, sizeof(why)) < 0)
 		goto fail;
+	if (tlsmgr_check_material(ctxdir, cr, ifc->mutual, why, sizeof(why)) < 0) {
+		snprintf(ifc->why[SIP_PROTO_TLS], sizeof(ifc->why[0]),
+			 "TLS port %u: TLS context '%s': %s; %s", ifc->port[SIP_PROTO_TLS], ctxname,
+			 why, TLSMGR_REMEDY_MATERIAL);
+		return -1;
+	}
 	snprintf(url, sizeof(url), "sips:%s:%u;transport=tls", host_of(ifc->addr, h, sizeof(h)),
 		 ifc->port[SIP_PROTO_TLS]);
 	/* every primary has an ident: sofia's lookup by ident (client transports,
 	 * sip_proxy_tls.c) compares it without a NULL check */
 	snprintf(ident, sizeof(ident), "sbc-%u-tls", ifc->index);
 	sip_tls_capture_begin();
-	rc = nta_agent_add_tport(e->agent, (url_string_t *)url, TPTAG_CERTIFICATE(sofdir),
-				 TPTAG_TLS_VERSION(0), TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE),
-				 TPTAG_IDENT(ident), TAG_END());
+	if (live)
+		rc = tls_listen_live(e, ifc, sofdir, ident, why, sizeof(why));
+	else
+		rc = nta_agent_add_tport(
+		    e->agent, (url_string_t *)url, TPTAG_CERTIFICATE(sofdir), TPTAG_TLS_VERSION(0),
+		    TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE), TPTAG_IDENT(ident), TAG_END());
 	n = sip_tls_capture_end(got, 4);
 	if (rc < 0) {
-		snprintf(why, sizeof(why), "cannot listen on %s: %s", url, strerror(errno));
-		goto fail;
+		if (!live)
+			snprintf(why, sizeof(why), "cannot listen on %s: %s", url, strerror(errno));
+		snprintf(ifc->why[SIP_PROTO_TLS], sizeof(ifc->why[0]), "TLS port %u: %s; %s",
+			 ifc->port[SIP_PROTO_TLS], why, TLSMGR_REMEDY_BIND);
+		return -1;
 	}
+	ifc->pri[SIP_PROTO_TLS] = find_primary(e, SIP_PROTO_TLS, ifc->port[SIP_PROTO_TLS]);
 	if (n != 1) {
 		snprintf(why, sizeof(why),
 			 "sofia-sip created %u SSL_CTX for %s, expected exactly one: cannot bind "
 			 "the TLS policy",
 			 n, url);
+		for (unsigned k = 0; k < n && k < 4; k++)
+			tls_seal(got[k]);
 		goto fail;
 	}
-	ifc->pri[SIP_PROTO_TLS] = find_primary(e, SIP_PROTO_TLS, ifc->port[SIP_PROTO_TLS]);
-	if (sip_tls_bind(ifc, got[0], cr, ctxdir, why, sizeof(why)) < 0)
+	if (sip_tls_bind(ifc, got[0], cr, ctxdir, why, sizeof(why)) < 0) {
+		tls_seal(got[0]);
 		goto fail;
+	}
 	return 0;
 fail:
-	snprintf(err, errlen, "SIPInterface row %u ('%s') TLS context '%s': %s", ifc->index,
-		 ifc->name, ctxname, why);
+	/* a primary sofia made stays (it cannot remove one), sealed: attribute nothing to it */
+	ifc->pri[SIP_PROTO_TLS] = NULL;
+	snprintf(ifc->why[SIP_PROTO_TLS], sizeof(ifc->why[0]), "TLS port %u: TLS context '%s': %s",
+		 ifc->port[SIP_PROTO_TLS], ctxname, why);
 	return -1;
 }
 
-static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct conf_store *st,
-		     const struct conf_row *r, const char *flashdir, const char *rundir, char *err,
-		     size_t errlen)
+/* Raises, updates or clears the interface's alarm from ifc->why. */
+static void iface_alarm(const struct sip_iface *ifc)
+{
+	char src[48], text[1400];
+	size_t n;
+	int down = 0, on = 0;
+
+	snprintf(src, sizeof(src), "SIPInterface#%u", ifc->index);
+	n = (size_t)snprintf(text, sizeof(text), "SIP interface '%s' (row %u):", ifc->name,
+			     ifc->index);
+	for (int p = 0; p < SIP_PROTO_N; p++) {
+		on += ifc->port[p] != 0;
+		if (!ifc->why[p][0] || n >= sizeof(text))
+			continue;
+		down++;
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s %s", down > 1 ? ";" : "",
+				      ifc->why[p]);
+	}
+	if (!down) {
+		alarm_set("sipInterfaceDown", src, ALARM_CLEARED, "");
+		return;
+	}
+	alarm_set("sipInterfaceDown", src, down >= on ? ALARM_MAJOR : ALARM_MINOR, text);
+}
+
+static void add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct conf_store *st,
+		      const struct conf_row *r)
 {
 	const struct conf_table *ti = &conf_tbl_interfaces;
 	const char *netif = conf_row_str(r, SIPIF_NETWORK_INTERFACE);
@@ -355,14 +445,19 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 	if (conf_globals_int(st, GLOBALS_PEER_HOST_NAME_VERIFICATION_MODE) == 2)
 		snprintf(ifc->subject, sizeof(ifc->subject), "%s",
 			 conf_globals_str(st, GLOBALS_TLS_REMOTE_SUBJECT_NAME));
-	if (!ir) {
-		snprintf(err, errlen, "SIPInterface row %u column NetworkInterface: '%s' not found",
-			 r->index, netif);
-		return -1;
-	}
-	snprintf(ifc->addr, sizeof(ifc->addr), "%s", conf_row_str(ir, NETIF_IP_ADDRESS));
 	for (int p = 0; p < SIP_PROTO_N; p++)
 		ifc->port[p] = (unsigned)conf_row_int(r, portcol[p]);
+	if (!ir) {
+		for (int p = 0; p < SIP_PROTO_N; p++)
+			if (ifc->port[p])
+				snprintf(ifc->why[p], sizeof(ifc->why[p]),
+					 "%s port %u: network interface '%s' not found; fix the "
+					 "SIPInterface row, then reset",
+					 proto_names[p], ifc->port[p], netif);
+		iface_alarm(ifc);
+		return;
+	}
+	snprintf(ifc->addr, sizeof(ifc->addr), "%s", conf_row_str(ir, NETIF_IP_ADDRESS));
 	for (int p = SIP_PROTO_UDP; p <= SIP_PROTO_TCP; p++) {
 		if (!ifc->port[p])
 			continue;
@@ -371,16 +466,36 @@ static int add_iface(struct sip_engine *e, struct sip_iface *ifc, const struct c
 		snprintf(ident, sizeof(ident), "sbc-%u-%s", ifc->index, proto_names[p]);
 		if (nta_agent_add_tport(e->agent, (url_string_t *)url, TPTAG_IDENT(ident),
 					TAG_END()) < 0) {
-			snprintf(err, errlen, "SIPInterface row %u ('%s'): cannot listen on %s: %s",
-				 r->index, ifc->name, url, strerror(errno));
-			return -1;
+			snprintf(ifc->why[p], sizeof(ifc->why[p]),
+				 "%s port %u: cannot listen on %s: %s; %s", proto_names[p],
+				 ifc->port[p], url, strerror(errno), TLSMGR_REMEDY_BIND);
+			continue;
 		}
 		ifc->pri[p] = find_primary(e, p, ifc->port[p]);
 	}
 	if (ifc->port[SIP_PROTO_TLS])
-		return add_tls(e, ifc, st, conf_row_str(r, SIPIF_TLS_CONTEXT), flashdir, rundir,
-			       err, errlen);
-	return 0;
+		add_tls(e, ifc, st, conf_row_str(r, SIPIF_TLS_CONTEXT), 0);
+	iface_alarm(ifc);
+}
+
+void sip_iface_tls_retry(struct sip_engine *e, unsigned ctx_index)
+{
+	for (unsigned i = 0; i < e->nifs; i++) {
+		struct sip_iface *ifc = &e->ifs[i];
+		const struct conf_table *ts = &conf_tbl_sipinterface;
+		const struct conf_row *r = conf_store_get(e->active, ts, ifc->index);
+		if (ifc->ctx_index != (int)ctx_index || !ifc->port[SIP_PROTO_TLS] ||
+		    ifc->pri[SIP_PROTO_TLS] || !r)
+			continue;
+		ifc->why[SIP_PROTO_TLS][0] = 0;
+		if (add_tls(e, ifc, e->active, conf_row_str(r, SIPIF_TLS_CONTEXT), 1) == 0)
+			sip_engine_event(
+			    e, LOG_NOTICE,
+			    "sip: interface '%s' TLS port %u is up with the new material "
+			    "of TLS context %u",
+			    ifc->name, ifc->port[SIP_PROTO_TLS], ctx_index);
+		iface_alarm(ifc);
+	}
 }
 
 struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *active,
@@ -418,12 +533,10 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 		snprintf(err, errlen, "SIP engine: cannot create the SIP agent");
 		goto fail;
 	}
+	e->active = active;
+	/* an interface that cannot start is down with its reason and an alarm; the rest run */
 	for (unsigned i = 0; i < rs->n; i++) {
-		if (add_iface(e, &e->ifs[i], active, rs->row[i], flashdir, rundir, err, errlen) <
-		    0) {
-			e->nifs = i + 1;
-			goto fail;
-		}
+		add_iface(e, &e->ifs[i], active, rs->row[i]);
 		e->nifs = i + 1;
 	}
 	e->reg = sip_registrar_create(e);
@@ -476,6 +589,29 @@ void sip_engine_destroy(struct sip_engine *e)
 
 /* --- status --- */
 
+/* State and StateReason of one interface's TLSStatus row. */
+static void iface_state(const struct sip_iface *ifc, const struct conf_table *t, struct conf_row *r)
+{
+	char why[1400], ebuf[128];
+	size_t n = 0;
+	int on = 0, down = 0;
+
+	why[0] = 0;
+	for (int p = 0; p < SIP_PROTO_N; p++) {
+		on += ifc->port[p] != 0;
+		if (!ifc->why[p][0] || n >= sizeof(why))
+			continue;
+		n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s", down ? "; " : "",
+				      ifc->why[p]);
+		down++;
+	}
+	for (char *c = why; *c; c++) /* status strings hold no double quote or control byte */
+		if (*c == '"' || (unsigned char)*c < 0x20)
+			*c = *c == '"' ? '\'' : ' ';
+	r->v[TLSSTATUS_STATE].i = !on ? 4 : !down ? 1 : down >= on ? 2 : 3;
+	conf_row_set_text(t, r, TLSSTATUS_STATE_REASON, why, ebuf, sizeof(ebuf));
+}
+
 void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 {
 	const struct conf_table *t = &conf_tbl_tlsstatus;
@@ -507,6 +643,7 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 			r->v[TLSSTATUS_ACTIVE_CONNECTIONS].i = ifc->active;
 			r->v[TLSSTATUS_TCP_ACTIVE_CONNECTIONS].i = ifc->tcp_active;
 			r->v[TLSSTATUS_TCP_CONNECTIONS_CLOSED].i = (long long)ifc->tcp_closed;
+			iface_state(ifc, t, r);
 		}
 	}
 	sip_registrar_status(e->reg, st);
@@ -524,6 +661,7 @@ void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *ru
 			log_warnx("sip: routing keeps its previous configuration: out of memory");
 		return;
 	}
+	sip_tls_policy_changed(e, running);
 	/* SIPSRequireClientCertificate is reset-required: the client side keeps the active one */
 	c->require_cert = e->rt->require_cert;
 	sip_rt_cfg_free(e->rt);

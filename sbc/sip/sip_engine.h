@@ -47,7 +47,13 @@ struct sip_engine;
  * Starts listening on every SIP interface of `active`. TLS material of
  * context N is read from <flashdir>/tls/<N>/; rundir is a private directory
  * for files sofia-sip needs (agent.pem, cafile.pem per context).
- * Returns NULL with the reason in err (naming the interface) on failure.
+ * Degrade, don't die: a port that cannot listen (in use, address not on the
+ * host) or a TLS port whose context's material does not load
+ * (tlsmgr_check_material) is down with its reason (TLSStatus State and
+ * StateReason) and alarm sipInterfaceDown on source "SIPInterface#<row>"
+ * (naming the port, cause and remedy); every other port starts. `active` must
+ * outlive the engine. Returns NULL with the reason in err only when the engine
+ * itself cannot be made (out of memory, OpenSSL set-up).
  */
 struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *active,
 				     const char *flashdir, const char *rundir, char *err,
@@ -70,8 +76,10 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st);
  * Sessions and tickets issued before are forgotten, so nobody resumes past a
  * new CRL or a removed root. Material that does not load (a key without its
  * certificate, say) changes nothing and is logged; the old material stays in
- * force. The context's row (versions, ciphers) stays as the engine was
- * created with: those columns take effect at reset.
+ * force. The context's row (versions, ciphers) follows the running
+ * configuration (sip_engine_config_changed). A TLS port that is down
+ * for this context (unusable material, or its port was taken) tries again:
+ * with good material it comes up and its alarm clears.
  */
 void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index);
 
@@ -83,8 +91,11 @@ void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index);
  * names) and keeps no pointer into `running`, which the caller frees on the
  * next commit. Proxy address state carries over by (set name, address); calls
  * in progress keep the route they were given; new requests use the new rules.
- * Reset-required settings (listeners, SIPSRequireClientCertificate) are not
- * applied. On failure (out of memory) the previous routing stays.
+ * TLSContexts rows (versions, ciphers, groups, depth) apply to the TLS
+ * listeners' new handshakes at once, as HTTPS does (a row that does not load
+ * leaves the previous policy, logged). Reset-required settings (listeners,
+ * SIPSRequireClientCertificate) are not applied. On failure (out of memory) the previous routing
+ * stays.
  */
 void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *running);
 

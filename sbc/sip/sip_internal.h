@@ -52,13 +52,14 @@ struct sip_iface {
 	char name[48];  /* InterfaceName */
 	char addr[64];  /* IP address of its network interface */
 	unsigned port[SIP_PROTO_N];
-	tport_t *pri[SIP_PROTO_N]; /* sofia primaries, NULL when the port is off */
-	int ctx_index;             /* TLSContexts row, -1 without TLS */
-	int mutual;                /* effective mutual authentication */
-	char subject[256];         /* required client subject pattern, "" for none */
-	unsigned max_tls;          /* MaxTLSConnections */
-	SSL_CTX *ssl_ctx;          /* captured from sofia-sip, policy bound */
-	SSL_verify_cb prev_verify; /* verify callback tls_ctx_configure left, or NULL */
+	tport_t *pri[SIP_PROTO_N];  /* sofia primaries, NULL when the port is off */
+	char why[SIP_PROTO_N][400]; /* why a configured port does not listen; "" when it does */
+	int ctx_index;              /* TLSContexts row, -1 without TLS */
+	int mutual;                 /* effective mutual authentication */
+	char subject[256];          /* required client subject pattern, "" for none */
+	unsigned max_tls;           /* MaxTLSConnections */
+	SSL_CTX *ssl_ctx;           /* captured from sofia-sip, policy bound */
+	SSL_verify_cb prev_verify;  /* verify callback tls_ctx_configure left, or NULL */
 	unsigned long long accepted;
 	unsigned long long rejected[SIP_REJ_N];
 	unsigned active;
@@ -97,10 +98,15 @@ struct sip_engine {
 	struct sip_ctls_mod *ctls;
 	struct sip_auth *auth; /* digest credentials and nonces (sip_auth.c) */
 	char flashdir[256], rundir[256];
-	unsigned tcp_idle_ms;           /* TCPIdleTimeout, 0 for none */
-	struct sip_tcp *tcp;            /* sip_tcp.c */
-	struct log_peer_limit *tls_lim; /* TLS refusal lines, per peer address */
+	unsigned tcp_idle_ms;            /* TCPIdleTimeout, 0 for none */
+	struct sip_tcp *tcp;             /* sip_tcp.c */
+	struct log_peer_limit *tls_lim;  /* TLS refusal lines, per peer address */
+	const struct conf_store *active; /* what it was created with; outlives the engine */
 };
+
+/* TLS context ctx_index has new material: interfaces whose TLS port is down for want of
+ * usable material try again (sip_engine.c). */
+void sip_iface_tls_retry(struct sip_engine *e, unsigned ctx_index);
 
 /* --- sip_tls.c: policy binding and connection tracking --- */
 
@@ -117,6 +123,9 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max);
  */
 int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tlsctx,
 		 const char *ctxdir, char *err, size_t errlen);
+/* TLSContexts rows of running (versions, ciphers, groups...) apply to each interface's new
+ * handshakes, as HTTPS does; a policy that does not load leaves the previous one (logged). */
+void sip_tls_policy_changed(struct sip_engine *e, const struct conf_store *running);
 /* Drops dead connections (closed by sofia) from the counts. */
 void sip_tls_sweep(struct sip_engine *e);
 /* Before the agent is destroyed (while sofia's SSL_CTXs live): forget the interfaces. */

@@ -695,7 +695,7 @@ static unsigned conns_up(const struct sip_iface *ifc)
  * New material for the listener of one interface: proven on a scratch SSL_CTX first, so
  * that material that does not load (a key without its certificate, say) changes nothing.
  */
-static void iface_reload(struct sip_iface *ifc, unsigned idx)
+static int iface_reload(struct sip_iface *ifc, unsigned idx)
 {
 	struct ctx_bind *b = SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx);
 	SSL_CTX *scratch;
@@ -704,7 +704,7 @@ static void iface_reload(struct sip_iface *ifc, unsigned idx)
 	int rc;
 
 	if (!b)
-		return;
+		return -1;
 	scratch = SSL_CTX_new(TLS_server_method());
 	rc = scratch ? tls_ctx_configure(scratch, &b->pol, TLS_ROLE_SERVER, b->ctxdir,
 					 ifc->mutual ? TLS_F_VERIFY_PEER : 0, err, sizeof(err))
@@ -717,7 +717,7 @@ static void iface_reload(struct sip_iface *ifc, unsigned idx)
 			     "not taken (%s); the previous material stays in force",
 			     ifc->name, ifc->port[SIP_PROTO_TLS], idx,
 			     err[0] ? err : "out of memory");
-		return;
+		return -1;
 	}
 	if (policy_apply(ifc, ifc->ssl_ctx, &b->pol, b->ctxdir, err, sizeof(err)) < 0) {
 		/* it loaded a moment ago: only memory or a concurrent change of the files */
@@ -726,7 +726,7 @@ static void iface_reload(struct sip_iface *ifc, unsigned idx)
 			     "(%s); new handshakes may fail until the next change or reset",
 			     ifc->name, ifc->port[SIP_PROTO_TLS], idx, err);
 		ERR_clear_error();
-		return;
+		return -1;
 	}
 	sessions_forget(ifc->ssl_ctx);
 	n = conns_up(ifc);
@@ -735,15 +735,41 @@ static void iface_reload(struct sip_iface *ifc, unsigned idx)
 		     "for new handshakes, %u established connection%s kept; %s",
 		     ifc->name, ifc->port[SIP_PROTO_TLS], idx, n, n == 1 ? "" : "s",
 		     tls_ctx_policy_text(ifc->ssl_ctx));
+	return 0;
 }
 
 void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index)
 {
 	if (!e || e->closing)
 		return;
+	sip_iface_tls_retry(e, ctx_index);
 	for (unsigned i = 0; i < e->nifs; i++)
 		if (e->ifs[i].ssl_ctx && e->ifs[i].ctx_index == (int)ctx_index)
 			iface_reload(&e->ifs[i], ctx_index);
+}
+
+void sip_tls_policy_changed(struct sip_engine *e, const struct conf_store *running)
+{
+	const struct conf_table *tc = &conf_tbl_tlscontexts;
+
+	for (unsigned i = 0; e && !e->closing && i < e->nifs; i++) {
+		struct sip_iface *ifc = &e->ifs[i];
+		struct ctx_bind *b =
+		    ifc->ssl_ctx ? SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx) : NULL;
+		const struct conf_row *r =
+		    ifc->ctx_index >= 0 ? conf_store_get(running, tc, (unsigned)ifc->ctx_index)
+					: NULL;
+		struct tls_policy now, old;
+		if (!b || !r)
+			continue;
+		tls_policy_from_row(r, &now);
+		if (!memcmp(&now, &b->pol, sizeof(now)))
+			continue;
+		old = b->pol;
+		b->pol = now;
+		if (iface_reload(ifc, (unsigned)ifc->ctx_index) < 0)
+			b->pol = old;
+	}
 }
 
 void sip_tls_sweep(struct sip_engine *e)

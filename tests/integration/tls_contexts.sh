@@ -78,7 +78,7 @@ printf '!DELETE TLSContexts 2\n' >"$D/del.ini"
 check "delete context 2" "$BIN/sbc-ini" --socket "$SOCK" import --incremental "$D/del.ini"
 check "its material is gone" test ! -e "$R/2"
 
-# a key that others can read stops the boot
+# a key that others can read: sbcd -n refuses the flash; boot goes on with the context down
 check "save (material reaches the flash)" "$BIN/sbc-ini" --socket "$SOCK" save
 kill "$SBCD_PID"
 wait_for "! kill -0 $SBCD_PID"
@@ -89,6 +89,7 @@ rm -f "$D/sbcd.sock"
 "$BIN/sbcd" -f --flash "$D/flash" --socket "$D/s2.sock" >"$D/boot2.log" 2>&1 &
 p=$!
 t_track $p
-check "sbcd refuses to start with a readable key" wait_for "! kill -0 $p" 50
+check "sbcd starts with a readable key (degrade, don't die)" wait_for "'$BIN/sbc-ini' --socket '$D/s2.sock' info" 100
 contains "and says why" "$D/boot2.log" "readable by others"
+kill "$p"
 t_end

@@ -32,7 +32,7 @@ while read -r word rest; do
 	case "$word" in ok) ok "$rest" ;; FAIL) fail "$rest" ;; esac
 done <"$T_DIR/browser.out"
 [ $rc -eq 0 ] || { fail "browser script exit $rc"; sed 's/^/       | /' "$T_DIR/browser.out" | tail -20; }
-for f in status trusted-roots refusal-certificate refusal-form files; do
+for f in status trusted-roots refusal-certificate refusal-form files reset after-reset; do
 	check "screenshot $f.png" test -s "$ART/$f.png"
 done
 check "imported roots are on the flash" grep -c BEGIN "$FLASH/tls/0/trusted-roots.pem"

@@ -300,6 +300,16 @@ static void test_pending(void)
 	CU_ASSERT(d.n == 2 && strstr(d.msg[0], "HTTPSOnly = 1 (active 0)"));
 	CU_ASSERT(d.n == 2 && strstr(d.msg[1], "SIPInterface row 0 column TLSPort = 5071"));
 	conf_diag_free(&d);
+	conf_store_free(b);
+	/* a deleted SIP interface still listens until the reset: that is pending too */
+	conf_diag_init(&d);
+	b = build(a, "!DELETE SIPInterface 0\n", INI_INCREMENTAL, &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	conf_diag_free(&d);
+	conf_diag_init(&d);
+	CU_ASSERT_EQUAL(conf_store_pending(b, a, &d), 1);
+	CU_ASSERT(d.n == 1 && strstr(d.msg[0], "pending reset: SIPInterface row 0 deleted"));
+	conf_diag_free(&d);
 	conf_store_free(a);
 	conf_store_free(b);
 }

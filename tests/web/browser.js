@@ -77,6 +77,15 @@ const ok = (c, what, extra) => {
 		page.on('dialog', d => { dialogs++; d.dismiss(); });
 		await page.goto(`${url}/table/ProxySet`);
 		ok(dialogs === 0, 'no script ran from injected names');
+
+		await page.goto(`${url}/files`);
+		await Promise.all([page.waitForLoadState('load'), page.click('#reset')]);
+		const h1 = await page.textContent('h1');
+		ok(/restarting/.test(h1), 'Reset answers with a page saying the device is restarting', h1);
+		await page.screenshot({ path: path.join(art, 'reset.png'), fullPage: true });
+		await page.waitForURL(u => !/actions\/reset/.test(u.toString()), { timeout: 60000 });
+		ok(true, 'the Reset page reloaded itself when the web was back');
+		await page.screenshot({ path: path.join(art, 'after-reset.png'), fullPage: true });
 	} catch (e) {
 		ok(false, 'browser run', e.message);
 		await page.screenshot({ path: path.join(art, 'error.png'), fullPage: true }).catch(() => {});
