@@ -78,8 +78,8 @@ static const struct conf_column cols[] = {
 				 "system logging"},
     [GLOBALS_TCP_IDLE_TIMEOUT] =
 	{"TCPIdleTimeout", "tcp-idle-timeout", 18, CONF_T_INT, 0, 86400, NULL, NULL, "600",
-	 "Seconds a SIP connection over TCP or TLS may carry no data before it is closed, 0 for "
-	 "never",
+	 "Seconds a SIP connection over TCP or TLS may carry no data before it is closed (not "
+	 "while a live registration was made over it), 0 for never",
 	 CONF_F_RESET, SIP, SEC},
     [GLOBALS_SIP_DIGEST_NONCE_LIFETIME] =
 	{"SIPDigestNonceLifetime", "digest-nonce-lifetime", 40, CONF_T_INT, 1, 3600, NULL, NULL,

@@ -130,7 +130,7 @@ static int proxy_uses(const struct conf_store *st, const char *ctxname)
 }
 
 static int plan_iface(const char *flashdir, const struct conf_store *st, const struct conf_row *r,
-		      FILE *out)
+		      int binds, FILE *out)
 {
 	const struct conf_table *ti = &conf_tbl_interfaces;
 	const struct conf_table *tc = &conf_tbl_tlscontexts;
@@ -154,7 +154,8 @@ static int plan_iface(const char *flashdir, const struct conf_store *st, const s
 		if (!port)
 			continue;
 		err[0] = 0;
-		if (tlsmgr_check_bind(conf_row_str(ir, NETIF_IP_ADDRESS), port, p != 0, err,
+		if (binds &&
+		    tlsmgr_check_bind(conf_row_str(ir, NETIF_IP_ADDRESS), port, p != 0, err,
 				      sizeof(err)) < 0 &&
 		    errno == EACCES) {
 			fprintf(out,
@@ -192,7 +193,7 @@ static int plan_iface(const char *flashdir, const struct conf_store *st, const s
 	return down;
 }
 
-int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, FILE *out)
+int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, int binds, FILE *out)
 {
 	const struct conf_table *ts = &conf_tbl_sipinterface;
 	const struct conf_table *tc = &conf_tbl_tlscontexts;
@@ -205,7 +206,7 @@ int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, FILE *o
 	int down = 0;
 
 	for (unsigned i = 0; i < rs->n; i++)
-		down += plan_iface(flashdir, st, rs->row[i], out);
+		down += plan_iface(flashdir, st, rs->row[i], binds, out);
 	for (unsigned j = 0; j < cs->n; j++) {
 		const struct conf_row *cr = cs->row[j];
 		int k = context_state(flashdir, cr, 0, err, sizeof(err));
@@ -232,8 +233,9 @@ int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, FILE *o
 			expiry_warning(flashdir, cr, out);
 	}
 	for (int w = 0; w < 2; w++) {
-		if (!wport[w] || tlsmgr_check_bind(waddr && *waddr ? waddr : "0.0.0.0", wport[w], 1,
-						   err, sizeof(err)) == 0)
+		if (!binds || !wport[w] ||
+		    tlsmgr_check_bind(waddr && *waddr ? waddr : "0.0.0.0", wport[w], 1, err,
+				      sizeof(err)) == 0)
 			continue;
 		if (errno == EACCES) {
 			fprintf(out,

@@ -17,8 +17,8 @@
  *                         cause and remedy, plus warnings (expired
  *                         certificates, material boot would generate).
  *                         Returns the number of objects that would be down.
- *                         Ports held by a running sbcd on the same flash
- *                         count as taken: run it with sbcd stopped.
+ *                         binds 0 skips the listener binds (the caller found
+ *                         an sbcd running on this flash: its ports are its own).
  */
 #ifndef SBC_TLSMGR_CHECK_H
 #define SBC_TLSMGR_CHECK_H
@@ -32,7 +32,7 @@ struct conf_store;
 int tlsmgr_check_material(const char *ctxdir, const struct conf_row *ctxrow, int verify_peer,
 			  char *err, size_t errlen);
 int tlsmgr_check_bind(const char *addr, unsigned port, int stream, char *err, size_t errlen);
-int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, FILE *out);
+int tlsmgr_check_plan(const char *flashdir, const struct conf_store *st, int binds, FILE *out);
 
 /* Remedy texts shared by the alarms and the check, so both tell the operator the same. */
 #define TLSMGR_REMEDY_MATERIAL                                                                     \

@@ -87,13 +87,11 @@ void sip_engine_config_abort(struct sip_engine *e)
 	e->staged = NULL;
 }
 
-void sip_engine_config_apply(struct sip_engine *e, const struct conf_store *running)
+/* Puts routing copy c in force with the policy of running (TLS contexts, identity, digest). */
+static void install(struct sip_engine *e, struct sip_rt_cfg *c, const struct conf_store *running)
 {
-	struct sip_rt_cfg *c = e->staged;
-
-	if (!c)
-		return;
-	e->staged = NULL;
+	/* TLS context changes reach the listeners' new handshakes at once, as HTTPS does */
+	sip_tls_policy_changed(e, running);
 	/* SIPSRequireClientCertificate is reset-required: the client side keeps the active one */
 	c->require_cert = e->rt->require_cert;
 	sip_rt_cfg_free(e->rt);
@@ -106,4 +104,26 @@ void sip_engine_config_apply(struct sip_engine *e, const struct conf_store *runn
 			 "sip: routing configuration: %u proxy sets, %u IP groups, %u "
 			 "classification rules, %u routing rules",
 			 c->nsets, c->ngroups, c->nclasses, c->nroutes);
+}
+
+void sip_engine_config_apply(struct sip_engine *e, const struct conf_store *running)
+{
+	struct sip_rt_cfg *c = e->staged;
+
+	if (!c)
+		return;
+	e->staged = NULL;
+	install(e, c, running);
+}
+
+void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *running)
+{
+	struct sip_rt_cfg *c = running ? sip_rt_cfg_build(running) : NULL;
+
+	if (!e || !c) {
+		if (e)
+			log_warnx("sip: routing keeps its previous configuration: out of memory");
+		return;
+	}
+	install(e, c, running);
 }

@@ -651,27 +651,3 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 	sip_proxy_status(e->proxy, st);
 	sip_b2bua_status(e->b2b, st);
 }
-
-void sip_engine_config_changed(struct sip_engine *e, const struct conf_store *running)
-{
-	struct sip_rt_cfg *c = running ? sip_rt_cfg_build(running) : NULL;
-
-	if (!e || !c) {
-		if (e)
-			log_warnx("sip: routing keeps its previous configuration: out of memory");
-		return;
-	}
-	sip_tls_policy_changed(e, running);
-	/* SIPSRequireClientCertificate is reset-required: the client side keeps the active one */
-	c->require_cert = e->rt->require_cert;
-	sip_rt_cfg_free(e->rt);
-	e->rt = c;
-	sip_proxy_config(e->proxy, c);
-	if (sip_identity_config(e, running) < 0)
-		log_warnx(
-		    "sip: digest credentials keep their previous configuration: out of memory");
-	sip_engine_event(e, LOG_INFO,
-			 "sip: routing configuration: %u proxy sets, %u IP groups, %u "
-			 "classification rules, %u routing rules",
-			 c->nsets, c->ngroups, c->nclasses, c->nroutes);
-}

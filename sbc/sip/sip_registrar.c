@@ -350,3 +350,14 @@ void sip_registrar_status(struct sip_registrar *r, struct conf_store *st)
 		row->v[REGISTRATION_EXPIRES].i = (long long)(b->expires - now);
 	}
 }
+
+int sip_registrar_holds(struct sip_registrar *r, const struct sip_iface *ifc, enum sip_proto p,
+			const char *peer)
+{
+	time_t now = mono_now();
+
+	for (const struct sip_binding *b = r ? r->list : NULL; b; b = b->next)
+		if (b->ifc == ifc && b->proto == p && b->expires > now && !strcmp(b->peer, peer))
+			return 1;
+	return 0;
+}

@@ -246,7 +246,9 @@ void sip_tcp_sweep(struct sip_engine *e)
 		}
 		if (s->killed)
 			continue;
-		if (e->tcp_idle_ms && idle_ms((int)fd) >= e->tcp_idle_ms) {
+		/* a connection a phone registered over carries its calls: its binding bounds it */
+		if (e->tcp_idle_ms && idle_ms((int)fd) >= e->tcp_idle_ms &&
+		    !sip_registrar_holds(e->reg, &e->ifs[s->ifc], s->p, s->peer)) {
 			snprintf(why, sizeof(why), "idle for %u s", e->tcp_idle_ms / 1000);
 			end_conn(e, (int)fd, s, why);
 			continue;

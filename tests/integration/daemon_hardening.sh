@@ -160,6 +160,17 @@ elif mode == "idle":
         time.sleep(1); ok = options(busy, 10 + i) and ok
     print("busy kept:", ok and not closed(busy))
     print("idle closed:", closed(idle))
+elif mode == "registered":
+    s = socket.create_connection(("127.0.0.1", port), 2)
+    lp = s.getsockname()[1]
+    m = ("REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:%d;branch=z9hG4bKreg1\r\n"
+         "From: <sip:idler@127.0.0.1>;tag=1\r\nTo: <sip:idler@127.0.0.1>\r\nCall-ID: reg1\r\n"
+         "CSeq: 1 REGISTER\r\nContact: <sip:idler@127.0.0.1:%d;transport=tcp>\r\nExpires: 3600\r\n"
+         "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % (lp, lp))
+    s.settimeout(2); s.sendall(m.encode())
+    print("registered:", b"SIP/2.0 200" in s.recv(4096))
+    time.sleep(9)
+    print("registered kept:", not closed(s))
 X
 python3 "$D/tcp.py" "$TP" cap >"$D/cap.out" 2>&1
 contains "over MaxTCPConnections the two newest connections are closed" "$D/cap.out" "^closed:oooxx$"
@@ -169,8 +180,11 @@ python3 "$D/tcp.py" "$TP" idle >"$D/idle.out" 2>&1
 contains "a connection that carries SIP is kept" "$D/idle.out" "^busy kept: True$"
 contains "an idle connection is closed after TCPIdleTimeout" "$D/idle.out" "^idle closed: True$"
 contains "the idle closure is logged" "$D2/sbcd.log" "closed: idle for 6 s"
+python3 "$D/tcp.py" "$TP" registered >"$D/registered.out" 2>&1
+contains "a phone registers over TCP" "$D/registered.out" "^registered: True$"
+contains "its idle connection outlives TCPIdleTimeout while the binding lives" "$D/registered.out" "^registered kept: True$"
 "$INI" --socket "$SOCK" status TLSStatus >"$D/tlsstatus.ini"
-contains "TLSStatus counts the TCP closures (2 over the cap, 1 idle)" "$D/tlsstatus.ini" "^TLSStatus 0 = .*, [0-9]+, 3;$"
+contains "TLSStatus counts the TCP closures (2 over the cap, 1 idle)" "$D/tlsstatus.ini" "^TLSStatus 0 = .*, [0-9]+, 3, [0-9], \"[^\"]*\";$"
 
 # --- journald priorities: "<N>" prefixes on stderr when it is the journal
 contains "info lines carry <6> for the journal" "$D2/sbcd.log" "^<6>sbcd .* ready"

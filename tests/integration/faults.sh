@@ -116,6 +116,9 @@ check "sbc-ini check --flash exits non-zero" test $? -ne 0
 contains "sbc-ini check --flash names it too" "$D/c.out" "TLS context 'a': .*does not match"
 check "import the right key" ini tls import-key 1 -f "$P/server.key"
 repaired "non-matching key, good key imported (no reset)"
+# imports change the running material only: the save puts the good key on flash
+check "save the repaired material" ini save
+check "the flash has the good key now" bash -c "cmp <(openssl x509 -noout -pubkey -in '$F/1/certificate.pem') <(openssl pkey -pubout -in '$F/1/private-key.pem')"
 
 # --- 2. garbage in the trusted roots -----------------------------------------------------
 head -c 600 /dev/urandom | base64 >"$F/1/trusted-roots.pem"
