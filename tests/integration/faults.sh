@@ -6,6 +6,7 @@
 # a python3 process holding a port.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../pki.sh"
+source "$(dirname "$0")/snmp_env.sh"
 t_begin faults
 D=$T_DIR
 P=$D/pki
@@ -13,7 +14,12 @@ F=$D/flash/tls
 pki_make "$P" >/dev/null 2>&1 || { fail "test PKI"; t_end; exit 1; }
 
 U0=$(free_port); T0=$(free_port); U1=$(free_port); T1=$(free_port); W=$(free_port)
+# a private snmpd master; sbcd supervises sbc-snmp-agent towards it (AgentXSocket)
+check "SNMP base MIBs" snmp_mibs
+snmp_master_start
 cat >"$D/boot.ini" <<X
+[SNMP Params]
+AgentXSocket = 'unix:$T_DIR/agentx.sock'
 [SIP Params]
 SIPSRequireClientCertificate = 1
 [WEB Params]
@@ -63,7 +69,10 @@ options() {
 alarms() { ini status Alarms 2>&1 | grep sipInterfaceDown; }
 state0() { ini status TLSStatus 2>&1 | grep '^TLSStatus 0 = '; }
 cli_alarms() { printf 'show status alarm\nexit\n' | timeout 10 "$BIN/sbc-cli" --socket "$SOCK" 2>&1; }
+# SNMP answers through snmpd, the supervised subagent and sbcd (the device version scalar)
+snmp_up() { sv2 snmpget sbcDeviceVersion.0 2>/dev/null | grep -q 'STRING'; }
 web_up() { curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$W/" | grep -q '^[23]'; }
+check "before any fault: SNMP answers" wait_for snmp_up 100
 check "before any fault: interface A serves mutual-TLS OPTIONS" options "$T0"
 check "before any fault: interface B serves mutual-TLS OPTIONS" options "$T1"
 
@@ -88,6 +97,8 @@ degraded() {
 	contains "$name: the CLI answers and shows the alarm" "$D/cli.out" "sipInterfaceDown"
 	wait_for web_up 50
 	check "$name: the web answers" web_up
+	wait_for snmp_up 100
+	check "$name: SNMP answers (snmpd, sbc-snmp-agent, sbcd)" snmp_up
 	check "$name: interface B serves mutual-TLS OPTIONS" options "$T1"
 	ini export -o "$D/now.ini"
 	check "$name: sbc-ini export equals the last save" cmp "$D/saved.ini" "$D/now.ini"
