@@ -3,8 +3,10 @@
  * declared in conf/consumers.c. What each applies is declared there, not here.
  */
 #include "conf/txn.h"
+#include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sip/sip_engine.h"
+#include "sbc/sip/sip_identity.h"
 #include "sbc/supervise.h"
 #include "sbc/tlsmgr.h"
 
@@ -41,8 +43,13 @@ static void sip_apply(void *arg, const struct conf_store *old, const struct conf
 {
 	struct sbcd *s = arg;
 
-	if (s->sip)
-		sip_engine_config_apply(s->sip);
+	if (!s->sip)
+		return;
+	sip_engine_config_apply(s->sip);
+	/* identity policy (SIPInterface) and digest credentials, as at boot */
+	if (sip_identity_config(s->sip, now) < 0)
+		log_warnx("%s: SIP identity keeps its previous credentials: out of memory",
+			  __func__);
 }
 
 void sbcd_consumers_register(struct sbcd *s)
