@@ -96,7 +96,9 @@ SIPInterface 0 = 100000, 2, 1;
 [\\SIPInterface]
 X
 rt_sbcd "$D" "$D/boot.ini" || { echo "sbcd did not start"; exit 1; }
-SBC_TLS=$(sed -n 's/^SIPInterface 0 = [0-9]*, [0-9]*, \([0-9]*\);/\1/p' "$D/init.ini")
+# the ports t_sbcd chose: the first "SIPInterface 0" line of init.ini (boot.ini's comes after)
+SBC_PORT=$(sed -n 's/^SIPInterface 0 = \([0-9]*\), [0-9]*, [0-9]*;/\1/p' "$D/init.ini" | head -1)
+SBC_TLS=$(sed -n 's/^SIPInterface 0 = [0-9]*, [0-9]*, \([0-9]*\);/\1/p' "$D/init.ini" | head -1)
 "$BIN/sbc-ini" --socket "$SOCK" import --incremental "$D/creds.ini" >"$D/creds.out" 2>&1 ||
 	{ cat "$D/creds.out"; echo "SIPCredentials import failed"; exit 1; }
 "$BIN/sbc-ini" --socket "$SOCK" tls import-roots 0 -f "$P/cas.pem" >/dev/null ||
