@@ -270,16 +270,18 @@ here its URI SAN matches the AOR host), switched live, alternating, $ROUNDS roun
 | round | none: OPTIONS/s | none: per CPU-s | subject: OPTIONS/s | subject: per CPU-s | subject / none per CPU-s | errors none/subject |
 |---|---|---|---|---|---|---|
 X
-	sn=0 ss=0
+	sn=0 ss=0 ratios=""
 	for r in $(seq "$ROUNDS"); do
 		a=${O[none,$r]} b=${O[subject,$r]}
 		pa=$(val "$a" per_cpu_s) pb=$(val "$b" per_cpu_s)
 		sn=$(calc "$sn + ${pa:-0}") ss=$(calc "$ss + ${pb:-0}")
+		ratios="$ratios${ratios:+,}$(calc "${pb:-0} / $pa if ${pa:-0} else 0")"
 		printf '| %s | %s | %s | %s | %s | %s | %s/%s |\n' "$r" "$(val "$a" rate)" "$pa" \
 			"$(val "$b" rate)" "$pb" "$(calc "f'{${pb:-0} / $pa:.3f}' if ${pa:-0} else '-'")" \
 			"$(val "$a" errors)" "$(val "$b" errors)"
 	done
 	echo "| mean | | $(calc "round($sn / $ROUNDS)") | | $(calc "round($ss / $ROUNDS)") | $(calc "f'{$ss / $sn:.3f}' if $sn else '-'") (target >= 0.95) | |"
+	echo "| median of the rounds' ratios | | | | | $(calc "f'{sorted([$ratios])[len([$ratios]) // 2]:.3f}'") | |"
 	echo
 	echo "SIPIdentityStatus of interface 0 at the end: \`${IDS#*= }\`"
 	echo "(RegisteredUsers, Authenticated, Challenges, AuthFailures, StaleNonces, ReplayedNonces,"
