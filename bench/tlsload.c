@@ -3,12 +3,15 @@
  *
  *   bench-tlsload --port P --cert C --key K [--host 127.0.0.1] [--mode new|persist]
  *                 [--conns N] [--window W] [--seconds S] [--warmup S] [--tls13]
- *                 [--pids "PID ..."] [--procs N]
+ *                 [--pids "PID ..."] [--procs N] [--register PREFIX]
  *
  * new:     N connections in flight; each runs a full handshake (no resumption) with the
  *          client certificate, sends one OPTIONS, waits for the 200 and closes. Counted:
  *          connections that got their 200.
  * persist: N connections opened once; each keeps W OPTIONS outstanding. Counted: 200s.
+ *          With --register PREFIX, each connection first REGISTERs sip:PREFIX<i>-<pid>@HOST
+ *          (its certificate then bound to that AOR) and starts its OPTIONS after the 200;
+ *          a REGISTER refused is an error.
  *
  * Measured over S seconds after W seconds of warm-up. --pids names the server's
  * processes: their CPU time (utime + stime from /proc/PID/stat, summed, each process
@@ -44,16 +47,17 @@ struct conn {
 	enum st st;
 	unsigned outstanding; /* OPTIONS sent, 200 not yet seen */
 	unsigned want_write;
+	int registering; /* REGISTER sent, its 200 not yet seen */
 	size_t len;
 	char buf[8192];
 };
 
 static struct {
-	const char *host, *cert, *key, *pids;
+	const char *host, *cert, *key, *pids, *reg;
 	unsigned port, conns, window, procs;
 	double seconds, warmup;
 	int persist, tls13;
-} o = {"127.0.0.1", NULL, NULL, NULL, 0, 50, 1, 1, 10, 2, 0, 0};
+} o = {"127.0.0.1", NULL, NULL, NULL, NULL, 0, 50, 1, 1, 10, 2, 0, 0};
 
 static SSL_CTX *ctx;
 static int ep;
@@ -135,6 +139,7 @@ static int conn_open(struct conn *c)
 	c->st = S_CONNECT;
 	c->len = 0;
 	c->outstanding = 0;
+	c->registering = 0;
 	epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
 	return 0;
 }
@@ -164,6 +169,29 @@ static int send_options(struct conn *c)
 	if (r != len)
 		return -1; /* small writes on an idle socket do not block */
 	c->outstanding++;
+	return 0;
+}
+
+/* A REGISTER of sip:PREFIX<i>-<pid>@host with a TLS contact, expiring in an hour. */
+static int send_register(struct conn *c)
+{
+	char m[800];
+	unsigned long long n = ++seq;
+	unsigned i = (unsigned)(c - cs);
+	int len = snprintf(m, sizeof(m),
+			   "REGISTER sip:%s:%u;transport=tls SIP/2.0\r\n"
+			   "Via: SIP/2.0/TLS 127.0.0.1:5061;rport;branch=z9hG4bK-%d-%llx\r\n"
+			   "Max-Forwards: 70\r\nFrom: <sip:%s%u-%d@%s>;tag=%llx\r\n"
+			   "To: <sip:%s%u-%d@%s>\r\nCall-ID: %d-%llx@load\r\nCSeq: 1 REGISTER\r\n"
+			   "Contact: <sip:%s%u-%d@127.0.0.1:5061;transport=tls>\r\n"
+			   "Expires: 3600\r\nContent-Length: 0\r\n\r\n",
+			   o.host, o.port, getpid(), n, o.reg, i, getpid(), o.host, n, o.reg, i,
+			   getpid(), o.host, getpid(), n, o.reg, i, getpid());
+	int r = SSL_write(c->ssl, m, len);
+
+	if (r != len)
+		return -1;
+	c->registering = 1;
 	return 0;
 }
 
@@ -209,6 +237,11 @@ static void on_event(struct conn *c)
 			return;
 		}
 		c->st = S_RUN;
+		if (o.persist && o.reg) {
+			if (send_register(c) < 0)
+				fail(c);
+			return;
+		}
 		for (unsigned i = 0; i < (o.persist ? o.window : 1); i++)
 			if (send_options(c) < 0)
 				return fail(c);
@@ -226,6 +259,14 @@ static void on_event(struct conn *c)
 		int got = parse(c);
 		if (got < 0 || c->len >= sizeof(c->buf) - 1)
 			return fail(c);
+		if (got && c->registering) {
+			/* the REGISTER's 200 (one message at a time on this connection) */
+			c->registering = 0;
+			got--;
+			for (unsigned i = 0; i < o.window; i++)
+				if (send_options(c) < 0)
+					return fail(c);
+		}
 		if (!got)
 			continue;
 		if (counting)
@@ -280,12 +321,13 @@ static void run(unsigned nconns, double *elapsed)
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-	    {"host", 1, 0, 'h'},   {"port", 1, 0, 'p'},    {"cert", 1, 0, 'c'},
-	    {"key", 1, 0, 'k'},    {"mode", 1, 0, 'm'},    {"conns", 1, 0, 'n'},
-	    {"window", 1, 0, 'w'}, {"seconds", 1, 0, 's'}, {"warmup", 1, 0, 'W'},
-	    {"tls13", 0, 0, '3'},  {"pids", 1, 0, 'P'},    {"procs", 1, 0, 'j'},
-	    {0, 0, 0, 0}};
+	static const struct option lo[] = {{"host", 1, 0, 'h'},     {"port", 1, 0, 'p'},
+					   {"cert", 1, 0, 'c'},     {"key", 1, 0, 'k'},
+					   {"mode", 1, 0, 'm'},     {"conns", 1, 0, 'n'},
+					   {"window", 1, 0, 'w'},   {"seconds", 1, 0, 's'},
+					   {"warmup", 1, 0, 'W'},   {"tls13", 0, 0, '3'},
+					   {"pids", 1, 0, 'P'},     {"procs", 1, 0, 'j'},
+					   {"register", 1, 0, 'r'}, {0, 0, 0, 0}};
 	int ch, fds[2];
 	double elapsed = 0, cpu0, cpu1;
 	unsigned long long tot_ok = 0, tot_err = 0;
@@ -327,6 +369,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			o.procs = (unsigned)atoi(optarg);
+			break;
+		case 'r':
+			o.reg = optarg;
 			break;
 		default:
 			return 2;

@@ -36,6 +36,7 @@ struct nonce {
 struct cred {
 	char user[65], realm[65];
 	char stored[CONF_SIPCRED_LEN + 1];
+	unsigned pos; /* row order: of two rows for one user and realm, the first counts */
 };
 
 struct sip_auth {
@@ -83,6 +84,23 @@ void sip_auth_destroy(struct sip_auth *a)
 	free(a);
 }
 
+/* creds sorted by (user, realm): cred_find is a binary search on every digest REGISTER */
+static int cred_cmp(const void *x, const void *y)
+{
+	const struct cred *p = x, *q = y;
+	int c = strcmp(p->user, q->user);
+
+	return c ? c : strcmp(p->realm, q->realm);
+}
+
+static int cred_order(const void *x, const void *y)
+{
+	const struct cred *p = x, *q = y;
+	int c = cred_cmp(x, y);
+
+	return c ? c : (p->pos > q->pos) - (p->pos < q->pos);
+}
+
 int sip_auth_config(struct sip_auth *a, const struct conf_store *st)
 {
 	const struct conf_rows *rs = conf_store_rows(st, &conf_tbl_sipcredentials);
@@ -100,8 +118,11 @@ int sip_auth_config(struct sip_auth *a, const struct conf_store *st)
 		snprintf(c[n].user, sizeof(c[n].user), "%s", r->v[SIPCRED_USERNAME].s);
 		snprintf(c[n].realm, sizeof(c[n].realm), "%s", r->v[SIPCRED_REALM].s);
 		snprintf(c[n].stored, sizeof(c[n].stored), "%s", r->v[SIPCRED_PASSWORD].s);
+		c[n].pos = n;
 		n++;
 	}
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cred_order);
 	creds_free(a->creds, a->ncreds);
 	a->creds = c;
 	a->ncreds = n;
@@ -111,10 +132,17 @@ int sip_auth_config(struct sip_auth *a, const struct conf_store *st)
 
 static const struct cred *cred_find(const struct sip_auth *a, const char *user, const char *realm)
 {
-	for (unsigned i = 0; i < a->ncreds; i++)
-		if (strcmp(a->creds[i].user, user) == 0 && strcmp(a->creds[i].realm, realm) == 0)
-			return &a->creds[i];
-	return NULL;
+	struct cred key;
+
+	if (!a->ncreds ||
+	    snprintf(key.user, sizeof(key.user), "%s", user) >= (int)sizeof(key.user) ||
+	    snprintf(key.realm, sizeof(key.realm), "%s", realm) >= (int)sizeof(key.realm))
+		return NULL;
+	const struct cred *c = bsearch(&key, a->creds, a->ncreds, sizeof(*a->creds), cred_cmp);
+
+	while (c && c > a->creds && cred_cmp(c - 1, &key) == 0)
+		c--;
+	return c;
 }
 
 int sip_auth_challenge(struct sip_auth *a, const struct sip_iface *ifc, int stale, char *c1,

@@ -28,7 +28,15 @@ struct sip_registrar {
 	struct sip_engine *e;
 	struct sip_binding *list; /* newest first */
 	unsigned n;
+	unsigned nbound; /* of them with a certificate subject: none, no scan per REGISTER */
 };
+
+/* Follows r->n: +1 when b enters the list, -1 when it leaves. */
+static void count_bound(struct sip_registrar *r, const struct sip_binding *b, int delta)
+{
+	if (b->subject[0])
+		r->nbound += (unsigned)delta;
+}
 
 static time_t mono_now(void)
 {
@@ -90,6 +98,7 @@ void sip_registrar_expire(struct sip_registrar *r)
 				 b->expires <= now ? "expired" : "connection closed");
 		*pb = b->next;
 		r->n--;
+		count_bound(r, b, -1);
 		binding_free(b);
 	}
 }
@@ -111,6 +120,7 @@ static void remove_where(struct sip_registrar *r, const char *user, const char *
 		if (strcmp(b->user, user) == 0 && (!contact || strcmp(b->contact, contact) == 0)) {
 			*pb = b->next;
 			r->n--;
+			count_bound(r, b, -1);
 			binding_free(b);
 		} else {
 			pb = &b->next;
@@ -138,6 +148,7 @@ static int bind_contact(struct sip_registrar *r, const char *user, const char *a
 			b = *pb;
 			*pb = b->next;
 			r->n--;
+			count_bound(r, b, -1);
 			tport_unref(b->tp);
 			break;
 		}
@@ -160,6 +171,7 @@ static int bind_contact(struct sip_registrar *r, const char *user, const char *a
 	b->next = r->list;
 	r->list = b;
 	r->n++;
+	count_bound(r, b, 1);
 	sip_engine_event(r->e, LOG_INFO,
 			 "sip: registered %s at %s on interface '%s' %s peer %s subject '%s' "
 			 "authentication %s (%s) expires %lu",
@@ -170,8 +182,11 @@ static int bind_contact(struct sip_registrar *r, const char *user, const char *a
 
 struct sip_binding *sip_registrar_bound(struct sip_registrar *r, const char *user)
 {
-	time_t now = mono_now();
+	time_t now;
 
+	if (!r->nbound)
+		return NULL; /* asked on every REGISTER: no certificate bindings, no scan */
+	now = mono_now();
 	for (struct sip_binding *b = r->list; b; b = b->next)
 		if (b->subject[0] && strcmp(b->user, user) == 0 && binding_live(b, now))
 			return b;

@@ -203,8 +203,27 @@ static void test_consumers_declared(void)
 	}
 }
 
+/* Digest credentials and the nonce lifetime are live in the SIP engine (issue 15): a change
+ * to them must reach its apply hook, or the registrar keeps the boot-time users. */
+static void test_sip_identity_concerns_sip(void)
+{
+	struct conf_store *running = ini_factory();
+	struct conf_store *cred =
+	    candidate(running, &conf_tbl_sipcredentials, SIPCRED_USERNAME, "alice");
+	struct conf_store *life =
+	    candidate(running, &conf_tbl_globals, GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "60");
+
+	CU_ASSERT(conf_consumer_concerned(CONF_CONSUMER_SIP, running, cred));
+	CU_ASSERT(conf_consumer_concerned(CONF_CONSUMER_SIP, running, life));
+	conf_store_free(cred);
+	conf_store_free(life);
+	conf_store_free(running);
+}
+
 UNIT_SUITE(conf_txn, {"a refusal in prepare changes nothing", test_refusal_changes_nothing},
 	   {"accepted: prepared, then applied in order", test_accept_applies_in_order},
 	   {"only concerned consumers; reset-only changes none", test_only_concerned_consumers},
 	   {"an invalid candidate is never prepared", test_invalid_never_prepared},
-	   {"consumers declared against the schema", test_consumers_declared});
+	   {"consumers declared against the schema", test_consumers_declared},
+	   {"SIP credentials and nonce lifetime concern the SIP engine",
+	    test_sip_identity_concerns_sip});
