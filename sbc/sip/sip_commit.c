@@ -4,6 +4,10 @@
  * when new to that use or changed, makes a client SSL_CTX; apply swaps the
  * copy in; abort drops it. Contexts no proxy reaches over TLS are loaded on
  * first use only, so they are not checked now.
+ *
+ * Building the routing copy (sip_rt_cfg_build) reads the candidate only and
+ * touches no engine state, so a LOAD runs it on a control worker and hands the
+ * copy to sip_engine_config_prepare_built on the loop (conf_txn_precompute).
  */
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -56,8 +60,14 @@ static int ctx_in_use(const struct sip_rt_cfg *c, unsigned idx)
 int sip_engine_config_prepare(struct sip_engine *e, const struct conf_store *running,
 			      const struct conf_store *cand, struct conf_diag *d)
 {
-	struct sip_rt_cfg *c = sip_rt_cfg_build(cand);
+	return sip_engine_config_prepare_built(e, running, cand, sip_rt_cfg_build(cand), d);
+}
 
+/* The engine-dependent part of prepare; c was built from cand (maybe on a worker). */
+int sip_engine_config_prepare_built(struct sip_engine *e, const struct conf_store *running,
+				    const struct conf_store *cand, struct sip_rt_cfg *c,
+				    struct conf_diag *d)
+{
 	if (!c) {
 		conf_diag_add_at(d, 1, CONF_C_RESOURCE, NULL, -1, -1,
 				 "the SIP engine cannot build its routing configuration: out of "

@@ -102,6 +102,11 @@ int sip_engine_config_prepare(struct sip_engine *e, const struct conf_store *run
 			      const struct conf_store *cand, struct conf_diag *d);
 void sip_engine_config_apply(struct sip_engine *e);
 void sip_engine_config_abort(struct sip_engine *e);
+/* prepare with the routing copy c already built from cand (sip_rt_cfg_build), taken over. */
+struct sip_rt_cfg;
+int sip_engine_config_prepare_built(struct sip_engine *e, const struct conf_store *running,
+				    const struct conf_store *cand, struct sip_rt_cfg *c,
+				    struct conf_diag *d);
 
 /*
  * Optional observer of connection events: called with each line the engine
