@@ -409,13 +409,15 @@ static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job 
 	}
 	if (sbcd_commit_pre(s, cand, &lj->pre, &old, &lj->d) < 0)
 		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
+	double t_commit = mono_ms() - t0;
 	free_store_later(old);
 	conf_store_pending(s->running, s->active, &lj->d);
 	out = reply_diag(1, &lj->d, NULL, rlen);
 	log_info("control: configuration changed by %s (pid %u, %zu bytes, %s; %.1f ms on a "
-		 "worker, %.1f ms on the loop)",
+		 "worker, %.1f ms on the loop, %.1f of them prepare and apply)",
 		 cs->user[0] ? cs->user : "uid", cs->pid, lj->blen,
-		 lj->m == INI_REPLACE ? "replace" : "incremental", lj->t_work, mono_ms() - t0);
+		 lj->m == INI_REPLACE ? "replace" : "incremental", lj->t_work, mono_ms() - t0,
+		 t_commit);
 	return out;
 }
 

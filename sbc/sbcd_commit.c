@@ -5,7 +5,6 @@
 #include "conf/txn.h"
 #include "sbc/sbcd.h"
 #include "sbc/sip/sip_engine.h"
-#include "sbc/sip/sip_route.h"
 #include "sbc/supervise.h"
 #include "sbc/tlsmgr.h"
 
@@ -35,7 +34,7 @@ static void *sip_build(void *arg, const struct conf_store *cand)
 {
 	struct sbcd *s = arg;
 
-	return s->sip ? sip_rt_cfg_build(cand) : NULL;
+	return s->sip ? sip_engine_config_build(s->sip, cand) : NULL;
 }
 
 static int sip_prepare_built(void *arg, const struct conf_store *running,
@@ -44,7 +43,7 @@ static int sip_prepare_built(void *arg, const struct conf_store *running,
 	struct sbcd *s = arg;
 
 	if (!s->sip) {
-		sip_rt_cfg_free(built);
+		sip_cfg_built_free(built);
 		return 0;
 	}
 	return sip_engine_config_prepare_built(s->sip, running, cand, built, d);
@@ -52,7 +51,7 @@ static int sip_prepare_built(void *arg, const struct conf_store *running,
 
 static void sip_drop(void *arg, void *built)
 {
-	sip_rt_cfg_free(built);
+	sip_cfg_built_free(built);
 }
 
 static void sip_abort(void *arg)
