@@ -292,7 +292,7 @@ static int tls_context_deleted(const struct conf_store *running, const struct co
 }
 
 /*
- * LOAD and VALIDATE run their CPU work on a control worker (ctl_work.h): on the
+ * LOAD and CHECK run their CPU work on a control worker (ctl_work.h): on the
  * loop only a clone of the running store is taken, with its generation
  * (s->changes); the worker parses the document into the candidate, validates
  * it and builds what consumers can build from it alone (conf_txn_precompute:
@@ -313,7 +313,8 @@ struct load_job {
 	struct conf_diag d;
 	struct conf_txn_pre pre;
 	int users_changed, ctx_deleted;
-	double t_work; /* ms on the worker */
+	double t_work;  /* ms on the worker */
+	double t_clone; /* ms on the loop to clone the base */
 };
 
 static double mono_ms(void)
@@ -414,10 +415,10 @@ static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job 
 	conf_store_pending(s->running, s->active, &lj->d);
 	out = reply_diag(1, &lj->d, NULL, rlen);
 	log_info("control: configuration changed by %s (pid %u, %zu bytes, %s; %.1f ms on a "
-		 "worker, %.1f ms on the loop, %.1f of them prepare and apply)",
+		 "worker, %.1f ms on the loop: %.1f to take the base, %.1f to prepare and apply)",
 		 cs->user[0] ? cs->user : "uid", cs->pid, lj->blen,
-		 lj->m == INI_REPLACE ? "replace" : "incremental", lj->t_work, mono_ms() - t0,
-		 t_commit);
+		 lj->m == INI_REPLACE ? "replace" : "incremental", lj->t_work,
+		 lj->t_clone + mono_ms() - t0, lj->t_clone, t_commit);
 	return out;
 }
 
@@ -450,6 +451,8 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 				  "permission denied: level %u may not change the "
 				  "configuration\n#code permission - - -\n",
 				  cs->level);
+	double t0 = mono_ms();
+
 	if (!(lj = calloc(1, sizeof(*lj))) || !(lj->body = malloc(blen + 1)) ||
 	    !(lj->base = conf_store_clone(s->running))) {
 		if (lj)
@@ -459,6 +462,7 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 	}
 	memcpy(lj->body, body, blen);
 	lj->body[blen] = '\0';
+	lj->t_clone = mono_ms() - t0;
 	lj->blen = blen;
 	snprintf(lj->fname, sizeof(lj->fname), "%s", fname ? fname : "request");
 	lj->m = m;

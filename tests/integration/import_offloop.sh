@@ -155,7 +155,7 @@ check "the imported rows are running" sh -c "'$INI' --socket '$SOCK' export | gr
 check "an import overtaken by another commit is refused (#code refused), the retry applies" \
 	python3 "$D/h.py" conflict
 sed 's/^/       | /' "$T_DIR/last.out"
-check "the log shows the time on the worker and on the loop" grep -q "ms on a worker, .* ms on the loop, " "$D/sbcd.log"
+check "the log shows the time on the worker and on the loop" grep -q "ms on a worker, .* ms on the loop: .* to take the base" "$D/sbcd.log"
 grep "ms on the loop" "$D/sbcd.log" | sed 's/^/       | /'
 check "sbcd still running" kill -0 "$SBCD_PID"
 t_end
