@@ -70,6 +70,28 @@ static void test_load_is_a_job(void)
 	CU_ASSERT_FALSE(has_set(&s, 9));
 	CU_ASSERT_EQUAL(s.changes, 1);
 	free(out);
+	/* level 100 may not change users: decided when the job finishes, nothing changed */
+	cs.level = 100;
+	out = start(&s, &cs,
+		    "LOAD incremental u.ini\n[ WebUsers ]\nFORMAT WebUsers_Index = "
+		    "WebUsers_Username, WebUsers_Password, WebUsers_UserLevel;\n"
+		    "WebUsers 5 = \"ops9\", \"Secret9x\", 100;\n[ \\WebUsers ]\n");
+	CU_ASSERT_PTR_NULL(out);
+	out = run(&s, &cs);
+	CU_ASSERT(out && strstr(out, "#code permission WebUsers") &&
+		  strstr(out, "nothing was changed"));
+	CU_ASSERT_EQUAL(s.changes, 1);
+	free(out);
+	/* a whole (replace) import takes the same path: the rows not in it go */
+	cs.level = 220;
+	out = start(&s, &cs, "LOAD replace r.ini\n[ SIP Params ]\n");
+	CU_ASSERT_PTR_NULL(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cs.job);
+	out = run(&s, &cs);
+	CU_ASSERT(out && strncmp(out, "OK\n", 3) == 0);
+	CU_ASSERT_FALSE(has_set(&s, 7));
+	CU_ASSERT_EQUAL(s.changes, 2);
+	free(out);
 	conf_store_free(s.running);
 	conf_store_free(s.active);
 }
