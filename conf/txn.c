@@ -66,17 +66,48 @@ int conf_consumer_concerned(enum conf_consumer_id id, const struct conf_store *a
 	return 0;
 }
 
-int conf_txn_commit(struct conf_store **running, struct conf_store *cand, struct conf_diag *d)
+int conf_txn_precompute(struct conf_txn_pre *p, const struct conf_store *cand, unsigned flags,
+			struct conf_diag *d)
+{
+	memset(p, 0, sizeof(*p));
+	if (!(flags & CONF_TXN_VALIDATED) && conf_store_validate(cand, d) < 0)
+		return -1;
+	p->validated = 1;
+	for (unsigned id = 0; id < CONF_CONSUMER_N; id++)
+		if (registered[id] && hooks[id].build && hooks[id].prepare_built)
+			p->built[id] = hooks[id].build(hooks[id].arg, cand);
+	return 0;
+}
+
+void conf_txn_pre_drop(struct conf_txn_pre *p)
+{
+	for (unsigned id = 0; p && id < CONF_CONSUMER_N; id++) {
+		if (p->built[id] && hooks[id].drop)
+			hooks[id].drop(hooks[id].arg, p->built[id]);
+		p->built[id] = NULL;
+	}
+}
+
+int conf_txn_commit_pre(struct conf_store **running, struct conf_store *cand,
+			struct conf_txn_pre *p, struct conf_store **oldp, struct conf_diag *d)
 {
 	int prepared[CONF_CONSUMER_N] = {0};
 	struct conf_store *old = *running;
 
-	if (conf_store_validate(cand, d) < 0)
+	if (!(p && p->validated) && conf_store_validate(cand, d) < 0)
 		goto refuse;
 	for (unsigned id = 0; id < CONF_CONSUMER_N; id++) {
+		void *built = p ? p->built[id] : NULL;
+		int rc;
+
 		if (!registered[id] || (old && !conf_consumer_concerned(id, old, cand)))
 			continue;
-		if (hooks[id].prepare && hooks[id].prepare(hooks[id].arg, old, cand, d) < 0) {
+		if (built && hooks[id].prepare_built) {
+			p->built[id] = NULL; /* prepare_built owns it */
+			rc = hooks[id].prepare_built(hooks[id].arg, old, cand, built, d);
+		} else
+			rc = hooks[id].prepare ? hooks[id].prepare(hooks[id].arg, old, cand, d) : 0;
+		if (rc < 0) {
 			if (!d->nerr)
 				conf_diag_add_at(d, 1, CONF_C_REFUSED, NULL, -1, -1,
 						 "%s cannot apply this change now",
@@ -88,13 +119,23 @@ int conf_txn_commit(struct conf_store **running, struct conf_store *cand, struct
 		}
 		prepared[id] = 1;
 	}
+	conf_txn_pre_drop(p);
 	*running = cand;
 	for (unsigned id = 0; id < CONF_CONSUMER_N; id++)
 		if (prepared[id] && hooks[id].apply)
 			hooks[id].apply(hooks[id].arg, old, cand);
-	conf_store_free(old);
+	if (oldp)
+		*oldp = old;
+	else
+		conf_store_free(old);
 	return 0;
 refuse:
+	conf_txn_pre_drop(p);
 	conf_store_free(cand);
 	return -1;
+}
+
+int conf_txn_commit(struct conf_store **running, struct conf_store *cand, struct conf_diag *d)
+{
+	return conf_txn_commit_pre(running, cand, NULL, NULL, d);
 }

@@ -62,6 +62,16 @@ struct conf_consumer_hooks {
 	/* Makes now live; old is the previous running store, freed after every apply. */
 	void (*apply)(void *arg, const struct conf_store *old, const struct conf_store *now);
 	void *arg;
+	/*
+	 * Optional, for commits precomputed off the event loop (conf_txn_precompute):
+	 * build is pure computation from cand alone (no consumer state; any thread)
+	 * and returns what prepare_built then takes over (NULL: out of memory, the
+	 * plain prepare runs instead); drop frees a built result no prepare took.
+	 */
+	void *(*build)(void *arg, const struct conf_store *cand);
+	int (*prepare_built)(void *arg, const struct conf_store *running,
+			     const struct conf_store *cand, void *built, struct conf_diag *d);
+	void (*drop)(void *arg, void *built);
 };
 
 /* Registers (or with NULL removes) the hooks of consumer id; they are copied. */
@@ -73,5 +83,34 @@ void conf_consumer_set(enum conf_consumer_id id, const struct conf_consumer_hook
  * -1 with the errors in d, cand freed and *running untouched.
  */
 int conf_txn_commit(struct conf_store **running, struct conf_store *cand, struct conf_diag *d);
+
+/*
+ * The part of a commit that is pure computation, done beforehand on any thread
+ * (a control worker): validation of the whole candidate and each consumer's
+ * build hook. Reads cand and the registered hooks only.
+ */
+struct conf_txn_pre {
+	int validated; /* conf_store_validate passed */
+	void *built[CONF_CONSUMER_N];
+};
+
+/*
+ * Validates cand (unless flags has CONF_TXN_VALIDATED: the caller just did, as
+ * ini_build does) and builds; -1 with the errors in d (then nothing is built).
+ */
+#define CONF_TXN_VALIDATED 1u
+int conf_txn_precompute(struct conf_txn_pre *p, const struct conf_store *cand, unsigned flags,
+			struct conf_diag *d);
+/* Drops what was built and not taken by a commit (safe on any thread, twice). */
+void conf_txn_pre_drop(struct conf_txn_pre *p);
+
+/*
+ * conf_txn_commit with p precomputed for this cand (p may be NULL): validation
+ * is not repeated, consumers with a built result prepare from it. When oldp is
+ * not NULL the previous running store is handed back there instead of freed
+ * (the caller frees it, off the loop if it is large). p is dropped either way.
+ */
+int conf_txn_commit_pre(struct conf_store **running, struct conf_store *cand,
+			struct conf_txn_pre *p, struct conf_store **oldp, struct conf_diag *d);
 
 #endif

@@ -1,5 +1,6 @@
 /* The control protocol's verbs (doc/CONTROL.md). Each checks privilege first. */
 #include <crypt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "conf/txn.h"
 #include "control/ctl.h"
 #include "ini/ini.h"
 #include "sbc/ctl_server.h"
@@ -289,13 +291,154 @@ static int tls_context_deleted(const struct conf_store *running, const struct co
 	return 0;
 }
 
+/*
+ * LOAD and CHECK run their CPU work on a control worker (ctl_work.h): on the
+ * loop only a clone of the running store is taken, with its generation
+ * (s->changes); the worker parses the document into the candidate, validates
+ * it and builds what consumers can build from it alone (conf_txn_precompute:
+ * the SIP routing copy). Back on the loop, when another commit came meanwhile
+ * the request is refused (#code refused, "retry"); else prepare, apply, reply.
+ * The previous running store is freed on a thread of its own.
+ */
+struct load_job {
+	struct ctl_job j;
+	struct conf_store *base; /* clone of the running store at dispatch; worker frees it */
+	unsigned long gen;       /* s->changes at dispatch */
+	char *body;
+	size_t blen;
+	char fname[256];
+	enum ini_mode m;
+	int apply;
+	struct conf_store *cand;
+	struct conf_diag d;
+	struct conf_txn_pre pre;
+	int users_changed, ctx_deleted;
+	double t_work;  /* ms on the worker */
+	double t_clone; /* ms on the loop to clone the base */
+};
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void load_work(struct ctl_job *j)
+{
+	struct load_job *lj = (struct load_job *)j;
+	double t0 = mono_ms();
+
+	lj->cand = ini_build(lj->base, lj->body, lj->blen, lj->fname, lj->m, INI_L_DELETE, &lj->d);
+	if (lj->cand) {
+		lj->users_changed = !conf_store_table_equal(lj->base, lj->cand, &conf_tbl_webusers);
+		lj->ctx_deleted = tls_context_deleted(lj->base, lj->cand);
+		if (lj->apply &&
+		    conf_txn_precompute(&lj->pre, lj->cand, CONF_TXN_VALIDATED, &lj->d) < 0)
+			lj->cand = (conf_store_free(lj->cand), NULL);
+	}
+	conf_store_free(lj->base);
+	lj->base = NULL;
+	free(lj->body);
+	lj->body = NULL;
+	lj->t_work = mono_ms() - t0;
+}
+
+static void *free_store_thread(void *arg)
+{
+	conf_store_free(arg);
+	return NULL;
+}
+
+/* Frees a store off the loop (a 10,000-row store takes milliseconds); inline if no thread. */
+static void free_store_later(struct conf_store *st)
+{
+	pthread_t t;
+	pthread_attr_t at;
+
+	if (!st)
+		return;
+	if (pthread_attr_init(&at) == 0) {
+		int rc;
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		rc = pthread_create(&t, &at, free_store_thread, st);
+		pthread_attr_destroy(&at);
+		if (rc == 0)
+			return;
+	}
+	conf_store_free(st);
+}
+
+static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen)
+{
+	struct load_job *lj = (struct load_job *)j;
+	struct conf_store *cand = lj->cand, *old = NULL;
+	double t0 = mono_ms();
+	char *out;
+
+	lj->cand = NULL;
+	if (!cand)
+		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
+	if (lj->apply && cs->level < CTL_LEVEL_SECADMIN && lj->users_changed) {
+		conf_txn_pre_drop(&lj->pre);
+		conf_store_free(cand);
+		return reply_text(
+		    0, rlen,
+		    "WebUsers: permission denied: changing users needs "
+		    "level 200\n#code permission WebUsers - -\nnothing was changed\n");
+	}
+	if (lj->apply && cs->level < CTL_LEVEL_SECADMIN && lj->ctx_deleted) {
+		conf_txn_pre_drop(&lj->pre);
+		conf_store_free(cand);
+		return reply_text(0, rlen,
+				  "TLSContexts: permission denied: deleting a TLS context (and its "
+				  "material) needs level 200\nnothing was changed\n");
+	}
+	if (!lj->apply) {
+		conf_store_free(cand);
+		return reply_diag(1, &lj->d, NULL, rlen);
+	}
+	if (s->changes != lj->gen) {
+		/* another commit came while this one was prepared: it was built on an older base */
+		conf_txn_pre_drop(&lj->pre);
+		conf_store_free(cand);
+		conf_diag_add_at(&lj->d, 1, CONF_C_REFUSED, NULL, -1, -1,
+				 "the running configuration was changed by another request while "
+				 "this one was prepared: retry");
+		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
+	}
+	if (sbcd_commit_pre(s, cand, &lj->pre, &old, &lj->d) < 0)
+		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
+	double t_commit = mono_ms() - t0;
+	free_store_later(old);
+	conf_store_pending(s->running, s->active, &lj->d);
+	out = reply_diag(1, &lj->d, NULL, rlen);
+	log_info("control: configuration changed by %s (pid %u, %zu bytes, %s; %.1f ms on a "
+		 "worker, %.1f ms on the loop: %.1f to take the base, %.1f to prepare and apply)",
+		 cs->user[0] ? cs->user : "uid", cs->pid, lj->blen,
+		 lj->m == INI_REPLACE ? "replace" : "incremental", lj->t_work,
+		 lj->t_clone + mono_ms() - t0, lj->t_clone, t_commit);
+	return out;
+}
+
+static void load_free(struct ctl_job *j)
+{
+	struct load_job *lj = (struct load_job *)j;
+
+	conf_txn_pre_drop(&lj->pre);
+	conf_store_free(lj->cand);
+	conf_store_free(lj->base);
+	free(lj->body);
+	conf_diag_free(&lj->d);
+	free(lj);
+}
+
 static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const char *mode,
 		       const char *fname, const char *body, size_t blen, size_t *rlen)
 {
 	enum ini_mode m;
-	struct conf_diag d;
-	struct conf_store *cand;
-	char *out;
+	struct load_job *lj;
 
 	if (!mode || strcasecmp(mode, "incremental") == 0)
 		m = INI_INCREMENTAL;
@@ -308,47 +451,29 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 				  "permission denied: level %u may not change the "
 				  "configuration\n#code permission - - -\n",
 				  cs->level);
-	conf_diag_init(&d);
-	cand = ini_build(s->running, body, blen, fname ? fname : "request", m, INI_L_DELETE, &d);
-	if (!cand) {
-		out = reply_diag(0, &d, "nothing was changed\n", rlen);
-		conf_diag_free(&d);
-		return out;
+	double t0 = mono_ms();
+
+	if (!(lj = calloc(1, sizeof(*lj))) || !(lj->body = malloc(blen + 1)) ||
+	    !(lj->base = conf_store_clone(s->running))) {
+		if (lj)
+			free(lj->body);
+		free(lj);
+		return reply_text(0, rlen, "out of memory\nnothing was changed\n");
 	}
-	if (apply && cs->level < CTL_LEVEL_SECADMIN &&
-	    !conf_store_table_equal(s->running, cand, &conf_tbl_webusers)) {
-		conf_store_free(cand);
-		conf_diag_free(&d);
-		return reply_text(
-		    0, rlen,
-		    "WebUsers: permission denied: changing users needs "
-		    "level 200\n#code permission WebUsers - -\nnothing was changed\n");
-	}
-	if (apply && cs->level < CTL_LEVEL_SECADMIN && tls_context_deleted(s->running, cand)) {
-		conf_store_free(cand);
-		conf_diag_free(&d);
-		return reply_text(0, rlen,
-				  "TLSContexts: permission denied: deleting a TLS context (and its "
-				  "material) needs level 200\nnothing was changed\n");
-	}
-	if (!apply) {
-		conf_store_free(cand);
-		out = reply_diag(1, &d, NULL, rlen);
-		conf_diag_free(&d);
-		return out;
-	}
-	if (sbcd_commit(s, cand, &d) < 0) {
-		out = reply_diag(0, &d, "nothing was changed\n", rlen);
-		conf_diag_free(&d);
-		return out;
-	}
-	conf_store_pending(s->running, s->active, &d);
-	out = reply_diag(1, &d, NULL, rlen);
-	conf_diag_free(&d);
-	log_info("control: configuration changed by %s (pid %u, %zu bytes, %s)",
-		 cs->user[0] ? cs->user : "uid", cs->pid, blen,
-		 m == INI_REPLACE ? "replace" : "incremental");
-	return out;
+	memcpy(lj->body, body, blen);
+	lj->body[blen] = '\0';
+	lj->t_clone = mono_ms() - t0;
+	lj->blen = blen;
+	snprintf(lj->fname, sizeof(lj->fname), "%s", fname ? fname : "request");
+	lj->m = m;
+	lj->apply = apply;
+	lj->gen = s->changes;
+	conf_diag_init(&lj->d);
+	lj->j.work = load_work;
+	lj->j.finish = load_finish;
+	lj->j.free = load_free;
+	cs->job = &lj->j;
+	return NULL;
 }
 
 static char *verb_export(struct sbcd *s, const char *table, int status, size_t *rlen)

@@ -41,6 +41,14 @@ struct sbcd {
  */
 struct conf_diag;
 int sbcd_commit(struct sbcd *s, struct conf_store *candidate, struct conf_diag *d);
+/*
+ * The same with the pure part precomputed for candidate on a worker
+ * (conf_txn_precompute); the old store is handed back in *oldp when oldp is
+ * not NULL (conf_txn_commit_pre).
+ */
+struct conf_txn_pre;
+int sbcd_commit_pre(struct sbcd *s, struct conf_store *candidate, struct conf_txn_pre *p,
+		    struct conf_store **oldp, struct conf_diag *d);
 
 /* Registers sbcd's consumers of commits (sbcd_commit.c); sbcd_boot calls it. */
 void sbcd_consumers_register(struct sbcd *s);

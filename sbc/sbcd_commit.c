@@ -29,6 +29,31 @@ static int sip_prepare(void *arg, const struct conf_store *running, const struct
 	return s->sip ? sip_engine_config_prepare(s->sip, running, cand, d) : 0;
 }
 
+/* Pure: reads cand only, so it runs on a control worker (conf_txn_precompute). */
+static void *sip_build(void *arg, const struct conf_store *cand)
+{
+	struct sbcd *s = arg;
+
+	return s->sip ? sip_engine_config_build(s->sip, cand) : NULL;
+}
+
+static int sip_prepare_built(void *arg, const struct conf_store *running,
+			     const struct conf_store *cand, void *built, struct conf_diag *d)
+{
+	struct sbcd *s = arg;
+
+	if (!s->sip) {
+		sip_cfg_built_free(built);
+		return 0;
+	}
+	return sip_engine_config_prepare_built(s->sip, running, cand, built, d);
+}
+
+static void sip_drop(void *arg, void *built)
+{
+	sip_cfg_built_free(built);
+}
+
 static void sip_abort(void *arg)
 {
 	struct sbcd *s = arg;
@@ -51,10 +76,23 @@ void sbcd_consumers_register(struct sbcd *s)
 			  &(struct conf_consumer_hooks){.apply = tls_apply, .arg = s});
 	conf_consumer_set(CONF_CONSUMER_WEB,
 			  &(struct conf_consumer_hooks){.apply = web_apply, .arg = s});
-	conf_consumer_set(CONF_CONSUMER_SIP, &(struct conf_consumer_hooks){.prepare = sip_prepare,
-									   .abort = sip_abort,
-									   .apply = sip_apply,
-									   .arg = s});
+	conf_consumer_set(CONF_CONSUMER_SIP,
+			  &(struct conf_consumer_hooks){.prepare = sip_prepare,
+							.abort = sip_abort,
+							.apply = sip_apply,
+							.arg = s,
+							.build = sip_build,
+							.prepare_built = sip_prepare_built,
+							.drop = sip_drop});
+}
+
+int sbcd_commit_pre(struct sbcd *s, struct conf_store *candidate, struct conf_txn_pre *p,
+		    struct conf_store **oldp, struct conf_diag *d)
+{
+	if (conf_txn_commit_pre(&s->running, candidate, p, oldp, d) < 0)
+		return -1;
+	s->changes++;
+	return 0;
 }
 
 int sbcd_commit(struct sbcd *s, struct conf_store *candidate, struct conf_diag *d)

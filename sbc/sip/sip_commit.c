@@ -4,32 +4,71 @@
  * when new to that use or changed, makes a client SSL_CTX; apply swaps the
  * copy in; abort drops it. Contexts no proxy reaches over TLS are loaded on
  * first use only, so they are not checked now.
+ *
+ * Building the routing copy (sip_rt_cfg_build) reads the candidate only and
+ * touches no engine state, so a LOAD runs it on a control worker and hands the
+ * copy to sip_engine_config_prepare_built on the loop (conf_txn_precompute).
  */
 #include <openssl/ssl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "conf/txn.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/sip/sip_internal.h"
 #include "tls/tls.h"
 
-/* The policy of a changed context must load now: outgoing TLS uses it on the next connection. */
-static int check_ctx(struct sip_engine *e, const struct sip_rt_ctx *x, struct conf_diag *d)
+/* The routing copy and the TLS checks made on a worker (sip_engine_config_build). */
+struct sip_cfg_built {
+	struct sip_rt_cfg *c;
+	unsigned n;             /* c->nctxs */
+	unsigned char *checked; /* per c->ctxs[i]: ctx_loads ran */
+	char **why;             /* per c->ctxs[i]: its refusal, NULL when it loads */
+};
+
+static int prepare_from(struct sip_engine *e, const struct conf_store *running,
+			const struct conf_store *cand, struct sip_rt_cfg *c,
+			const struct sip_cfg_built *b, struct conf_diag *d);
+
+/* Whether the client SSL_CTX of x loads (reads flash only: safe on a worker); why if not. */
+static int ctx_loads(const struct sip_engine *e, const struct sip_rt_ctx *x, char *why, size_t len)
 {
-	char ctxdir[512], why[512];
+	char ctxdir[512];
 	SSL_CTX *ctx;
 
 	snprintf(ctxdir, sizeof(ctxdir), "%s/tls/%u", e->flashdir, x->index);
 	ctx = tls_ctx_build(&x->pol, TLS_ROLE_CLIENT, ctxdir, TLS_F_VERIFY_PEER | TLS_F_NO_CERT,
-			    why, sizeof(why));
-	if (!ctx) {
+			    why, len);
+	if (!ctx)
+		return -1;
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
+/*
+ * The policy of a changed context must load now: outgoing TLS uses it on the next connection.
+ * b, when not NULL, holds the results of the same check made on a worker (sip_engine_config_build).
+ */
+static int check_ctx(struct sip_engine *e, const struct sip_rt_ctx *x,
+		     const struct sip_cfg_built *b, unsigned i, struct conf_diag *d)
+{
+	char why[512];
+	int bad;
+
+	if (b && b->checked && b->checked[i]) {
+		bad = b->why[i] != NULL;
+		if (bad)
+			snprintf(why, sizeof(why), "%s", b->why[i]);
+	} else
+		bad = ctx_loads(e, x, why, sizeof(why)) < 0;
+	if (bad) {
 		conf_diag_add_at(
 		    d, 1, CONF_C_REFUSED, &conf_tbl_tlscontexts, (int)x->index, -1,
 		    "TLSContexts row %u ('%s'): the SIP engine cannot apply it now: %s", x->index,
 		    x->name, why);
 		return -1;
 	}
-	SSL_CTX_free(ctx);
 	return 0;
 }
 
@@ -53,11 +92,69 @@ static int ctx_in_use(const struct sip_rt_cfg *c, unsigned idx)
 	return 0;
 }
 
+struct sip_cfg_built *sip_engine_config_build(const struct sip_engine *e,
+					      const struct conf_store *cand)
+{
+	struct sip_cfg_built *b = calloc(1, sizeof(*b));
+	char why[512];
+
+	if (!b || !(b->c = sip_rt_cfg_build(cand)))
+		return free(b), NULL;
+	b->n = b->c->nctxs;
+	b->checked = calloc(b->c->nctxs ? b->c->nctxs : 1, 1);
+	b->why = calloc(b->c->nctxs ? b->c->nctxs : 1, sizeof(*b->why));
+	if (!b->checked || !b->why) { /* prepare checks on the loop then */
+		free(b->checked), free(b->why);
+		b->checked = NULL, b->why = NULL;
+		return b;
+	}
+	for (unsigned i = 0; i < b->c->nctxs; i++) {
+		if (!ctx_in_use(b->c, b->c->ctxs[i].index))
+			continue;
+		if (ctx_loads(e, &b->c->ctxs[i], why, sizeof(why)) < 0 &&
+		    !(b->why[i] = strdup(why)))
+			continue; /* unchecked: prepare checks it */
+		b->checked[i] = 1;
+	}
+	return b;
+}
+
+void sip_cfg_built_free(struct sip_cfg_built *b)
+{
+	if (!b)
+		return;
+	for (unsigned i = 0; b->why && i < b->n; i++)
+		free(b->why[i]);
+	free(b->why);
+	free(b->checked);
+	sip_rt_cfg_free(b->c);
+	free(b);
+}
+
 int sip_engine_config_prepare(struct sip_engine *e, const struct conf_store *running,
 			      const struct conf_store *cand, struct conf_diag *d)
 {
-	struct sip_rt_cfg *c = sip_rt_cfg_build(cand);
+	return prepare_from(e, running, cand, sip_rt_cfg_build(cand), NULL, d);
+}
 
+int sip_engine_config_prepare_built(struct sip_engine *e, const struct conf_store *running,
+				    const struct conf_store *cand, struct sip_cfg_built *b,
+				    struct conf_diag *d)
+{
+	struct sip_rt_cfg *c = b->c;
+	int rc;
+
+	b->c = NULL; /* prepare_from takes c */
+	rc = prepare_from(e, running, cand, c, b, d);
+	sip_cfg_built_free(b);
+	return rc;
+}
+
+/* The engine-dependent part of prepare; c was built from cand (maybe on a worker). */
+static int prepare_from(struct sip_engine *e, const struct conf_store *running,
+			const struct conf_store *cand, struct sip_rt_cfg *c,
+			const struct sip_cfg_built *b, struct conf_diag *d)
+{
 	if (!c) {
 		conf_diag_add_at(d, 1, CONF_C_RESOURCE, NULL, -1, -1,
 				 "the SIP engine cannot build its routing configuration: out of "
@@ -71,7 +168,7 @@ int sip_engine_config_prepare(struct sip_engine *e, const struct conf_store *run
 		    (running && ctx_in_use(e->rt, idx) &&
 		     conf_store_row_equal(running, cand, &conf_tbl_tlscontexts, idx)))
 			continue;
-		if (check_ctx(e, &c->ctxs[i], d) < 0) {
+		if (check_ctx(e, &c->ctxs[i], b, i, d) < 0) {
 			sip_rt_cfg_free(c);
 			return -1;
 		}

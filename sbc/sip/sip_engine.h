@@ -113,6 +113,20 @@ int sip_engine_config_prepare(struct sip_engine *e, const struct conf_store *run
 			      const struct conf_store *cand, struct conf_diag *d);
 void sip_engine_config_apply(struct sip_engine *e, const struct conf_store *running);
 void sip_engine_config_abort(struct sip_engine *e);
+/*
+ * prepare in two parts, for a commit prepared off the event loop: build makes
+ * the routing copy from cand and tries the client SSL_CTX of every context
+ * outgoing TLS uses in it (reads cand and the TLS files on flash only: safe on
+ * a worker; NULL when out of memory); prepare_built then does the rest of
+ * prepare with them and frees b. sip_cfg_built_free frees an unused b.
+ */
+struct sip_cfg_built;
+struct sip_cfg_built *sip_engine_config_build(const struct sip_engine *e,
+					      const struct conf_store *cand);
+int sip_engine_config_prepare_built(struct sip_engine *e, const struct conf_store *running,
+				    const struct conf_store *cand, struct sip_cfg_built *b,
+				    struct conf_diag *d);
+void sip_cfg_built_free(struct sip_cfg_built *b);
 
 /*
  * Optional observer of connection events: called with each line the engine

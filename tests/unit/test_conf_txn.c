@@ -220,10 +220,86 @@ static void test_sip_identity_concerns_sip(void)
 	conf_store_free(running);
 }
 
+/* precomputed commits: what build made reaches prepare_built, or is dropped, never both */
+static int built_n, built_taken, built_dropped;
+static const struct conf_store *built_from;
+
+static void *build(void *arg, const struct conf_store *cand)
+{
+	built_n++;
+	built_from = cand;
+	return malloc(1);
+}
+
+static int prepare_built(void *arg, const struct conf_store *running, const struct conf_store *cand,
+			 void *built, struct conf_diag *d)
+{
+	built_taken++;
+	free(built);
+	return prepare(arg, running, cand, d);
+}
+
+static void drop(void *arg, void *built)
+{
+	built_dropped++;
+	free(built);
+}
+
+static void test_precomputed(void)
+{
+	struct conf_store *running = ini_factory(), *cand, *old = NULL;
+	struct conf_txn_pre pre;
+	struct conf_diag d;
+
+	hooks_on(-1);
+	built_n = built_taken = built_dropped = 0;
+	conf_consumer_set(CONF_CONSUMER_SIP,
+			  &(struct conf_consumer_hooks){prepare, abort_, apply,
+							(void *)(long)CONF_CONSUMER_SIP, build,
+							prepare_built, drop});
+	conf_diag_init(&d);
+	/* concerned: built once (from cand), taken by prepare_built, applied; old handed back */
+	cand = candidate(running, &conf_tbl_tlscontexts, TLSCTX_CLIENT_CIPHER_STRING, "HIGH");
+	CU_ASSERT_EQUAL(conf_txn_precompute(&pre, cand, 0, &d), 0);
+	CU_ASSERT_EQUAL(built_n, 1);
+	CU_ASSERT_PTR_EQUAL(built_from, cand);
+	struct conf_store *keep = running;
+	CU_ASSERT_EQUAL(conf_txn_commit_pre(&running, cand, &pre, &old, &d), 0);
+	CU_ASSERT_PTR_EQUAL(running, cand);
+	CU_ASSERT_PTR_EQUAL(old, keep);
+	CU_ASSERT_EQUAL(built_taken, 1);
+	CU_ASSERT_EQUAL(built_dropped, 0);
+	CU_ASSERT_EQUAL(rec.prepared[CONF_CONSUMER_SIP], 1);
+	CU_ASSERT_STRING_EQUAL(rec.order, "012");
+	conf_store_free(old);
+	/* a refusal by another consumer: built and not taken is dropped, nothing changes */
+	rec.refuse = CONF_CONSUMER_TLS;
+	keep = running;
+	cand = candidate(running, &conf_tbl_tlscontexts, TLSCTX_CLIENT_CIPHER_STRING, "MEDIUM");
+	CU_ASSERT_EQUAL(conf_txn_precompute(&pre, cand, CONF_TXN_VALIDATED, &d), 0);
+	CU_ASSERT_EQUAL(conf_txn_commit_pre(&running, cand, &pre, NULL, &d), -1);
+	CU_ASSERT_PTR_EQUAL(running, keep);
+	CU_ASSERT_EQUAL(built_n, 2);
+	CU_ASSERT_EQUAL(built_taken, 1);
+	CU_ASSERT_EQUAL(built_dropped, 1);
+	/* an invalid candidate: precompute refuses, builds nothing */
+	conf_diag_free(&d);
+	conf_diag_init(&d);
+	cand = candidate(running, &conf_tbl_proxyset, PROXYSET_PROXY_NAME, "");
+	CU_ASSERT_EQUAL(conf_txn_precompute(&pre, cand, 0, &d), -1);
+	CU_ASSERT(d.nerr > 0);
+	CU_ASSERT_EQUAL(built_n, 2);
+	conf_store_free(cand);
+	hooks_off();
+	conf_diag_free(&d);
+	conf_store_free(running);
+}
+
 UNIT_SUITE(conf_txn, {"a refusal in prepare changes nothing", test_refusal_changes_nothing},
 	   {"accepted: prepared, then applied in order", test_accept_applies_in_order},
 	   {"only concerned consumers; reset-only changes none", test_only_concerned_consumers},
 	   {"an invalid candidate is never prepared", test_invalid_never_prepared},
 	   {"consumers declared against the schema", test_consumers_declared},
 	   {"SIP credentials and nonce lifetime concern the SIP engine",
-	    test_sip_identity_concerns_sip});
+	    test_sip_identity_concerns_sip},
+	   {"precomputed: built once, taken by prepare or dropped", test_precomputed});
