@@ -96,6 +96,7 @@ expect_fail "with the socket's mode 0660 others cannot connect at all" runuser -
 # --- sbcd -n on a broken flash
 mkdir -p "$D/broken"
 printf '[SIP Params]\nSIPSRequireClientCertificate = 7\n' >"$D/broken/board.ini"
+chmod 600 "$D/broken/board.ini"
 expect_fail "sbcd -n refuses a broken flash" "$BIN/sbcd" -n --flash "$D/broken"
 contains "sbcd -n names file and line" "$T_DIR/last.out" "broken/board.ini:2: SIPSRequireClientCertificate: 7 is not 0 or 1"
 
