@@ -135,6 +135,12 @@ int cli_login(struct cli_sess *s, const char *user, const char *pass, char *err,
 		return -1;
 	}
 	snprintf(verb, sizeof(verb), "%s %s", pass ? "LOGIN" : "AS", user);
+	/* over SSH, sbcd counts failed logins per client address (it trusts FROM of root only) */
+	const char *ssh = getenv("SSH_CLIENT");
+	size_t alen = ssh ? strcspn(ssh, " ") : 0;
+	if (pass && alen && alen < 64 && !memchr(ssh, '\t', alen) && !memchr(ssh, '\n', alen))
+		snprintf(verb + strlen(verb), sizeof(verb) - strlen(verb), " FROM %.*s", (int)alen,
+			 ssh);
 	rc = ctl_call(s->ctl, verb, pass ? pass : "", pass ? strlen(pass) : 0, &rep, NULL);
 	if (rc != 0 || !rep || sscanf(rep, "level %u", &level) != 1) {
 		snprintf(err, errlen, "%s", rep && *rep ? rep : "no reply from sbcd");

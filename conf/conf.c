@@ -87,6 +87,21 @@ static int is_hash(const char *s)
 	return s[0] == '$' && (s[1] == '6' || s[1] == 'y' || s[1] == '5') && s[2] == '$';
 }
 
+/*
+ * Per thread: sbcd's loop parses flash and LOADs, front ends parse their own
+ * input. While on, a bare "$y$..." is also a hash: flash saves written before
+ * CONF_HASH_PREFIX existed load back as they were.
+ */
+static _Thread_local int hash_import;
+
+int conf_hash_import(int allow)
+{
+	int was = hash_import;
+
+	hash_import = allow;
+	return was;
+}
+
 static char *hash_password(const char *plain)
 {
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
@@ -199,8 +214,26 @@ int conf_value_parse(const struct conf_column *c, const char *text, union conf_v
 					 "contains a control character or a double quote");
 				return -1;
 			}
-		if (c->type == CONF_T_SECRET && (c->flags & CONF_F_HASHED) && len &&
-		    !is_hash(text)) {
+		if (c->type == CONF_T_SECRET && (c->flags & CONF_F_HASHED) &&
+		    !strncmp(text, CONF_HASH_PREFIX, strlen(CONF_HASH_PREFIX))) {
+			const char *h = text + strlen(CONF_HASH_PREFIX);
+			if (!hash_import) {
+				snprintf(err, errlen,
+					 "a stored hash (" CONF_HASH_PREFIX
+					 ") is taken only from sbcd's flash or a master's "
+					 "whole import");
+				return -1;
+			}
+			if (!is_hash(h)) {
+				snprintf(err, errlen,
+					 "not a crypt(3) hash after " CONF_HASH_PREFIX
+					 " ($y$, $6$ or $5$)");
+				return -1;
+			}
+			text = h;
+		} else if (c->type == CONF_T_SECRET && (c->flags & CONF_F_HASHED) && len &&
+			   !(hash_import && is_hash(text))) {
+			/* any other text is a password, whatever it looks like */
 			out->s = hash_password(text);
 			if (!out->s) {
 				snprintf(err, errlen, "cannot hash the password");

@@ -112,6 +112,17 @@ const struct conf_table *conf_globals(void);
 int conf_table_name_col(const struct conf_table *t); /* the CONF_F_NAME column or -1 */
 
 /*
+ * Passwords (CONF_F_HASHED): any text set is a password and is hashed, even
+ * one that looks like "$y$...". A stored hash travels as CONF_HASH_PREFIX
+ * followed by the crypt(3) string (ini_write writes it so); it is accepted
+ * only while conf_hash_import(1) is in force on the calling thread (sbcd's
+ * flash load, a master's whole import, the offline sbc-ini), else refused.
+ * conf_hash_import returns the previous setting (default 0).
+ */
+#define CONF_HASH_PREFIX "hash:"
+int conf_hash_import(int allow);
+
+/*
  * Value codec. Text forms are the INI forms without quotes: integers and
  * enums in decimal, strings as they are. conf_value_parse accepts, for ENUM
  * and BOOL, the enum name as well ("tls-1-2", "enable") so the CLI can pass

@@ -234,10 +234,12 @@ static void keep_secrets(struct reader *r, struct conf_row *row)
 	const struct conf_table *t = r->table;
 	const struct conf_row *old = conf_store_get(r->base, t, row->index);
 	char err[200];
+	int was = conf_hash_import(1); /* the base's own hashes, copied as text */
 
 	for (unsigned c = 0; old && c < t->ncols; c++)
 		if (t->cols[c].flags & CONF_F_SECRET)
 			conf_row_set_text(t, row, (int)c, old->v[c].s, err, sizeof(err));
+	conf_hash_import(was);
 }
 
 static void parse_row(struct reader *r, char *s)
@@ -487,6 +489,7 @@ static void keep_users(struct reader *r)
 	if (r->replaced[conf_table_pos(t)] || !rs->n)
 		return;
 	conf_store_clear(r->st, t);
+	int was = conf_hash_import(1); /* the base's own hashes, copied as text */
 	for (unsigned j = 0; j < rs->n; j++) {
 		const struct conf_row *src = rs->row[j];
 		struct conf_row *dst = conf_store_ensure(r->st, t, src->index, NULL);
@@ -496,6 +499,7 @@ static void keep_users(struct reader *r)
 			    conf_value_format(&t->cols[c], &src->v[c], buf, sizeof(buf)), err,
 			    sizeof(err));
 	}
+	conf_hash_import(was);
 	explicit_bzero(buf, sizeof(buf));
 	conf_diag_add(r->d, 0,
 		      "warning: %s: no WebUsers table: the current users and passwords are kept",

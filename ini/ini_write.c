@@ -14,6 +14,17 @@ static int col_written(const struct conf_column *c, unsigned flags)
 	return 1;
 }
 
+/* A stored hash is written as CONF_HASH_PREFIX + hash: read back as a hash, not a password. */
+static void hash_mark(char *buf, size_t len)
+{
+	size_t n = strlen(buf), p = strlen(CONF_HASH_PREFIX);
+
+	if (n + p < len) {
+		memmove(buf + p, buf, n + 1);
+		memcpy(buf, CONF_HASH_PREFIX, p);
+	}
+}
+
 static void write_globals(FILE *f, const struct conf_store *st, unsigned flags)
 {
 	const struct conf_table *g = conf_globals();
@@ -74,6 +85,8 @@ static void write_table(FILE *f, const struct conf_store *st, const struct conf_
 			if (!col_written(col, flags))
 				continue;
 			conf_value_format(col, &r->v[c], buf, sizeof(buf));
+			if ((col->flags & CONF_F_HASHED) && buf[0])
+				hash_mark(buf, sizeof(buf));
 			fprintf(f, conf_type_is_text(col->type) ? "%s\"%s\"" : "%s%s",
 				sep ? ", " : "", buf);
 			sep = 1;

@@ -126,6 +126,8 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 		return 1;
 	conf_diag_init(&d);
 	d.max = 0;
+	/* offline, on files the caller can read anyway: stored hashes load as hashes */
+	conf_hash_import(1);
 	st = ini_build(base, text, len, path, mode, 0, &d);
 	msgs = conf_diag_join(&d);
 	fputs(msgs ? msgs : "", st ? stdout : stderr);

@@ -13,6 +13,7 @@
 #include "ini/ini.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
+#include "sbc/ctl_users.h"
 #include "sbc/ctl_work.h"
 #include "sbc/flash.h"
 #include "log/log.h"
@@ -83,30 +84,67 @@ static char *reply_diag(int ok, const struct conf_diag *d, const char *tail, siz
 	return out;
 }
 
-/* --- login state: failed attempts per user, lockout for the user's BlockTime --- */
+/*
+ * --- login state: failed attempts per (user, source), lockout for the user's
+ * BlockTime. The source is "uid N" for a local client, or the address a
+ * trusted front end (peer level master) names with LOGIN user FROM addr: an
+ * attacker's failures lock out the attacker's source, not the user everywhere.
+ */
 struct lockout {
 	char user[48];
+	char source[64];
 	unsigned fails;
-	time_t until;
+	time_t until, used;
 };
-static struct lockout lockouts[32];
+static struct lockout lockouts[256];
 
-/* Only users that exist are tracked (at most 20 rows): no name can push another's count out. */
-static struct lockout *lockout_get(const char *user)
+/*
+ * Only users that exist are tracked. When the table is full the entry used
+ * longest ago that is not locked out gives its place (else the one whose
+ * lockout ends first): many sources cannot make a locked source's count vanish
+ * early while unlocked entries remain.
+ */
+/* 1 when slot a gives its place before slot b: empty, then unlocked used longest ago, then locked
+ * ending first. */
+static int lockout_before(const struct lockout *a, const struct lockout *b, time_t now)
 {
-	struct lockout *free_slot = NULL;
+	int ka = !a->user[0] ? 0 : a->until <= now ? 1 : 2;
+	int kb = !b->user[0] ? 0 : b->until <= now ? 1 : 2;
+
+	if (ka != kb)
+		return ka < kb;
+	return ka == 1 ? a->used < b->used : ka == 2 && a->until < b->until;
+}
+
+static struct lockout *lockout_get(const char *user, const char *source)
+{
+	struct lockout *victim = &lockouts[0];
+	time_t now = time(NULL);
 
 	for (unsigned i = 0; i < sizeof(lockouts) / sizeof(lockouts[0]); i++) {
-		if (strcasecmp(lockouts[i].user, user) == 0)
-			return &lockouts[i];
-		if (!lockouts[i].user[0] && !free_slot)
-			free_slot = &lockouts[i];
+		struct lockout *l = &lockouts[i];
+		if (l->user[0] && strcasecmp(l->user, user) == 0 &&
+		    strcmp(l->source, source) == 0) {
+			l->used = now;
+			return l;
+		}
+		if (lockout_before(l, victim, now))
+			victim = l;
 	}
-	if (!free_slot)
-		return NULL;
-	memset(free_slot, 0, sizeof(*free_slot));
-	snprintf(free_slot->user, sizeof(free_slot->user), "%s", user);
-	return free_slot;
+	memset(victim, 0, sizeof(*victim));
+	snprintf(victim->user, sizeof(victim->user), "%s", user);
+	snprintf(victim->source, sizeof(victim->source), "%s", source);
+	victim->used = now;
+	return victim;
+}
+
+/* The lockout source of a LOGIN: the front end's FROM only when the peer is trusted. */
+static void login_source(const struct ctl_session *cs, const char *from, char *buf, size_t len)
+{
+	if (from && cs->peer_level >= CTL_LEVEL_MASTER)
+		snprintf(buf, len, "from %s", from);
+	else
+		snprintf(buf, len, "uid %u", cs->uid);
 }
 
 /* WebUsers Status 2 and 3: the account is locked (failed access, inactivity). */
@@ -132,6 +170,7 @@ static const struct conf_row *user_row(struct sbcd *s, const char *user, int *co
 struct login_job {
 	struct ctl_job j;
 	char user[48];
+	char source[64];
 	char *hash; /* the stored hash the check ran against */
 	char pass[257];
 	int ok;
@@ -166,10 +205,10 @@ static void login_free(struct ctl_job *j)
 /* The outcome of a password check, on the loop thread: lockout counts and the connection's level.
  */
 static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *user,
-			  const struct conf_row *r, int ok, size_t *rlen)
+			  const char *source, const struct conf_row *r, int ok, size_t *rlen)
 {
 	int cpw, clevel, cblock;
-	struct lockout *lo = r ? lockout_get(r->v[WEBUSER_USERNAME].s) : NULL;
+	struct lockout *lo = r ? lockout_get(r->v[WEBUSER_USERNAME].s, source) : NULL;
 	time_t now = time(NULL);
 
 	user_row(s, user, &cpw, &clevel, &cblock);
@@ -177,10 +216,12 @@ static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *us
 		if (lo && ++lo->fails >= 3) {
 			lo->until = now + r->v[cblock].i;
 			lo->fails = 0;
-			log_warnx("control: user %s locked out for %lld s after 3 failed logins",
-				  user, r->v[cblock].i);
+			log_warnx("control: user %s locked out from %s for %lld s after 3 failed "
+				  "logins",
+				  user, source, r->v[cblock].i);
 		}
-		log_warnx("control: failed login for user '%s' (pid %u)", user, cs->pid);
+		log_warnx("control: failed login for user '%s' (%s, pid %u)", user, source,
+			  cs->pid);
 		return reply_text(0, rlen, "login incorrect\n");
 	}
 	if (lo)
@@ -193,14 +234,14 @@ static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *us
 
 /* Refusals that come before any password check: lockout, locked account. NULL when none. */
 static char *login_refused(struct sbcd *s, struct ctl_session *cs, const char *user,
-			   const struct conf_row *r, size_t *rlen)
+			   const char *source, const struct conf_row *r, size_t *rlen)
 {
-	struct lockout *lo = r ? lockout_get(r->v[0].s) : NULL;
+	struct lockout *lo = r ? lockout_get(r->v[WEBUSER_USERNAME].s, source) : NULL;
 	time_t now = time(NULL);
 
 	if (lo && lo->until > now)
-		return reply_text(0, rlen, "user %s is locked out for %ld more seconds\n", user,
-				  (long)(lo->until - now));
+		return reply_text(0, rlen, "user %s is locked out for %ld more seconds (from %s)\n",
+				  user, (long)(lo->until - now), source);
 	if (r && user_locked(r)) {
 		log_warnx("control: login refused for locked user '%s' (pid %u)", user, cs->pid);
 		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
@@ -218,7 +259,7 @@ static char *login_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job
 	struct login_job *lj = (struct login_job *)j;
 	int cpw, clevel, cblock;
 	const struct conf_row *r = user_row(s, lj->user, &cpw, &clevel, &cblock);
-	char *out = login_refused(s, cs, lj->user, r, rlen);
+	char *out = login_refused(s, cs, lj->user, lj->source, r, rlen);
 
 	if (out)
 		return out;
@@ -227,24 +268,26 @@ static char *login_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job
 			  lj->user, cs->pid);
 		return reply_text(0, rlen, "the password changed meanwhile: log in again\n");
 	}
-	return login_result(s, cs, lj->user, r, lj->ok, rlen);
+	return login_result(s, cs, lj->user, lj->source, r, lj->ok, rlen);
 }
 
-static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user, const char *pass,
-			size_t *rlen)
+static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user, const char *from,
+			const char *pass, size_t *rlen)
 {
 	int cpw, clevel, cblock;
 	const struct conf_row *r = user_row(s, user, &cpw, &clevel, &cblock);
 	struct login_job *lj;
-	char *out;
+	char source[64], *out;
 
 	/* a login attempt first drops what the connection could do: a failure leaves nothing */
 	cs->level = 0;
 	cs->user[0] = 0;
-	if ((out = login_refused(s, cs, user, r, rlen)) != NULL)
+	login_source(cs, from, source, sizeof(source));
+	if ((out = login_refused(s, cs, user, source, r, rlen)) != NULL)
 		return out;
-	if (!r || !r->v[cpw].s[0])
-		return login_result(s, cs, user, r, 0, rlen);
+	/* pass is NULL when the body cannot be a password (too long, a control character) */
+	if (!r || !r->v[cpw].s[0] || !pass)
+		return login_result(s, cs, user, source, r, 0, rlen);
 	/* hashing (yescrypt) takes tens of milliseconds: a worker does it, off the SIP loop */
 	lj = calloc(1, sizeof(*lj));
 	if (!lj || !(lj->hash = strdup(r->v[cpw].s))) {
@@ -255,6 +298,7 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 	lj->j.finish = login_finish;
 	lj->j.free = login_free;
 	snprintf(lj->user, sizeof(lj->user), "%s", user);
+	snprintf(lj->source, sizeof(lj->source), "%s", source);
 	snprintf(lj->pass, sizeof(lj->pass), "%s", pass);
 	cs->job = &lj->j;
 	return NULL;
@@ -291,6 +335,18 @@ static int tls_context_deleted(const struct conf_store *running, const struct co
 	return 0;
 }
 
+/* The WebUsers rules (sbc/ctl_users.h) on a LOAD's candidate; NULL when it keeps them. */
+static char *users_refused(struct sbcd *s, struct ctl_session *cs, const struct conf_store *cand,
+			   size_t *rlen)
+{
+	char err[256];
+
+	if (ctl_users_check(s->running, cand, cs->level, err, sizeof(err)) == 0)
+		return NULL;
+	log_warnx("control: %s (by %s, pid %u)", err, cs->user[0] ? cs->user : "uid", cs->pid);
+	return reply_text(0, rlen, "%s\n#code permission WebUsers - -\nnothing was changed\n", err);
+}
+
 /*
  * LOAD and CHECK run their CPU work on a control worker (ctl_work.h): on the
  * loop only a clone of the running store is taken, with its generation
@@ -313,8 +369,9 @@ struct load_job {
 	struct conf_diag d;
 	struct conf_txn_pre pre;
 	int users_changed, ctx_deleted;
-	double t_work;  /* ms on the worker */
-	double t_clone; /* ms on the loop to clone the base */
+	int hash_import; /* stored hashes allowed: a master's whole import (conf.h) */
+	double t_work;   /* ms on the worker */
+	double t_clone;  /* ms on the loop to clone the base */
 };
 
 static double mono_ms(void)
@@ -330,7 +387,10 @@ static void load_work(struct ctl_job *j)
 	struct load_job *lj = (struct load_job *)j;
 	double t0 = mono_ms();
 
+	int was = conf_hash_import(lj->hash_import); /* thread-local: this worker only */
+
 	lj->cand = ini_build(lj->base, lj->body, lj->blen, lj->fname, lj->m, INI_L_DELETE, &lj->d);
+	conf_hash_import(was);
 	if (lj->cand) {
 		lj->users_changed = !conf_store_table_equal(lj->base, lj->cand, &conf_tbl_webusers);
 		lj->ctx_deleted = tls_context_deleted(lj->base, lj->cand);
@@ -408,6 +468,12 @@ static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job 
 				 "this one was prepared: retry");
 		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
 	}
+	/* the user rules compare with the running store: the base, as the generation says */
+	if ((out = users_refused(s, cs, cand, rlen)) != NULL) {
+		conf_txn_pre_drop(&lj->pre);
+		conf_store_free(cand);
+		return out;
+	}
 	if (sbcd_commit_pre(s, cand, &lj->pre, &old, &lj->d) < 0)
 		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
 	double t_commit = mono_ms() - t0;
@@ -467,6 +533,8 @@ static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const 
 	snprintf(lj->fname, sizeof(lj->fname), "%s", fname ? fname : "request");
 	lj->m = m;
 	lj->apply = apply;
+	/* stored hashes (conf.h CONF_HASH_PREFIX): only in a master's whole (replace) import */
+	lj->hash_import = m == INI_REPLACE && cs->level >= CTL_LEVEL_MASTER;
 	lj->gen = s->changes;
 	conf_diag_init(&lj->d);
 	lj->j.work = load_work;
@@ -581,16 +649,21 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 
 	if (!strcasecmp(argv[0], "HELLO") || !strcasecmp(argv[0], "INFO"))
 		return verb_info(s, cs, rlen);
-	if (!strcasecmp(argv[0], "LOGIN") && argc == 2) {
-		/* the password is the body, so it never appears in a verb line */
+	if (!strcasecmp(argv[0], "LOGIN") &&
+	    (argc == 2 || (argc == 4 && !strcasecmp(argv[2], "FROM")))) {
+		/*
+		 * The password is the whole body, so it never appears in a verb
+		 * line; a body no password can be (longer than 256, a control
+		 * character: conf refuses those in passwords) fails like a wrong one.
+		 */
 		char pass[257];
-		size_t plen = 0;
-		while (plen < blen && plen < sizeof(pass) - 1 && body[plen] != '\n' &&
-		       body[plen] != 0)
-			plen++;
-		memcpy(pass, body, plen);
-		pass[plen] = 0;
-		char *out = verb_login(s, cs, argv[1], pass, rlen);
+		int valid = blen < sizeof(pass);
+		for (size_t i = 0; valid && i < blen; i++)
+			valid = (unsigned char)body[i] >= 0x20;
+		memcpy(pass, body, valid ? blen : 0);
+		pass[valid ? blen : 0] = 0;
+		char *out = verb_login(s, cs, argv[1], argc == 4 ? argv[3] : NULL,
+				       valid ? pass : NULL, rlen);
 		explicit_bzero(pass, sizeof(pass));
 		return out;
 	}

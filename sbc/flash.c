@@ -116,12 +116,24 @@ struct conf_store *flash_load(const char *dir, struct conf_diag *d)
 			conf_diag_add(d, 1, "cannot build the factory configuration");
 		return st;
 	}
+	/* it holds password hashes: refused, not fixed, when others may read it (as keys) */
+	struct stat sb;
+	if (stat(path, &sb) == 0 && (sb.st_mode & 077)) {
+		conf_diag_add(d, 1,
+			      "%s: mode %04o lets group or others read the password hashes: "
+			      "refused (chmod 600 it)",
+			      path, (unsigned)(sb.st_mode & 07777));
+		return NULL;
+	}
 	text = flash_read_file(path, BOARD_MAX, &len, err, sizeof(err));
 	if (!text) {
 		conf_diag_add(d, 1, "%s", err);
 		return NULL;
 	}
+	/* sbcd's own saves carry hashes: taken as hashes here only */
+	int was = conf_hash_import(1);
 	st = ini_build(NULL, text, len, path, INI_REPLACE, 0, d);
+	conf_hash_import(was);
 	free(text);
 	return st;
 }

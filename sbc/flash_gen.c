@@ -280,7 +280,9 @@ int flash_gen_restore(const char *dir, unsigned id, char *err, size_t errlen)
 	if (!(text = flash_read_file(p, FILE_MAX * 16, &len, err, errlen)))
 		return -1;
 	conf_diag_init(&d);
+	int was = conf_hash_import(1); /* a saved generation carries hashes */
 	st = ini_build(NULL, text, len, p, INI_REPLACE, 0, &d);
+	conf_hash_import(was);
 	if (!st) {
 		char *m = conf_diag_join(&d);
 		snprintf(err, errlen, "generation %u does not validate: %s", id, m ? m : "");

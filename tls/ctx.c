@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -51,11 +52,24 @@ static int bad_group(SSL_CTX *ctx, const char *list, char *err, size_t errlen)
 	return tls_errf(err, errlen, "%s \"%s\": malformed list", TLS_POLICY_COL(groups), list);
 }
 
+/*
+ * "DEFAULT" (the schema's default) means the project's policy, not OpenSSL's:
+ * TLS 1.2 suites with forward secrecy (ECDHE/DHE) and AEAD ciphers only, no
+ * CBC, no RSA key exchange (doc/TLS.md). Any other list is taken as written.
+ */
+#define TLS_CIPHERS_DEFAULT                                                                        \
+	"ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!eNULL:!SHA1:!SHA256:!SHA384"
+
+static const char *tls_cipher_list(const char *list)
+{
+	return !strcasecmp(list, "DEFAULT") ? TLS_CIPHERS_DEFAULT : list;
+}
+
 static int set_ciphers(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role role, char *err,
 		       size_t errlen)
 {
 	int server = role == TLS_ROLE_SERVER;
-	const char *list = server ? p->ciphers_server : p->ciphers_client;
+	const char *list = tls_cipher_list(server ? p->ciphers_server : p->ciphers_client);
 	const char *suites = server ? p->suites_server : p->suites_client;
 	const char *lcol = server ? TLS_POLICY_COL(ciphers_server) : TLS_POLICY_COL(ciphers_client);
 	const char *scol = server ? TLS_POLICY_COL(suites_server) : TLS_POLICY_COL(suites_client);

@@ -36,6 +36,8 @@ int tls_versions_apply(SSL_CTX *ctx, unsigned bits, char *err, size_t errlen)
 			hi = (int)i;
 		}
 	}
+	if (lo < 0)
+		lo = 2; /* 0 ("any") starts at TLS 1.2: 1.0 and 1.1 only when the context says so */
 	for (int i = lo + 1; lo >= 0 && i < hi; i++)
 		if (!(bits & vers[i].bit))
 			holes |= vers[i].no;

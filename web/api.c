@@ -80,7 +80,7 @@ static int refusal_status(int rc, const char *reply)
 static int basic_auth(struct web_req *r, const char *h)
 {
 	unsigned char dec[256];
-	char verb[80], err[256], *reply = NULL, *colon;
+	char verb[160], err[256], *reply = NULL, *colon;
 	size_t n = strlen(h);
 	int len, rc;
 
@@ -100,19 +100,21 @@ static int basic_auth(struct web_req *r, const char *h)
 		return -1;
 	if (!(r->ctl = ctl_open(r->w->sock, err, sizeof(err))))
 		return -1;
-	snprintf(verb, sizeof(verb), "LOGIN %s", (char *)dec);
+	snprintf(verb, sizeof(verb), "LOGIN %s FROM %s", (char *)dec, r->addr);
 	rc = ctl_call(r->ctl, verb, colon + 1, strlen(colon + 1), &reply, NULL);
 	OPENSSL_cleanse(dec, sizeof(dec));
 	if (rc != 0) {
 		r->w->cnt.logins_failed++;
-		web_log(LOG_WARNING, "api: login failed for user '%s' from %s: %s", verb + 6,
-			r->peer, reply ? strtok(reply, "\n") : "sbcd unreachable");
+		web_log(LOG_WARNING, "api: login failed for user '%.*s' from %s: %s",
+			(int)strcspn(verb + 6, " "), verb + 6, r->peer,
+			reply ? strtok(reply, "\n") : "sbcd unreachable");
 		ctl_close(r->ctl);
 		r->ctl = NULL;
 		free(reply);
 		return -1;
 	}
-	snprintf(r->basic_user, sizeof(r->basic_user), "%.40s", verb + 6);
+	snprintf(r->basic_user, sizeof(r->basic_user), "%.*s", (int)strcspn(verb + 6, " "),
+		 verb + 6);
 	r->basic_level = (unsigned)strtoul(reply + (strncmp(reply, "level ", 6) ? 0 : 6), NULL, 10);
 	free(reply);
 	return 0;

@@ -201,6 +201,15 @@ static struct web_session *open_session(struct web_req *r, const char *user, uns
 	return s;
 }
 
+/* The TLS connection of a request; NULL over plain HTTP. */
+static SSL *req_ssl(struct web_req *r)
+{
+	struct bufferevent *bev =
+	    evhttp_connection_get_bufferevent(evhttp_request_get_connection(r->req));
+
+	return r->https && bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+}
+
 /* The vendor's rule: a client whose own certificate is a trusted root needs no password. */
 static void cert_login(struct web_req *r)
 {
@@ -233,6 +242,10 @@ static void cert_login(struct web_req *r)
 	level = (unsigned)strtoul(reply + (strncmp(reply, "level ", 6) ? 0 : 6), NULL, 10);
 	free(reply);
 	r->sess = open_session(r, cn, level, 1);
+	if (r->sess && web_session_bind(r->sess, ssl) < 0) {
+		web_session_end(r->sess);
+		r->sess = NULL;
+	}
 	if (r->sess) {
 		r->w->cnt.cert_logins++;
 		web_log(LOG_NOTICE, "user %s logged in by client certificate from %s", cn, r->peer);
@@ -244,7 +257,7 @@ void web_do_login(struct web_req *r)
 	const char *user = web_form_get(&r->form, "username");
 	const char *pass = web_form_get(&r->form, "password");
 	const char *tok = web_form_get(&r->form, "csrf");
-	char pre[80], want[80], err[256], verb[80], *reply = NULL;
+	char pre[80], want[80], err[256], verb[160], *reply = NULL;
 	unsigned level;
 	int rc;
 
@@ -264,7 +277,7 @@ void web_do_login(struct web_req *r)
 		web_page_login(r, err);
 		return;
 	}
-	snprintf(verb, sizeof(verb), "LOGIN %s", user);
+	snprintf(verb, sizeof(verb), "LOGIN %s FROM %s", user, r->addr);
 	rc = ctl_call(r->ctl, verb, pass, strlen(pass), &reply, NULL);
 	if (rc != 0) {
 		r->w->cnt.logins_failed++;
@@ -407,6 +420,8 @@ void web_route(struct evhttp_request *req, struct web *w, int https)
 	}
 	evhttp_connection_get_peer(conn, &addr, &port);
 	snprintf(r.peer, sizeof(r.peer), "%s:%u", addr ? addr : "?", port);
+	snprintf(r.addr, sizeof(r.addr), "%s",
+		 addr && *addr && !strpbrk(addr, " \t\r\n") ? addr : "?");
 	if (!uri || split_path(&r, evhttp_uri_get_path(uri)) < 0) {
 		web_error(&r, 404, "No such page");
 		goto out;
@@ -445,6 +460,13 @@ void web_route(struct evhttp_request *req, struct web *w, int https)
 	if (cookie(&r, "sbcsid", sid, sizeof(sid)) && (r.sess = web_session_find(sid)) &&
 	    r.sess->https != https)
 		r.sess = NULL; /* a session lives on the scheme it was made on */
+	if (r.sess && !web_session_cert_ok(r.sess, req_ssl(&r))) {
+		web_log(LOG_WARNING,
+			"https: client %s: session of %s presented without the certificate it "
+			"was opened with: refused",
+			r.peer, r.sess->user);
+		r.sess = NULL;
+	}
 	if (r.nseg && !strcmp(r.seg[0], "api")) {
 		/* the API keeps the raw body: its handlers read INI and PEM documents */
 		evbuffer_add(evhttp_request_get_input_buffer(req), body, blen);

@@ -5,7 +5,10 @@
 #include <syslog.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "web/web.h"
 
@@ -97,4 +100,27 @@ struct web_session *web_session_find(const char *id)
 		return s;
 	}
 	return NULL;
+}
+
+/* SHA-256 of ssl's peer certificate; -1 when there is none. */
+static int peer_fp(SSL *ssl, unsigned char fp[32])
+{
+	X509 *x = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
+	unsigned len = 0;
+
+	return x && X509_digest(x, EVP_sha256(), fp, &len) == 1 && len == 32 ? 0 : -1;
+}
+
+int web_session_bind(struct web_session *s, SSL *ssl)
+{
+	return peer_fp(ssl, s->cert_fp);
+}
+
+int web_session_cert_ok(const struct web_session *s, SSL *ssl)
+{
+	unsigned char fp[32];
+
+	if (!s->by_cert)
+		return 1;
+	return peer_fp(ssl, fp) == 0 && CRYPTO_memcmp(fp, s->cert_fp, sizeof(fp)) == 0;
 }

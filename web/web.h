@@ -95,12 +95,21 @@ struct web_session {
 	unsigned timeout; /* seconds of inactivity allowed, 0 for none */
 	int https;
 	int by_cert;
+	unsigned char cert_fp[32]; /* by_cert: SHA-256 of the certificate it was opened with */
 };
 /* A new session, evicting the user's oldest beyond limit. NULL when the table is full. */
 struct web_session *web_session_new(const char *user, unsigned level, unsigned timeout_min,
 				    unsigned limit, int https, int by_cert);
 /* The live session with this id (expired ones are ended), touching it. */
 struct web_session *web_session_find(const char *id);
+/*
+ * A certificate-login session is bound to its certificate: web_session_bind
+ * records the SHA-256 of ssl's peer certificate (-1 when none);
+ * web_session_cert_ok is 1 when s is no certificate session, or ssl presents
+ * that same certificate, else 0 (another certificate, none, or plain HTTP).
+ */
+int web_session_bind(struct web_session *s, SSL *ssl);
+int web_session_cert_ok(const struct web_session *s, SSL *ssl);
 void web_session_end(struct web_session *s);
 /* Random bytes as lowercase hex (2 * n + 1 bytes in out); -1 when no randomness. */
 int web_random_hex(char *out, size_t n);
@@ -134,6 +143,7 @@ struct web_req {
 	struct evhttp_request *req;
 	int https;
 	char peer[80];
+	char addr[64];   /* the peer's address alone: sbcd counts failed logins per source */
 	char path[1024]; /* percent-decoded path, no query */
 	char *seg[8];    /* path segments (into segbuf) */
 	unsigned nseg;

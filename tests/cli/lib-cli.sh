@@ -26,6 +26,7 @@ cli_sbcd_start() {
 			echo "$CLI_BOARD"
 			for f in "$@"; do cat "$f"; done
 		} >"$d/flash/board.ini"
+		chmod 600 "$d/flash/board.ini" # sbcd refuses a board.ini others can read
 	fi
 	"${SBCD:-$BIN/sbcd}" -f --flash "$d/flash" --socket "$d/sbcd.sock" --pidfile "$d/pid" \
 		>>"$d/sbcd.log" 2>&1 &

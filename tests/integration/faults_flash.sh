@@ -143,6 +143,7 @@ PREV=$(awk '$2 == "previous" { print $1 }' "$D/gens")
 check "the previous generation holds the previous board.ini and material" \
 	diff -r "$F/tls/1" "$F/generations/$PREV/tls/1"
 printf '[SIP Params]\nSIPSRequireClientCertificate = 7\n' >"$F/board.ini"
+chmod 600 "$F/board.ini"
 check "reset on a corrupt board.ini" reset_sbcd
 check "sbcd runs" kill -0 "$SBCD_PID"
 ini status Alarms >"$D/alarms" 2>&1

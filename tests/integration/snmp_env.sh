@@ -65,6 +65,7 @@ FORMAT WebUsers_Index = WebUsers_Username, WebUsers_Password, WebUsers_UserLevel
 WebUsers 0 = "Admin", "Admin", 220;
 [ \\WebUsers ]
 EOF
+		chmod 600 "$T_DIR/flash/board.ini"
 	fi
 	"$BIN/sbcd" -f --flash "$T_DIR/flash" --socket "$T_DIR/sbcd.sock" \
 		--pidfile "$T_DIR/sbcd.pid" --rundir "$T_DIR/run" >>"$T_DIR/sbcd.log" 2>&1 &

@@ -92,7 +92,7 @@ static void test_versions(void)
 		int min, max;
 		uint64_t no;
 	} cases[] = {
-	    {0, 0, 0, 0},
+	    {0, TLS1_2_VERSION, 0, 0}, /* "any" starts at TLS 1.2 (doc/TLS.md) */
 	    {1, TLS1_VERSION, TLS1_VERSION, 0},
 	    {2, TLS1_1_VERSION, TLS1_1_VERSION, 0},
 	    {3, TLS1_VERSION, TLS1_1_VERSION, 0},

@@ -28,6 +28,7 @@ FORMAT SIPInterface_Index = SIPInterface_InterfaceName, SIPInterface_NetworkInte
 SIPInterface 0 = "SIPInterface_0", "O+M+C", $sip, $sip, $sips;
 [ \SIPInterface ]
 X
+	chmod 600 "$FLASH/board.ini" # sbcd refuses a board.ini others can read
 	"$BIN/sbcd" -f --flash "$FLASH" --socket "$SOCK" --pidfile "$T_DIR/sbcd.pid" \
 		>"$T_DIR/sbcd.log" 2>&1 &
 	SBCD_PID=$!
