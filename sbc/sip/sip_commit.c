@@ -189,6 +189,12 @@ static void install(struct sip_engine *e, struct sip_rt_cfg *c, const struct con
 {
 	/* TLS context changes reach the listeners' new handshakes at once, as HTTPS does */
 	sip_tls_policy_changed(e, running);
+	/* ... and reach outgoing TLS (client transports) for new handshakes too */
+	for (unsigned i = 0; i < c->nctxs; i++) {
+		const struct sip_rt_ctx *was = sip_rt_cfg_ctx(e->rt, (int)c->ctxs[i].index);
+		if (was && memcmp(&was->pol, &c->ctxs[i].pol, sizeof(was->pol)) != 0)
+			sip_ctls_reconfigure(e, (int)c->ctxs[i].index, &c->ctxs[i].pol);
+	}
 	/* SIPSRequireClientCertificate is reset-required: the client side keeps the active one */
 	c->require_cert = e->rt->require_cert;
 	sip_rt_cfg_free(e->rt);

@@ -557,6 +557,47 @@ const char *sip_ctls_peer_subject(struct sip_engine *e, tport_t *pri, const char
 	return NULL;
 }
 
+void sip_ctls_reconfigure(struct sip_engine *e, int ctx, const struct tls_policy *pol)
+{
+	const struct sip_rt_ctx *rc = e->rt ? sip_rt_cfg_ctx(e->rt, ctx) : NULL;
+	char ctxdir[600], why[512] = "";
+
+	if (!pol && !rc)
+		return;
+	pol = pol ? pol : &rc->pol;
+	snprintf(ctxdir, sizeof(ctxdir), "%s/tls/%d", e->flashdir, ctx);
+	for (struct sip_ctls *cl = e->ctls ? e->ctls->list : NULL; cl; cl = cl->next) {
+		SSL_CTX *scratch;
+		int ok;
+		if (cl->ctx != ctx)
+			continue;
+		scratch = SSL_CTX_new(TLS_client_method());
+		ok = scratch && tls_ctx_configure(scratch, pol, TLS_ROLE_CLIENT, ctxdir,
+						  TLS_F_VERIFY_PEER, why, sizeof(why)) == 0;
+		SSL_CTX_free(scratch);
+		ERR_clear_error();
+		if (ok) {
+			SSL_CTX_clear_options(cl->ssl_ctx, SSL_OP_NO_SSL_MASK);
+			ok = tls_ctx_configure(cl->ssl_ctx, pol, TLS_ROLE_CLIENT, ctxdir,
+					       TLS_F_VERIFY_PEER, why, sizeof(why)) == 0;
+			/* our verification and tracking stay bound whatever configure set */
+			SSL_CTX_set_verify(cl->ssl_ctx, SSL_VERIFY_PEER, cverify_cb);
+			SSL_CTX_set_info_callback(cl->ssl_ctx, cinfo_cb);
+			SSL_CTX_flush_sessions(cl->ssl_ctx, 0);
+			ERR_clear_error();
+		}
+		if (ok)
+			log_info(
+			    "sip: TLS client transport of interface '%s' with context %d: now %s",
+			    cl->ifc->name, ctx, tls_ctx_policy_text(cl->ssl_ctx));
+		else
+			log_warnx(
+			    "sip: TLS client transport of interface '%s' with context %d keeps "
+			    "its previous policy and material: %s",
+			    cl->ifc->name, ctx, why[0] ? why : "out of memory");
+	}
+}
+
 void sip_ctls_sweep(struct sip_engine *e)
 {
 	if (e->ctls && e->ctls->list)

@@ -242,6 +242,12 @@ void sip_ctls_unwatch(struct sip_engine *e, struct sip_ctls_wait *w);
 const char *sip_ctls_peer_subject(struct sip_engine *e, tport_t *pri, const char *peer);
 /* Drops records of closed connections (engine tick). */
 void sip_ctls_sweep(struct sip_engine *e);
+/*
+ * TLS context ctx has a new policy (pol, when not NULL) or new material on disk: every client
+ * transport using it takes them for its new handshakes; established connections stay. The
+ * policy is tried on a scratch SSL_CTX first: what does not load changes nothing (logged).
+ */
+void sip_ctls_reconfigure(struct sip_engine *e, int ctx, const struct tls_policy *pol);
 /* Before nta_agent_destroy: forget the SSL_CTXs; after: free everything. */
 void sip_ctls_unbind(struct sip_engine *e);
 void sip_ctls_release(struct sip_engine *e);

@@ -746,6 +746,7 @@ void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index)
 	for (unsigned i = 0; i < e->nifs; i++)
 		if (e->ifs[i].ssl_ctx && e->ifs[i].ctx_index == (int)ctx_index)
 			iface_reload(&e->ifs[i], ctx_index);
+	sip_ctls_reconfigure(e, (int)ctx_index, NULL); /* outgoing TLS: new material */
 }
 
 void sip_tls_policy_changed(struct sip_engine *e, const struct conf_store *running)

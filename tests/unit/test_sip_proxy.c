@@ -441,6 +441,42 @@ static void test_tls_matrix(void)
 	tls_case(TLS_PKI_SERVER_EC, 1, "127.0.0.1", "", 1, 1, "not established in time");
 }
 
+/* A TLS context change reaches outgoing TLS at the next commit, for new connections. */
+static void test_tls_policy_live(void)
+{
+	struct env v;
+	struct sip_peer px = {0}, px2 = {0};
+	char inv[8192], m[8192], resp[8192], h[512];
+	int w;
+
+	CU_ASSERT_EQUAL_FATAL(sip_peer_start(&px, TLS_PKI_SERVER_EC, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(sip_peer_start(&px2, TLS_PKI_SERVER_EC, 0), 0);
+	configure(&v, px.port);
+	CU_ASSERT_EQUAL_FATAL(start(&v), 0);
+	alice_invite(&v, "bob", "live-1@alice", inv, sizeof(inv));
+	CU_ASSERT_EQUAL(sip_client_send(&v.t, &v.al, inv), 0);
+	CU_ASSERT_FATAL(sip_peer_expect(&v.t, &px, "INVITE", m, sizeof(m), &w));
+	sip_msg_response(resp, sizeof(resp), m, 486, "bobtag", NULL, NULL);
+	sip_peer_send(&v.t, &px, w, resp);
+	CU_ASSERT_EQUAL(response(&v.t, &v.al, resp, sizeof(resp), 3000), 486);
+	/* context 0 now allows TLS 1.0 only (OpenSSL 3 offers no protocol then) and the proxy
+	 * moves, so the next call needs a new connection: it must fail with the new policy */
+	sip_test_set(&v.t, "TLSContexts", 0, "TLSVersion", "1");
+	add_proxy(&v.t, 0, 0, "127.0.0.1", px2.port);
+	sip_engine_config_changed(v.t.e, v.t.st);
+	alice_invite(&v, "bob", "live-2@alice", inv, sizeof(inv));
+	CU_ASSERT_EQUAL(sip_client_send(&v.t, &v.al, inv), 0);
+	for (int i = 0; i < 200 && v.al.len == 0; i++)
+		sip_peer_poll(&v.t, &px2);
+	CU_ASSERT_EQUAL(response(&v.t, &v.al, resp, sizeof(resp), 2500), 503);
+	sip_msg_header(resp, "Reason", h, sizeof(h));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h, "TLS"));
+	CU_ASSERT_EQUAL(px2.handshakes, 0);
+	sip_peer_stop(&px);
+	sip_peer_stop(&px2);
+	finish(&v);
+}
+
 /* Next INVITE at a or b (the other answers keep-alives meanwhile): 0 for a, 1 for b. */
 static int which_proxy(struct env *v, struct sip_peer *a, struct sip_peer *b, const char *cid)
 {
@@ -532,4 +568,5 @@ UNIT_SUITE(sip_proxy, {"call to a TLS proxy, BYE from each side", test_call_out}
 	   {"call from a TLS proxy, BYE from each side", test_call_in},
 	   {"CANCEL before the answer", test_cancel},
 	   {"outgoing TLS certificate matrix", test_tls_matrix},
-	   {"keep-alive, failover and homing", test_keepalive});
+	   {"keep-alive, failover and homing", test_keepalive},
+	   {"a TLS context change reaches outgoing TLS without a reset", test_tls_policy_live});
