@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/fuzz/fuzz_assert.h"
 #include "control/ctl.h"
 #include "ini/ini.h"
 #include "sbc/ctl_server.h"
@@ -38,8 +39,7 @@ static int setup(void)
 	log_init("fuzz_ctl_frame", 1, LOG_USER >> 3);
 	sbcd.running = ini_factory();
 	sbcd.active = sbcd.running ? conf_store_clone(sbcd.running) : NULL;
-	if (!sbcd.active || !mkdtemp(tmpl))
-		abort();
+	fuzz_assert(sbcd.active && mkdtemp(tmpl), "fuzz_ctl_frame: set-up failed");
 	snprintf(sbcd.flashdir, sizeof(sbcd.flashdir), "%s", tmpl);
 	return 0;
 }
@@ -55,16 +55,17 @@ static void one_frame(struct ctl_session *cs, const uint8_t *p, size_t len)
 		return;
 	memcpy(frame, p, len);
 	/* the split alone, with a small line buffer (the too-long path) */
-	if (ctl_request_split(frame, len, line, sizeof(line), &body, &blen, err, sizeof(err)) ==
-		0 &&
-	    (strlen(line) >= sizeof(line) || body + blen != frame + len))
-		abort();
+	fuzz_assert(ctl_request_split(frame, len, line, sizeof(line), &body, &blen, err,
+				      sizeof(err)) != 0 ||
+			(strlen(line) < sizeof(line) && body + blen == frame + len),
+		    "fuzz_ctl_frame: the verb line or the body escapes the frame");
 	out = ctl_verbs_handle(&sbcd, cs, frame, len, &rlen);
 	if (!out && cs->job)
 		out = ctl_job_run_here(&sbcd, cs, &rlen);
 	/* a reply is a frame too: "OK\n" or "ERR\n" and its length says how long */
-	if (out && (rlen < 3 || (memcmp(out, "OK\n", 3) != 0 && memcmp(out, "ERR\n", 4) != 0)))
-		abort();
+	fuzz_assert(!out || (rlen >= 3 && (memcmp(out, "OK\n", 3) == 0 ||
+					   (rlen >= 4 && memcmp(out, "ERR\n", 4) == 0))),
+		    "fuzz_ctl_frame: a reply that is neither OK nor ERR");
 	free(out);
 	free(frame);
 	/* never more than reading: a guessed password must not let the fuzzer write flash */

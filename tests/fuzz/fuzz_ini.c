@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_assert.h"
 #include "ini/ini.h"
 
 static struct conf_store *factory;
@@ -23,10 +24,7 @@ static struct conf_store *factory;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	factory = ini_factory(); /* hashes the factory password once, not per input */
-	if (!factory) {
-		fprintf(stderr, "fuzz_ini: ini_factory failed\n");
-		abort();
-	}
+	fuzz_assert(factory, "fuzz_ini: ini_factory failed");
 	return 0;
 }
 
@@ -70,20 +68,18 @@ static void round_trip(const char *text, size_t len, enum ini_mode mode, unsigne
 	if (!st)
 		return;
 	w = ini_write(st, INI_W_SECRETS, &wlen);
-	if (!w) {
-		fprintf(stderr, "fuzz_ini: ini_write failed on an accepted store\n");
-		abort();
-	}
+	fuzz_assert(w, "fuzz_ini: ini_write failed on an accepted store");
 	conf_diag_init(&d);
 	int was = conf_hash_import(1); /* written hashes read back as sbcd reads its flash */
 	again = ini_build(factory, w, wlen, "written.ini", INI_REPLACE, 0, &d);
 	conf_hash_import(was);
-	if (!again || !conf_store_equal(st, again)) {
+	int same = again && conf_store_equal(st, again);
+	if (!same) {
 		char *why = conf_diag_join(&d);
 		fprintf(stderr, "fuzz_ini: written document %s:\n%s\n--- written ---\n%.*s\n",
 			again ? "reads back different" : "refused", why ? why : "", (int)wlen, w);
-		abort();
 	}
+	fuzz_assert(same, "fuzz_ini: what the writer wrote does not read back as the same store");
 	conf_diag_free(&d);
 	conf_store_free(again);
 	conf_store_free(st);

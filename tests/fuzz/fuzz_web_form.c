@@ -13,17 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_assert.h"
 #include "web/web.h"
 
 static void check_fields(const struct web_form *fm)
 {
 	for (unsigned i = 0; i < fm->n; i++) {
 		const struct web_field *f = &fm->f[i];
-		if (!f->name || !f->value || f->value[f->len] != 0 ||
-		    !web_form_field(fm, f->name)) {
-			fprintf(stderr, "fuzz_web_form: field %u is not whole\n", i);
-			abort();
-		}
+		fuzz_assert(f->name && f->value && f->value[f->len] == 0 &&
+				web_form_field(fm, f->name),
+			    "fuzz_web_form: field %u is not whole", i);
 	}
 }
 
@@ -56,9 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err[0] = 0;
 	if (web_form_parse(&fm, ctype, body, blen, err, sizeof(err)) == 0)
 		check_fields(&fm);
-	else if (!err[0]) {
-		fprintf(stderr, "fuzz_web_form: refused without a reason\n");
-		abort();
+	else {
+		fuzz_assert(err[0], "fuzz_web_form: refused without a reason");
 	}
 	web_form_free(&fm);
 	free(ctype);
