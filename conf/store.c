@@ -18,6 +18,14 @@ struct conf_store *conf_store_new(void)
 		free(st);
 		return NULL;
 	}
+	st->refs = 1;
+	return st;
+}
+
+struct conf_store *conf_store_ref(struct conf_store *st)
+{
+	if (st)
+		__atomic_add_fetch(&st->refs, 1, __ATOMIC_RELAXED);
 	return st;
 }
 
@@ -32,7 +40,7 @@ static void row_free(const struct conf_table *t, struct conf_row *r)
 
 void conf_store_free(struct conf_store *st)
 {
-	if (!st)
+	if (!st || __atomic_sub_fetch(&st->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	for (unsigned i = 0; i < conf_ntables; i++) {
 		for (unsigned j = 0; j < st->t[i].n; j++)

@@ -26,6 +26,7 @@ struct conf_rows {
 
 struct conf_store {
 	struct conf_rows *t; /* conf_ntables entries, in schema order */
+	unsigned refs;       /* references (conf_store_ref); 1 when made */
 };
 
 /*
@@ -99,6 +100,14 @@ struct conf_store *conf_store_new(void);
  * any rows the schema's factory hook adds (conf_factory.c). */
 struct conf_store *conf_store_factory(void);
 struct conf_store *conf_store_clone(const struct conf_store *st);
+/*
+ * Shares st: one more reference, dropped by conf_store_free (the last one frees).
+ * A shared store is read-only: whoever holds it reads it, on any thread, and
+ * nobody changes it in place (sbcd's running store is replaced by a commit,
+ * never edited, so a worker may write an export of it while the loop goes on).
+ * Returns st.
+ */
+struct conf_store *conf_store_ref(struct conf_store *st);
 void conf_store_free(struct conf_store *st);
 /* 1 when both hold the same rows with the same values (in every table, or in t). */
 int conf_store_equal(const struct conf_store *a, const struct conf_store *b);

@@ -28,14 +28,21 @@ struct ctl_workers {
 	pthread_t threads[MAX_THREADS];
 };
 
+void ctl_work_background(void)
+{
+	/* the SIP event loop comes first: on a 2-core box a hashing or key-making worker must
+	   not take the core it needs. Nice 10 for this thread only (lowering needs no right),
+	   not SCHED_IDLE: under full load from elsewhere an idle-class thread gets almost no
+	   CPU, and a login would take seconds. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+}
+
 static void *worker_main(void *arg)
 {
 	struct ctl_workers *w = arg;
 	uint64_t one = 1;
 
-	/* the SIP event loop comes first: on a 2-core box a hashing or key-making worker must
-	   not take the core it needs (nice 10 for this thread only; raising it needs no right) */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+	ctl_work_background();
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct ctl_job *j;

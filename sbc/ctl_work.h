@@ -44,6 +44,13 @@ void ctl_workers_submit(struct ctl_workers *w, struct ctl_job *j);
 /* Waits for running jobs, frees queued and finished ones unfinished, stops the threads. */
 void ctl_workers_stop(struct ctl_workers *w);
 
+/*
+ * Puts the calling thread in the background (nice 10), so the SIP event loop
+ * comes first on the CPU. Workers call it;
+ * so does any helper thread of sbcd that does bulk work (freeing a big store).
+ */
+void ctl_work_background(void);
+
 /* Runs cs->job on the calling thread (tests, fuzzing) and returns its reply. */
 char *ctl_job_run_here(struct sbcd *s, struct ctl_session *cs, size_t *rlen);
 

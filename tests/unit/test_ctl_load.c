@@ -132,5 +132,41 @@ static void test_load_conflict(void)
 	conf_store_free(s.active);
 }
 
+/* EXPORT writes on a worker from its own reference: a commit meanwhile neither changes nor frees
+ * what it writes. */
+static void test_export_is_a_job(void)
+{
+	struct sbcd s = {0};
+	struct ctl_session a = {.level = 220, .peer_level = 220}, b = a;
+	char *out;
+
+	s.running = ini_factory();
+	s.active = conf_store_clone(s.running);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s.running);
+	CU_ASSERT_PTR_NULL(start(&s, &b, SET(5, "before")));
+	free(run(&s, &b));
+	CU_ASSERT_PTR_NULL(start(&s, &a, "EXPORT ProxySet"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a.job);
+	/* another request replaces the running store while the export waits for its worker */
+	CU_ASSERT_PTR_NULL(start(&s, &b, SET(6, "after")));
+	out = run(&s, &b);
+	CU_ASSERT(out && strncmp(out, "OK\n", 3) == 0);
+	free(out);
+	CU_ASSERT_TRUE(has_set(&s, 6));
+	out = run(&s, &a);
+	CU_ASSERT(out && strncmp(out, "OK\n", 3) == 0);
+	CU_ASSERT(out && strstr(out, "\"before\"") && !strstr(out, "\"after\""));
+	free(out);
+	/* an unknown table is refused at once, no job */
+	out = start(&s, &a, "EXPORT NoSuchTable");
+	CU_ASSERT(out && strncmp(out, "ERR\n", 4) == 0 && strstr(out, "NoSuchTable"));
+	CU_ASSERT_PTR_NULL(a.job);
+	free(out);
+	conf_store_free(s.running);
+	conf_store_free(s.active);
+}
+
 UNIT_SUITE(ctl_load, {"LOAD runs as a job; permission and refusal as before", test_load_is_a_job},
-	   {"LOAD refused when another commit came during its job", test_load_conflict});
+	   {"LOAD refused when another commit came during its job", test_load_conflict},
+	   {"EXPORT runs as a job on its own reference to the running store",
+	    test_export_is_a_job});
