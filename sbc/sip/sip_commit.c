@@ -100,6 +100,7 @@ struct sip_cfg_built *sip_engine_config_build(const struct sip_engine *e,
 
 	if (!b || !(b->c = sip_rt_cfg_build(cand)))
 		return free(b), NULL;
+	b->c->proxy_pre = sip_proxy_prebuild(b->c); /* NULL: laid out on the loop then */
 	b->n = b->c->nctxs;
 	b->checked = calloc(b->c->nctxs ? b->c->nctxs : 1, 1);
 	b->why = calloc(b->c->nctxs ? b->c->nctxs : 1, sizeof(*b->why));

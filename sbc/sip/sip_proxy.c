@@ -136,28 +136,66 @@ static struct pset *old_set(struct sip_proxy *p, unsigned i, const char *name)
 	return NULL;
 }
 
-void sip_proxy_config(struct sip_proxy *p, const struct sip_rt_cfg *cfg)
-{
-	struct pset *ns = calloc(cfg->nsets ? cfg->nsets : 1, sizeof(*ns));
-	unsigned long long now = now_ms();
+struct sip_proxy_pre {
+	struct pset *sets;
+	unsigned n;
+};
 
-	if (!ns)
+void sip_proxy_pre_free(struct sip_proxy_pre *pre)
+{
+	if (!pre)
 		return;
+	for (unsigned i = 0; i < pre->n; i++)
+		free(pre->sets[i].a); /* never probed: nothing to stop */
+	free(pre->sets);
+	free(pre);
+}
+
+struct sip_proxy_pre *sip_proxy_prebuild(const struct sip_rt_cfg *cfg)
+{
+	struct sip_proxy_pre *pre = calloc(1, sizeof(*pre));
+
+	if (!pre || !(pre->sets = calloc(cfg->nsets ? cfg->nsets : 1, sizeof(*pre->sets))))
+		return free(pre), NULL;
+	pre->n = cfg->nsets;
 	for (unsigned i = 0; i < cfg->nsets; i++) {
 		const struct sip_rt_set *s = &cfg->sets[i];
-		/* state carries over from the old set of the same name (most often at i) */
-		struct pset *os = old_set(p, i, s->name);
-		ns[i].a = calloc(s->nips ? s->nips : 1, sizeof(*ns[i].a));
-		if (!ns[i].a)
-			continue;
-		ns[i].n = s->nips;
+		struct pset *ps = &pre->sets[i];
+		if (!(ps->a = calloc(s->nips ? s->nips : 1, sizeof(*ps->a)))) {
+			sip_proxy_pre_free(pre);
+			return NULL;
+		}
+		ps->n = s->nips;
 		for (unsigned j = 0; j < s->nips; j++) {
-			struct paddr *a = &ns[i].a[j];
-			a->p = p;
+			struct paddr *a = &ps->a[j];
 			a->set = (int)i, a->ip = (int)j;
 			snprintf(a->set_name, sizeof(a->set_name), "%s", s->name);
 			snprintf(a->addr, sizeof(a->addr), "%s", s->ips[j].addr);
 			a->transport = s->ips[j].transport;
+		}
+	}
+	return pre;
+}
+
+void sip_proxy_config(struct sip_proxy *p, struct sip_rt_cfg *cfg)
+{
+	struct sip_proxy_pre *pre = cfg->proxy_pre ? cfg->proxy_pre : sip_proxy_prebuild(cfg);
+	unsigned long long now = now_ms();
+	struct pset *ns;
+
+	cfg->proxy_pre = NULL;
+	if (!pre) {
+		log_warnx("sip: proxy sets keep their previous configuration: out of memory");
+		return;
+	}
+	ns = pre->sets;
+	for (unsigned i = 0; i < pre->n; i++) {
+		const struct sip_rt_set *s = &cfg->sets[i];
+		/* state carries over from the old set of the same name (most often at i) */
+		struct pset *os = old_set(p, i, s->name);
+		for (unsigned j = 0; j < ns[i].n; j++) {
+			struct paddr *a = &ns[i].a[j];
+			a->p = p;
 			a->next_ka = now; /* probe at once */
 			for (unsigned m = 0; os && m < os->n; m++) {
 				struct paddr *o = &os->a[m];
@@ -176,7 +214,8 @@ void sip_proxy_config(struct sip_proxy *p, const struct sip_rt_cfg *cfg)
 	}
 	sets_free(p->sets, p->nsets);
 	p->sets = ns;
-	p->nsets = cfg->nsets;
+	p->nsets = pre->n;
+	free(pre);
 }
 
 int sip_proxy_matches(const struct sip_rt_set *s, const char *ip, unsigned port, int transport)

@@ -337,6 +337,7 @@ void sip_rt_cfg_free(struct sip_rt_cfg *c)
 {
 	if (!c)
 		return;
+	sip_proxy_pre_free(c->proxy_pre);
 	for (unsigned i = 0; i < c->nsets; i++)
 		free(c->sets[i].ips);
 	free(c->sets);
