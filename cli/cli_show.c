@@ -60,7 +60,8 @@ int cli_cmd_show_status(struct cli_def *cli, const char *cmd, char *argv[], int 
 
 	for (unsigned i = 0; i < conf_ntables; i++)
 		if ((conf_tables[i]->flags & CONF_TF_STATUS) && conf_tables[i]->cli &&
-		    !strcasecmp(conf_tables[i]->cli, last_word(cmd)))
+		    (!strcasecmp(conf_tables[i]->cli, last_word(cmd)) ||
+		     !strcasecmp(conf_tables[i]->name, last_word(cmd))))
 			t = conf_tables[i];
 	if (!t || !(st = cli_fetch(s, 1)))
 		return CLI_ERROR;
