@@ -182,7 +182,14 @@ int cli_authorized_keys(const char *sock, const char *unix_user, const char *pro
 
 /* Prints text through libcli line by line (filters apply). */
 void cli_print_text(struct cli_def *cli, const char *text);
-/* Prints sbcd's error lines as "% line". */
+/*
+ * A reply line in the CLI's words (malloc'd), using the "#code" line that
+ * follows it (next, or NULL): "sip-interface 0 tls-context-name: no tls row
+ * named 'x'" for "cli:3: SIPInterface row 0 column TLSContext: no TLSContexts
+ * row named 'x'".
+ */
+char *cli_reword(const char *msg, const char *next);
+/* Prints sbcd's error lines as "% line", in the CLI's words; '#' lines never. */
 void cli_print_errors(struct cli_def *cli, const char *text);
 
 #endif

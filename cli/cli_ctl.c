@@ -1,4 +1,5 @@
 /* The session's control connection to sbcd: requests, login, configuration fetches. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,21 +33,100 @@ void cli_print_text(struct cli_def *cli, const char *text)
 	free(copy);
 }
 
+/* Replaces each table name in text (a whole word) by the table's CLI keyword. */
+static void table_words(const char *text, FILE *f)
+{
+	while (*text) {
+		const struct conf_table *hit = NULL;
+		size_t n = 0;
+
+		if (text[0] >= 'A' && text[0] <= 'Z') { /* table names begin with a capital */
+			for (unsigned i = 0; i < conf_ntables; i++) {
+				const struct conf_table *t = conf_tables[i];
+				size_t len = strlen(t->name);
+				if (t->cli && !(t->flags & CONF_TF_GLOBALS) && len > n &&
+				    !strncmp(text, t->name, len) &&
+				    !isalnum((unsigned char)text[len]) && text[len] != '_') {
+					hit = t;
+					n = len;
+				}
+			}
+		}
+		if (hit) {
+			fputs(hit->cli, f);
+			text += n;
+			continue;
+		}
+		/* skip the rest of a word so that only whole words are replaced */
+		do
+			fputc(*text++, f);
+		while (*text && (isalnum((unsigned char)text[-1]) || text[-1] == '_') &&
+		       (isalnum((unsigned char)*text) || *text == '_'));
+	}
+}
+
 /*
- * A problem sbcd found in the whole configuration names a row, and the line of
- * the document the row was read from ("#code ... LINE"): the row is what the
- * CLI's user knows, the CLI composed the document, so its "name:line: " goes.
+ * One problem of a reply in the CLI's words, when its "#code" line (next)
+ * names the table, row and column: "TLSContexts row 1 column Name: reason" is
+ * "tls 1 name: reason", "HTTPPort: reason" is "web http-port: reason". The
+ * "cli:N: " of the document the CLI composed goes; a file's name and line stay.
  */
-static const char *own_words(const char *msg, const char *next)
+char *cli_reword(const char *msg, const char *next)
 {
 	struct conf_diag_at at;
-	const char *p = strchr(msg, ':');
-	size_t digits = p ? strspn(p + 1, "0123456789") : 0;
+	const struct conf_table *t;
+	const struct conf_column *c;
+	const char *p = msg, *rest = NULL;
+	char *out = NULL;
+	size_t len = 0, name = strcspn(msg, ": "), digits;
+	FILE *f;
 
-	if (conf_diag_is_code_line(next) && conf_diag_reply_at(next, &at) == 0 && at.line &&
-	    digits && p[1 + digits] == ':' && p[2 + digits] == ' ')
-		return p + 3 + digits;
-	return msg;
+	/* "name:line: " of the document */
+	if (msg[name] == ':' && (digits = strspn(msg + name + 1, "0123456789")) &&
+	    !strncmp(msg + name + 1 + digits, ": ", 2))
+		p = msg + name + 3 + digits;
+	if (!(f = open_memstream(&out, &len)))
+		return NULL;
+	if (p > msg && strncmp(msg, "cli:", 4))
+		fprintf(f, "%.*s", (int)(p - msg), msg); /* a file's stays */
+	if (!next || !conf_diag_is_code_line(next) || conf_diag_reply_at(next, &at) < 0 ||
+	    !(t = at.table)) {
+		fputs(p, f);
+		fclose(f);
+		return out;
+	}
+	c = at.col >= 0 ? &t->cols[at.col] : NULL;
+	if ((t->flags & CONF_TF_GLOBALS) && c && c->cli && cli_group_of(c) >= 0 &&
+	    !strncmp(p, c->name, strlen(c->name)) && !strncmp(p + strlen(c->name), ": ", 2)) {
+		fprintf(f, "%s %s", cli_group_kw((unsigned)cli_group_of(c)), c->cli);
+		rest = p + strlen(c->name);
+	} else if (!(t->flags & CONF_TF_GLOBALS) && t->cli && at.row >= 0 &&
+		   !strncmp(p, t->name, strlen(t->name)) &&
+		   !strncmp(p + strlen(t->name), " row ", 5)) {
+		char q = 0;
+		/* the first ": " outside quotes ends "Table row N ('name') column C" */
+		for (rest = p + strlen(t->name) + 5; *rest; rest++) {
+			if (q && *rest == q)
+				q = 0;
+			else if (!q && *rest == '\'')
+				q = *rest;
+			else if (!q && rest[0] == ':' && rest[1] == ' ')
+				break;
+		}
+		if (!*rest) {
+			rest = NULL;
+		} else {
+			fprintf(f, "%s %d", t->cli, at.row);
+			if (c && c->cli)
+				fprintf(f, " %s", c->cli);
+		}
+	}
+	if (rest)
+		table_words(rest, f);
+	else
+		table_words(p, f);
+	fclose(f);
+	return out;
 }
 
 void cli_print_errors(struct cli_def *cli, const char *text)
@@ -59,8 +139,11 @@ void cli_print_errors(struct cli_def *cli, const char *text)
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl++ = 0;
-		if (*p && !conf_diag_is_code_line(p))
-			cli_error(cli, "%% %s", own_words(p, nl));
+		if (*p && !conf_diag_is_code_line(p)) {
+			char *w = cli_reword(p, nl);
+			cli_error(cli, "%% %s", w ? w : p);
+			free(w);
+		}
 	}
 	free(copy);
 }

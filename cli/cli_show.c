@@ -139,7 +139,27 @@ int cli_cmd_show_version(struct cli_def *cli, const char *cmd, char *argv[], int
 	return CLI_OK;
 }
 
-/* `show` in a row or group mode: the values sbcd holds, and what waits for activate. */
+/* The column of a row or group mode a word names (exact, or a unique prefix); -1. */
+static int mode_column(const struct conf_table *t, int group, const char *w)
+{
+	int hit = -1;
+
+	for (unsigned c = 0; c < t->ncols; c++) {
+		const struct conf_column *col = &t->cols[c];
+		if (!cli_column_is_config(col) || (group >= 0 && cli_group_of(col) != group))
+			continue;
+		if (!strcasecmp(col->cli, w))
+			return (int)c;
+		if (!strncasecmp(col->cli, w, strlen(w)))
+			hit = hit == -1 ? (int)c : -2;
+	}
+	return hit < 0 ? -1 : hit;
+}
+
+/*
+ * `show [kw...]` in a row or group mode: the values sbcd holds (only the
+ * settings named, when some are), and what waits for activate.
+ */
 int cli_cmd_show_row(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 {
 	struct cli_sess *s = cli_sess(cli);
@@ -148,26 +168,45 @@ int cli_cmd_show_row(struct cli_def *cli, const char *cmd, char *argv[], int arg
 	unsigned index = group >= 0 ? 0 : s->row.index;
 	const struct conf_row *r;
 	struct conf_store *st;
-	char buf[4200];
+	char buf[4200], *want;
 	int w = 0;
 
-	if (!t || !(st = cli_fetch(s, 0)))
+	if (!t)
 		return CLI_ERROR;
+	if (!(want = calloc(t->ncols + 1, 1)))
+		return CLI_ERROR;
+	for (int i = 0; i < argc; i++) {
+		int c = mode_column(t, group, argv[i]);
+		if (c < 0) {
+			cli_error(cli, "%% show: '%s' is not a setting of this mode (show ? lists them)",
+				  argv[i]);
+			free(want);
+			return CLI_ERROR;
+		}
+		want[c] = 1;
+	}
+	if (!(st = cli_fetch(s, 0))) {
+		free(want);
+		return CLI_ERROR;
+	}
 	r = conf_store_get(st, t, index);
 	if (!r)
 		cli_print(cli, "%s %u: new row, created by activate", t->cli, index);
 	for (unsigned c = 0; c < t->ncols; c++)
-		if (cli_column_is_config(&t->cols[c]) && (int)strlen(t->cols[c].cli) > w)
+		if (cli_column_is_config(&t->cols[c]) && (!argc || want[c]) &&
+		    (int)strlen(t->cols[c].cli) > w)
 			w = (int)strlen(t->cols[c].cli);
 	for (unsigned c = 0; r && c < t->ncols; c++) {
 		const struct conf_column *col = &t->cols[c];
-		if (!cli_column_is_config(col) || (group >= 0 && cli_group_of(col) != group))
+		if (!cli_column_is_config(col) || (group >= 0 && cli_group_of(col) != group) ||
+		    (argc && !want[c]))
 			continue;
 		cli_print(cli, " %-*s  %s", w, col->cli, cell(col, &r->v[c], buf, sizeof(buf)));
 	}
 	if (group < 0 && s->row.n)
 		cli_print(cli, "%u change%s not applied yet (activate applies them)", s->row.n,
 			  s->row.n == 1 ? "" : "s");
+	free(want);
 	conf_store_free(st);
 	return CLI_OK;
 }
