@@ -25,14 +25,14 @@
 struct ctl_client;
 struct ini_edit;
 
-#define CLI_HOSTNAME   "SBC"
-#define CLI_MODE_TREE  10
-#define CLI_MODE_CONFIG 9 /* `configure terminal`: every tree at once */
-#define CLI_TREE_ALL   (-2) /* s->tree in CLI_MODE_CONFIG and the rows entered from it */
-#define CLI_MODE_ROW   100
-#define CLI_MODE_GROUP 300
-#define CLI_MAX_TREES  8
-#define CLI_MAX_GROUPS 32
+#define CLI_HOSTNAME    "SBC"
+#define CLI_MODE_TREE   10
+#define CLI_MODE_CONFIG 9    /* `configure terminal`: every tree at once */
+#define CLI_TREE_ALL    (-2) /* s->tree in CLI_MODE_CONFIG and the rows entered from it */
+#define CLI_MODE_ROW    100
+#define CLI_MODE_GROUP  300
+#define CLI_MAX_TREES   8
+#define CLI_MAX_GROUPS  32
 
 /* The row being edited in a row mode: edits wait for `activate`. */
 struct cli_rowedit {
@@ -180,7 +180,20 @@ int cli_parse_long(const char *text, long min, long max, long *out);
 /* Prints authorized_keys lines for the WebUsers with an SSHPublicKey; exit status. */
 int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog);
 
-/* Prints text through libcli line by line (filters apply). */
+/* 1 for a line for programs ("#code ...", "#pending ...", "#access ..."): never shown raw. */
+int cli_is_machine_line(const char *line);
+/* A "#pending"/"#access" value token as text (percent-decoded), in place. */
+void cli_token_text(char *t);
+/* An INI value of TABLE's column COL in the CLI's form (enum names), in place. */
+void cli_form(const char *table, const char *col, char *val, size_t len);
+/* The "#access" lines of a reply as a WARNING block (nothing when there are none). */
+void cli_print_access(struct cli_def *cli, const char *text);
+/*
+ * A LOAD reply: notes in the CLI's words, the pending-reset lines counted in
+ * one line (show pending lists them), then the "#access" block.
+ */
+void cli_print_load_reply(struct cli_def *cli, const char *reply);
+/* Prints text through libcli line by line (filters apply); machine lines left out. */
 void cli_print_text(struct cli_def *cli, const char *text);
 /*
  * A reply line in the CLI's words (malloc'd), using the "#code" line that

@@ -13,6 +13,13 @@ struct cli_sess *cli_sess(struct cli_def *cli)
 	return cli_get_context(cli);
 }
 
+int cli_is_machine_line(const char *line)
+{
+	size_t n = line[0] == '#' ? strspn(line + 1, "abcdefghijklmnopqrstuvwxyz") : 0;
+
+	return n && (line[1 + n] == ' ' || line[1 + n] == '\n' || !line[1 + n]);
+}
+
 void cli_print_text(struct cli_def *cli, const char *text)
 {
 	char *copy = strdup(text ? text : "");
@@ -27,7 +34,7 @@ void cli_print_text(struct cli_def *cli, const char *text)
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl++ = 0;
-		if (!conf_diag_is_code_line(p))
+		if (!cli_is_machine_line(p))
 			cli_print(cli, "%s", p);
 	}
 	free(copy);
@@ -129,6 +136,108 @@ char *cli_reword(const char *msg, const char *next)
 	return out;
 }
 
+/* A "#pending" token as text: percent-decoded, "" for the empty value, "-" absent. */
+void cli_token_text(char *t)
+{
+	char *o = t;
+
+	if (!strcmp(t, "\"\"")) {
+		strcpy(t, "\"\"");
+		return;
+	}
+	for (char *p = t; *p; p++) {
+		unsigned v;
+		if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1 && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2])) {
+			*o++ = (char)v;
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = 0;
+}
+
+void cli_form(const char *table, const char *col, char *val, size_t len)
+{
+	const struct conf_table *t = conf_table_find(table);
+	int c = t && strcmp(col, "-") ? conf_column_find(t, col) : -1;
+	union conf_val v;
+	char err[160], buf[256];
+
+	if (c < 0 || conf_type_is_text(t->cols[c].type) ||
+	    conf_value_parse(&t->cols[c], val, &v, err, sizeof(err)) < 0)
+		return;
+	snprintf(val, len, "%s", cli_value_text(&t->cols[c], &v, buf, sizeof(buf)));
+	conf_value_free(&t->cols[c], &v);
+}
+
+/*
+ * The "#access COLUMN RUNNING NEW" lines of a LOAD reply (a change to how the
+ * operator reaches the device, at the next reset) as a block that stands out.
+ */
+void cli_print_access(struct cli_def *cli, const char *text)
+{
+	const char *l = text;
+	int first = 1;
+
+	for (; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char col[64], run[512], nw[512];
+		const struct conf_table *g = conf_globals();
+		int c;
+
+		if (strncmp(l, "#access ", 8) ||
+		    sscanf(l + 8, "%63s %511s %511s", col, run, nw) != 3)
+			continue;
+		cli_token_text(run);
+		cli_token_text(nw);
+		c = g ? conf_column_find(g, col) : -1;
+		if (c >= 0) {
+			cli_form(g->name, col, run, sizeof(run));
+			cli_form(g->name, col, nw, sizeof(nw));
+		}
+		if (first)
+			cli_error(cli, "%% WARNING: after the next reset the management interface "
+				       "moves:");
+		first = 0;
+		if (c >= 0 && g->cols[c].cli && cli_group_of(&g->cols[c]) >= 0)
+			cli_error(cli, "%%   %s %s: %s -> %s",
+				  cli_group_kw((unsigned)cli_group_of(&g->cols[c])), g->cols[c].cli,
+				  run, nw);
+		else
+			cli_error(cli, "%%   %s: %s -> %s", col, run, nw);
+	}
+	if (!first)
+		cli_error(cli, "%% Reach the device there after `reload now`; `show pending` lists "
+			       "every change.");
+}
+
+void cli_print_load_reply(struct cli_def *cli, const char *reply)
+{
+	char *copy = strdup(reply ? reply : "");
+	unsigned pending = 0;
+
+	if (!copy)
+		return;
+	for (char *p = copy, *nl; p && *p; p = nl) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl++ = 0;
+		if (!strncmp(p, "warning: pending reset:", 23)) {
+			pending++;
+		} else if (*p && !cli_is_machine_line(p)) {
+			char *w = cli_reword(p, nl);
+			cli_print(cli, "%s", w ? w : p);
+			free(w);
+		}
+	}
+	free(copy);
+	if (pending)
+		cli_print(cli, "%u change%s wait%s for a reset (show pending)", pending,
+			  pending == 1 ? "" : "s", pending == 1 ? "s" : "");
+	cli_print_access(cli, reply);
+}
+
 void cli_print_errors(struct cli_def *cli, const char *text)
 {
 	char *copy = strdup(text ? text : "");
@@ -139,7 +248,7 @@ void cli_print_errors(struct cli_def *cli, const char *text)
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl++ = 0;
-		if (*p && !conf_diag_is_code_line(p)) {
+		if (*p && !cli_is_machine_line(p)) {
 			char *w = cli_reword(p, nl);
 			cli_error(cli, "%% %s", w ? w : p);
 			free(w);

@@ -46,21 +46,8 @@ static int send_edit(struct cli_sess *s, struct ini_edit *e)
 	}
 	rc = cli_ctl(s, "LOAD incremental cli", doc, len, &reply);
 	free(doc);
-	if (rc == 0 && reply && *reply) {
-		/* sbcd lists every change waiting for a reset: summarize, show pending lists them
-		 */
-		unsigned pending = 0;
-		char *save = NULL;
-		for (char *l = strtok_r(reply, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			if (!strncmp(l, "warning: pending reset:", 23))
-				pending++;
-			else if (!conf_diag_is_code_line(l))
-				cli_print(s->cli, "%s", l);
-		}
-		if (pending)
-			cli_print(s->cli, "%u change%s wait%s for a reset (show pending)", pending,
-				  pending == 1 ? "" : "s", pending == 1 ? "s" : "");
-	}
+	if (rc == 0 && reply && *reply)
+		cli_print_load_reply(s->cli, reply);
 	free(reply);
 	return rc == 0 ? 0 : -1;
 }
@@ -221,7 +208,8 @@ static int set_value(struct cli_def *cli, const char *kw, const char *text, int 
 	if (check) {
 		if (conf_value_parse(c, text, &v, err, sizeof(err)) < 0 &&
 		    (enum_prefix(c, text) == text ||
-		     conf_value_parse(c, (text = enum_prefix(c, text)), &v, err, sizeof(err)) < 0)) {
+		     conf_value_parse(c, (text = enum_prefix(c, text)), &v, err, sizeof(err)) <
+			 0)) {
 			cli_error(cli, "%% %s: %s", c->cli, err);
 			return CLI_ERROR;
 		}

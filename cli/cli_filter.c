@@ -54,7 +54,7 @@ static int match_init(struct cli_def *cli, int argc, char **argv, struct cli_fil
 	}
 	m->kind = !strcmp(cmd->command, "exclude") ? MATCH_EXCLUDE
 		  : !strcmp(cmd->command, "begin") ? MATCH_BEGIN
-						    : MATCH_INCLUDE;
+						   : MATCH_INCLUDE;
 	filt->filter = match_filter;
 	filt->data = m;
 	return CLI_OK;
@@ -91,8 +91,8 @@ static int count_init(struct cli_def *cli, int argc, char **argv, struct cli_fil
 void cli_filters_register(struct cli_def *cli)
 {
 	cli_unregister_filter(cli, "count");
-	cli_register_filter(cli, "count", count_init, count_filter, PRIVILEGE_UNPRIVILEGED, MODE_ANY,
-			    "Count the lines that are not blank");
+	cli_register_filter(cli, "count", count_init, count_filter, PRIVILEGE_UNPRIVILEGED,
+			    MODE_ANY, "Count the lines that are not blank");
 	static const char *const names[][2] = {
 	    {"include", "Only lines that match (extended regular expression)"},
 	    {"exclude", "Leave out lines that match (extended regular expression)"},
@@ -105,18 +105,18 @@ void cli_filters_register(struct cli_def *cli)
 		c = cli_register_filter(cli, names[i][0], match_init, match_filter,
 					PRIVILEGE_UNPRIVILEGED, MODE_ANY, names[i][1]);
 		if (c)
-			cli_register_optarg(
-			    c, "pattern", CLI_CMD_ARGUMENT | CLI_CMD_REMAINDER_OF_LINE,
-			    PRIVILEGE_UNPRIVILEGED, MODE_ANY,
-			    "Pattern: the rest of the line", NULL, NULL, NULL);
+			cli_register_optarg(c, "pattern",
+					    CLI_CMD_ARGUMENT | CLI_CMD_REMAINDER_OF_LINE,
+					    PRIVILEGE_UNPRIVILEGED, MODE_ANY,
+					    "Pattern: the rest of the line", NULL, NULL, NULL);
 	}
 }
 
 /* The filter a word names (a unique prefix of include, exclude, begin); NULL for others. */
 static const char *pattern_filter(const char *w, size_t n)
 {
-	static const char *const names[] = {"include", "exclude", "begin", "grep", "egrep",
-					    "count"};
+	static const char *const names[] = {"include", "exclude", "begin",
+					    "grep",    "egrep",   "count"};
 	const char *hit = NULL;
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -161,8 +161,8 @@ int cli_exec_line(struct cli_sess *s, const char *line)
 			size_t len = strlen(pat);
 			while (len && (pat[len - 1] == ' ' || pat[len - 1] == '\t'))
 				len--;
-			if (len >= 2 && (pat[0] == '"' || pat[0] == '\'') && pat[len - 1] == pat[0] &&
-			    !memchr(pat + 1, pat[0], len - 2))
+			if (len >= 2 && (pat[0] == '"' || pat[0] == '\'') &&
+			    pat[len - 1] == pat[0] && !memchr(pat + 1, pat[0], len - 2))
 				return cli_run_command(s->cli, line); /* already one quoted word */
 			buf = malloc((size_t)(p - line) + strlen(name) + 2 * len + 8);
 			if (!buf)

@@ -156,9 +156,9 @@ int cli_cmd_copy_from(struct cli_def *cli, const char *cmd, char *argv[], int ar
 	free(text);
 	if (rc != 0)
 		return CLI_ERROR;
-	if (*reply)
-		cli_print_text(cli, reply);
 	cli_print(cli, "%s loaded (%s)", path, incr ? "incremental" : "whole configuration");
+	if (*reply)
+		cli_print_load_reply(cli, reply);
 	free(reply);
 	return CLI_OK;
 }

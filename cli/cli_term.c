@@ -81,7 +81,8 @@ static int byte_in(struct cli_sess *s, int ms)
 			if (s->quit)
 				return KEY_CLOSED;
 			if (s->idle_limit && time(NULL) - s->last_input >= s->idle_limit) {
-				cli_error(s->cli, "\r\n%% session closed after %ld seconds without input",
+				cli_error(s->cli,
+					  "\r\n%% session closed after %ld seconds without input",
 					  s->idle_limit);
 				s->quit = 1;
 				return KEY_CLOSED;
@@ -380,8 +381,8 @@ static void complete(struct cli_sess *s, struct line *l, int *tabbed)
 			size_t j = 0;
 			if (ch.entries[i][0] == '<')
 				k = 0;
-			while (j < k && w[j] && tolower((unsigned char)w[j]) ==
-						    tolower((unsigned char)first[j]))
+			while (j < k && w[j] &&
+			       tolower((unsigned char)w[j]) == tolower((unsigned char)first[j]))
 				j++;
 			k = j;
 		}

@@ -109,8 +109,8 @@ static void add_force(struct cli_command *c)
 		return;
 	cli_register_optarg(c, "force", CLI_CMD_OPTIONAL_FLAG, PRIV, MODE_ANY,
 			    "Do not ask for confirmation (scripts)", NULL, NULL, NULL);
-	cli_register_optarg(c, "noconfirm", CLI_CMD_OPTIONAL_FLAG, PRIV, MODE_ANY,
-			    "Same as force", NULL, NULL, NULL);
+	cli_register_optarg(c, "noconfirm", CLI_CMD_OPTIONAL_FLAG, PRIV, MODE_ANY, "Same as force",
+			    NULL, NULL, NULL);
 }
 
 /* The set and `no` commands of the columns of a row or group mode. */
