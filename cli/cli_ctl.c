@@ -96,8 +96,9 @@ char *cli_reword(const char *msg, const char *next)
 		return NULL;
 	if (p > msg && strncmp(msg, "cli:", 4))
 		fprintf(f, "%.*s", (int)(p - msg), msg); /* a file's stays */
-	if (!next || !conf_diag_is_code_line(next) || conf_diag_reply_at(next, &at) < 0 ||
-	    !(t = at.table)) {
+	/* a file the user wrote in INI keeps its INI words */
+	if ((p > msg && strncmp(msg, "cli:", 4)) || !next || !conf_diag_is_code_line(next) ||
+	    conf_diag_reply_at(next, &at) < 0 || !(t = at.table)) {
 		fputs(p, f);
 		fclose(f);
 		return out;

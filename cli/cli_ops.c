@@ -143,12 +143,14 @@ int cli_cmd_copy_from(struct cli_def *cli, const char *cmd, char *argv[], int ar
 		cli_error(cli, "%% copy ini-file from <path> [incremental]");
 		return CLI_ERROR;
 	}
-	if (!incr && !forced(cli) &&
-	    !cli_confirm(cli, "Replace the whole running configuration with this file?",
-			 "copy ini-file from PATH force"))
-		return CLI_ERROR;
 	if (!(text = read_file(cli, path, &len)))
 		return CLI_ERROR;
+	if (!incr && !forced(cli) &&
+	    !cli_confirm(cli, "Replace the whole running configuration with this file?",
+			 "copy ini-file from PATH force")) {
+		free(text);
+		return CLI_ERROR;
+	}
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	snprintf(verb, sizeof(verb), "LOAD %s %.200s", incr ? "incremental" : "replace",
 		 *base && !strpbrk(base, " \t") ? base : "file");
