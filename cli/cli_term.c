@@ -256,7 +256,8 @@ int cli_confirm(struct cli_def *cli, const char *question, const char *force_cmd
 	int k;
 
 	if (!s->interactive) {
-		cli_error(cli, "%% this command asks [confirm], which a script cannot answer: use '%s'",
+		cli_error(cli,
+			  "%% this command asks [confirm], which a script cannot answer: use '%s'",
 			  force_cmd);
 		return 0;
 	}
