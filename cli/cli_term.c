@@ -329,7 +329,11 @@ static void help(struct cli_sess *s, struct line *l)
 	char save = l->b[l->cur];
 	int show_cr = 1;
 
-	outs("?\r\n");
+	if (l->cur == l->len)
+		outs("?");
+	else
+		out(l->b + l->cur, (size_t)(l->len - l->cur)); /* the line stays whole on screen */
+	outs("\r\n");
 	cli_term_output_start(s);
 	l->b[l->cur] = 0;
 	cli_get_completions(s->cli, l->b, '?', &ch);
