@@ -25,12 +25,14 @@
 struct ctl_client;
 struct ini_edit;
 
-#define CLI_HOSTNAME   "SBC"
-#define CLI_MODE_TREE  10
-#define CLI_MODE_ROW   100
-#define CLI_MODE_GROUP 300
-#define CLI_MAX_TREES  8
-#define CLI_MAX_GROUPS 32
+#define CLI_HOSTNAME    "SBC"
+#define CLI_MODE_TREE   10
+#define CLI_MODE_CONFIG 9    /* `configure terminal`: every tree at once */
+#define CLI_TREE_ALL    (-2) /* s->tree in CLI_MODE_CONFIG and the rows entered from it */
+#define CLI_MODE_ROW    100
+#define CLI_MODE_GROUP  300
+#define CLI_MAX_TREES   8
+#define CLI_MAX_GROUPS  32
 
 /* The row being edited in a row mode: edits wait for `activate`. */
 struct cli_rowedit {
@@ -51,12 +53,18 @@ struct cli_sess {
 	int echo;        /* script mode: print prompt and command before each line */
 	int login_fails;
 	int quit; /* end the session at the next chance */
-	int tree; /* tree of the current config mode, -1 in exec mode */
+	int tree; /* tree of the current config mode, -1 in exec mode, CLI_TREE_ALL */
 	struct cli_rowedit row;
 	/* script mode: the source of the next line (enable password) */
 	int (*next_line)(struct cli_sess *s, char *buf, size_t len);
 	void *script;
 	long idle_override; /* seconds (--idle-timeout), -1 when not given */
+	/* the terminal (cli_term.c): idle limit, pager */
+	long idle_limit;     /* seconds without input that end the session, 0: none */
+	long last_input;     /* time of the last key */
+	unsigned term_len;   /* lines per page (`terminal length`), 0: no pager */
+	unsigned more_lines; /* lines printed since the output began or the last page */
+	int more_quit;       /* `q` at --More--: the rest of this output is dropped */
 };
 
 /* The session of a libcli handle (its context). */
@@ -139,13 +147,62 @@ int cli_enable_check(struct cli_sess *s, const char *pass);
 void cli_tls_register(struct cli_def *cli, struct cli_command *show, struct cli_command *parent,
 		      int mode);
 
+/* --- the terminal (cli_term.c) --- */
+/*
+ * The interactive session on fds 0/1 (raw mode) in place of libcli's
+ * cli_loop: login with auth (when not NULL), then lines until exit, EOF, the
+ * idle limit or s->quit. `?` shows help and never runs a command.
+ */
+int cli_term_run(struct cli_sess *s, int (*auth)(const char *user, const char *pass));
+/* A prompted line (echo 0: a password); 0, or -1 at EOF, Ctrl-C or idle end. */
+int cli_term_read(struct cli_sess *s, const char *prompt, int echo, char *buf, size_t len);
+/* Output of a new command begins: the pager counts from here. */
+void cli_term_output_start(struct cli_sess *s);
+/* The terminal's height (24 when unknown). */
+unsigned cli_term_rows(void);
+/*
+ * "QUESTION [confirm]": 1 when the user answers Enter or y. A script cannot
+ * answer: 0, with an error naming force_cmd, the form that needs no answer.
+ */
+int cli_confirm(struct cli_def *cli, const char *question, const char *force_cmd);
+int cli_cmd_terminal_length(struct cli_def *cli, const char *cmd, char *argv[], int argc);
+int cli_cmd_show_terminal(struct cli_def *cli, const char *cmd, char *argv[], int argc);
+/*
+ * Runs one command line (interactive or script): a `| include|exclude|begin RE`
+ * takes the rest of the line as its pattern, `|` and blanks included
+ * (cli_filter.c). Returns libcli's code.
+ */
+int cli_exec_line(struct cli_sess *s, const char *line);
+/* Strict number: the whole text, within min..max; 0, or -1. */
+int cli_parse_long(const char *text, long min, long max, long *out);
+
 /* --- SSH (cli_keys.c) --- */
 /* Prints authorized_keys lines for the WebUsers with an SSHPublicKey; exit status. */
 int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog);
 
-/* Prints text through libcli line by line (filters apply). */
+/* 1 for a line for programs ("#code ...", "#pending ...", "#access ..."): never shown raw. */
+int cli_is_machine_line(const char *line);
+/* A "#pending"/"#access" value token as text (percent-decoded), in place. */
+void cli_token_text(char *t);
+/* An INI value of TABLE's column COL in the CLI's form (enum names), in place. */
+void cli_form(const char *table, const char *col, char *val, size_t len);
+/* The "#access" lines of a reply as a WARNING block (nothing when there are none). */
+void cli_print_access(struct cli_def *cli, const char *text);
+/*
+ * A LOAD reply: notes in the CLI's words, the pending-reset lines counted in
+ * one line (show pending lists them), then the "#access" block.
+ */
+void cli_print_load_reply(struct cli_def *cli, const char *reply);
+/* Prints text through libcli line by line (filters apply); machine lines left out. */
 void cli_print_text(struct cli_def *cli, const char *text);
-/* Prints sbcd's error lines as "% line". */
+/*
+ * A reply line in the CLI's words (malloc'd), using the "#code" line that
+ * follows it (next, or NULL): "sip-interface 0 tls-context-name: no tls row
+ * named 'x'" for "cli:3: SIPInterface row 0 column TLSContext: no TLSContexts
+ * row named 'x'".
+ */
+char *cli_reword(const char *msg, const char *next);
+/* Prints sbcd's error lines as "% line", in the CLI's words; '#' lines never. */
 void cli_print_errors(struct cli_def *cli, const char *text);
 
 #endif

@@ -26,7 +26,11 @@ static void set_mode(struct cli_def *cli, int mode, const char *fmt, const char 
 static void enter_tree(struct cli_def *cli, int tree)
 {
 	cli_sess(cli)->tree = tree;
-	set_mode(cli, CLI_MODE_TREE + tree, "(config-%s)", cli_tree_name((unsigned)tree), -1);
+	if (tree == CLI_TREE_ALL)
+		set_mode(cli, CLI_MODE_CONFIG, "(config)", NULL, -1);
+	else
+		set_mode(cli, CLI_MODE_TREE + tree, "(config-%s)", cli_tree_name((unsigned)tree),
+			 -1);
 }
 
 /* Sends an edit as LOAD incremental; prints sbcd's notes or errors. 0 when applied. */
@@ -42,21 +46,8 @@ static int send_edit(struct cli_sess *s, struct ini_edit *e)
 	}
 	rc = cli_ctl(s, "LOAD incremental cli", doc, len, &reply);
 	free(doc);
-	if (rc == 0 && reply && *reply) {
-		/* sbcd lists every change waiting for a reset: summarize, show pending lists them
-		 */
-		unsigned pending = 0;
-		char *save = NULL;
-		for (char *l = strtok_r(reply, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			if (!strncmp(l, "warning: pending reset:", 23))
-				pending++;
-			else if (!conf_diag_is_code_line(l))
-				cli_print(s->cli, "%s", l);
-		}
-		if (pending)
-			cli_print(s->cli, "%u change%s wait%s for a reset (show pending)", pending,
-				  pending == 1 ? "" : "s", pending == 1 ? "s" : "");
-	}
+	if (rc == 0 && reply && *reply)
+		cli_print_load_reply(s->cli, reply);
 	free(reply);
 	return rc == 0 ? 0 : -1;
 }
@@ -76,7 +67,9 @@ int cli_cmd_configure(struct cli_def *cli, const char *cmd, char *argv[], int ar
 	const char *sp = strrchr(cmd, ' ');
 	int tree = cli_tree_find(sp ? sp + 1 : cmd);
 
-	if (tree < 0 || argc) {
+	if (!strcasecmp(sp ? sp + 1 : cmd, "terminal"))
+		tree = CLI_TREE_ALL;
+	if (tree == -1 || argc) {
 		cli_error(cli, "%% configure: unknown tree '%s'", cmd);
 		return CLI_ERROR;
 	}
@@ -91,7 +84,7 @@ static const struct conf_table *tree_table(struct cli_sess *s, const char *cmd)
 
 	for (unsigned i = 0; i < conf_ntables; i++)
 		if (cli_table_is_config(conf_tables[i]) && !strcasecmp(conf_tables[i]->cli, kw) &&
-		    cli_tree_find(conf_tables[i]->tree) == s->tree)
+		    (s->tree == CLI_TREE_ALL || cli_tree_find(conf_tables[i]->tree) == s->tree))
 			return conf_tables[i];
 	return NULL;
 }
@@ -163,12 +156,37 @@ int cli_cmd_group(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 	struct cli_sess *s = cli_sess(cli);
 
 	for (unsigned g = 0; g < cli_ngroups(); g++)
-		if (cli_group_tree(g) == s->tree && !strcasecmp(cli_group_kw(g), cmd)) {
+		if ((s->tree == CLI_TREE_ALL || cli_group_tree(g) == s->tree) &&
+		    !strcasecmp(cli_group_kw(g), cmd)) {
 			set_mode(cli, CLI_MODE_GROUP + (int)g, "(%s)", cli_group_kw(g), -1);
 			return CLI_OK;
 		}
 	cli_error(cli, "%% unknown group '%s'", cmd);
 	return CLI_ERROR;
+}
+
+/* The enum name (or enable/disable) of which text is a unique prefix; else text itself. */
+static const char *enum_prefix(const struct conf_column *c, const char *text)
+{
+	static const char *const onoff[] = {"disable", "enable", NULL};
+	const char *hit = NULL;
+	size_t n = strlen(text);
+
+	if (!n)
+		return text;
+	for (const struct conf_enum *e = c->enums; e && e->name; e++) {
+		if (!strcasecmp(e->name, text))
+			return e->name;
+		if (!strncasecmp(e->name, text, n))
+			hit = hit ? "" : e->name;
+	}
+	for (unsigned i = 0; c->type == CONF_T_BOOL && !c->enums && onoff[i]; i++) {
+		if (!strcasecmp(onoff[i], text))
+			return onoff[i];
+		if (!strncasecmp(onoff[i], text, n))
+			hit = hit ? "" : onoff[i];
+	}
+	return hit && *hit ? hit : text;
 }
 
 /* Records (row mode) or applies (group mode) one column value given as text. */
@@ -188,7 +206,10 @@ static int set_value(struct cli_def *cli, const char *kw, const char *text, int 
 	}
 	c = &t->cols[col];
 	if (check) {
-		if (conf_value_parse(c, text, &v, err, sizeof(err)) < 0) {
+		if (conf_value_parse(c, text, &v, err, sizeof(err)) < 0 &&
+		    (enum_prefix(c, text) == text ||
+		     conf_value_parse(c, (text = enum_prefix(c, text)), &v, err, sizeof(err)) <
+			 0)) {
 			cli_error(cli, "%% %s: %s", c->cli, err);
 			return CLI_ERROR;
 		}
@@ -273,7 +294,8 @@ int cli_cmd_exit(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 		s->quit = 1;
 		return CLI_QUIT;
 	}
-	if (cli->mode >= CLI_MODE_TREE && cli->mode < CLI_MODE_TREE + CLI_MAX_TREES) {
+	if (cli->mode == CLI_MODE_CONFIG ||
+	    (cli->mode >= CLI_MODE_TREE && cli->mode < CLI_MODE_TREE + CLI_MAX_TREES)) {
 		s->tree = -1;
 		cli_set_configmode(cli, MODE_EXEC, NULL);
 		return CLI_OK;

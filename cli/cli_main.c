@@ -72,7 +72,7 @@ static int auth_cb(const char *user, const char *pass)
 
 	if (cli_login(&sess, user, pass, err, sizeof(err)) == 0) {
 		long idle = cli_user_idle(&sess);
-		cli_set_idle_timeout(sess.cli, idle > 0 ? (unsigned)idle : 0);
+		sess.idle_limit = idle > 0 ? idle : 0;
 		return CLI_OK;
 	}
 	cli_error(sess.cli, "%% %s", err);
@@ -81,23 +81,6 @@ static int auth_cb(const char *user, const char *pass)
 		sess.quit = 1;
 	}
 	return CLI_ERROR;
-}
-
-static int enable_cb(const char *pass)
-{
-	return cli_enable_check(&sess, pass);
-}
-
-static int regular_cb(struct cli_def *cli)
-{
-	return sess.quit ? CLI_ERROR : CLI_OK;
-}
-
-static int idle_cb(struct cli_def *cli)
-{
-	cli_error(cli, "%% session closed after %ld seconds without input",
-		  (long)cli->idle_timeout);
-	return CLI_QUIT;
 }
 
 /* Script output: libcli ends lines with CRLF for terminals; a script gets plain LF. */
@@ -205,7 +188,7 @@ static int run_script(struct cli_sess *s)
 			script_help(s, p);
 			continue;
 		}
-		rc = cli_run_command(s->cli, p);
+		rc = cli_exec_line(s, p);
 		fflush(stdout);
 		if (rc == CLI_QUIT)
 			break;
@@ -283,7 +266,12 @@ int main(int argc, char **argv)
 			sess.echo = 1;
 			break;
 		case 't':
-			sess.idle_override = strtol(optarg, NULL, 10);
+			if (cli_parse_long(optarg, 0, 86400 * 365, &sess.idle_override) < 0) {
+				fprintf(stderr,
+					"sbc-cli: --idle-timeout '%s': give seconds, 0-31536000\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'k':
 			keys_for = optarg;
@@ -351,21 +339,18 @@ int main(int argc, char **argv)
 		login = 1;
 	}
 	if (sess.interactive) {
-		if (!user) {
-			cli_set_auth_callback(sess.cli, auth_cb);
-			cli_set_idle_timeout_callback(
-			    sess.cli,
-			    sess.idle_override >= 0 ? (unsigned)sess.idle_override : LOGIN_IDLE,
-			    idle_cb);
-		} else {
-			long idle = cli_user_idle(&sess);
-			cli_set_idle_timeout_callback(sess.cli, idle > 0 ? (unsigned)idle : 0,
-						      idle_cb);
-		}
-		cli_set_enable_callback(sess.cli, enable_cb);
-		cli_regular(sess.cli, regular_cb);
+		long idle = user ? cli_user_idle(&sess) : LOGIN_IDLE;
+
+		if (sess.idle_override >= 0)
+			idle = sess.idle_override;
+		sess.idle_limit = idle > 0 ? idle : 0;
+		sess.term_len = cli_term_rows() - 1;
+		/* libcli's own filters (grep) write their errors to the client stream */
+		sess.cli->client = fdopen(dup(1), "w");
+		if (sess.cli->client)
+			setvbuf(sess.cli->client, NULL, _IONBF, 0);
 		tty_raw();
-		cli_loop(sess.cli, 0); /* closes fd 0 */
+		cli_term_run(&sess, user ? NULL : auth_cb);
 		tty_restore();
 	} else {
 		if (login && script_login(&sess) < 0)
@@ -378,7 +363,7 @@ int main(int argc, char **argv)
 			rc = run_script(&sess);
 	}
 	fflush(stdout);
-	if (!sess.interactive && sess.cli->client) {
+	if (sess.cli->client) {
 		fclose(sess.cli->client);
 		sess.cli->client = NULL;
 	}

@@ -40,13 +40,14 @@ int cli_cmd_enable(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 			  CTL_LEVEL_SECADMIN, s->user[0] ? s->user : "this session", s->level);
 		return CLI_ERROR;
 	}
-	if (s->interactive)
-		return cli_enable(cli, cmd, argv, argc); /* libcli asks the password */
-	if (!s->next_line || s->next_line(s, pass, sizeof(pass)) < 0) {
+	if (s->interactive) {
+		if (cli_term_read(s, "Password: ", 0, pass, sizeof(pass)) < 0)
+			return CLI_ERROR;
+	} else if (!s->next_line || s->next_line(s, pass, sizeof(pass)) < 0) {
 		cli_error(cli, "%% enable: no password given (the next input line)");
 		return CLI_ERROR;
 	}
-	if (s->echo)
+	if (s->echo && !s->interactive)
 		cli_error(cli, "Password:");
 	ok = cli_enable_check(s, pass);
 	explicit_bzero(pass, sizeof(pass));
@@ -72,10 +73,25 @@ int cli_cmd_write(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 	return simple(cli, "SAVE");
 }
 
+/* 1 when the command was given `force` or `noconfirm` (no [confirm] question). */
+static int forced(struct cli_def *cli)
+{
+	return cli_get_optarg_value(cli, "force", NULL) ||
+	       cli_get_optarg_value(cli, "noconfirm", NULL);
+}
+
 int cli_cmd_reload(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 {
 	struct cli_sess *s = cli_sess(cli);
 
+	if (argc) {
+		cli_error(cli, "%% reload now: unexpected '%s' (force or noconfirm)", argv[0]);
+		return CLI_ERROR;
+	}
+	if (!forced(cli) &&
+	    !cli_confirm(cli, "Proceed with reload? The configuration saved on flash is loaded.",
+			 "reload now force"))
+		return CLI_ERROR;
 	if (simple(cli, "RESET") != CLI_OK)
 		return CLI_ERROR;
 	cli_print(cli, "The session ends now.");
@@ -129,6 +145,12 @@ int cli_cmd_copy_from(struct cli_def *cli, const char *cmd, char *argv[], int ar
 	}
 	if (!(text = read_file(cli, path, &len)))
 		return CLI_ERROR;
+	if (!incr && !forced(cli) &&
+	    !cli_confirm(cli, "Replace the whole running configuration with this file?",
+			 "copy ini-file from PATH force")) {
+		free(text);
+		return CLI_ERROR;
+	}
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	snprintf(verb, sizeof(verb), "LOAD %s %.200s", incr ? "incremental" : "replace",
 		 *base && !strpbrk(base, " \t") ? base : "file");
@@ -136,9 +158,9 @@ int cli_cmd_copy_from(struct cli_def *cli, const char *cmd, char *argv[], int ar
 	free(text);
 	if (rc != 0)
 		return CLI_ERROR;
-	if (*reply)
-		cli_print_text(cli, reply);
 	cli_print(cli, "%s loaded (%s)", path, incr ? "incremental" : "whole configuration");
+	if (*reply)
+		cli_print_load_reply(cli, reply);
 	free(reply);
 	return CLI_OK;
 }

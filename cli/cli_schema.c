@@ -1,4 +1,5 @@
 /* The CLI's view of the schema: trees, global groups, keywords and value texts. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +213,19 @@ const char *cli_value_text(const struct conf_column *c, const union conf_val *v,
 	else
 		snprintf(buf, len, "%lld", v->i);
 	return buf;
+}
+
+int cli_parse_long(const char *text, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!text || !*text || *text == ' ' || *text == '+')
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }

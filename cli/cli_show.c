@@ -1,4 +1,5 @@
 /* show commands: running-config, status tables as aligned columns, pending, version, row. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,8 @@ int cli_cmd_show_status(struct cli_def *cli, const char *cmd, char *argv[], int 
 
 	for (unsigned i = 0; i < conf_ntables; i++)
 		if ((conf_tables[i]->flags & CONF_TF_STATUS) && conf_tables[i]->cli &&
-		    !strcasecmp(conf_tables[i]->cli, last_word(cmd)))
+		    (!strcasecmp(conf_tables[i]->cli, last_word(cmd)) ||
+		     !strcasecmp(conf_tables[i]->name, last_word(cmd))))
 			t = conf_tables[i];
 	if (!t || !(st = cli_fetch(s, 1)))
 		return CLI_ERROR;
@@ -113,16 +115,89 @@ int cli_cmd_show_status(struct cli_def *cli, const char *cmd, char *argv[], int 
 	return CLI_OK;
 }
 
+/* Object and setting of a #pending line in CLI words: "sip-interface 0", "tls-port". */
+static void pending_names(const char *table, const char *row, const char *col, char *obj,
+			  size_t olen, char *set, size_t slen)
+{
+	const struct conf_table *t = conf_table_find(table);
+	int c = t && strcmp(col, "-") ? conf_column_find(t, col) : -1;
+	const struct conf_column *cc = c >= 0 ? &t->cols[c] : NULL;
+
+	if (t && (t->flags & CONF_TF_GLOBALS) && cc && cli_group_of(cc) >= 0)
+		snprintf(obj, olen, "%s", cli_group_kw((unsigned)cli_group_of(cc)));
+	else if (t && t->cli && !(t->flags & CONF_TF_GLOBALS))
+		snprintf(obj, olen, "%s %s", t->cli, row);
+	else
+		snprintf(obj, olen, "%s %s", table, row);
+	snprintf(set, slen, "%s", cc && cc->cli ? cc->cli : !strcmp(col, "-") ? "(row)" : col);
+}
+
+/*
+ * `show pending`: what waits for a reset, as a table in the CLI's words
+ * (object, setting, running value, value after reset) from the "#pending"
+ * lines of PENDING (doc/CONTROL.md).
+ */
 int cli_cmd_show_pending(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 {
-	char *reply;
+	char *reply, *save = NULL, *(*rows)[4] = NULL;
+	size_t w[4] = {6, 7, 7, 11};
+	unsigned n = 0, human = 0;
 
 	if (cli_ctl(cli_sess(cli), "PENDING", NULL, 0, &reply) != 0)
 		return CLI_ERROR;
-	if (*reply)
-		cli_print_text(cli, reply);
-	else
+	for (char *l = strtok_r(reply, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char tb[64], row[16], col[64], run[4200], nw[4200], obj[160], set[96];
+		void *grown;
+
+		if (strncmp(l, "#pending ", 9)) {
+			human += l[0] != '#';
+			continue;
+		}
+		if (sscanf(l + 9, "%63s %15s %63s %4199s %4199s", tb, row, col, run, nw) != 5)
+			continue;
+		cli_token_text(run);
+		cli_token_text(nw);
+		if (strcmp(run, "-"))
+			cli_form(tb, col, run, sizeof(run));
+		cli_form(tb, col, nw, sizeof(nw));
+		if (!strcmp(col, "-") && !strcmp(run, "row")) { /* a deleted row */
+			snprintf(run, sizeof(run), "(in force)");
+			snprintf(nw, sizeof(nw), "(deleted)");
+		} else if (!strcmp(run, "-")) {
+			snprintf(run, sizeof(run), "(new row)");
+		}
+		pending_names(tb, row, col, obj, sizeof(obj), set, sizeof(set));
+		if (!(grown = realloc(rows, (n + 1) * sizeof(*rows))))
+			break;
+		rows = grown;
+		rows[n][0] = strdup(obj);
+		rows[n][1] = strdup(set);
+		rows[n][2] = strdup(run);
+		rows[n][3] = strdup(nw);
+		for (int k = 0; k < 4; k++)
+			if (rows[n][k] && strlen(rows[n][k]) > w[k])
+				w[k] = strlen(rows[n][k]);
+		n++;
+	}
+	if (n) {
+		cli_print(cli, "%-*s  %-*s  %-*s  %s", (int)w[0], "object", (int)w[1], "setting",
+			  (int)w[2], "running", "after reset");
+		for (unsigned i = 0; i < n; i++) {
+			cli_print(cli, "%-*s  %-*s  %-*s  %s", (int)w[0],
+				  rows[i][0] ? rows[i][0] : "", (int)w[1],
+				  rows[i][1] ? rows[i][1] : "", (int)w[2],
+				  rows[i][2] ? rows[i][2] : "", rows[i][3] ? rows[i][3] : "");
+			for (int k = 0; k < 4; k++)
+				free(rows[i][k]);
+		}
+		cli_print(cli, "%u change%s take%s effect at the next reset (reload now).", n,
+			  n == 1 ? "" : "s", n == 1 ? "s" : "");
+	} else if (human) {
+		cli_error(cli, "%% sbcd gave no #pending lines (an older sbcd?): sbc-ini pending");
+	} else {
 		cli_print(cli, "No changes are waiting for a reset.");
+	}
+	free(rows);
 	free(reply);
 	return CLI_OK;
 }
@@ -138,7 +213,27 @@ int cli_cmd_show_version(struct cli_def *cli, const char *cmd, char *argv[], int
 	return CLI_OK;
 }
 
-/* `show` in a row or group mode: the values sbcd holds, and what waits for activate. */
+/* The column of a row or group mode a word names (exact, or a unique prefix); -1. */
+static int mode_column(const struct conf_table *t, int group, const char *w)
+{
+	int hit = -1;
+
+	for (unsigned c = 0; c < t->ncols; c++) {
+		const struct conf_column *col = &t->cols[c];
+		if (!cli_column_is_config(col) || (group >= 0 && cli_group_of(col) != group))
+			continue;
+		if (!strcasecmp(col->cli, w))
+			return (int)c;
+		if (!strncasecmp(col->cli, w, strlen(w)))
+			hit = hit == -1 ? (int)c : -2;
+	}
+	return hit < 0 ? -1 : hit;
+}
+
+/*
+ * `show [kw...]` in a row or group mode: the values sbcd holds (only the
+ * settings named, when some are), and what waits for activate.
+ */
 int cli_cmd_show_row(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 {
 	struct cli_sess *s = cli_sess(cli);
@@ -147,26 +242,46 @@ int cli_cmd_show_row(struct cli_def *cli, const char *cmd, char *argv[], int arg
 	unsigned index = group >= 0 ? 0 : s->row.index;
 	const struct conf_row *r;
 	struct conf_store *st;
-	char buf[4200];
+	char buf[4200], *want;
 	int w = 0;
 
-	if (!t || !(st = cli_fetch(s, 0)))
+	if (!t)
 		return CLI_ERROR;
+	if (!(want = calloc(t->ncols + 1, 1)))
+		return CLI_ERROR;
+	for (int i = 0; i < argc; i++) {
+		int c = mode_column(t, group, argv[i]);
+		if (c < 0) {
+			cli_error(cli,
+				  "%% show: '%s' is not a setting of this mode (show ? lists them)",
+				  argv[i]);
+			free(want);
+			return CLI_ERROR;
+		}
+		want[c] = 1;
+	}
+	if (!(st = cli_fetch(s, 0))) {
+		free(want);
+		return CLI_ERROR;
+	}
 	r = conf_store_get(st, t, index);
 	if (!r)
 		cli_print(cli, "%s %u: new row, created by activate", t->cli, index);
 	for (unsigned c = 0; c < t->ncols; c++)
-		if (cli_column_is_config(&t->cols[c]) && (int)strlen(t->cols[c].cli) > w)
+		if (cli_column_is_config(&t->cols[c]) && (!argc || want[c]) &&
+		    (int)strlen(t->cols[c].cli) > w)
 			w = (int)strlen(t->cols[c].cli);
 	for (unsigned c = 0; r && c < t->ncols; c++) {
 		const struct conf_column *col = &t->cols[c];
-		if (!cli_column_is_config(col) || (group >= 0 && cli_group_of(col) != group))
+		if (!cli_column_is_config(col) || (group >= 0 && cli_group_of(col) != group) ||
+		    (argc && !want[c]))
 			continue;
 		cli_print(cli, " %-*s  %s", w, col->cli, cell(col, &r->v[c], buf, sizeof(buf)));
 	}
 	if (group < 0 && s->row.n)
 		cli_print(cli, "%u change%s not applied yet (activate applies them)", s->row.n,
 			  s->row.n == 1 ? "" : "s");
+	free(want);
 	conf_store_free(st);
 	return CLI_OK;
 }

@@ -185,12 +185,38 @@ static int import(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 	return rc;
 }
 
+/* 1 when a number argument is absent or a whole number in min..max; else an error naming it. */
+static int number_ok(struct cli_def *cli, const char *name, const char *v, long min, long max)
+{
+	long n;
+
+	if (!v || cli_parse_long(v, min, max, &n) == 0)
+		return 1;
+	cli_error(cli, "%% %s '%s': give a whole number, %ld-%ld", name, v, min, max);
+	return 0;
+}
+
+/* [confirm] unless `force`/`noconfirm` was given. */
+static int confirmed(struct cli_def *cli, const char *question, const char *force_cmd)
+{
+	if (opt(cli, "force") || opt(cli, "noconfirm"))
+		return 1;
+	return cli_confirm(cli, question, force_cmd);
+}
+
 static int generate(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 {
 	const char *type = opt(cli, "key-type"), *bits = opt(cli, "bits"), *days = opt(cli, "days");
 	const char *subject = opt(cli, "subject");
-	char verb[300], dflt[24] = "";
+	char verb[300], dflt[24] = "", q[200];
 	int rc;
+
+	if (!number_ok(cli, "bits", bits, 1, 65536) || !number_ok(cli, "days", days, 1, 36500))
+		return CLI_ERROR;
+	snprintf(q, sizeof(q), "Replace the key and certificate of TLS context %.100s?",
+		 opt(cli, "context"));
+	if (!confirmed(cli, q, "tls generate CTX ... force"))
+		return CLI_ERROR;
 
 	if (days && !bits) { /* sbcd takes days after bits: give the default size */
 		struct conf_store *st = cli_fetch(cli_sess(cli), 0);
@@ -221,9 +247,17 @@ static int csr(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 static int delete (struct cli_def *cli, const char *cmd, char *argv[], int argc)
 {
 	const char *pos = opt(cli, "position");
-	char verb[200];
+	char verb[200], q[200];
+	int crl = !strcmp(last_word(cmd), "crl");
 
-	if (!strcmp(last_word(cmd), "crl"))
+	if (!crl && !number_ok(cli, "position", pos, 0, 9999))
+		return CLI_ERROR;
+	snprintf(q, sizeof(q), "Delete %s%s of TLS context %.100s?",
+		 crl ? "the CRL" : "trusted root ", crl ? "" : pos, opt(cli, "context"));
+	if (!confirmed(cli, q,
+		       crl ? "tls delete crl CTX force" : "tls delete trusted-root CTX N force"))
+		return CLI_ERROR;
+	if (crl)
 		snprintf(verb, sizeof(verb), "TLS DELETE-CRL %.100s", opt(cli, "context"));
 	else
 		snprintf(verb, sizeof(verb), "TLS DELETE-ROOT %.100s %.20s", opt(cli, "context"),
@@ -240,6 +274,12 @@ static void arg(struct cli_command *c, const char *name, int flags, const char *
 static void ctx_arg(struct cli_command *c)
 {
 	arg(c, "context", CLI_CMD_ARGUMENT, "TLS context: index or name");
+}
+
+static void force_arg(struct cli_command *c)
+{
+	arg(c, "force", CLI_CMD_OPTIONAL_FLAG, "Do not ask for confirmation (scripts)");
+	arg(c, "noconfirm", CLI_CMD_OPTIONAL_FLAG, "Same as force");
 }
 
 void cli_tls_register(struct cli_def *cli, struct cli_command *show, struct cli_command *parent,
@@ -269,6 +309,7 @@ void cli_tls_register(struct cli_def *cli, struct cli_command *show, struct cli_
 	arg(c, "bits", CLI_CMD_OPTIONAL_ARGUMENT, "RSA key size (default TLSPkeySize)");
 	arg(c, "days", CLI_CMD_OPTIONAL_ARGUMENT, "Validity in days (default 3650)");
 	arg(c, "subject", CLI_CMD_OPTIONAL_ARGUMENT, "Subject, e.g. \"CN=sbc.example.com\"");
+	force_arg(c);
 	c = cli_register_command(cli, t, "csr", csr, PRIV, mode,
 				 "Certificate signing request for the context's key");
 	ctx_arg(c);
@@ -287,6 +328,8 @@ void cli_tls_register(struct cli_def *cli, struct cli_command *show, struct cli_
 				 "One trusted root, by position (show tls trusted-roots)");
 	ctx_arg(c);
 	arg(c, "position", CLI_CMD_ARGUMENT, "Position of the root");
+	force_arg(c);
 	c = cli_register_command(cli, del, "crl", delete, PRIV, mode, "The context's CRL");
 	ctx_arg(c);
+	force_arg(c);
 }

@@ -102,6 +102,17 @@ static struct cli_command *add_common(struct cli_def *cli, int mode)
 
 static void add_exec(struct cli_def *cli, struct cli_command *parent, int mode);
 
+/* `force` and `noconfirm`: run without the [confirm] question (scripts, -c). */
+static void add_force(struct cli_command *c)
+{
+	if (!c)
+		return;
+	cli_register_optarg(c, "force", CLI_CMD_OPTIONAL_FLAG, PRIV, MODE_ANY,
+			    "Do not ask for confirmation (scripts)", NULL, NULL, NULL);
+	cli_register_optarg(c, "noconfirm", CLI_CMD_OPTIONAL_FLAG, PRIV, MODE_ANY, "Same as force",
+			    NULL, NULL, NULL);
+}
+
 /* The set and `no` commands of the columns of a row or group mode. */
 static void add_columns(struct cli_def *cli, const struct conf_table *t, int mode, int group)
 {
@@ -126,18 +137,25 @@ static void add_columns(struct cli_def *cli, const struct conf_table *t, int mod
 	}
 }
 
-static void add_tree(struct cli_def *cli, unsigned tree)
+/* A configure tree's mode (tree -1: `configure terminal`, every tree's tables and groups). */
+static void add_tree(struct cli_def *cli, int tree)
 {
-	int mode = CLI_MODE_TREE + (int)tree;
+	int mode = tree < 0 ? CLI_MODE_CONFIG : CLI_MODE_TREE + tree;
 	struct cli_command *no = NULL, *cmd;
 
 	add_exec(cli, add_common(cli, mode), mode);
+	for (unsigned i = 0; tree < 0 && i < cli_ntrees(); i++) {
+		char help[96];
+		snprintf(help, sizeof(help), "Configure the %s tree", cli_tree_name(i));
+		cli_register_command(cli, NULL, cli_tree_name(i), cli_cmd_configure, PRIV, mode,
+				     help);
+	}
 	for (unsigned i = 0; i < conf_ntables; i++) {
 		const struct conf_table *t = conf_tables[i];
 		int rmode = CLI_MODE_ROW + (int)i;
 		char help[160];
 
-		if (!cli_table_is_config(t) || cli_tree_find(t->tree) != (int)tree)
+		if (!cli_table_is_config(t) || (tree >= 0 && cli_tree_find(t->tree) != tree))
 			continue;
 		cmd = cli_register_command(cli, NULL, t->cli, cli_cmd_row, PRIV, mode, t->help);
 		if (cmd)
@@ -150,6 +168,8 @@ static void add_tree(struct cli_def *cli, unsigned tree)
 		if (cmd)
 			add_index_optarg(cmd, t);
 
+		if (tree < 0)
+			continue; /* the row modes are made once, with their tree */
 		add_exec(cli, add_common(cli, rmode), rmode);
 		add_columns(cli, t, rmode, -1);
 		cli_register_command(cli, NULL, "activate", cli_cmd_activate, PRIV, rmode,
@@ -161,11 +181,13 @@ static void add_tree(struct cli_def *cli, unsigned tree)
 		int gmode = CLI_MODE_GROUP + (int)g;
 		char help[160];
 
-		if (cli_group_tree(g) != (int)tree)
+		if (tree >= 0 && cli_group_tree(g) != tree)
 			continue;
 		snprintf(help, sizeof(help), "Global parameters: %s (applied at once)",
 			 cli_group_kw(g));
 		cli_register_command(cli, NULL, cli_group_kw(g), cli_cmd_group, PRIV, mode, help);
+		if (tree < 0)
+			continue;
 		add_exec(cli, add_common(cli, gmode), gmode);
 		add_columns(cli, conf_globals(), gmode, (int)g);
 		cli_register_command(cli, NULL, "show", cli_cmd_show_row, PRIV, gmode,
@@ -195,7 +217,22 @@ static void add_exec(struct cli_def *cli, struct cli_command *parent, int mode)
 			st = cli_register_command(cli, show, "status", NULL, UNPRIV, mode,
 						  "Status tables");
 		cli_register_command(cli, st, t->cli, cli_cmd_show_status, UNPRIV, mode, t->help);
+		if (strcasecmp(t->cli, t->name)) { /* the table's name, as the guides give it */
+			char help[96];
+			snprintf(help, sizeof(help), "Same as show status %s", t->cli);
+			cli_register_command(cli, st, t->name, cli_cmd_show_status, UNPRIV, mode,
+					     help);
+		}
 	}
+	cli_register_command(cli, show, "terminal", cli_cmd_show_terminal, UNPRIV, mode,
+			     "Terminal settings of this session (length)");
+	c = cli_register_command(cli, parent, "terminal", NULL, UNPRIV, mode,
+				 "Terminal settings of this session");
+	c = cli_register_command(cli, c, "length", cli_cmd_terminal_length, UNPRIV, mode,
+				 "Lines per page of the --More-- pager");
+	if (c)
+		cli_register_optarg(c, "lines", CLI_CMD_ARGUMENT, UNPRIV, MODE_ANY,
+				    "Lines per page (0-512), 0: no pager", NULL, NULL, NULL);
 	cli_register_command(cli, show, "pending", cli_cmd_show_pending, UNPRIV, mode,
 			     "Changes that take effect at the next reset");
 	cli_register_command(cli, show, "version", cli_cmd_show_version, UNPRIV, mode,
@@ -205,8 +242,10 @@ static void add_exec(struct cli_def *cli, struct cli_command *parent, int mode)
 	cli_register_command(cli, parent, "write", cli_cmd_write, PRIV, mode,
 			     "Save the running configuration to flash");
 	c = cli_register_command(cli, parent, "reload", NULL, PRIV, mode, "Reset the device");
-	cli_register_command(cli, c, "now", cli_cmd_reload, PRIV, mode,
-			     "Reset now: the configuration saved on flash is loaded");
+	c = cli_register_command(cli, c, "now", cli_cmd_reload, PRIV, mode,
+				 "Reset now: the configuration saved on flash is loaded (asks "
+				 "[confirm])");
+	add_force(c);
 	c = cli_register_command(cli, parent, "copy", NULL, PRIV, mode,
 				 "Copy a configuration file");
 	ini = cli_register_command(cli, c, "ini-file", NULL, PRIV, mode,
@@ -218,6 +257,7 @@ static void add_exec(struct cli_def *cli, struct cli_command *parent, int mode)
 				    "File on this host", NULL, NULL, NULL);
 		cli_register_optarg(c, "incremental", CLI_CMD_OPTIONAL_FLAG, UNPRIV, MODE_ANY,
 				    "Change only what the file names", NULL, NULL, NULL);
+		add_force(c);
 	}
 	c = cli_register_command(cli, ini, "to", cli_cmd_copy_to, PRIV, mode,
 				 "Write the running configuration to a file (secrets left out)");
@@ -248,8 +288,11 @@ int cli_tree_build(struct cli_def *cli)
 		snprintf(help, sizeof(help), "Configure the %s tree", cli_tree_name(i));
 		cli_register_command(cli, conf, cli_tree_name(i), cli_cmd_configure, PRIV,
 				     MODE_EXEC, help);
-		add_tree(cli, i);
+		add_tree(cli, (int)i);
 	}
+	cli_register_command(cli, conf, "terminal", cli_cmd_configure, PRIV, MODE_EXEC,
+			     "Configure from the terminal: every tree's tables and groups");
+	add_tree(cli, -1);
 	return 0;
 }
 

@@ -671,6 +671,79 @@ static char *verb_restore(struct sbcd *s, struct ctl_session *cs, const char *ar
 			  id);
 }
 
+/* A value of a "#pending" line: one token, percent-encoded ("" when empty, "-" absent). */
+static void pending_token(FILE *f, const struct conf_column *c, const union conf_val *v)
+{
+	char buf[4200];
+	const char *t;
+
+	if (!v) {
+		fputs("-", f);
+		return;
+	}
+	t = (c->flags & CONF_F_SECRET) ? "********" : conf_value_format(c, v, buf, sizeof(buf));
+	if (!*t) {
+		fputs("\"\"", f);
+		return;
+	}
+	if (!strcmp(t, "-")) {
+		fputs("%2D", f);
+		return;
+	}
+	for (; *t; t++)
+		if ((unsigned char)*t <= ' ' || *t == '%' || *t == '"' || *t == 0x7f)
+			fprintf(f, "%%%02X", (unsigned char)*t);
+		else
+			fputc(*t, f);
+}
+
+/*
+ * The machine lines of PENDING (doc/CONTROL.md), one per setting waiting for a
+ * reset: "#pending TABLE ROW COLUMN RUNNING NEW", RUNNING what the engine runs
+ * with now, NEW what it takes at reset; ROW "-" for a global, RUNNING "-" in a
+ * row that does not run yet; a deleted row is "#pending TABLE ROW - row deleted".
+ */
+static void pending_lines(FILE *f, const struct conf_store *running,
+			  const struct conf_store *active)
+{
+	for (unsigned i = 0; i < conf_ntables; i++) {
+		const struct conf_table *t = conf_tables[i];
+		const struct conf_rows *rs = conf_store_rows(running, t), *as;
+		int glob = (t->flags & CONF_TF_GLOBALS) != 0, has_reset = 0;
+
+		for (unsigned j = 0; j < rs->n; j++) {
+			const struct conf_row *r = rs->row[j];
+			const struct conf_row *o = conf_store_get(active, t, r->index);
+			for (unsigned c = 0; c < t->ncols; c++) {
+				const struct conf_column *col = &t->cols[c];
+				if (!(col->flags & CONF_F_RESET))
+					continue;
+				if ((o && conf_value_equal(col, &r->v[c], &o->v[c])) ||
+				    (!o && glob))
+					continue;
+				if (glob)
+					fprintf(f, "#pending %s - %s ", t->name, col->name);
+				else
+					fprintf(f, "#pending %s %u %s ", t->name, r->index,
+						col->name);
+				pending_token(f, col, o ? &o->v[c] : NULL);
+				fputc(' ', f);
+				pending_token(f, col, &r->v[c]);
+				fputc('\n', f);
+			}
+		}
+		for (unsigned c = 0; c < t->ncols; c++)
+			has_reset |= (t->cols[c].flags & CONF_F_RESET) != 0;
+		if (glob || !has_reset)
+			continue;
+		as = conf_store_rows(active, t);
+		for (unsigned j = 0; j < as->n; j++)
+			if (!conf_store_get(running, t, as->row[j]->index))
+				fprintf(f, "#pending %s %u - row deleted\n", t->name,
+					as->row[j]->index);
+	}
+}
+
 char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, size_t len,
 		       size_t *rlen)
 {
@@ -725,7 +798,16 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 		struct conf_diag d;
 		conf_diag_init(&d);
 		conf_store_pending(s->running, s->active, &d);
-		char *out = reply_diag(1, &d, NULL, rlen);
+		char *msgs = conf_diag_join_coded(&d), *mach = NULL;
+		size_t mlen = 0;
+		FILE *f = open_memstream(&mach, &mlen);
+		if (f) {
+			pending_lines(f, s->running, s->active);
+			fclose(f);
+		}
+		char *out = reply_text(1, rlen, "%s%s", msgs ? msgs : "", mach ? mach : "");
+		free(msgs);
+		free(mach);
 		conf_diag_free(&d);
 		return out;
 	}

@@ -25,10 +25,16 @@ contains "import reports what was added" "$D/last.out" 'added 1, skipped 0'
 check "import trusted roots as pasted PEM" cli --echo <"$D/paste.cli"
 contains "both roots listed" "$D/last.out" '^  subject +CN=Test CA 2'
 contains "positions listed" "$D/last.out" '^position 1'
-check "delete a trusted root" cli -c 'tls delete trusted-root 0 0; show tls trusted-roots 0'
+expect_fail "a script's delete without force asks [confirm] and is refused" \
+	cli -c 'tls delete trusted-root 0 0'
+contains "the refusal names the form for scripts" "$D/last.out" "use 'tls delete trusted-root CTX N force'"
+expect_fail "a position that is not a whole number is refused" \
+	cli -c 'tls delete trusted-root 0 0abc force'
+contains "the refusal names the argument" "$D/last.out" "^% position '0abc': give a whole number"
+check "delete a trusted root" cli -c 'tls delete trusted-root 0 0 force; show tls trusted-roots 0'
 if grep -q 'CN=Test CA 1' "$D/last.out"; then fail "root 0 still listed"; else ok "root 0 gone"; fi
 check "generate a key and self-signed certificate" \
-	cli -c 'tls generate 0 key-type ec-p256 subject "CN=sbc.test"; show tls certificate 0'
+	cli -c 'tls generate 0 key-type ec-p256 subject "CN=sbc.test" noconfirm; show tls certificate 0'
 contains "new certificate shown" "$D/last.out" '^subject +CN=sbc.test'
 check "CSR" cli -c 'tls csr 0 subject "CN=sbc.test"'
 contains "CSR is PEM" "$D/last.out" 'BEGIN CERTIFICATE REQUEST'

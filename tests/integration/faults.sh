@@ -235,5 +235,5 @@ printf '!DELETE SIPInterface 1\n' >"$D/del.ini"
 check "delete SIP interface B" ini import --incremental "$D/del.ini"
 check "its port still listens until the reset" options "$T1" -tls1_3
 contains "sbc-ini pending lists the deleted interface" <(ini pending) "pending reset: SIPInterface row 1 deleted"
-contains "CLI show pending lists it too" <(printf 'show pending\nexit\n' | timeout 10 "$BIN/sbc-cli" --socket "$SOCK" 2>&1) "SIPInterface row 1 deleted"
+contains "CLI show pending lists it too" <(printf 'show pending\nexit\n' | timeout 10 "$BIN/sbc-cli" --socket "$SOCK" 2>&1) "^sip-interface 1 +\(row\) +\(in force\) +\(deleted\)"
 t_end
