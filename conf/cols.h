@@ -47,7 +47,9 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_AGENTX_SOCKET, "AgentXSocket", STRING)                                           \
 	X(GLOBALS_SYSLOG_FACILITY, "SyslogFacility", INT)                                          \
 	X(GLOBALS_TCP_IDLE_TIMEOUT, "TCPIdleTimeout", INT)                                         \
-	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)
+	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)                        \
+	X(GLOBALS_DNS_SERVER_PORT, "DNSServerPort", PORT)                                          \
+	X(GLOBALS_DNS_GRACE_PERIOD, "DNSGracePeriod", INT)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */
@@ -358,5 +360,21 @@ struct conf_table_binding {
 /* Every table's bindings, in conf_tables[] order. */
 extern const struct conf_table_binding conf_bindings[];
 extern const unsigned conf_nbindings;
+
+/* DNSStatus (conf/tbl_dnsstatus.c) */
+extern const struct conf_table conf_tbl_dnsstatus;
+#define CONF_COLS_DNSSTATUS(X)                                                                     \
+	X(DNSSTATUS_NAME, "Name", STRING)                                                          \
+	X(DNSSTATUS_TARGET, "Target", STRING)                                                      \
+	X(DNSSTATUS_TRANSPORT_TYPE, "TransportType", STRING)                                       \
+	X(DNSSTATUS_SOURCE, "Source", STRING)                                                      \
+	X(DNSSTATUS_PRIORITY, "Priority", INT)                                                     \
+	X(DNSSTATUS_WEIGHT, "Weight", INT)                                                         \
+	X(DNSSTATUS_TTL_LEFT, "TTLLeft", INT)                                                      \
+	X(DNSSTATUS_STATE, "State", ENUM)                                                          \
+	X(DNSSTATUS_PROXY_SET_NAME, "ProxySetName", STRING)                                        \
+	X(DNSSTATUS_PROXY_STATE, "ProxyState", ENUM)                                               \
+	X(DNSSTATUS_LAST_ERROR, "LastError", STRING)
+enum dnsstatus_col { CONF_COLS_DNSSTATUS(CONF_COL_ENUM) DNSSTATUS_NCOLS };
 
 #endif

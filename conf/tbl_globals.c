@@ -85,6 +85,15 @@ static const struct conf_column cols[] = {
 	{"SIPDigestNonceLifetime", "digest-nonce-lifetime", 40, CONF_T_INT, 1, 3600, NULL, NULL,
 	 "300", "Seconds a SIP digest nonce is valid; later it is answered stale=true", 0, SIP,
 	 SEC},
+    [GLOBALS_DNS_SERVER_PORT] =
+	{"DNSServerPort", "dns-server-port", 100, CONF_T_PORT, 0, 0, NULL, NULL, "53",
+	 "UDP port of the DNS servers of the InterfaceTable (PrimaryDNSServerIPAddress, "
+	 "SecondaryDNSServerIPAddress); not 53 in tests only",
+	 0, SIP, "network dns"},
+    [GLOBALS_DNS_GRACE_PERIOD] =
+	{"DNSGracePeriod", "dns-grace-period", 101, CONF_T_INT, 0, 86400, NULL, NULL, "300",
+	 "Seconds a name that stopped resolving keeps its last good targets beyond their TTL", 0,
+	 SIP, "network dns"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

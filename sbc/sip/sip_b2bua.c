@@ -474,6 +474,12 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 	}
 	sip_irq_peer(irq, peer, sizeof(peer));
 	rc = sip_route_request(e, ifc, p, peer, sip, &c->dest, why, sizeof(why));
+	if (rc == SIP_RT_DNS_PENDING) { /* the destination is being resolved: wait for it */
+		rc = sip_route_defer(e, &c->dest, ifc, p, irq);
+		su_home_unref(c->home);
+		free(c);
+		return rc;
+	}
 	if (rc) {
 		su_home_unref(c->home);
 		free(c);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conf/txn.h"
+#include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/sip/sip_internal.h"
 #include "tls/tls.h"
@@ -200,6 +201,7 @@ static void install(struct sip_engine *e, struct sip_rt_cfg *c, const struct con
 	c->require_cert = e->rt->require_cert;
 	sip_rt_cfg_free(e->rt);
 	e->rt = c;
+	sip_dns_engine_config(e); /* members of named proxy addresses, from the DNS cache */
 	sip_proxy_config(e->proxy, c);
 	if (sip_identity_config(e, running) < 0)
 		log_warnx(

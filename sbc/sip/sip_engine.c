@@ -29,6 +29,7 @@
 #include "conf/store.h"
 #include "sbc/sip/sip_auth.h"
 #include "sbc/alarms.h"
+#include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/tlsmgr_check.h"
 #include "tls/tls.h"
@@ -187,6 +188,7 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	sip_tls_sweep(e);
 	sip_registrar_expire(e->reg);
 	sip_proxy_tick(e->proxy);
+	sip_dns_tick(e->dns);
 	sip_ctls_sweep(e);
 	sip_tcp_sweep(e);
 	sip_tls_log_flush(e);
@@ -548,9 +550,11 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	e->deflt = nta_leg_tcreate(e->agent, deflt_cb, (nta_leg_magic_t *)e, NTATAG_NO_DIALOG(1),
 				   TAG_END());
 	e->tick = su_timer_create(su_root_task(root), SIP_TICK_MS);
+	if (sip_dns_engine_start(e) == 0)
+		sip_dns_engine_config(e);
 	if (e->rt && e->proxy)
 		sip_proxy_config(e->proxy, e->rt);
-	if (!e->reg || !e->b2b || !e->deflt || !e->tick || !e->rt || !e->proxy ||
+	if (!e->dns || !e->reg || !e->b2b || !e->deflt || !e->tick || !e->rt || !e->proxy ||
 	    su_timer_run(e->tick, tick_cb, (su_timer_arg_t *)e) < 0) {
 		snprintf(err, errlen, "SIP engine: out of memory");
 		goto fail;
@@ -568,6 +572,8 @@ void sip_engine_destroy(struct sip_engine *e)
 	e->closing = 1;
 	su_timer_destroy(e->tick);
 	sip_b2bua_destroy(e->b2b);
+	sip_dns_destroy(e->dns);
+	e->dns = NULL;
 	sip_proxy_destroy(e->proxy);
 	sip_registrar_destroy(e->reg);
 	sip_auth_destroy(e->auth);
@@ -649,5 +655,6 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 	sip_registrar_status(e->reg, st);
 	sip_identity_status(e, st);
 	sip_proxy_status(e->proxy, st);
+	sip_dns_engine_status(e, st);
 	sip_b2bua_status(e->b2b, st);
 }

@@ -102,6 +102,8 @@ struct sip_engine {
 	struct sip_tcp *tcp;             /* sip_tcp.c */
 	struct log_peer_limit *tls_lim;  /* TLS refusal lines, per peer address */
 	const struct conf_store *active; /* what it was created with; outlives the engine */
+	struct sip_dns *dns;             /* host names (sip_dns.h) */
+	int dns_no_defer;                /* a deferred request is retried: never defer again */
 };
 
 /* TLS context ctx_index has new material: interfaces whose TLS port is down for want of

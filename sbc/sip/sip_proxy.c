@@ -35,6 +35,8 @@ struct paddr {
 	int set, ip; /* positions in the current configuration */
 	/* key, carried over a commit */
 	char set_name[48], addr[132];
+	char tip[64]; /* the member's address (a named row has one member per DNS target) */
+	unsigned port;
 	int transport;
 	int state;
 	char last_error[256];
@@ -119,8 +121,10 @@ static void set_state(struct paddr *a, int st, const char *why)
 	if (a->state == st)
 		return;
 	sip_engine_event(a->p->e, st == ST_DOWN ? LOG_WARNING : LOG_INFO,
-			 "sip: proxy set '%s' address %s is %s%s%s", a->set_name, a->addr,
-			 state_names[st], why && why[0] ? ": " : "", why ? why : "");
+			 "sip: proxy set '%s' address %s%s%s%s is %s%s%s", a->set_name, a->addr,
+			 strcmp(a->addr, a->tip) ? " (" : "", strcmp(a->addr, a->tip) ? a->tip : "",
+			 strcmp(a->addr, a->tip) ? ")" : "", state_names[st],
+			 why && why[0] ? ": " : "", why ? why : "");
 	a->state = st;
 	a->last_change = time(NULL);
 }
@@ -171,6 +175,8 @@ struct sip_proxy_pre *sip_proxy_prebuild(const struct sip_rt_cfg *cfg)
 			a->set = (int)i, a->ip = (int)j;
 			snprintf(a->set_name, sizeof(a->set_name), "%s", s->name);
 			snprintf(a->addr, sizeof(a->addr), "%s", s->ips[j].addr);
+			snprintf(a->tip, sizeof(a->tip), "%s", s->ips[j].ip);
+			a->port = s->ips[j].port;
 			a->transport = s->ips[j].transport;
 		}
 	}
@@ -199,7 +205,8 @@ void sip_proxy_config(struct sip_proxy *p, struct sip_rt_cfg *cfg)
 			a->next_ka = now; /* probe at once */
 			for (unsigned m = 0; os && m < os->n; m++) {
 				struct paddr *o = &os->a[m];
-				if (strcmp(o->addr, a->addr) || o->transport != a->transport)
+				if (strcmp(o->addr, a->addr) || o->transport != a->transport ||
+				    strcmp(o->tip, a->tip) || o->port != a->port)
 					continue;
 				a->state =
 				    s->keepalive || o->state != ST_DOWN ? o->state : ST_UNKNOWN;
@@ -453,33 +460,79 @@ void sip_proxy_status(struct sip_proxy *p, struct conf_store *st)
 		for (unsigned j = 0; j < p->sets[i].n; j++) {
 			struct paddr *a = &p->sets[i].a[j];
 			const struct sip_rt_proxyip *ci = &c->sets[i].ips[j];
+			/* the members of a named row share its row: summed up in the first one */
+			int first = j == 0 || c->sets[i].ips[j - 1].row != ci->row;
 			struct conf_row *r = conf_store_ensure(st, t, ci->row, NULL);
 			const char *subj = a->tp && a->transport == SIP_PROTO_TLS
 					       ? sip_ctls_peer_subject(p->e, a->tp, a->peer)
 					       : NULL;
+			int active = c->sets[i].balancing == 0 && p->sets[i].active == (int)j;
+			char resolved[64];
+			if (!r)
+				continue;
+			if (!first) {
+				long long s0 = r->v[PROXYSTATUS_STATE].i;
+				/* up when a member is up; down when all are down */
+				r->v[PROXYSTATUS_STATE].i = s0 == ST_UP || a->state == ST_UP ? ST_UP
+							    : s0 == ST_DOWN && a->state == ST_DOWN
+								? ST_DOWN
+								: ST_UNKNOWN;
+				r->v[PROXYSTATUS_ACTIVE].i |= active;
+				if (a->last_change > r->v[PROXYSTATUS_LAST_CHANGE].i)
+					r->v[PROXYSTATUS_LAST_CHANGE].i = (long long)a->last_change;
+				if (a->last_error[0])
+					conf_row_set_text(t, r, PROXYSTATUS_LAST_ERROR,
+							  a->last_error, ebuf, sizeof(ebuf));
+				if (active && subj)
+					conf_row_set_text(t, r, PROXYSTATUS_TLS_PEER_SUBJECT, subj,
+							  ebuf, sizeof(ebuf));
+				if (active)
+					conf_row_set_text(t, r, PROXYSTATUS_RESOLVED_ADDRESS,
+							  ci->ip, ebuf, sizeof(ebuf));
+				r->v[PROXYSTATUS_KEEP_ALIVES_SENT].i += (long long)a->ka_sent;
+				r->v[PROXYSTATUS_KEEP_ALIVE_FAILURES].i += (long long)a->ka_failed;
+				r->v[PROXYSTATUS_REQUESTS_ANSWERED].i += (long long)a->req_ok;
+				r->v[PROXYSTATUS_REQUESTS_FAILED].i += (long long)a->req_failed;
+				continue;
+			}
+			snprintf(resolved, sizeof(resolved), "%s", ci->ip);
 			const struct {
 				int col;
 				const char *v;
 			} text[] = {
 			    {PROXYSTATUS_PROXY_SET_NAME, a->set_name},
 			    {PROXYSTATUS_IP_ADDRESS, a->addr},
-			    {PROXYSTATUS_RESOLVED_ADDRESS, ci->ip},
+			    {PROXYSTATUS_RESOLVED_ADDRESS, resolved},
 			    {PROXYSTATUS_TRANSPORT_TYPE, tn[a->transport % 3]},
 			    {PROXYSTATUS_LAST_ERROR, a->last_error},
 			    {PROXYSTATUS_TLS_PEER_SUBJECT, subj ? subj : ""},
 			};
-			if (!r)
-				continue;
 			for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
 				conf_row_set_text(t, r, text[k].col, text[k].v, ebuf, sizeof(ebuf));
 			r->v[PROXYSTATUS_PROXY_IP_INDEX].i = ci->ipindex;
 			r->v[PROXYSTATUS_STATE].i = a->state;
-			r->v[PROXYSTATUS_ACTIVE].i =
-			    c->sets[i].balancing == 0 && p->sets[i].active == (int)j;
+			r->v[PROXYSTATUS_ACTIVE].i = active;
 			r->v[PROXYSTATUS_LAST_CHANGE].i = (long long)a->last_change;
 			r->v[PROXYSTATUS_KEEP_ALIVES_SENT].i = (long long)a->ka_sent;
 			r->v[PROXYSTATUS_KEEP_ALIVE_FAILURES].i = (long long)a->ka_failed;
 			r->v[PROXYSTATUS_REQUESTS_ANSWERED].i = (long long)a->req_ok;
 			r->v[PROXYSTATUS_REQUESTS_FAILED].i = (long long)a->req_failed;
 		}
+}
+
+int sip_proxy_member_state(struct sip_proxy *p, const char *name, const char *ip, unsigned port,
+			   int transport, char *set, size_t setlen)
+{
+	const struct sip_rt_cfg *c = p ? p->e->rt : NULL;
+
+	for (unsigned i = 0; c && i < p->nsets && i < c->nsets; i++)
+		for (unsigned j = 0; j < p->sets[i].n && j < c->sets[i].nips; j++) {
+			const struct sip_rt_proxyip *ci = &c->sets[i].ips[j];
+			if (!ci->name[0] || strcasecmp(ci->name, name) || strcmp(ci->ip, ip) ||
+			    ci->port != port || ci->transport != transport)
+				continue;
+			snprintf(set, setlen, "%s", c->sets[i].name);
+			return p->sets[i].a[j].state;
+		}
+	return -1;
 }

@@ -51,6 +51,7 @@ struct sip_cconn {
 	int state, reported, verr;
 	char peer[80];
 	char expect[256];
+	char sni[256]; /* the DNS name the peer was reached by, "" for an address */
 	char subject[512];
 	char reason[256];
 };
@@ -68,6 +69,10 @@ struct sip_ctls {
 		char peer[80], name[256];
 	} exp[SIP_CTLS_EXPECTS];
 	unsigned nexp;
+	struct {
+		char peer[80], host[256];
+	} sni[SIP_CTLS_EXPECTS];
+	unsigned nsni;
 };
 
 struct sip_ctls_wait {
@@ -181,6 +186,9 @@ static void conn_bind(struct sip_cconn *c)
 			snprintf(c->expect, sizeof(c->expect), "%s", c->cl->exp[i].name);
 	if (!c->expect[0])
 		sip_rt_split_hostport(c->peer, c->expect, sizeof(c->expect), &(unsigned){0});
+	for (unsigned i = 0; i < c->cl->nsni && i < SIP_CTLS_EXPECTS; i++)
+		if (strcmp(c->cl->sni[i].peer, c->peer) == 0)
+			snprintf(c->sni, sizeof(c->sni), "%s", c->cl->sni[i].host);
 }
 
 static int conn_alive(const struct sip_cconn *c)
@@ -202,7 +210,7 @@ static void conn_fail(struct sip_cconn *c, const char *fmt, const char *detail)
 
 /* --- OpenSSL callbacks on our client SSL_CTX --- */
 
-static int name_match(X509 *cert, const char *name)
+int sip_ctls_name_match(X509 *cert, const char *name)
 {
 	unsigned char buf[16];
 
@@ -228,7 +236,7 @@ static int cverify_cb(int ok, X509_STORE_CTX *x)
 	if (!ok && !(cfg->verify_server || cfg->require_cert))
 		ok = 1;
 	if (ok && depth == 0 && cfg->hostname_mode >= 1 && c->expect[0] &&
-	    !name_match(cert, c->expect)) {
+	    !sip_ctls_name_match(cert, c->expect)) {
 		X509_STORE_CTX_set_error(x, X509_V_ERR_HOSTNAME_MISMATCH);
 		ok = 0;
 	}
@@ -247,6 +255,10 @@ static void cinfo_cb(const SSL *ssl, int where, int ret)
 		return;
 	if (where & SSL_CB_HANDSHAKE_START) {
 		conn_bind(c);
+		/* SNI: the ClientHello is written after this callback */
+		if (c->state == CC_NEW && c->sni[0] &&
+		    !SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
+			SSL_set_tlsext_host_name((SSL *)ssl, c->sni);
 		if (c->state == CC_NEW)
 			c->state = CC_HS;
 	}
@@ -533,6 +545,22 @@ struct sip_ctls_wait *sip_ctls_watch(struct sip_engine *e, tport_t *pri, const c
 	e->ctls->waits = w;
 	arm(e->ctls, SIP_CTLS_POLL_MS);
 	return w;
+}
+
+void sip_ctls_sni(struct sip_engine *e, tport_t *pri, const char *peer, const char *host)
+{
+	struct sip_ctls *cl = ctls_of_tport(e, pri);
+	int slot = -1;
+
+	if (!cl)
+		return;
+	for (unsigned i = 0; i < cl->nsni && i < SIP_CTLS_EXPECTS; i++)
+		if (strcmp(cl->sni[i].peer, peer) == 0)
+			slot = (int)i;
+	if (slot < 0)
+		slot = (int)(cl->nsni++ % SIP_CTLS_EXPECTS);
+	snprintf(cl->sni[slot].peer, sizeof(cl->sni[slot].peer), "%s", peer);
+	snprintf(cl->sni[slot].host, sizeof(cl->sni[slot].host), "%s", host);
 }
 
 void sip_ctls_unwatch(struct sip_engine *e, struct sip_ctls_wait *w)

@@ -8,6 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip_protos.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tagarg.h>
+
+#include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_internal.h"
 
 #define GROUP_FAIL (-2)
@@ -144,7 +150,7 @@ static int fill_address(struct sip_engine *e, struct sip_dest *d, struct sip_ifa
 	char err[256];
 
 	if (!ip[0]) {
-		snprintf(why, whylen, "cannot resolve '%s'", host);
+		snprintf(why, whylen, "DNS: '%s' has no usable address (yet)", host);
 		return 503;
 	}
 	if (!port)
@@ -166,6 +172,8 @@ static int fill_address(struct sip_engine *e, struct sip_dest *d, struct sip_ifa
 		}
 		snprintf(d->expect, sizeof(d->expect), "%s",
 			 c->remote_subject[0] ? c->remote_subject : host);
+		if (!sip_dns_is_literal(host))
+			sip_ctls_sni(e, d->tp, d->peer, host);
 	} else {
 		d->tp = ifc->pri[transport];
 	}
@@ -177,6 +185,42 @@ int sip_rt_fill_proxyip(struct sip_engine *e, struct sip_dest *d, struct sip_ifa
 {
 	return fill_address(e, d, ifc, ctx, a->ip, a->host, a->port, a->transport, user, why,
 			    whylen);
+}
+
+/*
+ * A destination given as host (DestAddress, Request-URI host): a literal at once; a name from
+ * the DNS cache (RFC 3263 by the form: port -> A, transport -> SRV, else NAPTR), the first
+ * target; SIP_RT_DNS_PENDING (with d->dns_* set) while it is being resolved.
+ */
+static int fill_named(struct sip_engine *e, struct sip_dest *d, struct sip_iface *ifc,
+		      const char *host, unsigned port, int transport, int sips, const char *user,
+		      char *why, size_t whylen)
+{
+	struct sip_dns_target t[1];
+	char ip[64];
+	int method, n;
+
+	sip_rt_resolve(host, ip, sizeof(ip));
+	if (ip[0] || !e->dns)
+		return fill_address(e, d, ifc, -1, ip, host, port,
+				    transport < 0 ? (sips ? 2 : 0) : transport, user, why, whylen);
+	method = sip_dns_method_for(SIP_DNS_BY_FORM, port != 0, transport >= 0 || sips);
+	n = sip_dns_lookup(e->dns, host, method, sips ? 2 : transport, sips, port, 0, t, 1, why,
+			   whylen);
+	if (n > 0)
+		return fill_address(e, d, ifc, -1, t[0].ip, host, t[0].port, t[0].transport, user,
+				    why, whylen);
+	if (n < 0)
+		return 503;
+	if (e->dns_no_defer) {
+		snprintf(why, whylen, "DNS: '%s' not resolved in time", host);
+		return 503;
+	}
+	snprintf(d->dns_name, sizeof(d->dns_name), "%s", host);
+	d->dns_method = method, d->dns_transport = sips ? 2 : transport, d->dns_sips = sips;
+	d->dns_port = port;
+	snprintf(why, whylen, "DNS: resolving '%s'", host);
+	return SIP_RT_DNS_PENDING;
 }
 
 static int fill_proxy(struct sip_engine *e, struct sip_dest *d, struct sip_iface *in, int gpos,
@@ -226,7 +270,7 @@ static int route_dest(struct sip_engine *e, const struct sip_rt_route *r, struct
 	const url_t *ru = sip->sip_request->rq_url;
 	const char *user = ru->url_user;
 	struct sip_iface *ifc = r->dst_sifc >= 0 ? iface_by_index(e, r->dst_sifc) : NULL;
-	char host[128], ip[64];
+	char host[128];
 	unsigned port;
 	int ip_pos, tr;
 
@@ -258,9 +302,8 @@ static int route_dest(struct sip_engine *e, const struct sip_rt_route *r, struct
 			snprintf(why, whylen, "rule %u '%s': bad DestAddress", r->index, r->name);
 			return 500;
 		}
-		sip_rt_resolve(host, ip, sizeof(ip));
-		return fill_address(e, d, ifc, -1, ip, host, r->dst_port ? r->dst_port : port, tr,
-				    user, why, whylen);
+		return fill_named(e, d, ifc, host, r->dst_port ? r->dst_port : port,
+				  r->dst_transport, 0, user, why, whylen);
 	case SIP_RT_DEST_RURI:
 		if (!ru->url_host) {
 			snprintf(why, whylen, "Request-URI has no host");
@@ -273,10 +316,12 @@ static int route_dest(struct sip_engine *e, const struct sip_rt_route *r, struct
 		     : strstr(ru->url_params, "transport=tcp") ? 1
 							       : 0;
 		snprintf(host, sizeof(host), "%s", ru->url_host);
-		sip_rt_resolve(host, ip, sizeof(ip));
-		return fill_address(e, d, ifc, -1, ip, host,
-				    ru->url_port ? (unsigned)atoi(ru->url_port) : 0, tr, user, why,
-				    whylen);
+		return fill_named(e, d, ifc, host, ru->url_port ? (unsigned)atoi(ru->url_port) : 0,
+				  r->dst_transport >= 0 || ru->url_type == url_sips ||
+					  (ru->url_params && strstr(ru->url_params, "transport="))
+				      ? tr
+				      : -1,
+				  ru->url_type == url_sips, user, why, whylen);
 	case SIP_RT_DEST_ALL_USERS:
 		snprintf(why, whylen, "user %s is not registered", user ? user : "?");
 		return to_user(e, d, user, 480);
@@ -354,4 +399,51 @@ int sip_route_next(struct sip_engine *e, struct sip_dest *out, unsigned tried_ma
 		if (strcasecmp(c->groups[i].name, out->dst_group) == 0)
 			g = (int)i;
 	return fill_proxy(e, out, out->ifc, g, out->set, ip, user, why, sizeof(why)) ? -1 : 0;
+}
+
+/* --- requests waiting for DNS --- */
+
+struct sip_defer {
+	struct sip_engine *e;
+	struct sip_iface *ifc;
+	int proto;
+	nta_incoming_t *irq;
+};
+
+static void defer_cb(void *arg)
+{
+	struct sip_defer *x = arg;
+	struct sip_engine *e = x->e;
+	msg_t *msg = nta_incoming_getrequest(x->irq);
+	sip_t const *sip = msg ? sip_object(msg) : NULL;
+	int rc = 500;
+
+	if (sip) {
+		e->dns_no_defer = 1;
+		rc = sip_b2bua_request(e->b2b, x->ifc, (enum sip_proto)x->proto, x->irq, sip);
+		e->dns_no_defer = 0;
+	}
+	if (rc) {
+		nta_incoming_treply(x->irq, rc, NULL, TAG_END());
+		nta_incoming_destroy(x->irq);
+	}
+	if (msg)
+		msg_destroy(msg);
+	free(x);
+}
+
+int sip_route_defer(struct sip_engine *e, const struct sip_dest *out, struct sip_iface *ifc,
+		    int proto, nta_incoming_t *irq)
+{
+	struct sip_defer *x = calloc(1, sizeof(*x));
+
+	if (!x || !e->dns)
+		return free(x), 503;
+	x->e = e, x->ifc = ifc, x->proto = proto, x->irq = irq;
+	if (sip_dns_wait(e->dns, out->dns_name, out->dns_method, out->dns_transport, out->dns_sips,
+			 out->dns_port, 8000, defer_cb, x) < 0)
+		return free(x), 503;
+	if (nta_incoming_method(irq) == sip_method_invite)
+		nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
+	return 0;
 }

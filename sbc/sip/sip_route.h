@@ -62,6 +62,11 @@ struct sip_rt_proxyip {
 	int transport;    /* 0 udp, 1 tcp, 2 tls (ProxyIp -1 resolved to udp) */
 	unsigned priority, weight;
 	char ip[64]; /* resolved address literal, "" when resolution failed */
+	/* DNS (sip_dns.h): a ProxyIp naming a host is expanded into one member per target */
+	char name[128];    /* the host name resolved, "" for an address literal */
+	int cfg_transport; /* TransportType as configured, -1 not configured */
+	int has_port;      /* the address gave a port */
+	int source;        /* enum sip_dns_src of the member */
 };
 
 struct sip_rt_set {
@@ -76,8 +81,11 @@ struct sip_rt_set {
 	int redundancy; /* -1 / 0 parking, 1 homing */
 	char ka_fail[68];
 	int sifc;                   /* SIPInterface index of SBCIPv4SIPInterfaceName, -1 for none */
-	struct sip_rt_proxyip *ips; /* sorted by ProxyIpIndex */
+	struct sip_rt_proxyip *ips; /* members: sorted by ProxyIpIndex, a name's targets in order */
 	unsigned nips;
+	int dns_method;              /* DNSResolveMethod (enum sip_dns_method) */
+	struct sip_rt_proxyip *rows; /* the ProxyIp rows as configured, by ProxyIpIndex */
+	unsigned nrows;
 };
 
 struct sip_rt_group {
@@ -144,6 +152,9 @@ struct sip_rt_cfg {
 	/* proxy-set state laid out ahead (sip_proxy_prebuild), maybe on a worker; taken by
 	   sip_proxy_config, else freed with the copy */
 	struct sip_proxy_pre *proxy_pre;
+	/* DNS servers: InterfaceTable Primary/SecondaryDNSServerIPAddress ("" none: the host's) */
+	char dns_servers[3][64];
+	unsigned ndns, dns_port, dns_grace;
 };
 
 /* A copy of what routing needs from st (NULL when out of memory). Host names of
@@ -152,8 +163,16 @@ struct sip_rt_cfg *sip_rt_cfg_build(const struct conf_store *st);
 void sip_rt_cfg_free(struct sip_rt_cfg *c);
 const struct sip_rt_ctx *sip_rt_cfg_ctx(const struct sip_rt_cfg *c, int index);
 const struct sip_rt_sifc *sip_rt_cfg_sifc(const struct sip_rt_cfg *c, int index);
-/* The first address of host (a literal or a name, getaddrinfo), as a literal; "" if none. */
+/* host as an address literal when it is one (or "localhost"); "" for a name (never asks DNS). */
 void sip_rt_resolve(const char *host, char *out, size_t len);
+/*
+ * Rebuilds each set's members (ips) from its rows: a literal row is one member; a named row
+ * one member per DNS target of the cache (sip_dns_lookup, pinned: a resolution starts when
+ * none is known), or one unusable member while it has none. Also pins the DestAddress names of
+ * routing rules. On the loop only.
+ */
+struct sip_dns;
+void sip_rt_cfg_expand(struct sip_rt_cfg *c, struct sip_dns *dns);
 /* "host[:port]" or "[v6]:port" into host and port (0 when absent); -1 when malformed. */
 int sip_rt_split_hostport(const char *in, char *host, size_t hlen, unsigned *port);
 
@@ -173,7 +192,14 @@ struct sip_dest {
 	int set, ip;              /* proxy set position and address position, -1 none */
 	char src_group[48], dst_group[48];
 	char route_name[48];
+	/* SIP_RT_DNS_PENDING: the lookup to wait for (DestAddress or Request-URI host) */
+	char dns_name[128];
+	int dns_method, dns_transport, dns_sips;
+	unsigned dns_port;
 };
+
+/* sip_route_request: the destination host is being resolved; see sip_route_defer. */
+#define SIP_RT_DNS_PENDING 1
 
 /*
  * Classifies a request outside a dialog that arrived on ifc from `peer` and
@@ -188,6 +214,13 @@ int sip_route_request(struct sip_engine *e, struct sip_iface *ifc, int proto, co
  * server name) for proxy address a reached from ifc; 0 or a status with why. */
 int sip_rt_fill_proxyip(struct sip_engine *e, struct sip_dest *d, struct sip_iface *ifc, int ctx,
 			const struct sip_rt_proxyip *a, const char *user, char *why, size_t whylen);
+/*
+ * The request of irq waits for out's DNS lookup (SIP_RT_DNS_PENDING) and is given to the
+ * B2BUA again when it is done (at most once more: still unresolved then, it gets 503). An
+ * INVITE gets 100 Trying now. 0 when waiting, else the status to answer with.
+ */
+int sip_route_defer(struct sip_engine *e, const struct sip_dest *out, struct sip_iface *ifc,
+		    int proto, nta_incoming_t *irq);
 /* After a failure of out's proxy address: the next usable address of the same set
  * (hot swap), refilling out; -1 when there is none. */
 int sip_route_next(struct sip_engine *e, struct sip_dest *out, unsigned tried_mask);
@@ -217,8 +250,12 @@ int sip_proxy_pick(struct sip_proxy *p, int set, unsigned tried_mask);
 void sip_proxy_result(struct sip_proxy *p, int set, int ip, int ok, const char *reason);
 /* 1 when the source matches an address of set (ClassificationInput decides what). */
 int sip_proxy_matches(const struct sip_rt_set *s, const char *ip, unsigned port, int transport);
-/* Fills the ProxyStatus table. */
+/* Fills the ProxyStatus table (a named ProxyIp row: its members summed up in one row). */
 void sip_proxy_status(struct sip_proxy *p, struct conf_store *st);
+/* The keep-alive state (0 unknown, 1 up, 2 down) of the member of a proxy set resolved from
+ * name to ip:port/transport, with the set's name; -1 when no set has it. */
+int sip_proxy_member_state(struct sip_proxy *p, const char *name, const char *ip, unsigned port,
+			   int transport, char *set, size_t setlen);
 
 /* ---- outgoing TLS (sip_proxy_tls.c) ---- */
 
@@ -251,6 +288,11 @@ struct sip_ctls_wait *sip_ctls_watch(struct sip_engine *e, tport_t *pri, const c
 				     const char *expect, sip_ctls_fail_fn *fn, void *arg);
 /* The request got a response (or was abandoned): no callback any more. NULL is fine. */
 void sip_ctls_unwatch(struct sip_engine *e, struct sip_ctls_wait *w);
+/* New TLS connections from pri to peer ("ip:port") send SNI host (a DNS name). */
+void sip_ctls_sni(struct sip_engine *e, tport_t *pri, const char *peer, const char *host);
+/* 1 when cert names name: an IP literal against SAN IP; a host name against SAN DNS (with
+ * wildcards), else the CN when there is no SAN DNS (X509_check_host). */
+int sip_ctls_name_match(X509 *cert, const char *name);
 /* Subject of the live verified connection to peer from pri, or NULL. */
 const char *sip_ctls_peer_subject(struct sip_engine *e, tport_t *pri, const char *peer);
 /* Drops records of closed connections (engine tick). */

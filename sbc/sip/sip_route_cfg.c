@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "conf/store.h"
+#include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_route.h"
 
 static void sv(const struct conf_row *r, int col, char *out, size_t len)
@@ -66,8 +67,8 @@ int sip_rt_split_hostport(const char *in, char *host, size_t hlen, unsigned *por
 
 /*
  * The address of host as a literal; "" when it is a name. Configuration is applied on the
- * event loop, which must never block on DNS: names are left to sofia-sip's asynchronous
- * resolver when a request is sent. "localhost" is the one name known without asking.
+ * event loop, which must never block on DNS: names go to the asynchronous cache (sip_dns.c).
+ * "localhost" is the one name known without asking.
  */
 void sip_rt_resolve(const char *host, char *out, size_t len)
 {
@@ -105,13 +106,17 @@ static void fill_ip(const struct conf_row *p, struct sip_rt_proxyip *a)
 	sv(p, PROXYIP_IP_ADDRESS, a->addr, sizeof(a->addr));
 	tr = conf_row_int(p, PROXYIP_TRANSPORT_TYPE);
 	a->transport = tr < 0 ? 0 : (int)tr;
+	a->cfg_transport = tr < 0 ? -1 : (int)tr;
 	a->priority = (unsigned)conf_row_int(p, PROXYIP_PRIORITY);
 	a->weight = (unsigned)conf_row_int(p, PROXYIP_WEIGHT);
 	if (sip_rt_split_hostport(a->addr, a->host, sizeof(a->host), &a->port) < 0)
 		return; /* validation refuses it; keep the row, never usable */
+	a->has_port = a->port != 0;
 	if (!a->port)
 		a->port = a->transport == 2 ? 5061 : 5060;
 	sip_rt_resolve(a->host, a->ip, sizeof(a->ip));
+	if (!a->ip[0])
+		snprintf(a->name, sizeof(a->name), "%s", a->host);
 }
 
 static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
@@ -148,6 +153,7 @@ static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 		sv(r, PROXYSET_KEEP_ALIVE_FAILURE_RESP, s->ka_fail, sizeof(s->ka_fail));
 		sv(r, PROXYSET_SBC_IPV4_SIP_INTERFACE_NAME, buf, sizeof(buf));
 		s->sifc = ref_index(st, &conf_tbl_sipinterface, buf);
+		s->dns_method = (int)conf_row_int(r, PROXYSET_DNS_RESOLVE_METHOD);
 	}
 	/* count, allocate, fill */
 	for (unsigned j = 0; j < ri->n; j++) {
@@ -175,10 +181,102 @@ static int build_sets(struct sip_rt_cfg *c, const struct conf_store *st)
 		struct sip_rt_set *s = &c->sets[pos[set]];
 		fill_ip(ri->row[j], &s->ips[s->nips++]);
 	}
-	for (unsigned i = 0; i < c->nsets; i++)
-		qsort(c->sets[i].ips, c->sets[i].nips, sizeof(*c->sets[i].ips), ip_cmp);
+	for (unsigned i = 0; i < c->nsets; i++) {
+		struct sip_rt_set *s = &c->sets[i];
+		qsort(s->ips, s->nips, sizeof(*s->ips), ip_cmp);
+		/* the rows as configured; ips becomes the members (sip_rt_cfg_expand) */
+		s->rows = malloc((s->nips ? s->nips : 1) * sizeof(*s->rows));
+		if (!s->rows) {
+			free(pos);
+			return -1;
+		}
+		memcpy(s->rows, s->ips, s->nips * sizeof(*s->rows));
+		s->nrows = s->nips;
+	}
 	free(pos);
 	return 0;
+}
+
+/* The DNS servers of the InterfaceTable (each interface's primary, then secondary). */
+static void build_dns(struct sip_rt_cfg *c, const struct conf_store *st)
+{
+	const struct conf_rows *rs = conf_store_rows(st, &conf_tbl_interfaces);
+	static const int cols[] = {NETIF_PRIMARY_DNS_SERVER_IP_ADDRESS,
+				   NETIF_SECONDARY_DNS_SERVER_IP_ADDRESS};
+
+	for (unsigned i = 0; rs && i < rs->n; i++)
+		for (unsigned k = 0; k < 2; k++) {
+			const char *v = conf_row_str(rs->row[i], cols[k]);
+			unsigned j;
+			if (!v[0])
+				continue;
+			for (j = 0; j < c->ndns && strcmp(c->dns_servers[j], v); j++)
+				;
+			if (j == c->ndns && c->ndns < 3)
+				snprintf(c->dns_servers[c->ndns++], sizeof(c->dns_servers[0]), "%s",
+					 v);
+		}
+	c->dns_port = (unsigned)conf_globals_int(st, GLOBALS_DNS_SERVER_PORT);
+	c->dns_grace = (unsigned)conf_globals_int(st, GLOBALS_DNS_GRACE_PERIOD);
+}
+
+void sip_rt_cfg_expand(struct sip_rt_cfg *c, struct sip_dns *dns)
+{
+	struct sip_dns_target t[SIP_DNS_MAX_TARGETS];
+	char why[256], host[128];
+	unsigned port;
+
+	for (unsigned i = 0; c && i < c->nsets; i++) {
+		struct sip_rt_set *s = &c->sets[i];
+		unsigned cap = s->nrows * SIP_DNS_MAX_TARGETS, n = 0;
+		struct sip_rt_proxyip *m = calloc(cap ? cap : 1, sizeof(*m));
+
+		if (!m)
+			continue; /* keeps the previous members */
+		for (unsigned j = 0; j < s->nrows; j++) {
+			const struct sip_rt_proxyip *r = &s->rows[j];
+			int k = 0;
+			if (r->name[0] && dns)
+				k = sip_dns_lookup(dns, r->name,
+						   sip_dns_method_for(s->dns_method, r->has_port,
+								      r->cfg_transport >= 0),
+						   r->cfg_transport, 0, r->has_port ? r->port : 0,
+						   1, t, SIP_DNS_MAX_TARGETS, why, sizeof(why));
+			if (k <= 0) {
+				m[n++] = *r;
+				continue;
+			}
+			for (int x = 0; x < k; x++) {
+				struct sip_rt_proxyip *a = &m[n++];
+				*a = *r;
+				snprintf(a->ip, sizeof(a->ip), "%s", t[x].ip);
+				a->port = t[x].port;
+				a->transport = t[x].transport;
+				a->source = t[x].source;
+				if (t[x].source == SIP_DNS_SRC_SRV ||
+				    t[x].source == SIP_DNS_SRC_NAPTR)
+					a->priority = t[x].priority, a->weight = t[x].weight;
+			}
+		}
+		free(s->ips);
+		s->ips = m;
+		s->nips = n;
+	}
+	/* DestAddress names: resolved ahead of the first request */
+	for (unsigned i = 0; c && dns && i < c->nroutes; i++) {
+		const struct sip_rt_route *r = &c->routes[i];
+		char ip[64];
+		int tr = r->dst_transport;
+		if (r->dest_type != SIP_RT_DEST_ADDRESS ||
+		    sip_rt_split_hostport(r->dst_addr, host, sizeof(host), &port) < 0)
+			continue;
+		sip_rt_resolve(host, ip, sizeof(ip));
+		if (ip[0])
+			continue;
+		port = r->dst_port ? r->dst_port : port;
+		sip_dns_lookup(dns, host, sip_dns_method_for(SIP_DNS_BY_FORM, port != 0, tr >= 0),
+			       tr, 0, port, 1, t, SIP_DNS_MAX_TARGETS, why, sizeof(why));
+	}
 }
 
 static int set_pos(const struct sip_rt_cfg *c, const struct conf_store *st, const char *name)
@@ -325,6 +423,7 @@ struct sip_rt_cfg *sip_rt_cfg_build(const struct conf_store *st)
 		 conf_globals_str(st, GLOBALS_TLS_REMOTE_SUBJECT_NAME));
 	hs = conf_globals_int(st, GLOBALS_TLS_HANDSHAKE_TIMEOUT);
 	c->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
+	build_dns(c, st);
 	if (build_ifaces(c, st) < 0 || build_sets(c, st) < 0 || build_groups(c, st) < 0 ||
 	    build_rules(c, st) < 0) {
 		sip_rt_cfg_free(c);
@@ -338,8 +437,10 @@ void sip_rt_cfg_free(struct sip_rt_cfg *c)
 	if (!c)
 		return;
 	sip_proxy_pre_free(c->proxy_pre);
-	for (unsigned i = 0; i < c->nsets; i++)
+	for (unsigned i = 0; i < c->nsets; i++) {
 		free(c->sets[i].ips);
+		free(c->sets[i].rows);
+	}
 	free(c->sets);
 	free(c->groups);
 	free(c->classes);
