@@ -85,6 +85,11 @@ static const struct conf_column cols[] = {
 	{"SIPDigestNonceLifetime", "digest-nonce-lifetime", 40, CONF_T_INT, 1, 3600, NULL, NULL,
 	 "300", "Seconds a SIP digest nonce is valid; later it is answered stale=true", 0, SIP,
 	 SEC},
+    [GLOBALS_PERFORMANCE_MONITORING] =
+	{"PerformanceMonitoring", "performance-monitoring", 170, CONF_T_BOOL, 0, 1, NULL, NULL, "1",
+	 "Sample the SIP interfaces' counters every 10 s (history, 15-minute intervals, "
+	 "dashboard charts)",
+	 0, SYS, "system performance"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 
