@@ -339,7 +339,8 @@ extern const struct conf_table conf_tbl_sipidstatus;
 	X(SIPIDSTATUS_IDENTITY_MISMATCHES, "IdentityMismatches", INT)                              \
 	X(SIPIDSTATUS_UNAUTHENTICATED_REFUSED, "UnauthenticatedRefused", INT)                      \
 	X(SIPIDSTATUS_UNREGISTERED_REFUSED, "UnregisteredRefused", INT)                            \
-	X(SIPIDSTATUS_REGISTRATION_LIMIT_REFUSED, "RegistrationLimitRefused", INT)
+	X(SIPIDSTATUS_REGISTRATION_LIMIT_REFUSED, "RegistrationLimitRefused", INT)                 \
+	X(SIPIDSTATUS_CALL_ATTEMPTS, "CallAttempts", INT)
 enum sipidstatus_col { CONF_COLS_SIPIDSTATUS(CONF_COL_ENUM) SIPIDSTATUS_NCOLS };
 
 /* PerformanceIntervals (conf/tbl_perfintervals.c) */
