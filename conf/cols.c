@@ -23,6 +23,7 @@ static const struct conf_col_binding b_calls[] = {CONF_COLS_CALLS(BIND)};
 static const struct conf_col_binding b_sipcredentials[] = {CONF_COLS_SIPCRED(BIND)};
 static const struct conf_col_binding b_sipidstatus[] = {CONF_COLS_SIPIDSTATUS(BIND)};
 static const struct conf_col_binding b_dnsstatus[] = {CONF_COLS_DNSSTATUS(BIND)};
+static const struct conf_col_binding b_perfintervals[] = {CONF_COLS_PERF(BIND)};
 
 #define TABLE(f, p, name)                                                                          \
 	{                                                                                          \
@@ -50,6 +51,7 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(sipcredentials, SIPCRED, "SIPCredentials"),
     TABLE(sipidstatus, SIPIDSTATUS, "SIPIdentityStatus"),
     TABLE(dnsstatus, DNSSTATUS, "DNSStatus"),
+    TABLE(perfintervals, PERF, "PerformanceIntervals"),
 };
 
 const unsigned conf_nbindings = sizeof(conf_bindings) / sizeof(conf_bindings[0]);

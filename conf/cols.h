@@ -49,7 +49,8 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_TCP_IDLE_TIMEOUT, "TCPIdleTimeout", INT)                                         \
 	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)                        \
 	X(GLOBALS_DNS_SERVER_PORT, "DNSServerPort", PORT)                                          \
-	X(GLOBALS_DNS_GRACE_PERIOD, "DNSGracePeriod", INT)
+	X(GLOBALS_DNS_GRACE_PERIOD, "DNSGracePeriod", INT)                                         \
+	X(GLOBALS_PERFORMANCE_MONITORING, "PerformanceMonitoring", BOOL)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */
@@ -340,8 +341,28 @@ extern const struct conf_table conf_tbl_sipidstatus;
 	X(SIPIDSTATUS_IDENTITY_MISMATCHES, "IdentityMismatches", INT)                              \
 	X(SIPIDSTATUS_UNAUTHENTICATED_REFUSED, "UnauthenticatedRefused", INT)                      \
 	X(SIPIDSTATUS_UNREGISTERED_REFUSED, "UnregisteredRefused", INT)                            \
-	X(SIPIDSTATUS_REGISTRATION_LIMIT_REFUSED, "RegistrationLimitRefused", INT)
+	X(SIPIDSTATUS_REGISTRATION_LIMIT_REFUSED, "RegistrationLimitRefused", INT)                 \
+	X(SIPIDSTATUS_CALL_ATTEMPTS, "CallAttempts", INT)
 enum sipidstatus_col { CONF_COLS_SIPIDSTATUS(CONF_COL_ENUM) SIPIDSTATUS_NCOLS };
+
+/* PerformanceIntervals (conf/tbl_perfintervals.c) */
+extern const struct conf_table conf_tbl_perfintervals;
+#define CONF_COLS_PERF(X)                                                                          \
+	X(PERF_INTERFACE_NAME, "InterfaceName", STRING)                                            \
+	X(PERF_INTERVAL, "Interval", ENUM)                                                         \
+	X(PERF_INTERVAL_START, "IntervalStart", INT)                                               \
+	X(PERF_INTERVAL_SECONDS, "IntervalSeconds", INT)                                           \
+	X(PERF_SAMPLES, "Samples", INT)                                                            \
+	X(PERF_HANDSHAKES_ACCEPTED, "HandshakesAccepted", INT)                                     \
+	X(PERF_HANDSHAKES_REFUSED, "HandshakesRefused", INT)                                       \
+	X(PERF_REFUSED_CERTIFICATE, "RefusedCertificate", INT)                                     \
+	X(PERF_REFUSED_OTHER, "RefusedOther", INT)                                                 \
+	X(PERF_CALL_ATTEMPTS, "CallAttempts", INT)                                                 \
+	X(PERF_TLS_CONNECTIONS_MAX, "TLSConnectionsMax", INT)                                      \
+	X(PERF_TLS_CONNECTIONS_AVERAGE, "TLSConnectionsAverage", INT)                              \
+	X(PERF_REGISTERED_USERS_MAX, "RegisteredUsersMax", INT)                                    \
+	X(PERF_CALLS_MAX, "CallsMax", INT)
+enum perf_col { CONF_COLS_PERF(CONF_COL_ENUM) PERF_NCOLS };
 /* One table's bindings, for tests and tools that walk them all. */
 struct conf_col_binding {
 	int col;             /* the enum constant: position in t->cols */

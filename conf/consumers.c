@@ -19,10 +19,13 @@ static const struct conf_use web_uses[] = {
     {&conf_tbl_tlscontexts, NULL},
 };
 
-static const int sip_globals[] = {
-    GLOBALS_VERIFY_SERVER_CERTIFICATE, GLOBALS_PEER_HOST_NAME_VERIFICATION_MODE,
-    GLOBALS_TLS_REMOTE_SUBJECT_NAME,   GLOBALS_TLS_HANDSHAKE_TIMEOUT,
-    GLOBALS_SIP_DIGEST_NONCE_LIFETIME, -1};
+static const int sip_globals[] = {GLOBALS_VERIFY_SERVER_CERTIFICATE,
+				  GLOBALS_PEER_HOST_NAME_VERIFICATION_MODE,
+				  GLOBALS_TLS_REMOTE_SUBJECT_NAME,
+				  GLOBALS_TLS_HANDSHAKE_TIMEOUT,
+				  GLOBALS_SIP_DIGEST_NONCE_LIFETIME,
+				  GLOBALS_PERFORMANCE_MONITORING,
+				  -1};
 static const struct conf_use sip_uses[] = {
     {&conf_tbl_sipinterface, NULL},   {&conf_tbl_tlscontexts, NULL},
     {&conf_tbl_proxyset, NULL},       {&conf_tbl_proxyip, NULL},

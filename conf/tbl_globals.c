@@ -94,6 +94,11 @@ static const struct conf_column cols[] = {
 	{"DNSGracePeriod", "dns-grace-period", 101, CONF_T_INT, 0, 86400, NULL, NULL, "300",
 	 "Seconds a name that stopped resolving keeps its last good targets beyond their TTL", 0,
 	 SIP, "network dns"},
+    [GLOBALS_PERFORMANCE_MONITORING] =
+	{"PerformanceMonitoring", "performance-monitoring", 170, CONF_T_BOOL, 0, 1, NULL, NULL, "1",
+	 "Sample the SIP interfaces' counters every 10 s (history, 15-minute intervals, "
+	 "dashboard charts)",
+	 0, SYS, "system performance"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

@@ -34,6 +34,8 @@ static const struct conf_column cols[] = {
     [SIPIDSTATUS_REGISTRATION_LIMIT_REFUSED] =
 	COUNTER("RegistrationLimitRefused", "registration-limit-refused", 11,
 		"Registrations refused: MaxNumOfRegUsers reached"),
+    [SIPIDSTATUS_CALL_ATTEMPTS] =
+	COUNTER("CallAttempts", "call-attempts", 12, "Initial INVITEs received since start"),
 };
 _Static_assert(CONF_NCOLS(cols) == SIPIDSTATUS_NCOLS,
 	       "conf/cols.h lists every column of sipidstatus");

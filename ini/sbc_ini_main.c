@@ -35,6 +35,9 @@ static void usage(FILE *f)
 	    "  reset                        reset sbcd: reload the configuration saved on flash\n"
 	    "  pending                      list changes waiting for a reset\n"
 	    "  info                         version, uptime and counters of sbcd\n"
+	    "  perf [fine|coarse [N]]       performance history: 10-second samples (last hour)\n"
+	    "                               or 15-minute intervals (last day); perf sample\n"
+	    "                               takes a sample now\n"
 	    "  generations                  saves kept on flash: 0 the current one, then earlier\n"
 	    "                               ones (newest first), each valid or not\n"
 	    "  restore N                    make generation N the saved configuration again; it\n"
@@ -338,6 +341,12 @@ int main(int argc, char **argv)
 		return call(sock, "INFO", NULL, 0, NULL);
 	if (!strcmp(cmd, "generations"))
 		return call(sock, "GENERATIONS", NULL, 0, NULL);
+	if (!strcmp(cmd, "perf")) { /* sbcd checks the words (PERF, doc/MONITORING.md) */
+		const char *n = optind + 1 < argc ? argv[optind + 1] : NULL;
+		snprintf(verb, sizeof(verb), "PERF%s%.20s%s%.20s", arg ? " " : "", arg ? arg : "",
+			 n ? " " : "", n ? n : "");
+		return call(sock, verb, NULL, 0, NULL);
+	}
 	if (!strcmp(cmd, "restore") && arg) {
 		snprintf(verb, sizeof(verb), "RESTORE %.20s", arg);
 		return call(sock, verb, NULL, 0, NULL);

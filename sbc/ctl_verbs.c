@@ -16,6 +16,7 @@
 #include "sbc/ctl_users.h"
 #include "sbc/ctl_work.h"
 #include "sbc/flash.h"
+#include "sbc/sip/sip_perf.h"
 #include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/supervise.h"
@@ -625,6 +626,35 @@ static char *verb_info(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
 }
 
 /* Saved generations on flash: id, role, when, whether it validates. */
+/*
+ * PERF [fine|coarse [N]]: the performance history (sip_perf.h), the last N samples.
+ * PERF sample: a sample now (level 100), for a test or an operator who will not wait 10 s.
+ */
+static char *verb_perf(struct sbcd *s, struct ctl_session *cs, const char *which, const char *last,
+		       size_t *rlen)
+{
+	struct reply r;
+	unsigned long n = 0;
+	char *end;
+
+	if (which && !strcmp(which, "sample")) {
+		if (cs->level < CTL_LEVEL_ADMIN)
+			return reply_text(0, rlen, "permission denied\n#code permission - - -\n");
+		sip_engine_perf_sample(s->sip);
+		return reply_text(1, rlen, "sampled\n");
+	}
+	if (last && (!*last || (n = strtoul(last, &end, 10), *end) || n > 100000))
+		return reply_text(0, rlen, "PERF: sample count '%s' is not a number 0..100000\n",
+				  last);
+	if (which && strcmp(which, "fine") && strcmp(which, "coarse"))
+		return reply_text(0, rlen, "PERF: '%s': say fine (10 s) or coarse (15 min)\n",
+				  which);
+	reply_begin(&r, 1);
+	if (r.f && sip_engine_perf_write(s->sip, which, (unsigned)n, r.f) < 0)
+		fputs("# no SIP engine\n", r.f);
+	return reply_end(&r, rlen);
+}
+
 static char *verb_generations(struct sbcd *s, size_t *rlen)
 {
 	struct flash_gen *g;
@@ -823,6 +853,8 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 		log_info("configuration saved to flash by %s", cs->user[0] ? cs->user : "uid");
 		return reply_text(1, rlen, "saved to %s/board.ini\n", s->flashdir);
 	}
+	if (!strcasecmp(argv[0], "PERF"))
+		return verb_perf(s, cs, argc > 1 ? argv[1] : NULL, argc > 2 ? argv[2] : NULL, rlen);
 	if (!strcasecmp(argv[0], "GENERATIONS"))
 		return verb_generations(s, rlen);
 	if (!strcasecmp(argv[0], "RESTORE") && argc == 2)

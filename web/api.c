@@ -77,7 +77,7 @@ static int refusal_status(int rc, const char *reply)
 	}
 }
 
-static int basic_auth(struct web_req *r, const char *h)
+int web_basic_auth(struct web_req *r, const char *h)
 {
 	unsigned char dec[256];
 	char verb[160], err[256], *reply = NULL, *colon;
@@ -213,7 +213,7 @@ void web_api(struct web_req *r)
 
 	if (auth && !strncasecmp(auth, "Basic ", 6)) {
 		r->sess = NULL; /* explicit credentials win over a cookie */
-		if (basic_auth(r, auth + 6) < 0) {
+		if (web_basic_auth(r, auth + 6) < 0) {
 			reply_json(r, 401, "authentication failed", NULL);
 			return;
 		}

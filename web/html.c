@@ -148,7 +148,11 @@ const char web_css[] =
     "input.mid{max-width:420px}input.short{max-width:220px}button.plain,a.btn.plain{background:#"
     "fff;color:#27527f}"
     "ul.plain{margin:0;padding-left:0;list-style:none}td code{word-break:break-all;font-size:11px}"
-    ".actions{margin:10px 0;display:flex;gap:8px;flex-wrap:wrap;align-items:center}\n";
+    ".actions{margin:10px 0;display:flex;gap:8px;flex-wrap:wrap;align-items:center}"
+    /* dashboard charts (page_dash.c) */
+    ".charts{display:flex;flex-wrap:wrap;gap:10px}.chart{margin:0;background:#fff;"
+    "border:1px solid #d8dee8;padding:6px}.chart figcaption{font-weight:600;font-size:13px}"
+    ".legend{margin:4px 0 8px}.legend .key{margin-right:14px;font-size:13px}\n";
 
 void web_csrf_field(struct web_req *r)
 {
@@ -161,7 +165,10 @@ static void nav(struct web_req *r)
 	const char *cur = r->nseg ? r->seg[0] : "status";
 	const char *tab = r->nseg > 1 ? r->seg[1] : "";
 
-	web_hp(r->out, "<nav><div class=\"brand\">SBC</div><a href=\"/status\"%-s>Status</a>",
+	web_hp(r->out,
+	       "<nav><div class=\"brand\">SBC</div><a href=\"/dashboard\"%-s>Dashboard</a>"
+	       "<a href=\"/status\"%-s>Status</a>",
+	       !strcmp(cur, "dashboard") ? " class=\"on\"" : "",
 	       !strcmp(cur, "status") ? " class=\"on\"" : "");
 	web_hp(r->out,
 	       "<div class=\"grp\">Configuration</div><a href=\"/globals\"%-s>"

@@ -298,7 +298,7 @@ void web_do_login(struct web_req *r)
 	r->w->cnt.logins_ok++;
 	web_log(LOG_NOTICE, "user %s logged in from %s (level %u)", user, r->peer, level);
 	set_cookie(r, "sbcpre", "", 1);
-	web_redirect(r, "/status");
+	web_redirect(r, "/dashboard");
 }
 
 void web_page_login(struct web_req *r, const char *msg)
@@ -385,7 +385,11 @@ static void dispatch(struct web_req *r, enum evhttp_cmd_type cmd)
 		return;
 	}
 	if (!r->nseg)
-		web_redirect(r, "/status");
+		web_redirect(r, "/dashboard");
+	else if (!strcmp(s0, "dashboard") && r->nseg == 1)
+		web_page_dashboard(r);
+	else if (!strcmp(s0, "dashboard") && r->nseg == 2 && !strcmp(r->seg[1], "charts"))
+		web_page_dash_charts(r);
 	else if (!strcmp(s0, "status") && r->nseg == 1)
 		web_page_status(r);
 	else if (!strcmp(s0, "globals") && r->nseg == 1)
@@ -397,9 +401,36 @@ static void dispatch(struct web_req *r, enum evhttp_cmd_type cmd)
 	else if (!strcmp(s0, "files") || !strcmp(s0, "actions"))
 		web_page_files(r);
 	else if (!strcmp(s0, "login") && !post)
-		web_redirect(r, "/status");
+		web_redirect(r, "/dashboard");
 	else
 		web_error(r, 404, "No such page");
+}
+
+/* /metrics: HTTP Basic (a scraper) or a session, monitor level or above; GET only. */
+static void metrics(struct web_req *r, enum evhttp_cmd_type cmd)
+{
+	const char *auth =
+	    evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
+
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		web_error(r, 405, "Method not allowed");
+		return;
+	}
+	if (auth && !strncasecmp(auth, "Basic ", 6)) {
+		r->sess = NULL; /* explicit credentials win over a cookie */
+		if (web_basic_auth(r, auth + 6) < 0)
+			r->basic_level = 0;
+	}
+	if (web_req_level(r) < CTL_LEVEL_MONITOR) {
+		web_log(LOG_NOTICE, "metrics: request from %s refused: %s", r->peer,
+			auth ? "login failed" : "no credentials");
+		evbuffer_add_printf(r->out,
+				    "authentication required (HTTP Basic, monitor level)\n");
+		web_send(r, 401, "text/plain; charset=utf-8",
+			 "WWW-Authenticate: Basic realm=\"SBC\"");
+		return;
+	}
+	web_page_metrics(r);
 }
 
 void web_route(struct evhttp_request *req, struct web *w, int https)
@@ -433,6 +464,11 @@ void web_route(struct evhttp_request *req, struct web *w, int https)
 	}
 	if (r.nseg == 1 && !strcmp(r.seg[0], "reset.js") && cmd == EVHTTP_REQ_GET) {
 		evbuffer_add(r.out, web_reset_js, strlen(web_reset_js));
+		web_send(&r, 200, "text/javascript; charset=utf-8", NULL);
+		goto out;
+	}
+	if (r.nseg == 1 && !strcmp(r.seg[0], "dash.js") && cmd == EVHTTP_REQ_GET) {
+		evbuffer_add(r.out, web_dash_js, strlen(web_dash_js));
 		web_send(&r, 200, "text/javascript; charset=utf-8", NULL);
 		goto out;
 	}
@@ -473,11 +509,15 @@ void web_route(struct evhttp_request *req, struct web *w, int https)
 		web_api(&r);
 		goto out;
 	}
+	if (r.nseg == 1 && !strcmp(r.seg[0], "metrics")) {
+		metrics(&r, cmd);
+		goto out;
+	}
 	if (r.nseg == 1 && !strcmp(r.seg[0], "login")) {
 		if (cmd == EVHTTP_REQ_POST)
 			web_do_login(&r);
 		else if (r.sess)
-			web_redirect(&r, "/status");
+			web_redirect(&r, "/dashboard");
 		else
 			web_page_login(&r, NULL);
 		goto out;

@@ -168,6 +168,16 @@ void web_redirect(struct web_req *r, const char *location);
 /* Plain error page (HTML), escaped message. */
 void web_error(struct web_req *r, int code, const char *msg);
 
+/* HTTP Basic credentials (the header's value after "Basic "): LOGIN over the request's own
+ * control connection; sets basic_user and basic_level. -1 when refused (api.c). */
+int web_basic_auth(struct web_req *r, const char *h);
+/* GET /metrics: Prometheus text format (metrics.c). */
+void web_page_metrics(struct web_req *r);
+/* The dashboard (home page) and its chart fragment, refreshed by dash.js (page_dash.c). */
+void web_page_dashboard(struct web_req *r);
+void web_page_dash_charts(struct web_req *r);
+extern const char web_dash_js[];
+
 /* ---- sbc.c: talking to sbcd ---- */
 /* One-shot call on a fresh connection (no user): used at start-up. */
 int web_sbc_call(const char *sock, const char *verb, char **reply, size_t *rlen);

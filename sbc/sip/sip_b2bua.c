@@ -606,3 +606,12 @@ void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
 		r->v[CALLS_DURATION].i = c->connected ? (long long)(now - c->connected) : 0;
 	}
 }
+
+unsigned sip_b2bua_calls(struct sip_b2bua *b, const struct sip_iface *ifc)
+{
+	unsigned n = 0;
+
+	for (struct sip_call *c = b ? b->calls : NULL; c; c = c->next)
+		n += c->method == sip_method_invite && !c->ended && c->side[0].ifc == ifc;
+	return n;
+}

@@ -18,6 +18,7 @@
 #include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/sip/sip_internal.h"
+#include "sbc/sip/sip_perf.h"
 #include "tls/tls.h"
 
 /* The routing copy and the TLS checks made on a worker (sip_engine_config_build). */
@@ -203,6 +204,7 @@ static void install(struct sip_engine *e, struct sip_rt_cfg *c, const struct con
 	e->rt = c;
 	sip_dns_engine_config(e); /* members of named proxy addresses, from the DNS cache */
 	sip_proxy_config(e->proxy, c);
+	sip_perf_enable(e->perf, (int)conf_globals_int(running, GLOBALS_PERFORMANCE_MONITORING));
 	if (sip_identity_config(e, running) < 0)
 		log_warnx(
 		    "sip: digest credentials keep their previous configuration: out of memory");

@@ -31,6 +31,7 @@
 #include "sbc/alarms.h"
 #include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_internal.h"
+#include "sbc/sip/sip_perf.h"
 #include "sbc/tlsmgr_check.h"
 #include "tls/tls.h"
 
@@ -155,6 +156,8 @@ static int deflt_cb(nta_leg_magic_t *m, nta_leg_t *leg, nta_incoming_t *irq, sip
 	case sip_method_register:
 		return sip_registrar_request(e->reg, ifc, p, irq, sip);
 	case sip_method_invite:
+		ifc->call_attempts++;
+		return sip_b2bua_request(e->b2b, ifc, p, irq, sip);
 	case sip_method_message:
 		return sip_b2bua_request(e->b2b, ifc, p, irq, sip);
 	case sip_method_ack:
@@ -189,6 +192,7 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	sip_registrar_expire(e->reg);
 	sip_proxy_tick(e->proxy);
 	sip_dns_tick(e->dns);
+	sip_perf_tick(e, e->perf);
 	sip_ctls_sweep(e);
 	sip_tcp_sweep(e);
 	sip_tls_log_flush(e);
@@ -547,6 +551,11 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 	if (sip_identity_config(e, active) < 0)
 		e->rt = (sip_rt_cfg_free(e->rt), NULL); /* out of memory: fails below */
 	e->proxy = sip_proxy_create(e);
+	if ((e->perf = sip_perf_create())) {
+		sip_perf_enable(e->perf,
+				(int)conf_globals_int(active, GLOBALS_PERFORMANCE_MONITORING));
+		sip_perf_sample_now(e, e->perf); /* the base: the first sample counts from here */
+	}
 	e->deflt = nta_leg_tcreate(e->agent, deflt_cb, (nta_leg_magic_t *)e, NTATAG_NO_DIALOG(1),
 				   TAG_END());
 	e->tick = su_timer_create(su_root_task(root), SIP_TICK_MS);
@@ -554,8 +563,8 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 		sip_dns_engine_config(e);
 	if (e->rt && e->proxy)
 		sip_proxy_config(e->proxy, e->rt);
-	if (!e->dns || !e->reg || !e->b2b || !e->deflt || !e->tick || !e->rt || !e->proxy ||
-	    su_timer_run(e->tick, tick_cb, (su_timer_arg_t *)e) < 0) {
+	if (!e->dns || !e->reg || !e->b2b || !e->perf || !e->deflt || !e->tick || !e->rt ||
+	    !e->proxy || su_timer_run(e->tick, tick_cb, (su_timer_arg_t *)e) < 0) {
 		snprintf(err, errlen, "SIP engine: out of memory");
 		goto fail;
 	}
@@ -574,6 +583,8 @@ void sip_engine_destroy(struct sip_engine *e)
 	sip_b2bua_destroy(e->b2b);
 	sip_dns_destroy(e->dns);
 	e->dns = NULL;
+	sip_perf_destroy(e->perf);
+	e->perf = NULL;
 	sip_proxy_destroy(e->proxy);
 	sip_registrar_destroy(e->reg);
 	sip_auth_destroy(e->auth);
@@ -657,4 +668,5 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 	sip_proxy_status(e->proxy, st);
 	sip_dns_engine_status(e, st);
 	sip_b2bua_status(e->b2b, st);
+	sip_perf_status(e->perf, st);
 }

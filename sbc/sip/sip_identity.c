@@ -56,6 +56,7 @@ void sip_identity_status(struct sip_engine *e, struct conf_store *st)
 			continue;
 		conf_row_set_text(t, r, SIPIDSTATUS_INTERFACE_NAME, ifc->name, ebuf, sizeof(ebuf));
 		r->v[SIPIDSTATUS_REGISTERED_USERS].i = sip_registrar_users(e->reg, ifc);
+		r->v[SIPIDSTATUS_CALL_ATTEMPTS].i = (long long)ifc->call_attempts;
 		r->v[SIPIDSTATUS_AUTHENTICATED].i = (long long)c->authenticated;
 		r->v[SIPIDSTATUS_CHALLENGES].i = (long long)c->challenges;
 		r->v[SIPIDSTATUS_AUTH_FAILURES].i = (long long)c->failures;

@@ -69,6 +69,8 @@ struct sip_iface {
 	unsigned long long tcp_closed; /* TCP connections closed idle or over a cap */
 	struct sip_id_policy idp;      /* who may register and call (sip_identity.c) */
 	struct sip_id_counters idc;    /* SIPIdentityStatus */
+	/* initial INVITEs received (sip_perf.h) */
+	unsigned long long call_attempts;
 };
 
 struct sip_registrar;
@@ -104,6 +106,7 @@ struct sip_engine {
 	const struct conf_store *active; /* what it was created with; outlives the engine */
 	struct sip_dns *dns;             /* host names (sip_dns.h) */
 	int dns_no_defer;                /* a deferred request is retried: never defer again */
+	struct sip_perf *perf;           /* counters over time (sip_perf.h) */
 };
 
 /* TLS context ctx_index has new material: interfaces whose TLS port is down for want of
@@ -211,6 +214,8 @@ void sip_registrar_status(struct sip_registrar *r, struct conf_store *st);
 struct sip_binding *sip_registrar_bound(struct sip_registrar *r, const char *user);
 /* Users with a live binding on ifc (NULL: on any interface). */
 unsigned sip_registrar_users(struct sip_registrar *r, const struct sip_iface *ifc);
+/* Calls (INVITE dialogs not ended) whose caller came in on ifc. */
+unsigned sip_b2bua_calls(struct sip_b2bua *b, const struct sip_iface *ifc);
 
 /* --- sip_b2bua.c --- */
 

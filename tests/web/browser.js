@@ -33,8 +33,11 @@ const ok = (c, what, extra) => {
 		ok(/login incorrect/.test(await page.textContent('#refusal')), 'wrong password refused');
 		await page.fill('#u', process.env.WEB_USER);
 		await page.fill('#p', process.env.WEB_PASS);
-		await Promise.all([page.waitForURL('**/status'), page.click('button[type=submit]')]);
+		await Promise.all([page.waitForURL('**/dashboard'), page.click('button[type=submit]')]);
 		ok((await page.textContent('.who')).includes(process.env.WEB_USER), 'logged in');
+		ok(await page.isVisible('#interfaces'), 'logged in: the dashboard (home page)');
+		await page.click('nav a[href="/status"]');
+		await page.waitForSelector('#info-version');
 		ok(/\d/.test(await page.textContent('#info-version')), 'status shows the version');
 		await page.screenshot({ path: path.join(art, 'status.png'), fullPage: true });
 

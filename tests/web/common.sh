@@ -1,5 +1,6 @@
 # Helpers of the web integration tests (source after tests/lib.sh and t_begin).
 # web_setup: test PKI, a flash with TLS context 0 material and free ports, sbcd, sbc-web.
+# Sets SIP_PORT and SIPS_PORT too.
 WEB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 web_setup() {
@@ -15,7 +16,10 @@ web_setup() {
 	HTTP_PORT=$(free_port)
 	HTTPS_PORT=$(free_port)
 	while [ "$HTTPS_PORT" = "$HTTP_PORT" ]; do HTTPS_PORT=$(free_port); done
-	local sip=$(free_port) sips=$(free_port)
+	# a test may choose the SIP ports (WEB_SIP_PORT, WEB_SIPS_PORT) and add INI text
+	# (WEB_BOARD_EXTRA) to the flash it boots from
+	local sip=${WEB_SIP_PORT:-$(free_port)} sips=${WEB_SIPS_PORT:-$(free_port)}
+	SIP_PORT=$sip SIPS_PORT=$sips
 	# the flash starts with our ports, so parallel tests do not clash on 5060/5061 or 80/443
 	cat >"$FLASH/board.ini" <<X
 [WEB Params]
@@ -27,6 +31,7 @@ WebAddress = '127.0.0.1'
 FORMAT SIPInterface_Index = SIPInterface_InterfaceName, SIPInterface_NetworkInterface, SIPInterface_UDPPort, SIPInterface_TCPPort, SIPInterface_TLSPort;
 SIPInterface 0 = "SIPInterface_0", "O+M+C", $sip, $sip, $sips;
 [ \SIPInterface ]
+${WEB_BOARD_EXTRA:-}
 X
 	chmod 600 "$FLASH/board.ini" # sbcd refuses a board.ini others can read
 	"$BIN/sbcd" -f --flash "$FLASH" --socket "$SOCK" --pidfile "$T_DIR/sbcd.pid" \
