@@ -156,6 +156,11 @@ void cli_tls_register(struct cli_def *cli, struct cli_command *show, struct cli_
 int cli_term_run(struct cli_sess *s, int (*auth)(const char *user, const char *pass));
 /* A prompted line (echo 0: a password); 0, or -1 at EOF, Ctrl-C or idle end. */
 int cli_term_read(struct cli_sess *s, const char *prompt, int echo, char *buf, size_t len);
+/*
+ * The help of `?` after text (the words that may follow, with help; <cr> when
+ * text runs as it is), printed; nothing runs. Scripts: a line ending in '?'.
+ */
+void cli_context_help(struct cli_sess *s, const char *text);
 /* Output of a new command begins: the pager counts from here. */
 void cli_term_output_start(struct cli_sess *s);
 /* The terminal's height (24 when unknown). */
