@@ -94,15 +94,13 @@ static int parse_index(struct cli_def *cli, const struct conf_table *t, char *ar
 		       unsigned *out)
 {
 	const char *arg = cli_get_optarg_value(cli, "index", NULL);
-	char *end;
-	unsigned long v;
+	long v;
 
 	if (!arg || argc) {
 		cli_error(cli, "%% %s: give one row index (0-%u)", t->cli, t->max_rows - 1);
 		return -1;
 	}
-	v = strtoul(arg, &end, 10);
-	if (!*arg || *end || arg[0] == '-' || v >= t->max_rows) {
+	if (cli_parse_long(arg, 0, (long)t->max_rows - 1, &v) < 0) {
 		cli_error(cli, "%% %s: '%s' is not a row index (0-%u)", t->cli, arg,
 			  t->max_rows - 1);
 		return -1;
