@@ -52,8 +52,9 @@ struct cli_sess {
 	int interactive; /* cli_loop on a terminal */
 	int echo;        /* script mode: print prompt and command before each line */
 	int login_fails;
-	int quit; /* end the session at the next chance */
-	int tree; /* tree of the current config mode, -1 in exec mode, CLI_TREE_ALL */
+	int quit;         /* end the session at the next chance */
+	int tree;         /* tree of the current config mode, -1 in exec mode, CLI_TREE_ALL */
+	int via_terminal; /* the tree mode was entered from `configure terminal` */
 	struct cli_rowedit row;
 	/* script mode: the source of the next line (enable password) */
 	int (*next_line)(struct cli_sess *s, char *buf, size_t len);

@@ -73,6 +73,8 @@ int cli_cmd_configure(struct cli_def *cli, const char *cmd, char *argv[], int ar
 		cli_error(cli, "%% configure: unknown tree '%s'", cmd);
 		return CLI_ERROR;
 	}
+	/* a tree entered from `configure terminal` exits back to it */
+	cli_sess(cli)->via_terminal = cli->mode == CLI_MODE_CONFIG && tree != CLI_TREE_ALL;
 	enter_tree(cli, tree);
 	return CLI_OK;
 }
@@ -292,6 +294,12 @@ int cli_cmd_exit(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 		s->quit = 1;
 		return CLI_QUIT;
 	}
+	if (cli->mode >= CLI_MODE_TREE && cli->mode < CLI_MODE_TREE + CLI_MAX_TREES &&
+	    s->via_terminal) {
+		s->via_terminal = 0;
+		enter_tree(cli, CLI_TREE_ALL);
+		return CLI_OK;
+	}
 	if (cli->mode == CLI_MODE_CONFIG ||
 	    (cli->mode >= CLI_MODE_TREE && cli->mode < CLI_MODE_TREE + CLI_MAX_TREES)) {
 		s->tree = -1;
@@ -311,6 +319,7 @@ int cli_cmd_end(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 	cli_row_discard(s, 1);
 	s->row.t = NULL;
 	s->tree = -1;
+	s->via_terminal = 0;
 	cli_set_configmode(cli, MODE_EXEC, NULL);
 	return CLI_OK;
 }
