@@ -171,6 +171,8 @@ unsigned cli_term_rows(void);
  * answer: 0, with an error naming force_cmd, the form that needs no answer.
  */
 int cli_confirm(struct cli_def *cli, const char *question, const char *force_cmd);
+/* The lines typed in this session (the line editor keeps them, not libcli). */
+int cli_cmd_history(struct cli_def *cli, const char *cmd, char *argv[], int argc);
 int cli_cmd_terminal_length(struct cli_def *cli, const char *cmd, char *argv[], int argc);
 int cli_cmd_show_terminal(struct cli_def *cli, const char *cmd, char *argv[], int argc);
 /*

@@ -662,6 +662,13 @@ int cli_term_run(struct cli_sess *s, int (*auth)(const char *, const char *))
 	return 0;
 }
 
+int cli_cmd_history(struct cli_def *cli, const char *cmd, char *argv[], int argc)
+{
+	for (unsigned i = 0; i < nhistory; i++)
+		cli_print(cli, "%3u  %s", i + 1, history[i]);
+	return CLI_OK;
+}
+
 int cli_cmd_terminal_length(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 {
 	struct cli_sess *s = cli_sess(cli);

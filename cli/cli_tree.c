@@ -291,6 +291,9 @@ int cli_tree_build(struct cli_def *cli)
 	cli_unregister_command(cli, "configure");
 	cli_unregister_command(cli, "exit");
 	cli_unregister_command(cli, "enable");
+	cli_unregister_command(cli, "history");
+	cli_register_command(cli, NULL, "history", cli_cmd_history, UNPRIV, MODE_ANY,
+			     "Show a list of previously run commands");
 	cli_register_command(cli, NULL, "exit", cli_cmd_exit, UNPRIV, MODE_ANY,
 			     "Leave the current mode (in exec mode: log out)");
 	cli_register_command(cli, NULL, "!", cmd_comment, UNPRIV, MODE_ANY, "Comment (ignored)");
