@@ -52,8 +52,9 @@ struct cli_sess {
 	int interactive; /* cli_loop on a terminal */
 	int echo;        /* script mode: print prompt and command before each line */
 	int login_fails;
-	int quit; /* end the session at the next chance */
-	int tree; /* tree of the current config mode, -1 in exec mode, CLI_TREE_ALL */
+	int quit;         /* end the session at the next chance */
+	int tree;         /* tree of the current config mode, -1 in exec mode, CLI_TREE_ALL */
+	int via_terminal; /* the tree mode was entered from `configure terminal` */
 	struct cli_rowedit row;
 	/* script mode: the source of the next line (enable password) */
 	int (*next_line)(struct cli_sess *s, char *buf, size_t len);
@@ -156,6 +157,11 @@ void cli_tls_register(struct cli_def *cli, struct cli_command *show, struct cli_
 int cli_term_run(struct cli_sess *s, int (*auth)(const char *user, const char *pass));
 /* A prompted line (echo 0: a password); 0, or -1 at EOF, Ctrl-C or idle end. */
 int cli_term_read(struct cli_sess *s, const char *prompt, int echo, char *buf, size_t len);
+/*
+ * The help of `?` after text (the words that may follow, with help; <cr> when
+ * text runs as it is), printed; nothing runs. Scripts: a line ending in '?'.
+ */
+void cli_context_help(struct cli_sess *s, const char *text);
 /* Output of a new command begins: the pager counts from here. */
 void cli_term_output_start(struct cli_sess *s);
 /* The terminal's height (24 when unknown). */
@@ -165,6 +171,8 @@ unsigned cli_term_rows(void);
  * answer: 0, with an error naming force_cmd, the form that needs no answer.
  */
 int cli_confirm(struct cli_def *cli, const char *question, const char *force_cmd);
+/* The lines typed in this session (the line editor keeps them, not libcli). */
+int cli_cmd_history(struct cli_def *cli, const char *cmd, char *argv[], int argc);
 int cli_cmd_terminal_length(struct cli_def *cli, const char *cmd, char *argv[], int argc);
 int cli_cmd_show_terminal(struct cli_def *cli, const char *cmd, char *argv[], int argc);
 /*

@@ -40,13 +40,20 @@ void cli_print_text(struct cli_def *cli, const char *text)
 	free(copy);
 }
 
-/* Replaces each table name in text (a whole word) by the table's CLI keyword. */
+/* Replaces each table name in text (a whole word, not quoted) by the table's CLI keyword. */
 static void table_words(const char *text, FILE *f)
 {
 	while (*text) {
 		const struct conf_table *hit = NULL;
 		size_t n = 0;
 
+		if (*text == '\'') { /* a quoted value stays as it is */
+			const char *e = strchr(text + 1, '\'');
+			n = e ? (size_t)(e - text) + 1 : strlen(text);
+			fwrite(text, 1, n, f);
+			text += n;
+			continue;
+		}
 		if (text[0] >= 'A' && text[0] <= 'Z') { /* table names begin with a capital */
 			for (unsigned i = 0; i < conf_ntables; i++) {
 				const struct conf_table *t = conf_tables[i];
@@ -142,10 +149,8 @@ void cli_token_text(char *t)
 {
 	char *o = t;
 
-	if (!strcmp(t, "\"\"")) {
-		strcpy(t, "\"\"");
+	if (!strcmp(t, "\"\"")) /* the empty value: shown as "" */
 		return;
-	}
 	for (char *p = t; *p; p++) {
 		unsigned v;
 		if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1 && isxdigit((unsigned char)p[1]) &&

@@ -73,6 +73,8 @@ int cli_cmd_configure(struct cli_def *cli, const char *cmd, char *argv[], int ar
 		cli_error(cli, "%% configure: unknown tree '%s'", cmd);
 		return CLI_ERROR;
 	}
+	/* a tree entered from `configure terminal` exits back to it */
+	cli_sess(cli)->via_terminal = cli->mode == CLI_MODE_CONFIG && tree != CLI_TREE_ALL;
 	enter_tree(cli, tree);
 	return CLI_OK;
 }
@@ -94,15 +96,13 @@ static int parse_index(struct cli_def *cli, const struct conf_table *t, char *ar
 		       unsigned *out)
 {
 	const char *arg = cli_get_optarg_value(cli, "index", NULL);
-	char *end;
-	unsigned long v;
+	long v;
 
 	if (!arg || argc) {
 		cli_error(cli, "%% %s: give one row index (0-%u)", t->cli, t->max_rows - 1);
 		return -1;
 	}
-	v = strtoul(arg, &end, 10);
-	if (!*arg || *end || arg[0] == '-' || v >= t->max_rows) {
+	if (cli_parse_long(arg, 0, (long)t->max_rows - 1, &v) < 0) {
 		cli_error(cli, "%% %s: '%s' is not a row index (0-%u)", t->cli, arg,
 			  t->max_rows - 1);
 		return -1;
@@ -294,6 +294,12 @@ int cli_cmd_exit(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 		s->quit = 1;
 		return CLI_QUIT;
 	}
+	if (cli->mode >= CLI_MODE_TREE && cli->mode < CLI_MODE_TREE + CLI_MAX_TREES &&
+	    s->via_terminal) {
+		s->via_terminal = 0;
+		enter_tree(cli, CLI_TREE_ALL);
+		return CLI_OK;
+	}
 	if (cli->mode == CLI_MODE_CONFIG ||
 	    (cli->mode >= CLI_MODE_TREE && cli->mode < CLI_MODE_TREE + CLI_MAX_TREES)) {
 		s->tree = -1;
@@ -313,6 +319,7 @@ int cli_cmd_end(struct cli_def *cli, const char *cmd, char *argv[], int argc)
 	cli_row_discard(s, 1);
 	s->row.t = NULL;
 	s->tree = -1;
+	s->via_terminal = 0;
 	cli_set_configmode(cli, MODE_EXEC, NULL);
 	return CLI_OK;
 }

@@ -17,10 +17,6 @@
 #define LOGIN_IDLE      60 /* seconds allowed to log in */
 #define MAX_LOGIN_FAILS 3
 
-/* Exported by libcli 1.10 (the engine of `?` and TAB), not declared in its header. */
-void cli_get_completions(struct cli_def *cli, const char *command, char lastchar,
-			 struct cli_comphelp *comphelp);
-
 /* libcli's login and enable callbacks carry no handle: the one session of this process. */
 static struct cli_sess sess = {.tree = -1, .idle_override = -1};
 static struct termios saved_tty;
@@ -145,26 +141,6 @@ static int next_line(struct cli_sess *s, char *buf, size_t len)
 	return 0;
 }
 
-/* A script line ending in '?' shows the help an interactive '?' shows. */
-static void script_help(struct cli_sess *s, char *line)
-{
-	struct cli_comphelp ch = {0};
-	int show_cr = 1;
-
-	line[strlen(line) - 1] = 0;
-	cli_get_completions(s->cli, line, '?', &ch);
-	if (ch.num_entries == 0)
-		printf("%% no help: unknown command\n");
-	for (int i = 0; i < ch.num_entries; i++) {
-		if (strlen(ch.entries[i]) < 3 || ch.entries[i][2] != '[')
-			show_cr = 0;
-		printf("%s\n", ch.entries[i]);
-	}
-	if (show_cr)
-		printf("  <cr>\n");
-	cli_free_comphelp(&ch);
-}
-
 static int run_script(struct cli_sess *s)
 {
 	char line[CLI_MAX_LINE_LENGTH], prompt[128];
@@ -184,8 +160,9 @@ static int run_script(struct cli_sess *s)
 			cli_prompt(s->cli, prompt, sizeof(prompt));
 			printf("%s%s\n", prompt, p);
 		}
-		if (p[strlen(p) - 1] == '?') {
-			script_help(s, p);
+		if (p[strlen(p) - 1] == '?') { /* the help an interactive '?' shows */
+			p[strlen(p) - 1] = 0;
+			cli_context_help(s, p);
 			continue;
 		}
 		rc = cli_exec_line(s, p);

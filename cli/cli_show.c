@@ -213,7 +213,7 @@ int cli_cmd_show_version(struct cli_def *cli, const char *cmd, char *argv[], int
 	return CLI_OK;
 }
 
-/* The column of a row or group mode a word names (exact, or a unique prefix); -1. */
+/* The column of a row or group mode a word names (exact or a unique prefix); -1; -2 ambiguous. */
 static int mode_column(const struct conf_table *t, int group, const char *w)
 {
 	int hit = -1;
@@ -227,7 +227,7 @@ static int mode_column(const struct conf_table *t, int group, const char *w)
 		if (!strncasecmp(col->cli, w, strlen(w)))
 			hit = hit == -1 ? (int)c : -2;
 	}
-	return hit < 0 ? -1 : hit;
+	return hit; /* -2: ambiguous */
 }
 
 /*
@@ -243,22 +243,29 @@ int cli_cmd_show_row(struct cli_def *cli, const char *cmd, char *argv[], int arg
 	const struct conf_row *r;
 	struct conf_store *st;
 	char buf[4200], *want;
-	int w = 0;
+	int w = 0, named = 0;
 
 	if (!t)
 		return CLI_ERROR;
 	if (!(want = calloc(t->ncols + 1, 1)))
 		return CLI_ERROR;
+	if (strchr(cmd, ' ')) { /* `show <kw>`: the first keyword is the sub-command */
+		int c = mode_column(t, group, last_word(cmd));
+		if (c >= 0)
+			want[c] = 1;
+		named = 1;
+	}
 	for (int i = 0; i < argc; i++) {
 		int c = mode_column(t, group, argv[i]);
 		if (c < 0) {
-			cli_error(cli,
-				  "%% show: '%s' is not a setting of this mode (show ? lists them)",
-				  argv[i]);
+			cli_error(cli, "%% show: '%s' %s (show ? lists them)", argv[i],
+				  c == -2 ? "names more than one setting"
+					  : "is not a setting of this mode");
 			free(want);
 			return CLI_ERROR;
 		}
 		want[c] = 1;
+		named = 1;
 	}
 	if (!(st = cli_fetch(s, 0))) {
 		free(want);
@@ -268,13 +275,13 @@ int cli_cmd_show_row(struct cli_def *cli, const char *cmd, char *argv[], int arg
 	if (!r)
 		cli_print(cli, "%s %u: new row, created by activate", t->cli, index);
 	for (unsigned c = 0; c < t->ncols; c++)
-		if (cli_column_is_config(&t->cols[c]) && (!argc || want[c]) &&
+		if (cli_column_is_config(&t->cols[c]) && (!named || want[c]) &&
 		    (int)strlen(t->cols[c].cli) > w)
 			w = (int)strlen(t->cols[c].cli);
 	for (unsigned c = 0; r && c < t->ncols; c++) {
 		const struct conf_column *col = &t->cols[c];
 		if (!cli_column_is_config(col) || (group >= 0 && cli_group_of(col) != group) ||
-		    (argc && !want[c]))
+		    (named && !want[c]))
 			continue;
 		cli_print(cli, " %-*s  %s", w, col->cli, cell(col, &r->v[c], buf, sizeof(buf)));
 	}

@@ -81,9 +81,13 @@ static int byte_in(struct cli_sess *s, int ms)
 			if (s->quit)
 				return KEY_CLOSED;
 			if (s->idle_limit && time(NULL) - s->last_input >= s->idle_limit) {
-				cli_error(s->cli,
-					  "\r\n%% session closed after %ld seconds without input",
-					  s->idle_limit);
+				char msg[96];
+				/* straight to the terminal: not through the pager */
+				snprintf(
+				    msg, sizeof(msg),
+				    "\r\n%% session closed after %ld seconds without input\r\n",
+				    s->idle_limit);
+				outs(msg);
 				s->quit = 1;
 				return KEY_CLOSED;
 			}
@@ -322,12 +326,63 @@ static int in_quote(const struct line *l)
 	return q != 0;
 }
 
+/*
+ * 1 when text (up to its last blank) names a command that runs as it is: libcli
+ * lists a command's sub-commands without <cr> even when it has a callback
+ * (`show running-config ?`).
+ */
+static int runs_as_is(struct cli_def *cli, const char *text)
+{
+	struct cli_command *c = cli->commands, *hit = NULL;
+	char *copy = strdup(text), *save = NULL;
+	size_t n = strlen(text);
+
+	if (!copy || !n || text[n - 1] != ' ' || strpbrk(text, "|\"'")) {
+		free(copy);
+		return 0;
+	}
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		for (hit = NULL; c; c = c->next)
+			if (c->command_type == CLI_REGULAR_COMMAND &&
+			    cli->privilege >= c->privilege &&
+			    (c->mode == cli->mode || c->mode == MODE_ANY) &&
+			    !strncasecmp(c->command, w, strlen(w)) &&
+			    (strlen(w) >= c->unique_len || !strcasecmp(c->command, w))) {
+				hit = c;
+				break;
+			}
+		if (!hit)
+			break;
+		c = hit->children;
+	}
+	free(copy);
+	return hit && hit->callback;
+}
+
 /* `?`: the words that may follow, with help, or <cr>; nothing runs. */
-static void help(struct cli_sess *s, struct line *l)
+void cli_context_help(struct cli_sess *s, const char *text)
 {
 	struct cli_comphelp ch = {0};
-	char save = l->b[l->cur];
 	int show_cr = 1;
+
+	cli_get_completions(s->cli, text, '?', &ch);
+	if (ch.num_entries == 0)
+		cli_error(s->cli, "%% Unrecognized command");
+	for (int i = 0; i < ch.num_entries; i++) {
+		if (strlen(ch.entries[i]) < 3 || ch.entries[i][2] != '[')
+			show_cr = 0;
+		cli_error(s->cli, "%s", ch.entries[i]);
+	}
+	if (ch.num_entries > 0 && !show_cr)
+		show_cr = runs_as_is(s->cli, text);
+	if (show_cr && ch.num_entries)
+		cli_error(s->cli, "  <cr>");
+	cli_free_comphelp(&ch);
+}
+
+static void help(struct cli_sess *s, struct line *l)
+{
+	char save = l->b[l->cur];
 
 	if (l->cur == l->len)
 		outs("?");
@@ -336,18 +391,8 @@ static void help(struct cli_sess *s, struct line *l)
 	outs("\r\n");
 	cli_term_output_start(s);
 	l->b[l->cur] = 0;
-	cli_get_completions(s->cli, l->b, '?', &ch);
+	cli_context_help(s, l->b);
 	l->b[l->cur] = save;
-	if (ch.num_entries == 0)
-		cli_error(s->cli, "%% Unrecognized command");
-	for (int i = 0; i < ch.num_entries; i++) {
-		if (strlen(ch.entries[i]) < 3 || ch.entries[i][2] != '[')
-			show_cr = 0;
-		cli_error(s->cli, "%s", ch.entries[i]);
-	}
-	if (show_cr && ch.num_entries)
-		cli_error(s->cli, "  <cr>");
-	cli_free_comphelp(&ch);
 	redraw(l);
 }
 
@@ -615,6 +660,13 @@ int cli_term_run(struct cli_sess *s, int (*auth)(const char *, const char *))
 	nhistory = 0;
 	free(l);
 	return 0;
+}
+
+int cli_cmd_history(struct cli_def *cli, const char *cmd, char *argv[], int argc)
+{
+	for (unsigned i = 0; i < nhistory; i++)
+		cli_print(cli, "%3u  %s", i + 1, history[i]);
+	return CLI_OK;
 }
 
 int cli_cmd_terminal_length(struct cli_def *cli, const char *cmd, char *argv[], int argc)

@@ -137,6 +137,24 @@ static void add_columns(struct cli_def *cli, const struct conf_table *t, int mod
 	}
 }
 
+/* `show [kw...]` of a row or group mode: each setting a sub-command, for ? and TAB. */
+static void add_show(struct cli_def *cli, const struct conf_table *t, int mode, int group,
+		     const char *help)
+{
+	struct cli_command *show =
+	    cli_register_command(cli, NULL, "show", cli_cmd_show_row, PRIV, mode, help);
+
+	for (unsigned i = 0; show && i < t->ncols; i++) {
+		const struct conf_column *c = &t->cols[i];
+		char h[160];
+
+		if (!cli_column_is_config(c) || (group >= 0 && cli_group_of(c) != group))
+			continue;
+		snprintf(h, sizeof(h), "Only %s (more keywords may follow)", c->cli);
+		cli_register_command(cli, show, c->cli, cli_cmd_show_row, PRIV, mode, h);
+	}
+}
+
 /* A configure tree's mode (tree -1: `configure terminal`, every tree's tables and groups). */
 static void add_tree(struct cli_def *cli, int tree)
 {
@@ -174,8 +192,8 @@ static void add_tree(struct cli_def *cli, int tree)
 		add_columns(cli, t, rmode, -1);
 		cli_register_command(cli, NULL, "activate", cli_cmd_activate, PRIV, rmode,
 				     "Apply the changes made to this row");
-		cli_register_command(cli, NULL, "show", cli_cmd_show_row, PRIV, rmode,
-				     "Show this row: values in sbcd and changes not yet applied");
+		add_show(cli, t, rmode, -1,
+			 "Show this row: values in sbcd and changes not yet applied");
 	}
 	for (unsigned g = 0; g < cli_ngroups(); g++) {
 		int gmode = CLI_MODE_GROUP + (int)g;
@@ -190,8 +208,7 @@ static void add_tree(struct cli_def *cli, int tree)
 			continue;
 		add_exec(cli, add_common(cli, gmode), gmode);
 		add_columns(cli, conf_globals(), gmode, (int)g);
-		cli_register_command(cli, NULL, "show", cli_cmd_show_row, PRIV, gmode,
-				     "Show the parameters of this group");
+		add_show(cli, conf_globals(), gmode, (int)g, "Show the parameters of this group");
 	}
 }
 
@@ -274,6 +291,9 @@ int cli_tree_build(struct cli_def *cli)
 	cli_unregister_command(cli, "configure");
 	cli_unregister_command(cli, "exit");
 	cli_unregister_command(cli, "enable");
+	cli_unregister_command(cli, "history");
+	cli_register_command(cli, NULL, "history", cli_cmd_history, UNPRIV, MODE_ANY,
+			     "Show a list of previously run commands");
 	cli_register_command(cli, NULL, "exit", cli_cmd_exit, UNPRIV, MODE_ANY,
 			     "Leave the current mode (in exec mode: log out)");
 	cli_register_command(cli, NULL, "!", cmd_comment, UNPRIV, MODE_ANY, "Comment (ignored)");

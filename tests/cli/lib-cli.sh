@@ -24,6 +24,8 @@ cli_sbcd_start() {
 	if [ ! -e "$d/flash/board.ini" ]; then
 		{
 			echo "$CLI_BOARD"
+			# no web server: it would take ports 80 and 443 from other tests
+			printf '[WEB Params]\nHTTPPort = 0\nHTTPSPort = 0\n'
 			for f in "$@"; do cat "$f"; done
 		} >"$d/flash/board.ini"
 		chmod 600 "$d/flash/board.ini" # sbcd refuses a board.ini others can read

@@ -57,6 +57,9 @@ cli_sbcd_start "$D" || fail "sbcd in $D"
 check "no <kw> on every column of A" timeout 60 "$CLI" --socket "$A/sbcd.sock" <"$T_DIR/unset.cli"
 check "names and mandatory columns on D" timeout 60 "$CLI" --socket "$D/sbcd.sock" \
 	<"$T_DIR/min.cli"
+# the test boards turn the web off (lib-cli.sh); as defaults they only wait for a reset
+check "web ports of D back to their defaults" timeout 30 "$CLI" --socket "$D/sbcd.sock" \
+	-c 'configure system; web; no http-port; no https-port'
 "$INI" --socket "$A/sbcd.sock" export -o "$T_DIR/a2.ini"
 "$INI" --socket "$D/sbcd.sock" export -o "$T_DIR/d.ini"
 check "no <kw> restored every default (export A = export D)" diff -u "$T_DIR/d.ini" "$T_DIR/a2.ini"
