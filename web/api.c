@@ -44,7 +44,7 @@ static void reply_json(struct web_req *r, int code, const char *desc, const char
 	int first = 1;
 	for (const char *l = reply; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		if (n && !conf_diag_is_code_line(l)) {
+		if (n && !web_machine_line(l)) { /* '#code', '#access': for programs */
 			if (!first)
 				evbuffer_add(r->out, ",", 1);
 			json_str(r->out, l, n);
@@ -151,7 +151,7 @@ static void body_of(struct web_req *r, const char **body, size_t *len)
 
 static void status(struct web_req *r)
 {
-	static const char *const keys[] = {"version", "uptime", "changes", "saves"};
+	static const char *const keys[] = {"version", "uptime", "changes", "saves", "unsaved"};
 	const struct web_counters *c = &r->w->cnt;
 	char *info = web_sbc_info(r), *pend = web_sbc_pending(r), val[256];
 
@@ -166,7 +166,7 @@ static void status(struct web_req *r)
 	int first = 1;
 	for (const char *l = pend; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		if (n) {
+		if (n && !web_machine_line(l)) {
 			evbuffer_add_printf(r->out, "%s", first ? "" : ",");
 			json_str(r->out, l, n);
 			first = 0;

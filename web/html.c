@@ -148,7 +148,13 @@ const char web_css[] =
     "input.mid{max-width:420px}input.short{max-width:220px}button.plain,a.btn.plain{background:#"
     "fff;color:#27527f}"
     "ul.plain{margin:0;padding-left:0;list-style:none}td code{word-break:break-all;font-size:11px}"
-    ".actions{margin:10px 0;display:flex;gap:8px;flex-wrap:wrap;align-items:center}\n";
+    ".actions{margin:10px 0;display:flex;gap:8px;flex-wrap:wrap;align-items:center}"
+    ".note.actions{margin:8px 0}.access{background:#fde2c4;border:2px solid #c8641a;color:#5a2a00}"
+    ".access table{margin:6px 0}tr.acc td{background:#fde2c4!important}"
+    ".banner details summary{cursor:pointer}.banner table{margin:6px 0}"
+    "tr.sel td{background:#dde9f7!important}td.act{white-space:nowrap}"
+    ".below{margin:4px 0 14px;display:flex;gap:8px;flex-wrap:wrap}"
+    "table.rows td{max-width:260px;overflow:hidden;text-overflow:ellipsis}\n";
 
 void web_csrf_field(struct web_req *r)
 {
@@ -166,7 +172,7 @@ static void nav(struct web_req *r)
 	web_hp(r->out,
 	       "<div class=\"grp\">Configuration</div><a href=\"/globals\"%-s>"
 	       "Global parameters</a>",
-	       !strcmp(cur, "globals") ? " class=\"on\"" : "");
+	       !strcmp(cur, "globals") && !tab[0] ? " class=\"on\"" : "");
 	for (unsigned i = 0; i < conf_ntables; i++) {
 		const struct conf_table *t = conf_tables[i];
 		if (t->flags & (CONF_TF_GLOBALS | CONF_TF_STATUS))
@@ -176,11 +182,17 @@ static void nav(struct web_req *r)
 		       t->name);
 	}
 	web_hp(r->out,
-	       "<div class=\"grp\">Security</div><a href=\"/tls/0\"%-s>Certificates</a>"
-	       "<div class=\"grp\">Maintenance</div><a href=\"/files\"%-s>"
-	       "Configuration file</a>",
+	       "<div class=\"grp\">Security</div><a href=\"/table/TLSContexts\" "
+	       "id=\"nav-tls-contexts\">TLS Contexts</a><a href=\"/tls/0\"%-s>Certificates</a>"
+	       "<a href=\"/globals/WEB\" id=\"nav-web-security\"%-s>Web Security Settings</a>",
 	       !strcmp(cur, "tls") ? " class=\"on\"" : "",
-	       !strcmp(cur, "files") ? " class=\"on\"" : "");
+	       !strcmp(cur, "globals") && !strcmp(tab, "WEB") ? " class=\"on\"" : "");
+	web_hp(r->out,
+	       "<div class=\"grp\">Maintenance</div><a href=\"/files\"%-s>"
+	       "Configuration file</a><a href=\"/actions/reset\" id=\"nav-reset\"%-s>Device reset"
+	       "</a>",
+	       !strcmp(cur, "files") ? " class=\"on\"" : "",
+	       !strcmp(cur, "actions") ? " class=\"on\"" : "");
 	web_hp(r->out, "<form method=\"post\" action=\"/logout\">");
 	web_csrf_field(r);
 	web_hp(r->out, "<button class=\"plain\" type=\"submit\">Log out</button></form></nav>");
@@ -209,27 +221,7 @@ void web_page_begin(struct web_req *r, const char *title)
 	nav(r);
 	web_hp(r->out, "<main><div class=\"who\">%s, %s%-s</div><h1>%s</h1>", r->sess->user,
 	       level_name(r->sess->level), r->sess->by_cert ? " (client certificate)" : "", title);
-	char *pend = web_sbc_pending(r);
-	if (pend && pend[0]) {
-		unsigned n = 0;
-		for (const char *p = pend; (p = strchr(p, '\n')); p++)
-			n++;
-		web_hp(r->out,
-		       "<div class=\"note warn\"><details><summary>%u change%-s waiting "
-		       "for a reset (save, then reset, to apply)</summary><ul>",
-		       n, n == 1 ? "" : "s");
-		for (const char *l = pend; *l;) {
-			size_t len = strcspn(l, "\n");
-			web_hp(r->out, "<li>");
-			web_esc(r->out, l, len);
-			web_hp(r->out, "</li>");
-			l += len;
-			if (*l)
-				l++;
-		}
-		web_hp(r->out, "</ul></details></div>");
-	}
-	free(pend);
+	web_banner(r);
 }
 
 void web_page_end(struct web_req *r)
@@ -262,7 +254,7 @@ static void lines(struct web_req *r, const char *reply)
 {
 	for (const char *l = reply; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		if (n && !conf_diag_is_code_line(l)) { /* '#code' lines are for programs */
+		if (n && !web_machine_line(l)) { /* '#code', '#access'... are for programs */
 			web_hp(r->out, "<li>");
 			web_esc(r->out, l, n);
 			web_hp(r->out, "</li>");

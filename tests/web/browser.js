@@ -38,7 +38,7 @@ const ok = (c, what, extra) => {
 		ok(/\d/.test(await page.textContent('#info-version')), 'status shows the version');
 		await page.screenshot({ path: path.join(art, 'status.png'), fullPage: true });
 
-		await page.goto(`${url}/tls/0`);
+		await page.goto(`${url}/tls/0/roots`);
 		await page.setInputFiles('#roots-file', [path.join(pki, 'extra-ca.crt'),
 							 path.join(pki, 'rogue-ca.crt')]);
 		await Promise.all([page.waitForLoadState('load'), page.click('#roots-import')]);
@@ -79,7 +79,10 @@ const ok = (c, what, extra) => {
 		ok(dialogs === 0, 'no script ran from injected names');
 
 		await page.goto(`${url}/files`);
-		await Promise.all([page.waitForLoadState('load'), page.click('#reset')]);
+		await Promise.all([page.waitForURL('**/actions/reset'), page.click('#reset')]);
+		ok(/Reset now/.test(await page.textContent('#reset-confirm')),
+		   'Reset asks for a confirmation first');
+		await Promise.all([page.waitForLoadState('load'), page.click('#reset-confirm')]);
 		const h1 = await page.textContent('h1');
 		ok(/restarting/.test(h1), 'Reset answers with a page saying the device is restarting', h1);
 		await page.screenshot({ path: path.join(art, 'reset.png'), fullPage: true });
