@@ -152,9 +152,11 @@ const char web_css[] =
     ".note.actions{margin:8px 0}.access{background:#fde2c4;border:2px solid #c8641a;color:#5a2a00}"
     ".access table{margin:6px 0}tr.acc td{background:#fde2c4!important}"
     ".banner details summary{cursor:pointer}.banner table{margin:6px 0}"
-    "tr.sel td{background:#dde9f7!important}td.act{white-space:nowrap}"
+    "tr.sel td{background:#dde9f7!important}table.rows td.act{white-space:nowrap;max-width:none;"
+    "overflow:visible}a.pick{text-decoration:none;white-space:nowrap}"
     ".below{margin:4px 0 14px;display:flex;gap:8px;flex-wrap:wrap}"
-    "table.rows td{max-width:260px;overflow:hidden;text-overflow:ellipsis}\n";
+    "table.rows td{max-width:220px;overflow:hidden;text-overflow:ellipsis}"
+    "table.rows th{overflow-wrap:anywhere;font-size:12px}main{min-width:0}\n";
 
 void web_csrf_field(struct web_req *r)
 {

@@ -138,10 +138,10 @@ void web_render_rows(struct web_req *r, const struct conf_store *st, const struc
 		const struct conf_row *row = rows->row[i];
 		if (links)
 			web_hp(r->out,
-			       "<tr%-s><td><a href=\"/table/%s?sel=%u\" id=\"select-%u\" "
-			       "title=\"select this row\">%u</a></td>",
+			       "<tr%-s><td><a class=\"pick\" href=\"/table/%s?sel=%u\" "
+			       "id=\"select-%u\" title=\"select this row\">%-s %u</a></td>",
 			       row->index == sel ? " class=\"sel\"" : "", t->name, row->index,
-			       row->index, row->index);
+			       row->index, row->index == sel ? "&#9673;" : "&#9675;", row->index);
 		else
 			web_hp(r->out, "<tr><td>%u</td>", row->index);
 		shown = 0;

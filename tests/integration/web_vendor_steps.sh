@@ -25,7 +25,8 @@ fi
 [ -d "$NODE_DIR/node_modules/playwright-core" ] || { fail "npm install playwright-core"; t_end; exit 1; }
 
 # A device as delivered: no TLS material (context 0 gets a self-signed certificate at boot),
-# no trusted root, HTTP and HTTPS, passwords; only the ports are the test's.
+# no trusted root, HTTP and HTTPS, passwords; the test's ports, and a few rows in the wide
+# tables so that their row actions are checked at 1280 px too.
 PKI=$T_DIR/pki
 FLASH=$T_DIR/flash
 SOCK=$T_DIR/sbcd.sock
@@ -46,6 +47,23 @@ WebAddress = '127.0.0.1'
 FORMAT SIPInterface_Index = SIPInterface_InterfaceName, SIPInterface_NetworkInterface, SIPInterface_UDPPort, SIPInterface_TCPPort, SIPInterface_TLSPort;
 SIPInterface 0 = "SIPInterface_0", "O+M+C", $sip, $sip, $sips;
 [ \SIPInterface ]
+
+[ ProxySet ]
+FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_EnableProxyKeepAlive, ProxySet_ProxyKeepAliveTime;
+ProxySet 1 = "ITSP with a rather long proxy set name", 1, 60;
+[ \ProxySet ]
+[ ProxyIp ]
+FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress, ProxyIp_TransportType;
+ProxyIp 0 = "1", 0, "proxy.example.com:5061", 2;
+[ \ProxyIp ]
+[ IPGroup ]
+FORMAT IPGroup_Index = IPGroup_Name, IPGroup_ProxySetName;
+IPGroup 1 = "ITSP", "ITSP with a rather long proxy set name";
+[ \IPGroup ]
+[ IP2IPRouting ]
+FORMAT IP2IPRouting_Index = IP2IPRouting_RouteName, IP2IPRouting_DestIPGroupName;
+IP2IPRouting 0 = "to ITSP", "ITSP";
+[ \IP2IPRouting ]
 X
 chmod 600 "$FLASH/board.ini"
 "$BIN/sbcd" -f --flash "$FLASH" --socket "$SOCK" --pidfile "$T_DIR/sbcd.pid" >"$T_DIR/sbcd.log" 2>&1 &
