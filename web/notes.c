@@ -110,15 +110,23 @@ unsigned web_reply_access(struct web_req *r, const char *reply)
 	return n;
 }
 
+/* A reply line that only repeats what the banner lists (a setting waiting for a reset). */
+static int pending_note(const char *l, size_t len)
+{
+	return memmem(l, len, "pending reset: ", 15) != NULL;
+}
+
 void web_show_reply(struct web_req *r, const char *ok, const char *reply)
 {
-	unsigned warnings = 0;
+	unsigned warnings = 0, pending = 0;
 
 	web_show_notice(r, "ok", ok);
 	web_reply_access(r, reply);
 	for (const char *l = reply; l && *l;) {
 		size_t len = strcspn(l, "\n");
-		if (len && !web_machine_line(l)) {
+		if (len && !web_machine_line(l) && pending_note(l, len)) {
+			pending++;
+		} else if (len && !web_machine_line(l)) {
 			if (!warnings++)
 				web_hp(r->out, "<div class=\"note warn\" id=\"warnings\"><ul "
 					       "class=\"plain\">");
@@ -130,6 +138,11 @@ void web_show_reply(struct web_req *r, const char *ok, const char *reply)
 	}
 	if (warnings)
 		web_hp(r->out, "</ul></div>");
+	if (pending)
+		web_hp(r->out,
+		       "<p class=\"help\" id=\"reply-pending\">%u of these settings take effect at "
+		       "the next reset: the banner above lists every setting waiting for it.</p>",
+		       pending);
 }
 
 /* "unsaved N" of INFO; without it (an older sbcd): changes since boot when nothing was saved. */
@@ -188,23 +201,25 @@ static unsigned pending_list(struct web_req *r, const char *pend, unsigned *acce
 		size_t len = strcspn(l, "\n");
 		const char *t = l;
 		if (len && !web_machine_line(l)) {
+			int setting = 0;
 			if (len > 9 && !strncmp(t, "warning: ", 9))
 				t += 9, len -= 9;
+			if (len > 15 && !strncmp(t, "pending reset: ", 15))
+				t += 15, len -= 15, setting = 1;
 			web_hp(r->out, "<li>");
 			web_esc(r->out, t, len);
 			web_hp(r->out, "</li>");
 			n++;
 			/* a global one reads "pending reset: Name = value (active old)" */
-			const char *k = memmem(t, len, "pending reset: ", 15);
-			if (k) {
+			if (setting) {
 				char name[64];
-				size_t nl = strcspn(k + 15, " \n");
-				snprintf(name, sizeof(name), "%.*s", (int)nl, k + 15);
+				size_t nl = strcspn(t, " \n");
+				snprintf(name, sizeof(name), "%.*s", (int)(nl < len ? nl : len), t);
 				*access += access_column("-", name);
 			}
 		}
-		t += len;
-		l = t + (*t != 0);
+		l = t + len;
+		l += *l != 0;
 	}
 	web_hp(r->out, "</ul>");
 	return n;
