@@ -53,6 +53,20 @@ static void reply_json(struct web_req *r, int code, const char *desc, const char
 		l += n + (l[n] != 0);
 	}
 	evbuffer_add(r->out, "]", 1);
+	/* what changes how the device is reached after the reset: {setting, now, afterReset} */
+	char tok[3][256];
+	first = 1;
+	for (const char *l = reply; code < 300 && web_access_next(&l, tok); first = 0) {
+		evbuffer_add_printf(r->out, "%s{\"setting\":", first ? ",\"access\":[" : ",");
+		json_str(r->out, tok[0], strlen(tok[0]));
+		evbuffer_add_printf(r->out, ",\"now\":");
+		json_str(r->out, tok[1], strlen(tok[1]));
+		evbuffer_add_printf(r->out, ",\"afterReset\":");
+		json_str(r->out, tok[2], strlen(tok[2]));
+		evbuffer_add(r->out, "}", 1);
+	}
+	if (!first)
+		evbuffer_add(r->out, "]", 1);
 	if (code >= 300 && conf_diag_reply_code(reply) != CONF_C_NONE)
 		evbuffer_add_printf(r->out, ",\"code\":\"%s\"",
 				    conf_code_name(conf_diag_reply_code(reply)));

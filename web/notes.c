@@ -81,26 +81,34 @@ static int access_column(const char *table, const char *col)
 	return c >= 0 && g->cols[c].section && !strncmp(g->cols[c].section, "WEB", 3);
 }
 
+int web_access_next(const char **pos, char tok[3][256])
+{
+	for (const char *l = *pos; l && *l;) {
+		size_t len = strcspn(l, "\n");
+		const char *next = l + len + (l[len] != 0);
+		if (len > 8 && !strncmp(l, "#access ", 8) && split(l + 8, len - 8, 3, tok) == 0) {
+			*pos = next;
+			return 1;
+		}
+		l = next;
+	}
+	return 0;
+}
+
 unsigned web_reply_access(struct web_req *r, const char *reply)
 {
 	char tok[3][256];
 	unsigned n = 0;
 
-	for (const char *l = reply; l && *l;) {
-		size_t len = strcspn(l, "\n");
-		if (len > 8 && !strncmp(l, "#access ", 8) && split(l + 8, len - 8, 3, tok) == 0) {
-			if (!n++)
-				web_hp(
-				    r->out,
-				    "<div class=\"note access\" id=\"access\"><strong>After the "
-				    "next reset the web interface is reached differently:</strong>"
-				    "<table class=\"kv\"><tr><th>Setting</th><th>In effect now</th>"
-				    "<th>After the reset</th></tr>");
+	for (const char *l = reply; web_access_next(&l, tok);) {
+		if (!n++)
 			web_hp(r->out,
-			       "<tr><td>%s</td><td>%s</td><td><strong>%s</strong></td></tr>",
-			       tok[0], shown(tok[1]), shown(tok[2]));
-		}
-		l += len + (l[len] != 0);
+			       "<div class=\"note access\" id=\"access\"><strong>After the "
+			       "next reset the web interface is reached differently:</strong>"
+			       "<table class=\"kv\"><tr><th>Setting</th><th>In effect now</th>"
+			       "<th>After the reset</th></tr>");
+		web_hp(r->out, "<tr><td>%s</td><td>%s</td><td><strong>%s</strong></td></tr>",
+		       tok[0], shown(tok[1]), shown(tok[2]));
 	}
 	if (n)
 		web_hp(r->out,
@@ -233,7 +241,7 @@ void web_banner(struct web_req *r)
 	unsigned lines = 0, access = 0;
 
 	for (const char *l = pend; l && *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
-		lines += strcspn(l, "\n") && !web_machine_line(l);
+		lines += strcspn(l, "\n") && (!web_machine_line(l) || !strncmp(l, "#pending ", 9));
 	if (!dirty && !lines)
 		goto out;
 	web_hp(r->out, "<div class=\"banner\" id=\"banner\">");
@@ -273,11 +281,11 @@ void web_banner(struct web_req *r)
 		evbuffer_free(list);
 		web_hp(r->out, "</details><div class=\"actions\">%-s",
 		       dirty ? "Save to flash, then " : "");
-		if (admin)
+		if (admin && !(r->nseg == 2 && !strcmp(r->seg[0], "actions"))) /* not on Reset */
 			web_hp(r->out,
 			       "<a class=\"btn\" id=\"banner-reset\" href=\"/actions/reset\">"
 			       "Reset...</a>");
-		else
+		else if (!admin)
 			web_hp(r->out, "an administrator resets the device.");
 		web_hp(r->out, "</div></div>");
 	}

@@ -212,6 +212,11 @@ int web_machine_line(const char *l);
  * change how the web is reached stand out. Nothing when there is neither.
  */
 void web_banner(struct web_req *r);
+/*
+ * The next `#access COLUMN RUNNING NEW` line from *pos on (moved past it): 1 with its values,
+ * percent-decoded ("" for an empty one), in tok; 0 when there is none left.
+ */
+int web_access_next(const char **pos, char tok[3][256]);
 /* The `#access COLUMN RUNNING NEW` lines of reply as a block that stands out; their count. */
 unsigned web_reply_access(struct web_req *r, const char *reply);
 /* An accepted change: the ok notice, then reply's #access block and its other lines as warnings. */
