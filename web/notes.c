@@ -214,6 +214,11 @@ static unsigned pending_list(struct web_req *r, const char *pend, unsigned *acce
 				t += 9, len -= 9;
 			if (len > 15 && !strncmp(t, "pending reset: ", 15))
 				t += 15, len -= 15, setting = 1;
+			if (web_machine_line(t)) { /* a machine line behind a prefix */
+				l = t + len;
+				l += *l != 0;
+				continue;
+			}
 			web_hp(r->out, "<li>");
 			web_esc(r->out, t, len);
 			web_hp(r->out, "</li>");
@@ -236,6 +241,14 @@ static unsigned pending_list(struct web_req *r, const char *pend, unsigned *acce
 void web_banner(struct web_req *r)
 {
 	char *info = web_sbc_info(r), *pend = web_sbc_pending(r);
+
+	web_banner_render(r, info, pend);
+	free(info);
+	free(pend);
+}
+
+void web_banner_render(struct web_req *r, const char *info, const char *pend)
+{
 	unsigned long dirty = info ? unsaved(info) : 0;
 	int admin = web_req_level(r) >= CTL_LEVEL_ADMIN;
 	unsigned lines = 0, access = 0;
@@ -292,6 +305,5 @@ void web_banner(struct web_req *r)
 close:
 	web_hp(r->out, "</div>");
 out:
-	free(info);
-	free(pend);
+	return;
 }

@@ -212,6 +212,8 @@ int web_machine_line(const char *l);
  * change how the web is reached stand out. Nothing when there is neither.
  */
 void web_banner(struct web_req *r);
+/* The same from given INFO and PENDING replies (either may be NULL). */
+void web_banner_render(struct web_req *r, const char *info, const char *pend);
 /*
  * The next `#access COLUMN RUNNING NEW` line from *pos on (moved past it): 1 with its values,
  * percent-decoded ("" for an empty one), in tok; 0 when there is none left.
