@@ -620,9 +620,10 @@ static char *verb_info(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
 	supervise_describe(kids, sizeof(kids));
 	return reply_text(1, rlen,
 			  "version %s\nuptime %ld\nflash %s\nlevel %u\nuser %s\nchanges %lu\n"
-			  "saves %lu\npending %u\n%s",
+			  "saves %lu\nunsaved %lu\npending %u\n%s",
 			  SBC_VERSION, (long)(time(NULL) - s->started), s->flashdir, cs->level,
-			  cs->user[0] ? cs->user : "-", s->changes, s->saves, pending, kids);
+			  cs->user[0] ? cs->user : "-", s->changes, s->saves,
+			  s->edits - s->edits_saved, pending, kids);
 }
 
 /* Saved generations on flash: id, role, when, whether it validates. */
@@ -850,6 +851,7 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 			return reply_text(0, rlen, "save failed: %s\n", err);
 		}
 		s->saves++;
+		s->edits_saved = s->edits;
 		log_info("configuration saved to flash by %s", cs->user[0] ? cs->user : "uid");
 		return reply_text(1, rlen, "saved to %s/board.ini\n", s->flashdir);
 	}

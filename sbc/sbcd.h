@@ -30,6 +30,8 @@ struct sbcd {
 	int stop_requested;
 	unsigned long changes; /* committed transactions since boot */
 	unsigned long saves;
+	unsigned long edits;       /* commits and TLS material changes since boot */
+	unsigned long edits_saved; /* edits at the last save: INFO's unsaved is the difference */
 };
 
 /*

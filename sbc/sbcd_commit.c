@@ -92,6 +92,7 @@ int sbcd_commit_pre(struct sbcd *s, struct conf_store *candidate, struct conf_tx
 	if (conf_txn_commit_pre(&s->running, candidate, p, oldp, d) < 0)
 		return -1;
 	s->changes++;
+	s->edits++;
 	return 0;
 }
 
@@ -100,5 +101,6 @@ int sbcd_commit(struct sbcd *s, struct conf_store *candidate, struct conf_diag *
 	if (conf_txn_commit(&s->running, candidate, d) < 0)
 		return -1;
 	s->changes++;
+	s->edits++;
 	return 0;
 }

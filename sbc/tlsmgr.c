@@ -282,6 +282,7 @@ void tlsmgr_check_expiry(struct sbcd *s)
 
 void tlsmgr_changed(struct sbcd *s, unsigned idx)
 {
+	s->edits++; /* running material differs from flash until a save */
 	tlsmgr_check_expiry(s);
 	if (s->sip)
 		sip_engine_tls_changed(s->sip, idx);

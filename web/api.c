@@ -44,7 +44,7 @@ static void reply_json(struct web_req *r, int code, const char *desc, const char
 	int first = 1;
 	for (const char *l = reply; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		if (n && !conf_diag_is_code_line(l)) {
+		if (n && !web_machine_line(l)) { /* '#code', '#access': for programs */
 			if (!first)
 				evbuffer_add(r->out, ",", 1);
 			json_str(r->out, l, n);
@@ -53,6 +53,20 @@ static void reply_json(struct web_req *r, int code, const char *desc, const char
 		l += n + (l[n] != 0);
 	}
 	evbuffer_add(r->out, "]", 1);
+	/* what changes how the device is reached after the reset: {setting, now, afterReset} */
+	char tok[3][256];
+	first = 1;
+	for (const char *l = reply; code < 300 && web_access_next(&l, tok); first = 0) {
+		evbuffer_add_printf(r->out, "%s{\"setting\":", first ? ",\"access\":[" : ",");
+		json_str(r->out, tok[0], strlen(tok[0]));
+		evbuffer_add_printf(r->out, ",\"now\":");
+		json_str(r->out, tok[1], strlen(tok[1]));
+		evbuffer_add_printf(r->out, ",\"afterReset\":");
+		json_str(r->out, tok[2], strlen(tok[2]));
+		evbuffer_add(r->out, "}", 1);
+	}
+	if (!first)
+		evbuffer_add(r->out, "]", 1);
 	if (code >= 300 && conf_diag_reply_code(reply) != CONF_C_NONE)
 		evbuffer_add_printf(r->out, ",\"code\":\"%s\"",
 				    conf_code_name(conf_diag_reply_code(reply)));
@@ -151,7 +165,7 @@ static void body_of(struct web_req *r, const char **body, size_t *len)
 
 static void status(struct web_req *r)
 {
-	static const char *const keys[] = {"version", "uptime", "changes", "saves"};
+	static const char *const keys[] = {"version", "uptime", "changes", "saves", "unsaved"};
 	const struct web_counters *c = &r->w->cnt;
 	char *info = web_sbc_info(r), *pend = web_sbc_pending(r), val[256];
 
@@ -166,7 +180,7 @@ static void status(struct web_req *r)
 	int first = 1;
 	for (const char *l = pend; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		if (n) {
+		if (n && !web_machine_line(l)) {
 			evbuffer_add_printf(r->out, "%s", first ? "" : ",");
 			json_str(r->out, l, n);
 			first = 0;

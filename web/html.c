@@ -152,7 +152,15 @@ const char web_css[] =
     /* dashboard charts (page_dash.c) */
     ".charts{display:flex;flex-wrap:wrap;gap:10px}.chart{margin:0;background:#fff;"
     "border:1px solid #d8dee8;padding:6px}.chart figcaption{font-weight:600;font-size:13px}"
-    ".legend{margin:4px 0 8px}.legend .key{margin-right:14px;font-size:13px}\n";
+    ".legend{margin:4px 0 8px}.legend .key{margin-right:14px;font-size:13px}"
+    ".note.actions{margin:8px 0}.access{background:#fde2c4;border:2px solid #c8641a;color:#5a2a00}"
+    ".access table{margin:6px 0}tr.acc td{background:#fde2c4!important}"
+    ".banner details summary{cursor:pointer}.banner table{margin:6px 0}"
+    "tr.sel td{background:#dde9f7!important}table.rows td.act{white-space:nowrap;max-width:none;"
+    "overflow:visible}a.pick{text-decoration:none;white-space:nowrap}"
+    ".below{margin:4px 0 14px;display:flex;gap:8px;flex-wrap:wrap}"
+    "table.rows td{max-width:220px;overflow:hidden;text-overflow:ellipsis}"
+    "table.rows th{overflow-wrap:anywhere;font-size:12px}main{min-width:0}\n";
 
 void web_csrf_field(struct web_req *r)
 {
@@ -173,7 +181,7 @@ static void nav(struct web_req *r)
 	web_hp(r->out,
 	       "<div class=\"grp\">Configuration</div><a href=\"/globals\"%-s>"
 	       "Global parameters</a>",
-	       !strcmp(cur, "globals") ? " class=\"on\"" : "");
+	       !strcmp(cur, "globals") && !tab[0] ? " class=\"on\"" : "");
 	for (unsigned i = 0; i < conf_ntables; i++) {
 		const struct conf_table *t = conf_tables[i];
 		if (t->flags & (CONF_TF_GLOBALS | CONF_TF_STATUS))
@@ -183,11 +191,17 @@ static void nav(struct web_req *r)
 		       t->name);
 	}
 	web_hp(r->out,
-	       "<div class=\"grp\">Security</div><a href=\"/tls/0\"%-s>Certificates</a>"
-	       "<div class=\"grp\">Maintenance</div><a href=\"/files\"%-s>"
-	       "Configuration file</a>",
+	       "<div class=\"grp\">Security</div><a href=\"/table/TLSContexts\" "
+	       "id=\"nav-tls-contexts\">TLS Contexts</a><a href=\"/tls/0\"%-s>Certificates</a>"
+	       "<a href=\"/globals/WEB\" id=\"nav-web-security\"%-s>Web Security Settings</a>",
 	       !strcmp(cur, "tls") ? " class=\"on\"" : "",
-	       !strcmp(cur, "files") ? " class=\"on\"" : "");
+	       !strcmp(cur, "globals") && !strcmp(tab, "WEB") ? " class=\"on\"" : "");
+	web_hp(r->out,
+	       "<div class=\"grp\">Maintenance</div><a href=\"/files\"%-s>"
+	       "Configuration file</a><a href=\"/actions/reset\" id=\"nav-reset\"%-s>Device reset"
+	       "</a>",
+	       !strcmp(cur, "files") ? " class=\"on\"" : "",
+	       !strcmp(cur, "actions") ? " class=\"on\"" : "");
 	web_hp(r->out, "<form method=\"post\" action=\"/logout\">");
 	web_csrf_field(r);
 	web_hp(r->out, "<button class=\"plain\" type=\"submit\">Log out</button></form></nav>");
@@ -216,27 +230,7 @@ void web_page_begin(struct web_req *r, const char *title)
 	nav(r);
 	web_hp(r->out, "<main><div class=\"who\">%s, %s%-s</div><h1>%s</h1>", r->sess->user,
 	       level_name(r->sess->level), r->sess->by_cert ? " (client certificate)" : "", title);
-	char *pend = web_sbc_pending(r);
-	if (pend && pend[0]) {
-		unsigned n = 0;
-		for (const char *p = pend; (p = strchr(p, '\n')); p++)
-			n++;
-		web_hp(r->out,
-		       "<div class=\"note warn\"><details><summary>%u change%-s waiting "
-		       "for a reset (save, then reset, to apply)</summary><ul>",
-		       n, n == 1 ? "" : "s");
-		for (const char *l = pend; *l;) {
-			size_t len = strcspn(l, "\n");
-			web_hp(r->out, "<li>");
-			web_esc(r->out, l, len);
-			web_hp(r->out, "</li>");
-			l += len;
-			if (*l)
-				l++;
-		}
-		web_hp(r->out, "</ul></details></div>");
-	}
-	free(pend);
+	web_banner(r);
 }
 
 void web_page_end(struct web_req *r)
@@ -269,7 +263,7 @@ static void lines(struct web_req *r, const char *reply)
 {
 	for (const char *l = reply; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		if (n && !conf_diag_is_code_line(l)) { /* '#code' lines are for programs */
+		if (n && !web_machine_line(l)) { /* '#code', '#access'... are for programs */
 			web_hp(r->out, "<li>");
 			web_esc(r->out, l, n);
 			web_hp(r->out, "</li>");

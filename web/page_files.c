@@ -25,7 +25,12 @@ static void upload_name(const char *in, char *out, size_t len)
 		snprintf(out, len, "upload.ini");
 }
 
-static void files_page(struct web_req *r, const char *ok, const char *title, const char *errs)
+/*
+ * ok: what was done; notes: the reply of an accepted load (its warnings and #access
+ * block are shown, the answer stays 200); errs: a refusal (422) under title.
+ */
+static void files_page(struct web_req *r, const char *ok, const char *notes, const char *title,
+		       const char *errs)
 {
 	int admin = web_req_level(r) >= CTL_LEVEL_ADMIN;
 
@@ -33,7 +38,7 @@ static void files_page(struct web_req *r, const char *ok, const char *title, con
 	if (errs)
 		web_show_errors(r, title, errs);
 	if (ok)
-		web_show_notice(r, "ok", ok);
+		web_show_reply(r, ok, notes);
 	web_hp(r->out, "<h2>Download</h2><p><a class=\"btn\" id=\"download-ini\" "
 		       "href=\"/files/ini\" download=\"board.ini\">Download the INI file</a> "
 		       "(running configuration; secrets are left out)</p>");
@@ -51,17 +56,15 @@ static void files_page(struct web_req *r, const char *ok, const char *title, con
 	       "value=\"incremental\" checked> incremental (only what the file names "
 	       "changes)</label><label><input type=\"radio\" name=\"mode\" value=\"replace\">"
 	       " whole (replaces the configuration)</label><button type=\"submit\" "
-	       "id=\"ini-upload\">Upload</button></div></form>");
+	       "id=\"ini-upload\">Upload and apply</button></div></form>");
 	web_hp(r->out, "<h2>Save and reset</h2><div class=\"actions\"><form method=\"post\" "
 		       "action=\"/actions/save\">");
 	web_csrf_field(r);
 	web_hp(r->out, "<button type=\"submit\" id=\"save\">Save to flash</button></form>"
-		       "<form method=\"post\" action=\"/actions/reset\">");
-	web_csrf_field(r);
-	web_hp(r->out, "<button class=\"danger\" type=\"submit\" id=\"reset\">Reset (load the "
-		       "configuration saved on flash)</button></form></div><p class=\"help\">"
-		       "Settings marked <span class=\"badge reset\">reset required</span> take "
-		       "effect after Save then Reset.</p>");
+		       "<a class=\"btn danger\" id=\"reset\" href=\"/actions/reset\">Reset...</a>"
+		       "</div><p class=\"help\">Apply changes the running configuration; Save to "
+		       "flash keeps it after a reset. Settings marked <span class=\"badge reset\">"
+		       "reset required</span> take effect after Save to flash, then Reset.</p>");
 	web_page_end(r);
 	web_send(r, errs ? 422 : 200, "text/html; charset=utf-8", NULL);
 }
@@ -90,11 +93,11 @@ static void upload(struct web_req *r)
 	int rc;
 
 	if (!f || !f->filename || !f->len) {
-		files_page(r, NULL, "Refused", "choose an INI file to upload");
+		files_page(r, NULL, NULL, "Refused", "choose an INI file to upload");
 		return;
 	}
 	if (!mode || (strcmp(mode, "incremental") && strcmp(mode, "replace"))) {
-		files_page(r, NULL, "Refused", "mode must be incremental or replace");
+		files_page(r, NULL, NULL, "Refused", "mode must be incremental or replace");
 		return;
 	}
 	upload_name(f->filename, name, sizeof(name));
@@ -102,10 +105,14 @@ static void upload(struct web_req *r)
 	rc = web_req_call(r, verb, f->value, f->len, &reply, NULL);
 	if (rc == 0) {
 		char ok[160];
-		snprintf(ok, sizeof(ok), "%s loaded (%s); save to flash to keep it.", name, mode);
-		files_page(r, ok, NULL, reply && reply[0] ? reply : NULL);
+		snprintf(ok, sizeof(ok),
+			 "%s loaded (%s) into the running configuration; Save to flash keeps it "
+			 "after a reset.",
+			 name, mode);
+		files_page(r, ok, reply, NULL, NULL); /* warnings, if any, with a 200 */
 	} else {
-		files_page(r, NULL, "Refused: nothing was changed", reply ? reply : "refused");
+		files_page(r, NULL, NULL, "Refused: nothing was changed",
+			   reply ? reply : "refused");
 	}
 	free(reply);
 }
@@ -140,6 +147,32 @@ static void reset_page(struct web_req *r)
 	web_send(r, 200, "text/html; charset=utf-8", NULL);
 }
 
+/* The vendor's Device Reset page: what a reset does here and now, then a confirmation. */
+static void reset_confirm(struct web_req *r)
+{
+	char *info = web_sbc_info(r), v[32];
+	unsigned long unsaved =
+	    info ? strtoul(web_info_get(info, "unsaved", v, sizeof(v)), NULL, 10) : 0;
+
+	free(info);
+	web_page_begin(r, "Device reset");
+	web_hp(r->out,
+	       "<p>A reset restarts sbcd with the configuration saved on flash: changes not saved "
+	       "to flash are lost, settings waiting for a reset take effect (see above), calls in "
+	       "progress end, and you may have to log in again.</p>"
+	       "<form method=\"post\" action=\"/actions/reset\" id=\"reset-form\">");
+	web_csrf_field(r);
+	web_hp(r->out,
+	       "<input type=\"hidden\" name=\"confirm\" value=\"yes\"><p><label><input "
+	       "type=\"checkbox\" name=\"save\" value=\"1\" id=\"reset-save\"%-s> Save to flash "
+	       "first (%lu change%-s not saved)</label></p><div class=\"actions\">"
+	       "<button class=\"danger\" type=\"submit\" id=\"reset-confirm\">Reset now</button>"
+	       "<a class=\"btn plain\" href=\"/files\" id=\"reset-cancel\">Cancel</a></div></form>",
+	       unsaved ? " checked" : "", unsaved, unsaved == 1 ? "" : "s");
+	web_page_end(r);
+	web_send(r, 200, "text/html; charset=utf-8", NULL);
+}
+
 void web_page_files(struct web_req *r)
 {
 	int post = evhttp_request_get_command(r->req) == EVHTTP_REQ_POST;
@@ -147,24 +180,47 @@ void web_page_files(struct web_req *r)
 	char *reply = NULL;
 
 	if (!strcmp(s0, "files") && r->nseg == 1 && !post) {
-		files_page(r, NULL, NULL, NULL);
+		files_page(r, NULL, NULL, NULL, NULL);
 	} else if (!strcmp(s0, "files") && r->nseg == 2 && !strcmp(s1, "ini")) {
 		if (post)
 			upload(r);
 		else
 			download(r);
-	} else if (!strcmp(s0, "actions") && r->nseg == 2 && post &&
-		   (!strcmp(s1, "save") || !strcmp(s1, "reset"))) {
-		int reset = !strcmp(s1, "reset");
-		int rc = web_req_call(r, reset ? "RESET" : "SAVE", NULL, 0, &reply, NULL);
-		if (rc == 0 && reset)
-			reset_page(r);
-		else if (rc == 0)
-			files_page(r, "Saved to flash.", NULL, NULL);
+	} else if (!strcmp(s0, "actions") && r->nseg == 2 && !post && !strcmp(s1, "reset")) {
+		if (web_req_level(r) < CTL_LEVEL_ADMIN)
+			web_error(r, 403, "Only an administrator may reset the device.");
 		else
-			files_page(r, NULL, "Refused", reply ? reply : "sbcd does not answer");
+			reset_confirm(r);
+	} else if (!strcmp(s0, "actions") && r->nseg == 2 && post && !strcmp(s1, "reset")) {
+		const char *confirm = web_form_get(&r->form, "confirm");
+		const char *save = web_form_get(&r->form, "save");
+		int rc = 0;
+		if (!confirm || strcmp(confirm, "yes")) {
+			web_error(r, 400, "Reset needs its confirmation (the Device reset page).");
+			goto out;
+		}
+		if (save && !strcmp(save, "1"))
+			rc = web_req_call(r, "SAVE", NULL, 0, &reply, NULL);
+		if (rc == 0) {
+			free(reply);
+			reply = NULL;
+			rc = web_req_call(r, "RESET", NULL, 0, &reply, NULL);
+		}
+		if (rc == 0)
+			reset_page(r);
+		else
+			files_page(r, NULL, NULL, "Refused: the device was not reset",
+				   reply ? reply : "sbcd does not answer");
+	} else if (!strcmp(s0, "actions") && r->nseg == 2 && post && !strcmp(s1, "save")) {
+		int rc = web_req_call(r, "SAVE", NULL, 0, &reply, NULL);
+		if (rc == 0)
+			files_page(r, "Saved to flash.", NULL, NULL, NULL);
+		else
+			files_page(r, NULL, NULL, "Refused",
+				   reply ? reply : "sbcd does not answer");
 	} else {
 		web_error(r, 404, "No such page");
 	}
+out:
 	free(reply);
 }

@@ -7,8 +7,8 @@
 
 void web_page_status(struct web_req *r)
 {
-	static const char *const keys[] = {"version", "uptime", "flash",
-					   "changes", "saves",  "pending"};
+	static const char *const keys[] = {"version", "uptime",  "flash",  "changes",
+					   "saves",   "unsaved", "pending"};
 	const struct web_counters *c = &r->w->cnt;
 	const struct web_config *cfg = &r->w->cfg;
 	char *info = web_sbc_info(r), val[512], err[256];

@@ -43,47 +43,136 @@ static const struct conf_table *table_arg(struct web_req *r)
 	return t;
 }
 
+/* Pages a row of a table leads to besides its own (the vendor's links below the table). */
+struct row_link {
+	const struct conf_table *t;
+	const char *label; /* the vendor's words, below the table */
+	const char *brief; /* in the row */
+	const char *path;  /* printf format of the path, %u the row index */
+	const char *id;
+};
+static const struct row_link row_links[] = {
+    {&conf_tbl_tlscontexts, "Certificate Information", "Certificate", "/tls/%u", "cert-info"},
+    {&conf_tbl_tlscontexts, "Change Certificates", NULL, "/tls/%u/change", "change-certs"},
+    {&conf_tbl_tlscontexts, "Trusted Root Certificates", "Trusted roots", "/tls/%u/roots",
+     "trusted-roots"},
+};
+
+#define LIST_MAX_COLS 5 /* a list shows this many columns; the row's page shows them all */
+
+/* 1 when column c of t is shown in a list of rows (all of them for status tables). */
+static int listed(const struct conf_table *t, unsigned c, int links, unsigned *shown)
+{
+	const struct conf_column *col = &t->cols[c];
+
+	if (col->flags & CONF_F_SECRET)
+		return 0;
+	if (!links)
+		return 1;
+	if (*shown >= LIST_MAX_COLS ||
+	    (col->type == CONF_T_STRING && col->max > 64 && !(col->flags & CONF_F_NAME)))
+		return 0;
+	(*shown)++;
+	return 1;
+}
+
+static void link_path(const struct row_link *l, unsigned index, char *buf, size_t len)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(buf, len, l->path, index);
+#pragma GCC diagnostic pop
+}
+
+static void row_actions(struct web_req *r, const struct conf_table *t, unsigned index, int admin)
+{
+	char href[128];
+
+	web_hp(r->out,
+	       "<td class=\"act\"><a class=\"btn\" id=\"edit-%u\" href=\"/table/%s/%u\">%s</a>",
+	       index, t->name, index, admin ? "Edit" : "View");
+	for (unsigned k = 0; k < sizeof(row_links) / sizeof(row_links[0]); k++) {
+		if (row_links[k].t != t || !row_links[k].brief)
+			continue;
+		link_path(&row_links[k], index, href, sizeof(href));
+		web_hp(r->out, " <a class=\"btn plain\" href=\"%s\" title=\"%s\">%s</a>", href,
+		       row_links[k].label, row_links[k].brief);
+	}
+	if (admin && !(index == 0 && (t->flags & CONF_TF_FIXED0))) {
+		web_hp(r->out,
+		       " <form class=\"inline\" method=\"post\" action=\"/table/%s/%u/delete\">",
+		       t->name, index);
+		web_csrf_field(r);
+		web_hp(r->out, "<button class=\"danger\" type=\"submit\">Delete</button></form>");
+	}
+	web_hp(r->out, "</td>");
+}
+
 void web_render_rows(struct web_req *r, const struct conf_store *st, const struct conf_table *t,
 		     int links)
 {
 	const struct conf_rows *rows = conf_store_rows(st, t);
 	int admin = web_req_level(r) >= CTL_LEVEL_ADMIN;
-	char buf[1100];
+	const char *selarg = links ? web_form_get(&r->form, "sel") : NULL;
+	char buf[1100], href[128];
+	unsigned shown = 0, hidden = 0, sel = rows && rows->n ? rows->row[0]->index : 0;
 
 	if (!rows || !rows->n) {
 		web_hp(r->out, "<p>No rows.</p>");
 		return;
 	}
-	web_hp(r->out, "<div class=\"scroll\"><table class=\"rows\"><tr><th>Index</th>");
-	for (unsigned c = 0; c < t->ncols; c++)
-		if (!(t->cols[c].flags & CONF_F_SECRET))
+	for (unsigned i = 0; selarg && i < rows->n; i++)
+		if (!strcmp(selarg, (snprintf(buf, sizeof(buf), "%u", rows->row[i]->index), buf)))
+			sel = rows->row[i]->index;
+	web_hp(r->out,
+	       "<div class=\"scroll\"><table class=\"rows\" id=\"rows\"><tr><th>Index</th>");
+	for (unsigned c = 0; c < t->ncols; c++) {
+		if (listed(t, c, links, &shown))
 			web_hp(r->out, "<th title=\"%s\">%s</th>", t->cols[c].help,
 			       t->cols[c].name);
-	web_hp(r->out, "%-s</tr>", links ? "<th></th>" : "");
+		else if (!(t->cols[c].flags & CONF_F_SECRET))
+			hidden++;
+	}
+	web_hp(r->out, "%-s</tr>", links ? "<th>Actions</th>" : "");
 	for (unsigned i = 0; i < rows->n; i++) {
 		const struct conf_row *row = rows->row[i];
-		web_hp(r->out, "<tr><td>%u</td>", row->index);
+		if (links)
+			web_hp(r->out,
+			       "<tr%-s><td><a class=\"pick\" href=\"/table/%s?sel=%u\" "
+			       "id=\"select-%u\" title=\"select this row\">%-s %u</a></td>",
+			       row->index == sel ? " class=\"sel\"" : "", t->name, row->index,
+			       row->index, row->index == sel ? "&#9673;" : "&#9675;", row->index);
+		else
+			web_hp(r->out, "<tr><td>%u</td>", row->index);
+		shown = 0;
 		for (unsigned c = 0; c < t->ncols; c++)
-			if (!(t->cols[c].flags & CONF_F_SECRET))
-				web_hp(r->out, "<td>%s</td>",
-				       web_value_text(&t->cols[c], &row->v[c], buf, sizeof(buf)));
-		if (links) {
-			web_hp(r->out, "<td><a class=\"btn\" href=\"/table/%s/%u\">%s</a>", t->name,
-			       row->index, admin ? "Edit" : "View");
-			if (admin && !(row->index == 0 && (t->flags & CONF_TF_FIXED0))) {
-				web_hp(r->out,
-				       " <form class=\"inline\" method=\"post\" "
-				       "action=\"/table/%s/%u/delete\">",
-				       t->name, row->index);
-				web_csrf_field(r);
-				web_hp(r->out, "<button class=\"danger\" type=\"submit\">Delete"
-					       "</button></form>");
+			if (listed(t, c, links, &shown)) {
+				web_value_text(&t->cols[c], &row->v[c], buf, sizeof(buf));
+				web_hp(r->out, "<td title=\"%s\">%s</td>", buf, buf);
 			}
-			web_hp(r->out, "</td>");
-		}
+		if (links)
+			row_actions(r, t, row->index, admin);
 		web_hp(r->out, "</tr>");
 	}
 	web_hp(r->out, "</table></div>");
+	if (!links)
+		return;
+	if (hidden)
+		web_hp(r->out, "<p class=\"help\">%u more column%-s on each row's page (Edit).</p>",
+		       hidden, hidden == 1 ? "" : "s");
+	/* the vendor's way: select a row, then a link below the table */
+	for (unsigned k = 0, n = 0; k < sizeof(row_links) / sizeof(row_links[0]); k++) {
+		if (row_links[k].t != t)
+			continue;
+		if (!n++)
+			web_hp(r->out, "<div class=\"below\" id=\"row-links\"><span>Row %u:</span>",
+			       sel);
+		link_path(&row_links[k], sel, href, sizeof(href));
+		web_hp(r->out, "<a class=\"btn plain\" id=\"%s\" href=\"%s\">%s</a>",
+		       row_links[k].id, href, row_links[k].label);
+		if (k + 1 == sizeof(row_links) / sizeof(row_links[0]) || row_links[k + 1].t != t)
+			web_hp(r->out, "</div>");
+	}
 }
 
 /* "column Name:" appears in an error line of the reply. */
@@ -281,7 +370,8 @@ static unsigned next_free(const struct conf_store *st, const struct conf_table *
 }
 
 static void row_page(struct web_req *r, const struct conf_table *t, struct conf_store *st,
-		     unsigned index, int is_new, const char *reply, const char *ok)
+		     unsigned index, int is_new, const char *reply, const char *ok,
+		     const char *notes)
 {
 	struct conf_row *row = conf_store_get(st, t, index);
 	struct conf_store *tmp = NULL;
@@ -304,7 +394,7 @@ static void row_page(struct web_req *r, const struct conf_table *t, struct conf_
 	if (reply)
 		web_show_errors(r, "Refused: nothing was changed", reply);
 	if (ok)
-		web_show_notice(r, "ok", ok);
+		web_show_reply(r, ok, notes);
 	web_hp(r->out, "<form method=\"post\" action=\"/table/%s/%-s\">", t->name,
 	       is_new ? "new" : "");
 	if (!is_new)
@@ -319,8 +409,11 @@ static void row_page(struct web_req *r, const struct conf_table *t, struct conf_
 	web_csrf_field(r);
 	fields(r, st, t, row, NULL, reply, NULL);
 	if (web_req_level(r) >= CTL_LEVEL_ADMIN)
-		web_hp(r->out, "<div class=\"actions\"><button type=\"submit\">%s</button></div>",
-		       is_new ? "Create" : "Save");
+		web_hp(r->out,
+		       "<div class=\"actions\"><button type=\"submit\" id=\"apply\">%s</button>"
+		       "<span class=\"help\">changes the running configuration; Save to flash "
+		       "keeps it after a reset</span></div>",
+		       is_new ? "Apply (create the row)" : "Apply");
 	web_hp(r->out, "</form>");
 	web_page_end(r);
 	web_send(r, reply ? 422 : 200, "text/html; charset=utf-8", NULL);
@@ -413,17 +506,17 @@ void web_page_table(struct web_req *r)
 			web_error(r, 409, "The table is full");
 			goto out;
 		}
-		row_page(r, t, st, index, is_new, NULL, NULL);
+		row_page(r, t, st, index, is_new, NULL, NULL, NULL);
 	} else {
 		if (is_new && parse_index(web_form_get(&r->form, "index"), t, &index) < 0) {
 			snprintf(err, sizeof(err), "%s: the index must be 0 .. %u", t->name,
 				 t->max_rows - 1);
-			row_page(r, t, st, 0, 1, err, NULL);
+			row_page(r, t, st, 0, 1, err, NULL, NULL);
 			goto out;
 		}
 		if (is_new && conf_store_get(st, t, index)) {
 			snprintf(err, sizeof(err), "%s row %u exists already", t->name, index);
-			row_page(r, t, st, index, 1, err, NULL);
+			row_page(r, t, st, index, 1, err, NULL, NULL);
 			goto out;
 		}
 		err[0] = 0;
@@ -431,15 +524,15 @@ void web_page_table(struct web_req *r)
 		int rc = doc ? load(r, doc, len, &reply) : 1;
 		free(doc);
 		if (rc != 0) {
-			row_page(r, t, st, index, is_new, reply ? reply : err, NULL);
+			row_page(r, t, st, index, is_new, reply ? reply : err, NULL, NULL);
 		} else {
 			struct conf_store *now = web_sbc_store(r, 0, NULL, err, sizeof(err));
 			char ok[256];
 			snprintf(ok, sizeof(ok),
-				 "%s row %u saved to the running configuration "
-				 "(save to flash to keep it).",
+				 "%s row %u applied to the running configuration "
+				 "(Save to flash keeps it after a reset).",
 				 t->name, index);
-			row_page(r, t, now ? now : st, index, 0, NULL, ok);
+			row_page(r, t, now ? now : st, index, 0, NULL, ok, reply);
 			conf_store_free(now);
 		}
 	}
@@ -448,17 +541,32 @@ out:
 	conf_store_free(st);
 }
 
+/* The first word of a section name ("WEB" of "WEB Params"): the page /globals/<word>. */
+static int section_is(const char *section, const char *word)
+{
+	size_t n = strcspn(section, " ");
+
+	return strlen(word) == n && !strncasecmp(section, word, n);
+}
+
 void web_page_globals(struct web_req *r)
 {
 	const struct conf_table *g = conf_globals();
 	int post = evhttp_request_get_command(r->req) == EVHTTP_REQ_POST;
 	const char *section = post ? web_form_get(&r->form, "section") : NULL;
-	char err[512], *reply = NULL, *pending, *doc, ok[200] = "";
+	const char *only = r->nseg == 2 ? r->seg[1] : NULL;
+	char err[512], *reply = NULL, *pending, *doc, ok[200] = "", title[64];
 	struct conf_store *st;
 	const struct conf_row *row;
-	int refused = 0;
+	int refused = 0, found = 0;
 	size_t len;
 
+	for (unsigned c = 0; only && c < g->ncols; c++)
+		found |= g->cols[c].section && section_is(g->cols[c].section, only);
+	if (only && !found) {
+		web_error(r, 404, "No such section of global parameters");
+		return;
+	}
 	if (post) {
 		int known = 0;
 		for (unsigned c = 0; section && c < g->ncols; c++)
@@ -476,10 +584,11 @@ void web_page_globals(struct web_req *r)
 			if (!reply)
 				reply = strdup(err);
 		} else {
-			snprintf(ok, sizeof(ok),
-				 "[%s] saved to the running configuration (save to "
-				 "flash to keep it).",
-				 section);
+			snprintf(
+			    ok, sizeof(ok),
+			    "[%s] applied to the running configuration (Save to flash keeps it "
+			    "after a reset).",
+			    section);
 		}
 	}
 	if (!(st = web_sbc_store(r, 0, g, err, sizeof(err))) || !(row = conf_store_get(st, g, 0))) {
@@ -489,31 +598,41 @@ void web_page_globals(struct web_req *r)
 		return;
 	}
 	pending = web_sbc_pending(r);
-	web_page_begin(r, "Global parameters");
+	if (only && section_is("WEB", only))
+		snprintf(title, sizeof(title), "Web Security Settings");
+	else if (only)
+		snprintf(title, sizeof(title), "Global parameters: %s", only);
+	else
+		snprintf(title, sizeof(title), "Global parameters");
+	web_page_begin(r, title);
 	if (refused)
 		web_show_errors(r, "Refused: nothing was changed", reply);
 	if (ok[0])
-		web_show_notice(r, "ok", ok);
+		web_show_reply(r, ok, reply);
 	/* sections in schema order, each once */
 	for (unsigned c = 0; c < g->ncols; c++) {
 		const char *sec = g->cols[c].section;
+		char id[32];
 		int seen = 0;
 		for (unsigned k = 0; sec && k < c; k++)
 			seen |= g->cols[k].section && !strcmp(g->cols[k].section, sec);
-		if (!sec || seen)
+		if (!sec || seen || (only && !section_is(sec, only)))
 			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)strcspn(sec, " "), sec);
 		web_hp(r->out,
-		       "<form method=\"post\" action=\"/globals\"><fieldset><legend>[%s]"
+		       "<form method=\"post\" action=\"%s\"><fieldset><legend>[%s]"
 		       "</legend><input type=\"hidden\" name=\"section\" value=\"%s\">",
-		       sec, sec);
+		       r->path, sec, sec);
 		web_csrf_field(r);
 		fields(r, st, g, row, sec,
 		       refused && section && !strcmp(section, sec) ? reply : NULL, pending);
 		if (web_req_level(r) >= CTL_LEVEL_ADMIN)
-			web_hp(r->out,
-			       "<div class=\"actions\"><button type=\"submit\">Save [%s]"
-			       "</button></div>",
-			       sec);
+			web_hp(
+			    r->out,
+			    "<div class=\"actions\"><button type=\"submit\" id=\"apply-%s\">Apply"
+			    "</button><span class=\"help\">changes the running configuration of "
+			    "[%s]; Save to flash keeps it after a reset</span></div>",
+			    id, sec);
 		web_hp(r->out, "</fieldset></form>");
 	}
 	web_page_end(r);

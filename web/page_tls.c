@@ -84,19 +84,67 @@ static void roots_table(struct web_req *r, unsigned ctx)
 	free(roots);
 }
 
-static void forms(struct web_req *r, unsigned ctx)
+enum tls_page { TLS_INFO, TLS_CHANGE, TLS_ROOTS };
+
+/* The vendor's three pages of a context, in the order of its steps. */
+static const struct {
+	const char *label, *sub, *id;
+} tls_pages[] = {
+    [TLS_INFO] = {"Certificate Information", "", "tab-info"},
+    [TLS_CHANGE] = {"Change Certificates", "/change", "tab-change"},
+    [TLS_ROOTS] = {"Trusted Root Certificates", "/roots", "tab-roots"},
+};
+
+static void roots_form(struct web_req *r, unsigned ctx)
 {
 	web_hp(r->out,
-	       "<h2>Trusted root certificates: import</h2><form method=\"post\" "
+	       "<h2>Import trusted root certificates</h2><form method=\"post\" "
 	       "action=\"/tls/%u/roots\" enctype=\"multipart/form-data\" class=\"actions\">",
 	       ctx);
 	web_csrf_field(r);
 	web_hp(r->out,
 	       "<input type=\"file\" id=\"roots-file\" name=\"file\" multiple "
 	       "accept=\".pem,.crt,.cer\"><button type=\"submit\" id=\"roots-import\">Import"
-	       "</button></form>");
+	       "</button><span class=\"help\">one or several PEM files, each may hold several "
+	       "CA certificates; takes effect for new connections at once</span></form>");
+}
+
+/* Change Certificates, in the vendor's order: CSR, device certificate, key, self-signed. */
+static void change_forms(struct web_req *r, unsigned ctx)
+{
 	web_hp(r->out,
-	       "<h2>Device certificate: generate a new key and self-signed certificate"
+	       "<h2>Certificate signing request</h2><form method=\"post\" "
+	       "action=\"/tls/%u/csr\" class=\"actions\">",
+	       ctx);
+	web_csrf_field(r);
+	web_hp(r->out, "<input type=\"text\" name=\"subject\" id=\"csr-subject\" class=\"mid\" "
+		       "placeholder=\"subject, e.g. CN=sbc.example.com,O=Example (empty: the "
+		       "certificate's)\"><button type=\"submit\" id=\"csr-create\">Create CSR "
+		       "(download)</button><span class=\"help\">signed with the context's current "
+		       "private key; have a CA sign it, then load the certificate below</span>"
+		       "</form>");
+	web_hp(r->out,
+	       "<h2>Load the device certificate</h2><form method=\"post\" "
+	       "action=\"/tls/%u/certificate\" enctype=\"multipart/form-data\" "
+	       "class=\"actions\">",
+	       ctx);
+	web_csrf_field(r);
+	web_hp(r->out,
+	       "<input type=\"file\" name=\"file\" id=\"cert-file\" accept=\".pem,.crt,.cer,.der\">"
+	       "<button type=\"submit\" id=\"cert-load\">Load device certificate</button>"
+	       "<span class=\"help\">it must match the private key; its chain may follow it"
+	       "</span></form>"
+	       "<h2>Load a private key</h2><form method=\"post\" action=\"/tls/%u/key\" "
+	       "enctype=\"multipart/form-data\" class=\"actions\">",
+	       ctx);
+	web_csrf_field(r);
+	web_hp(r->out,
+	       "<input type=\"file\" name=\"file\" id=\"key-file\" accept=\".pem,.key,.der\">"
+	       "<input type=\"password\" name=\"passphrase\" class=\"short\" "
+	       "placeholder=\"passphrase (if encrypted)\" autocomplete=\"off\">"
+	       "<button type=\"submit\" id=\"key-load\">Load private key</button></form>");
+	web_hp(r->out,
+	       "<h2>Generate a new private key and self-signed certificate"
 	       "</h2><form method=\"post\" action=\"/tls/%u/generate\">",
 	       ctx);
 	web_csrf_field(r);
@@ -107,66 +155,56 @@ static void forms(struct web_req *r, unsigned ctx)
 		       "<select name=\"keytype\"><option>rsa-2048</option><option>rsa-3072</option>"
 		       "<option>rsa-4096</option><option>ec-p256</option><option>ec-p384</option>"
 		       "</select></td></tr></table><div class=\"actions\"><button class=\"danger\" "
-		       "type=\"submit\">Generate (replaces key and certificate)</button></div>"
-		       "</form>");
-	web_hp(r->out,
-	       "<h2>Certificate signing request</h2><form method=\"post\" "
-	       "action=\"/tls/%u/csr\" class=\"actions\">",
-	       ctx);
-	web_csrf_field(r);
-	web_hp(r->out, "<input type=\"text\" name=\"subject\" class=\"mid\" "
-		       "placeholder=\"subject (empty: the certificate's)\"><button type=\"submit\">"
-		       "Download CSR</button></form>");
-	web_hp(r->out,
-	       "<h2>Import a device certificate</h2><form method=\"post\" "
-	       "action=\"/tls/%u/certificate\" enctype=\"multipart/form-data\" "
-	       "class=\"actions\">",
-	       ctx);
-	web_csrf_field(r);
-	web_hp(r->out,
-	       "<input type=\"file\" name=\"file\" accept=\".pem,.crt,.cer,.der\">"
-	       "<button type=\"submit\">Import certificate</button></form>"
-	       "<h2>Import a private key</h2><form method=\"post\" action=\"/tls/%u/key\" "
-	       "enctype=\"multipart/form-data\" class=\"actions\">",
-	       ctx);
-	web_csrf_field(r);
-	web_hp(r->out, "<input type=\"file\" name=\"file\" accept=\".pem,.key,.der\">"
-		       "<input type=\"password\" name=\"passphrase\" class=\"short\" "
-		       "placeholder=\"passphrase (if encrypted)\" autocomplete=\"off\">"
-		       "<button type=\"submit\">Import key</button></form>");
+		       "type=\"submit\" id=\"generate\">Generate (replaces key and certificate)"
+		       "</button></div></form>");
 }
 
-static void page(struct web_req *r, const struct conf_store *st, unsigned ctx, const char *ok,
-		 const char *refusal)
+static void page(struct web_req *r, const struct conf_store *st, unsigned ctx, enum tls_page which,
+		 const char *ok, const char *refusal)
 {
-	const struct conf_table *tc = conf_table_find("TLSContexts");
+	const struct conf_table *tc = &conf_tbl_tlscontexts;
 	const struct conf_rows *rows = conf_store_rows(st, tc);
-	int nc = conf_table_name_col(tc);
+	const struct conf_row *row = conf_store_get(st, tc, ctx);
+	int nc = conf_table_name_col(tc), admin = web_req_level(r) >= CTL_LEVEL_ADMIN;
 	struct tls_cert_info ci;
 	int km = 0;
-	char err[512], title[96];
+	char err[512], title[160];
 
-	snprintf(title, sizeof(title), "Certificates of TLS context %u", ctx);
+	snprintf(title, sizeof(title), "TLS context %u (%s): %s", ctx,
+		 row && nc >= 0 ? conf_row_str(row, nc) : "", tls_pages[which].label);
 	web_page_begin(r, title);
-	web_hp(r->out, "<div class=\"actions\">Context:");
+	web_hp(r->out, "<div class=\"actions\" id=\"tls-tabs\"><a class=\"btn plain\" "
+		       "href=\"/table/TLSContexts\" id=\"back-contexts\">TLS Contexts table</a>");
+	for (unsigned k = 0; k < sizeof(tls_pages) / sizeof(tls_pages[0]); k++)
+		web_hp(r->out, "<a class=\"btn%-s\" id=\"%s\" href=\"/tls/%u%s\">%s</a>",
+		       k == which ? "" : " plain", tls_pages[k].id, ctx, tls_pages[k].sub,
+		       tls_pages[k].label);
+	web_hp(r->out, "</div><div class=\"actions\">Context:");
 	for (unsigned i = 0; rows && i < rows->n; i++)
-		web_hp(r->out, " <a class=\"btn%-s\" href=\"/tls/%u\">%u %s</a>",
+		web_hp(r->out, " <a class=\"btn%-s\" href=\"/tls/%u%s\">%u %s</a>",
 		       rows->row[i]->index == ctx ? "" : " plain", rows->row[i]->index,
-		       rows->row[i]->index, nc >= 0 ? conf_row_str(rows->row[i], nc) : "");
+		       tls_pages[which].sub, rows->row[i]->index,
+		       nc >= 0 ? conf_row_str(rows->row[i], nc) : "");
 	web_hp(r->out, "</div>");
 	if (refusal)
 		web_show_errors(r, "Refused", refusal);
 	if (ok)
 		web_show_lines(r, "ok", ok);
-	web_hp(r->out, "<h2>Device certificate</h2>");
-	if (web_tlsops_cert_info(r, ctx, &ci, &km, err, sizeof(err)) < 0)
-		web_show_notice(r, "warn", err);
-	else
-		cert_table(r, &ci, km);
-	web_hp(r->out, "<h2>Trusted root certificates</h2>");
-	roots_table(r, ctx);
-	if (web_req_level(r) >= CTL_LEVEL_ADMIN)
-		forms(r, ctx);
+	if (which != TLS_ROOTS) {
+		web_hp(r->out, "<h2>Device certificate</h2>");
+		if (web_tlsops_cert_info(r, ctx, &ci, &km, err, sizeof(err)) < 0)
+			web_show_notice(r, "warn", err);
+		else
+			cert_table(r, &ci, km);
+	}
+	if (which == TLS_CHANGE && admin)
+		change_forms(r, ctx);
+	if (which == TLS_ROOTS) {
+		web_hp(r->out, "<h2>Trusted root certificates</h2>");
+		roots_table(r, ctx);
+		if (admin)
+			roots_form(r, ctx);
+	}
 	web_page_end(r);
 	web_send(r, refusal ? 422 : 200, "text/html; charset=utf-8", NULL);
 }
@@ -205,7 +243,7 @@ static int import_roots(struct web_req *r, unsigned ctx, char **out)
 
 void web_page_tls(struct web_req *r)
 {
-	const struct conf_table *tc = conf_table_find("TLSContexts");
+	const struct conf_table *tc = &conf_tbl_tlscontexts;
 	int post = evhttp_request_get_command(r->req) == EVHTTP_REQ_POST;
 	const char *op = r->nseg >= 3 ? r->seg[2] : NULL;
 	char err[512], *msg = NULL, *end, *pem = NULL;
@@ -230,8 +268,13 @@ void web_page_tls(struct web_req *r)
 		web_error(r, 404, "No such TLS context");
 		goto out;
 	}
-	if (!post && r->nseg == 2) {
-		page(r, st, (unsigned)ctx, NULL, NULL);
+	if (!post &&
+	    (r->nseg == 2 || (r->nseg == 3 && (!strcmp(op, "change") || !strcmp(op, "roots"))))) {
+		page(r, st, (unsigned)ctx,
+		     r->nseg == 2            ? TLS_INFO
+		     : !strcmp(op, "change") ? TLS_CHANGE
+					     : TLS_ROOTS,
+		     NULL, NULL);
 		goto out;
 	}
 	if (!post) {
@@ -277,7 +320,8 @@ void web_page_tls(struct web_req *r)
 		web_error(r, 404, "No such operation");
 		goto out;
 	}
-	page(r, st, (unsigned)ctx, rc == 0 ? (msg ? msg : "done") : NULL,
+	page(r, st, (unsigned)ctx, !strcmp(op, "roots") ? TLS_ROOTS : TLS_CHANGE,
+	     rc == 0 ? (msg && msg[0] ? msg : "done") : NULL,
 	     rc == 0 ? NULL : (msg ? msg : "refused"));
 out:
 	free(pem);

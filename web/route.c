@@ -392,7 +392,7 @@ static void dispatch(struct web_req *r, enum evhttp_cmd_type cmd)
 		web_page_dash_charts(r);
 	else if (!strcmp(s0, "status") && r->nseg == 1)
 		web_page_status(r);
-	else if (!strcmp(s0, "globals") && r->nseg == 1)
+	else if (!strcmp(s0, "globals") && r->nseg <= 2)
 		web_page_globals(r);
 	else if (!strcmp(s0, "table"))
 		web_page_table(r);

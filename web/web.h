@@ -212,6 +212,28 @@ extern const char web_css[];
 /* The script of the Reset page (page_files.c): polls /alive, reloads when a new sbc-web answers. */
 extern const char web_reset_js[];
 
+/* ---- notes.c: machine lines of sbcd replies, the banner of every page ---- */
+/* 1 for a line meant for programs ('#code', '#access', '#pending', any '#...'): never shown. */
+int web_machine_line(const char *l);
+/*
+ * The banner under every page title: changes not saved to flash (INFO `unsaved`) with a
+ * Save to flash button, settings waiting for a reset (PENDING: a table from its
+ * `#pending` lines, else its human lines) with a link to the Reset page; the settings that
+ * change how the web is reached stand out. Nothing when there is neither.
+ */
+void web_banner(struct web_req *r);
+/* The same from given INFO and PENDING replies (either may be NULL). */
+void web_banner_render(struct web_req *r, const char *info, const char *pend);
+/*
+ * The next `#access COLUMN RUNNING NEW` line from *pos on (moved past it): 1 with its values,
+ * percent-decoded ("" for an empty one), in tok; 0 when there is none left.
+ */
+int web_access_next(const char **pos, char tok[3][256]);
+/* The `#access COLUMN RUNNING NEW` lines of reply as a block that stands out; their count. */
+unsigned web_reply_access(struct web_req *r, const char *reply);
+/* An accepted change: the ok notice, then reply's #access block and its other lines as warnings. */
+void web_show_reply(struct web_req *r, const char *ok, const char *reply);
+
 /* ---- page_table.c: schema-driven rendering shared by the pages ---- */
 /* The display form of a value: enum label with its number, secrets hidden. */
 const char *web_value_text(const struct conf_column *c, const union conf_val *v, char *buf,

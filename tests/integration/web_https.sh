@@ -100,6 +100,32 @@ printf '[SYSTEM Params]\nTLSExpiryCheckPeriod = 9\n' >"$T_DIR/good.ini"
 code_is "INI incremental upload" 200 hcurl -o /dev/null -w '%{http_code}' -b $J -F "csrf=$CSRF" \
 	-F mode=incremental -F "file=@$T_DIR/good.ini" $H/files/ini
 check "upload applied" sh -c "'$BIN/sbc-ini' --socket '$SOCK' export | grep -q 'TLSExpiryCheckPeriod = 9'"
+printf '[SYSTEM Params]\nNoSuchVendorParameter = 1\nTLSExpiryCheckPeriod = 8\n' >"$T_DIR/warn.ini"
+code_is "INI upload that loads with warnings answers 200" 200 hcurl -o "$T_DIR/u5.html" -w '%{http_code}' \
+	-b $J -F "csrf=$CSRF" -F mode=incremental -F "file=@$T_DIR/warn.ini" $H/files/ini
+contains "its warnings are shown" "$T_DIR/u5.html" 'id="warnings".*NoSuchVendorParameter'
+check "the upload was applied" sh -c "'$BIN/sbc-ini' --socket '$SOCK' export | grep -q 'TLSExpiryCheckPeriod = 8'"
+check "no raw #-line in the reply page" sh -c "! grep -q '>#[a-z]' '$T_DIR/u5.html'"
+hcurl -b $J -o "$T_DIR/b1.html" $H/status
+contains "banner: unsaved changes, with Save to flash" "$T_DIR/b1.html" 'id="unsaved".*id="banner-save">Save to flash<'
+code_is "Save to flash" 200 hcurl -o /dev/null -w '%{http_code}' -b $J --data-urlencode "csrf=$CSRF" $H/actions/save
+hcurl -b $J -o "$T_DIR/b2.html" $H/status
+expect_fail "banner: nothing unsaved after the save" grep -q 'id="unsaved"' "$T_DIR/b2.html"
+code_is "reset without its confirmation refused" 400 hcurl -o /dev/null -w '%{http_code}' -b $J \
+	--data-urlencode "csrf=$CSRF" $H/actions/reset
+hcurl -b $J -o "$T_DIR/rc.html" $H/actions/reset
+contains "the Device reset page asks for a confirmation" "$T_DIR/rc.html" 'name="confirm" value="yes".*id="reset-confirm">Reset now<'
+hcurl -b $J -o "$T_DIR/g.html" $H/globals
+contains "global sections: Apply, not Save" "$T_DIR/g.html" 'id="apply-WEB">Apply<'
+expect_fail "no 'Save [' button" grep -q 'Save \[' "$T_DIR/g.html"
+hcurl -b $J -o "$T_DIR/tc.html" $H/table/TLSContexts
+got=$(grep -o 'id="\(cert-info\|change-certs\|trusted-roots\)"' "$T_DIR/tc.html" | tr '\n' ' ')
+if [ "$got" = 'id="cert-info" id="change-certs" id="trusted-roots" ' ]; then
+	ok "TLS Contexts: certificate, change, trusted roots links in the vendor's order"
+else
+	fail "TLS Contexts links: '$got'"
+fi
+contains "TLS Contexts rows link to their trusted roots" "$T_DIR/tc.html" 'href="/tls/0/roots"'
 
 echo "# JSON API"
 code_is "API without credentials" 401 hcurl -o /dev/null -w '%{http_code}' $H/api/v1/status

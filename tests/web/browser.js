@@ -41,7 +41,7 @@ const ok = (c, what, extra) => {
 		ok(/\d/.test(await page.textContent('#info-version')), 'status shows the version');
 		await page.screenshot({ path: path.join(art, 'status.png'), fullPage: true });
 
-		await page.goto(`${url}/tls/0`);
+		await page.goto(`${url}/tls/0/roots`);
 		await page.setInputFiles('#roots-file', [path.join(pki, 'extra-ca.crt'),
 							 path.join(pki, 'rogue-ca.crt')]);
 		await Promise.all([page.waitForLoadState('load'), page.click('#roots-import')]);
@@ -59,10 +59,10 @@ const ok = (c, what, extra) => {
 		await page.screenshot({ path: path.join(art, 'refusal-certificate.png'), fullPage: true });
 
 		await page.goto(`${url}/table/ProxySet/new`);
-		await page.evaluate(() => { document.querySelector('main form').noValidate = true; });
+		await page.evaluate(() => { document.querySelector('form[action^="/table/"]').noValidate = true; });
 		await page.fill('#c_ProxyName', "<img src=x onerror=alert(1)>");
 		await page.fill('#c_ProxyKeepAliveTime', '99999999');
-		await Promise.all([page.waitForLoadState('load'), page.click('main form button[type=submit]')]);
+		await Promise.all([page.waitForLoadState('load'), page.click('#apply')]);
 		const r2 = await page.textContent('#refusal');
 		ok(/column ProxyKeepAliveTime: .*out of range/.test(r2), 'form refusal names the column', r2);
 		ok(await page.$('tr.bad') !== null, 'refused field marked');
@@ -82,7 +82,10 @@ const ok = (c, what, extra) => {
 		ok(dialogs === 0, 'no script ran from injected names');
 
 		await page.goto(`${url}/files`);
-		await Promise.all([page.waitForLoadState('load'), page.click('#reset')]);
+		await Promise.all([page.waitForURL('**/actions/reset'), page.click('#reset')]);
+		ok(/Reset now/.test(await page.textContent('#reset-confirm')),
+		   'Reset asks for a confirmation first');
+		await Promise.all([page.waitForLoadState('load'), page.click('#reset-confirm')]);
 		const h1 = await page.textContent('h1');
 		ok(/restarting/.test(h1), 'Reset answers with a page saying the device is restarting', h1);
 		await page.screenshot({ path: path.join(art, 'reset.png'), fullPage: true });
