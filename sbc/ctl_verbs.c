@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "conf/num.h"
 #include "conf/txn.h"
 #include "control/ctl.h"
 #include "ini/ini.h"
@@ -609,8 +610,9 @@ static char *verb_generations(struct sbcd *s, size_t *rlen)
 /* A saved generation becomes the current save: it boots at the next reset. */
 static char *verb_restore(struct sbcd *s, struct ctl_session *cs, const char *arg, size_t *rlen)
 {
-	char err[1024], *end;
-	unsigned long id = strtoul(arg, &end, 10);
+	char err[1024];
+	unsigned id;
+	int bad = conf_num_uint("generation", arg, 0, 1000, &id, err, sizeof(err));
 
 	/* it brings back users and TLS material: the level that changes those */
 	if (cs->level < CTL_LEVEL_SECADMIN)
@@ -618,13 +620,12 @@ static char *verb_restore(struct sbcd *s, struct ctl_session *cs, const char *ar
 				  "permission denied: level %u may not restore a generation "
 				  "(users and TLS material need level 200)\n",
 				  cs->level);
-	if (!*arg || *end || flash_gen_restore(s->flashdir, (unsigned)id, err, sizeof(err)) < 0)
-		return reply_text(0, rlen, "restore failed: %s\nnothing was changed\n",
-				  *arg && !*end ? err : "the generation must be a number");
-	log_info("flash generation %lu restored by %s: it boots at the next reset", id,
+	if (bad < 0 || flash_gen_restore(s->flashdir, id, err, sizeof(err)) < 0)
+		return reply_text(0, rlen, "restore failed: %s\nnothing was changed\n", err);
+	log_info("flash generation %u restored by %s: it boots at the next reset", id,
 		 cs->user[0] ? cs->user : "uid");
 	return reply_text(1, rlen,
-			  "generation %lu is the saved configuration again; it takes effect at "
+			  "generation %u is the saved configuration again; it takes effect at "
 			  "the next reset (the running configuration is unchanged)\n",
 			  id);
 }
