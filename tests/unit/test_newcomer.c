@@ -1,8 +1,42 @@
 /* Issue 17 items 3 and 5: strict numbers, validation gaps, the #access/#code pending lines. */
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conf/hostport.h"
 #include "conf/num.h"
+#include "conf/store.h"
+#include "ini/ini.h"
 #include "unit.h"
+
+/* Builds text on the factory defaults; the joined messages in *msgs (malloc'd). */
+static int build(const char *text, size_t len, char **msgs)
+{
+	struct conf_diag d;
+	struct conf_store *base = ini_factory(), *st;
+
+	conf_diag_init(&d);
+	st = ini_build(base, text, len, "t.ini", INI_INCREMENTAL, 0, &d);
+	*msgs = conf_diag_join(&d);
+	conf_diag_free(&d);
+	conf_store_free(base);
+	conf_store_free(st);
+	return st ? 0 : -1;
+}
+
+static int proxy(const char *addr, char **msgs)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "[ ProxySet ]\nFORMAT ProxySet_Index = ProxySet_ProxyName;\nProxySet 1 = p1;\n"
+		 "[ \\ProxySet ]\n[ ProxyIp ]\nFORMAT ProxyIp_Index = ProxyIp_ProxySetId, "
+		 "ProxyIp_ProxyIpIndex, ProxyIp_IpAddress;\nProxyIp 0 = 1, 0, \"%s\";\n"
+		 "[ \\ProxyIp ]\n",
+		 addr);
+	return build(text, strlen(text), msgs);
+}
 
 static void test_num_strict(void)
 {
@@ -51,5 +85,98 @@ static void test_num_uint_double(void)
 				-1);
 }
 
+static void test_hostport(void)
+{
+	static const char *const good[] = {"127.0.0.1",   "127.0.0.1:5061", "proxy.example.com:1",
+					   "[::1]",       "[::1]:5060",     "::1",
+					   "2001:db8::5", "h:65535"};
+	static const char *const bad[] = {"127.0.0.1:99999999999",
+					  "[::1]:5060:5",
+					  "1.2.3.4:5060:5",
+					  "h:0",
+					  "h:65536",
+					  "h:",
+					  ":5060",
+					  "[::1",
+					  "[::1]x",
+					  "[nothost]:5",
+					  "a b",
+					  "h:50x",
+					  ""};
+	char host[256], err[400];
+	unsigned port;
+	char *msgs;
+
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CU_ASSERT_EQUAL(
+		    conf_hostport_parse(good[i], host, sizeof(host), &port, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+	    conf_hostport_parse("[::1]:5062", host, sizeof(host), &port, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(host, "::1");
+	CU_ASSERT_EQUAL(port, 5062);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(
+		    conf_hostport_parse(bad[i], host, sizeof(host), &port, err, sizeof(err)), -1);
+
+	/* through validation: refused with table, row and column */
+	CU_ASSERT_EQUAL(proxy("127.0.0.1:99999999999", &msgs), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "ProxyIp row 0 column IpAddress"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "out of range 1..65535"));
+	free(msgs);
+	CU_ASSERT_EQUAL(proxy("[::1]:5060:5", &msgs), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "ProxyIp row 0 column IpAddress"));
+	free(msgs);
+	CU_ASSERT_EQUAL(proxy("[::1]:5060", &msgs), 0);
+	free(msgs);
+}
+
+static void test_utf8(void)
+{
+	char err[200], *msgs;
+	static const char *const bad[] = {
+	    "\xff", "a\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82"};
+
+	CU_ASSERT_EQUAL(conf_utf8_check("plain", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+	    conf_utf8_check("M\xc3\xbcller \xe2\x82\xac \xf0\x9f\x93\x9e", err, sizeof(err)), 0);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(conf_utf8_check(bad[i], err, sizeof(err)), -1);
+	conf_utf8_check("ab\xff", err, sizeof(err));
+	CU_ASSERT_STRING_EQUAL(err, "not valid UTF-8 (byte 0xff at offset 2)");
+
+	static const char t[] = "TLSRemoteSubjectName = 'bad\xfftext'\n";
+	CU_ASSERT_EQUAL(build(t, strlen(t), &msgs), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "t.ini:1: TLSRemoteSubjectName: not valid UTF-8"));
+	free(msgs);
+	static const char ok[] = "TLSRemoteSubjectName = 'M\xc3\xbcller'\n";
+	CU_ASSERT_EQUAL(build(ok, strlen(ok), &msgs), 0);
+	free(msgs);
+}
+
+static void test_bom_and_quotes(void)
+{
+	static const char bom[] = "\xef\xbb\xbfTLSRemoteSubjectName = 'x'\n";
+	static const char *const unterminated[] = {
+	    "TLSRemoteSubjectName = 'abc\n", "TLSRemoteSubjectName = \"abc\n",
+	    "TLSRemoteSubjectName = '\n", "TLSRemoteSubjectName = abc\nHTTPSPort = \"443\n"};
+	char *msgs;
+
+	CU_ASSERT_EQUAL(build(bom, strlen(bom), &msgs), 0);
+	free(msgs);
+	/* only at the top: elsewhere its bytes are part of a (then unknown) name */
+	static const char bom2[] = "HTTPSPort = 443\n\xef\xbb\xbfTLSRemoteSubjectName = 'x'\n";
+	CU_ASSERT_EQUAL(build(bom2, strlen(bom2), &msgs), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "t.ini:2: unknown parameter"));
+	free(msgs);
+	for (unsigned i = 0; i < sizeof(unterminated) / sizeof(unterminated[0]); i++) {
+		CU_ASSERT_EQUAL(build(unterminated[i], strlen(unterminated[i]), &msgs), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "unterminated quote"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(msgs, i == 3 ? "t.ini:2: " : "t.ini:1: "));
+		free(msgs);
+	}
+}
+
 UNIT_SUITE(newcomer, {"strict whole numbers", test_num_strict},
-	   {"strict unsigned and fractions", test_num_uint_double});
+	   {"strict unsigned and fractions", test_num_uint_double},
+	   {"host[:port] values", test_hostport}, {"UTF-8 text", test_utf8},
+	   {"BOM and unterminated quotes", test_bom_and_quotes});
