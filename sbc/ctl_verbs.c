@@ -12,6 +12,7 @@
 #include "conf/txn.h"
 #include "control/ctl.h"
 #include "ini/ini.h"
+#include "sbc/ctl_access.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
 #include "sbc/ctl_users.h"
@@ -81,6 +82,21 @@ static char *reply_diag(int ok, const struct conf_diag *d, const char *tail, siz
 	char *msgs = conf_diag_join_coded(d);
 	char *out = reply_text(ok, rlen, "%s%s", msgs ? msgs : "", tail ? tail : "");
 
+	free(msgs);
+	return out;
+}
+
+/* An accepted LOAD or CHECK: its notes, with the pending ones of next against what runs. */
+static char *reply_pending(struct sbcd *s, struct conf_diag *d, const struct conf_store *next,
+			   size_t *rlen)
+{
+	char *msgs, *ann, *out;
+
+	conf_store_pending(next, s->active, d);
+	msgs = conf_diag_join_coded(d);
+	ann = ctl_access_annotate(msgs ? msgs : "", next, s->active);
+	out = reply_text(1, rlen, "%s", ann ? ann : msgs ? msgs : "");
+	free(ann);
 	free(msgs);
 	return out;
 }
@@ -457,8 +473,10 @@ static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job 
 				  "material) needs level 200\nnothing was changed\n");
 	}
 	if (!lj->apply) {
+		/* what would wait for a reset, and how the web would be reached after it */
+		out = reply_pending(s, &lj->d, cand, rlen);
 		conf_store_free(cand);
-		return reply_diag(1, &lj->d, NULL, rlen);
+		return out;
 	}
 	if (s->changes != lj->gen) {
 		/* another commit came while this one was prepared: it was built on an older base */
@@ -479,8 +497,7 @@ static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job 
 		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
 	double t_commit = mono_ms() - t0;
 	free_store_later(old);
-	conf_store_pending(s->running, s->active, &lj->d);
-	out = reply_diag(1, &lj->d, NULL, rlen);
+	out = reply_pending(s, &lj->d, s->running, rlen);
 	log_info("control: configuration changed by %s (pid %u, %zu bytes, %s; %.1f ms on a "
 		 "worker, %.1f ms on the loop: %.1f to take the base, %.1f to prepare and apply)",
 		 cs->user[0] ? cs->user : "uid", cs->pid, lj->blen,
