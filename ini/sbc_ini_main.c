@@ -10,6 +10,8 @@
 
 #include "control/ctl.h"
 #include "ini/ini.h"
+#include "ini/ini_access.h"
+#include "ini/ini_ignored.h"
 
 #define MAX_FILE (256u << 20)
 
@@ -115,6 +117,16 @@ static char *read_input(const char *path, size_t *len)
 	return buf;
 }
 
+/* The vendor features the document uses that the SBC ignores, as one summary at the end. */
+static void print_ignored(const char *text, size_t len, FILE *f)
+{
+	char *sum = text ? ini_ignored_summary(text, len) : NULL;
+
+	if (sum)
+		fputs(sum, f);
+	free(sum);
+}
+
 static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 {
 	struct conf_diag d;
@@ -149,6 +161,7 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 		printf("%s: valid (%u warning%s)\n", path, d.nwarn, d.nwarn == 1 ? "" : "s");
 	} else
 		fprintf(stderr, "%s: %u error%s\n", path, d.nerr, d.nerr == 1 ? "" : "s");
+	print_ignored(text, len, st ? stdout : stderr);
 	free(msgs);
 	free(text);
 	conf_diag_free(&d);
@@ -161,6 +174,9 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 static const char *as_user;
 
 /* One request to sbcd; prints the reply to stdout (OK) or stderr (ERR). */
+static char *kept_reply; /* set by call() when keep_reply is on (malloc'd, NUL-terminated) */
+static int keep_reply;
+
 static int call(const char *sock, const char *verb, const char *body, size_t blen, const char *out)
 {
 	char err[512], *reply = NULL;
@@ -198,8 +214,49 @@ static int call(const char *sock, const char *verb, const char *body, size_t ble
 	} else if (reply) {
 		fwrite(reply, 1, rlen, rc == 0 ? stdout : stderr);
 	}
+	if (keep_reply && reply) {
+		free(kept_reply);
+		kept_reply = strndup(reply, rlen);
+	}
 	free(reply);
 	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * The reply moved the web interface (#access lines): one block at the end, highlighted on a
+ * terminal, saying where it will be reached after the reset (globals read back from sbcd).
+ */
+static void ini_access_print(const char *reply, const char *sock, FILE *f)
+{
+	struct conf_store *next = NULL;
+	char err[256], *g = NULL, *block;
+	size_t glen;
+	struct ctl_client *c;
+
+	if (!strstr(reply, "#access "))
+		return;
+	if ((c = ctl_open(sock, err, sizeof(err))) != NULL) {
+		if (ctl_call(c, "EXPORT Globals", NULL, 0, &g, &glen) == 0 && g) {
+			struct conf_diag d;
+			conf_diag_init(&d);
+			next = conf_store_factory();
+			if (next &&
+			    ini_load(next, g, glen, "Globals", INI_INCREMENTAL, 0, &d) < 0) {
+				conf_store_free(next);
+				next = NULL;
+			}
+			conf_diag_free(&d);
+		}
+		free(g);
+		ctl_close(c);
+	}
+	block = ini_access_block(reply, next);
+	if (block) {
+		int tty = isatty(fileno(f));
+		fprintf(f, "\n%s%s%s", tty ? "\033[1;7m" : "", block, tty ? "\033[0m" : "");
+	}
+	free(block);
+	conf_store_free(next);
 }
 
 struct opts {
@@ -303,7 +360,14 @@ int main(int argc, char **argv)
 		const char *base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
 		snprintf(verb, sizeof(verb), "LOAD %s %.200s",
 			 mode == INI_INCREMENTAL ? "incremental" : "replace", base);
+		keep_reply = 1;
 		rc = call(sock, verb, text, len, NULL);
+		keep_reply = 0;
+		print_ignored(text, len, rc == 0 ? stdout : stderr);
+		/* last: the one thing the operator must not miss */
+		if (rc == 0 && kept_reply)
+			ini_access_print(kept_reply, sock, stdout);
+		free(kept_reply);
 		free(text);
 		return rc;
 	}
