@@ -26,9 +26,10 @@ static void usage(FILE *f)
 	    "line\n"
 	    "  check --flash DIR            what boot would do with DIR (sbcd -n): exits non-zero\n"
 	    "                               naming every object that would be down\n"
-	    "  build [--incremental] FILE -o OUT\n"
+	    "  build [--incremental] [--base BOARD] FILE -o OUT\n"
 	    "                               write the whole configuration FILE gives (on top of\n"
-	    "                               the factory defaults) as a flash board.ini\n"
+	    "                               the factory defaults, or of the flash board.ini\n"
+	    "                               BOARD) as a flash board.ini (OUT may be BOARD)\n"
 	    "  export [TABLE] [-o FILE]     download the running configuration (secrets left out)\n"
 	    "  status [TABLE]               download the status tables\n"
 	    "  import [--incremental] FILE  upload FILE (whole, or incremental) to the running "
@@ -127,15 +128,41 @@ static void print_ignored(const char *text, size_t len, FILE *f)
 	free(sum);
 }
 
-static int cmd_check(const char *path, enum ini_mode mode, const char *out)
+/* The store a flash board.ini holds (read as sbcd boots it: on the factory defaults). */
+static struct conf_store *load_board(const char *path)
 {
 	struct conf_diag d;
-	struct conf_store *base = ini_factory(), *st;
+	struct conf_store *st = NULL;
 	size_t len;
 	char *text = read_input(path, &len), *msgs;
 
-	if (!text || !base)
+	if (!text)
+		return NULL;
+	conf_diag_init(&d);
+	conf_hash_import(1);
+	st = ini_build(NULL, text, len, path, INI_REPLACE, 0, &d);
+	if (!st) {
+		msgs = conf_diag_join(&d);
+		fprintf(stderr, "%s%s: not a valid board.ini (--base)\n", msgs ? msgs : "", path);
+		free(msgs);
+	}
+	conf_diag_free(&d);
+	free(text);
+	return st;
+}
+
+static int cmd_check(const char *path, enum ini_mode mode, const char *out, const char *board)
+{
+	struct conf_diag d;
+	struct conf_store *base = board ? load_board(board) : ini_factory(), *st;
+	size_t len;
+	char *text = read_input(path, &len), *msgs;
+
+	if (!text || !base) {
+		free(text);
+		conf_store_free(base);
 		return 1;
+	}
 	conf_diag_init(&d);
 	d.max = 0;
 	/* offline, on files the caller can read anyway: stored hashes load as hashes */
@@ -260,18 +287,22 @@ static void ini_access_print(const char *reply, const char *sock, FILE *f)
 }
 
 struct opts {
-	const char *sock, *out, *file;
+	const char *sock, *out, *file, *base;
 	enum ini_mode mode;
 };
 
 /* Options before the command and after it share one parser; 1 for --help, -1 on error. */
 static int opts_parse(int argc, char **argv, const char *optstring, struct opts *o)
 {
-	static const struct option longopts[] = {
-	    {"socket", required_argument, NULL, 's'}, {"incremental", no_argument, NULL, 'i'},
-	    {"replace", no_argument, NULL, 'r'},      {"output", required_argument, NULL, 'o'},
-	    {"file", required_argument, NULL, 'f'},   {"user", required_argument, NULL, 'u'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"socket", required_argument, NULL, 's'},
+						 {"incremental", no_argument, NULL, 'i'},
+						 {"replace", no_argument, NULL, 'r'},
+						 {"output", required_argument, NULL, 'o'},
+						 {"file", required_argument, NULL, 'f'},
+						 {"user", required_argument, NULL, 'u'},
+						 {"help", no_argument, NULL, 'h'},
+						 {"base", required_argument, NULL, 'b'},
+						 {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
@@ -293,6 +324,9 @@ static int opts_parse(int argc, char **argv, const char *optstring, struct opts 
 			break;
 		case 'u':
 			as_user = optarg;
+			break;
+		case 'b':
+			o->base = optarg;
 			break;
 		case 'h':
 			return 1;
@@ -339,7 +373,7 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		return cmd_check(arg, mode, strcmp(cmd, "build") ? NULL : out);
+		return cmd_check(arg, mode, strcmp(cmd, "build") ? NULL : out, o.base);
 	}
 	if (!strcmp(cmd, "export") || !strcmp(cmd, "status")) {
 		snprintf(verb, sizeof(verb), "%s%s%s", !strcmp(cmd, "export") ? "EXPORT" : "STATUS",
