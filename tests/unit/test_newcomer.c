@@ -8,6 +8,9 @@
 #include "conf/num.h"
 #include "conf/store.h"
 #include "ini/ini.h"
+#include "ini/ini_access.h"
+#include "ini/ini_ignored.h"
+#include "sbc/ctl_access.h"
 #include "unit.h"
 
 /* Builds text on the factory defaults; the joined messages in *msgs (malloc'd). */
@@ -176,7 +179,100 @@ static void test_bom_and_quotes(void)
 	}
 }
 
+static void test_ignored_summary(void)
+{
+	static const char doc[] =
+	    "\xef\xbb\xbf[SYSTEM Params]\nSyslogServerIP = 1.2.3.4\n"
+	    "HTTPSPort = 443\nEnableSyslog = 1\n[SIP Params]\nGWDEBUGLEVEL = 5\n"
+	    "[ CpMediaRealm ]\nFORMAT CpMediaRealm_Index = CpMediaRealm_Name;\n"
+	    "CpMediaRealm 0 = \"a\";\n; comment\nCpMediaRealm 1 = \"b\";\n"
+	    "[ \\CpMediaRealm ]\n[ ProxySet ]\nFORMAT ProxySet_Index = "
+	    "ProxySet_ProxyName, ProxySet_Gizmo, Widget;\nProxySet 0 = \"x\", 1, 2;\n"
+	    "[ \\ProxySet ]\n";
+	char *sum = ini_ignored_summary(doc, strlen(doc));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+	CU_ASSERT_STRING_EQUAL(sum,
+			       "Ignored by this SBC: 1 table (2 rows), 3 parameters, 2 columns\n"
+			       "  [SYSTEM Params]: 2 parameters: SyslogServerIP, EnableSyslog\n"
+			       "  [SIP Params]: 1 parameter: GWDEBUGLEVEL\n"
+			       "  table CpMediaRealm: 2 rows\n"
+			       "  table ProxySet: 2 columns: Gizmo, Widget\n");
+	free(sum);
+	static const char clean[] = "[WEB Params]\nHTTPSPort = 443\n";
+	CU_ASSERT_PTR_NULL(ini_ignored_summary(clean, strlen(clean)));
+}
+
+static void test_access_block(void)
+{
+	static const char reply[] =
+	    "warning: pending reset: HTTPSPort = 443 (active 8443)\n"
+	    "#code pending Globals 0 HTTPSPort\n#access HTTPSPort 8443 443\n"
+	    "warning: pending reset: HTTPSOnly = 1 (active 0)\n"
+	    "#code pending Globals 0 HTTPSOnly\n#access HTTPSOnly 0 1\n";
+	static const char doc[] = "[WEB Params]\nHTTPSPort = 443\nHTTPSOnly = 1\n"
+				  "WebAddress = '10.0.0.1'\nHTTPSRequireClientCertificate = 1\n";
+	struct conf_diag d;
+	struct conf_store *next;
+	char *b;
+
+	CU_ASSERT_PTR_NULL(ini_access_block("warning: pending reset: X = 1 (active 0)\n", NULL));
+	conf_diag_init(&d);
+	next = ini_build(NULL, doc, strlen(doc), "t.ini", INI_REPLACE, 0, &d);
+	conf_diag_free(&d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	b = ini_access_block(reply, next);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_STRING_EQUAL(
+	    b, "*** Web access changes at the next reset ***\n"
+	       "  HTTPSPort: 8443 -> 443\n  HTTPSOnly: 0 -> 1\n"
+	       "After reset the web interface will be reached at "
+	       "https://10.0.0.1:443/\n"
+	       "  HTTPS will demand a client certificate trusted by TLS context 0\n");
+	free(b);
+	conf_store_free(next);
+}
+
+static void test_access_lines(void)
+{
+	static const char next_doc[] = "[WEB Params]\nHTTPPort = 80\nWebAddress = ''\n"
+				       "[SIP Params]\nSIPSRequireClientCertificate = 1\n";
+	static const char act_doc[] = "[WEB Params]\nHTTPPort = 8080\nWebAddress = '127.0.0.1'\n";
+	static const char coded[] =
+	    "warning: pending reset: SIPSRequireClientCertificate = 1 (active 0)\n"
+	    "#code pending Globals 0 SIPSRequireClientCertificate\n"
+	    "warning: pending reset: HTTPPort = 80 (active 8080)\n"
+	    "#code pending Globals 0 HTTPPort\n"
+	    "warning: pending reset: WebAddress =  (active 127.0.0.1)\n"
+	    "#code pending Globals 0 WebAddress\n";
+	struct conf_diag d;
+	struct conf_store *next, *act;
+	char *out;
+
+	conf_diag_init(&d);
+	next = ini_build(NULL, next_doc, strlen(next_doc), "n.ini", INI_REPLACE, 0, &d);
+	act = ini_build(NULL, act_doc, strlen(act_doc), "a.ini", INI_REPLACE, 0, &d);
+	conf_diag_free(&d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(act);
+	out = ctl_access_annotate(coded, next, act);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL(out, "warning: pending reset: SIPSRequireClientCertificate = 1 "
+				    "(active 0)\n"
+				    "#code pending Globals 0 SIPSRequireClientCertificate\n"
+				    "warning: pending reset: HTTPPort = 80 (active 8080)\n"
+				    "#code pending Globals 0 HTTPPort\n#access HTTPPort 8080 80\n"
+				    "warning: pending reset: WebAddress =  (active 127.0.0.1)\n"
+				    "#code pending Globals 0 WebAddress\n"
+				    "#access WebAddress 127.0.0.1 -\n");
+	free(out);
+	conf_store_free(next);
+	conf_store_free(act);
+}
+
 UNIT_SUITE(newcomer, {"strict whole numbers", test_num_strict},
 	   {"strict unsigned and fractions", test_num_uint_double},
 	   {"host[:port] values", test_hostport}, {"UTF-8 text", test_utf8},
-	   {"BOM and unterminated quotes", test_bom_and_quotes});
+	   {"BOM and unterminated quotes", test_bom_and_quotes},
+	   {"ignored vendor features summary", test_ignored_summary},
+	   {"web-access block", test_access_block}, {"#access lines", test_access_lines});
