@@ -107,10 +107,14 @@ $(B)/bin/sbc-mibgen: tools/mibgen.c $(CORE_LIBS) $(wildcard tools/*.h snmp-agent
 mib: $(B)/bin/sbc-mibgen
 	$(B)/bin/sbc-mibgen mib > mib/SBC-MIB.txt
 
+# make run [SIP_PORT=N] [SIPS_PORT=N] [HTTP_PORT=N] [HTTPS_PORT=N] [SITE=my.ini] [RUN_DIR=run]:
+# the ports and the site INI overlay are written into the flash before sbcd boots it
+RUN_DIR ?= run
 run: deps all
-	@mkdir -p run/flash
-	@packaging/run-banner run/flash run/sbcd.sock
-	$(B)/bin/sbcd --foreground --flash run/flash --socket run/sbcd.sock --pidfile run/sbcd.pid
+	@mkdir -p $(RUN_DIR)/flash
+	@packaging/run-site $(RUN_DIR)/flash '$(SITE)' '$(SIP_PORT)' '$(SIPS_PORT)' '$(HTTP_PORT)' '$(HTTPS_PORT)'
+	@packaging/run-banner $(RUN_DIR)/flash $(RUN_DIR)/sbcd.sock
+	$(B)/bin/sbcd --foreground --flash $(RUN_DIR)/flash --socket $(RUN_DIR)/sbcd.sock --pidfile $(RUN_DIR)/sbcd.pid
 
 check: deps all
 	@tests/run-all

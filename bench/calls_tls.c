@@ -24,6 +24,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "bench/bench_args.h"
+
 #define MAXC 64
 #define BUF  (512 * 1024)
 
@@ -332,27 +334,34 @@ int main(int argc, char **argv)
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--target"))
-			target = (unsigned)atoi(argv[i + 1]);
+			target =
+			    bench_arg_uint("bench-calls_tls", "--target", argv[i + 1], 1, 65535);
 		else if (!strcmp(argv[i], "--uas-port"))
-			lport = (unsigned)atoi(argv[i + 1]);
+			lport =
+			    bench_arg_uint("bench-calls_tls", "--uas-port", argv[i + 1], 1, 65535);
 		else if (!strcmp(argv[i], "--cert"))
 			cert = argv[i + 1];
 		else if (!strcmp(argv[i], "--key"))
 			key = argv[i + 1];
 		else if (!strcmp(argv[i], "--calls"))
-			ncalls = (unsigned)atoi(argv[i + 1]);
+			ncalls =
+			    bench_arg_uint("bench-calls_tls", "--calls", argv[i + 1], 1, 10000000);
 		else if (!strcmp(argv[i], "--window"))
-			window = (unsigned)atoi(argv[i + 1]);
+			window =
+			    bench_arg_uint("bench-calls_tls", "--window", argv[i + 1], 1, 100000);
 		else if (!strcmp(argv[i], "--hold"))
-			hold = (unsigned)atoi(argv[i + 1]);
+			hold =
+			    bench_arg_uint("bench-calls_tls", "--hold", argv[i + 1], 0, 10000000);
 		else if (!strcmp(argv[i], "--pids"))
 			pids = argv[i + 1];
 		else if (!strcmp(argv[i], "--register"))
-			do_register = atoi(argv[i + 1]);
+			do_register =
+			    (int)bench_arg_uint("bench-calls_tls", "--register", argv[i + 1], 0, 1);
 		else if (!strcmp(argv[i], "--ruri-host"))
 			ruri_host = argv[i + 1];
 		else if (!strcmp(argv[i], "--timeout"))
-			timeout = (unsigned)atoi(argv[i + 1]);
+			timeout =
+			    bench_arg_uint("bench-calls_tls", "--timeout", argv[i + 1], 1, 86400);
 	}
 	if (!target || !lport || !cert || !key)
 		die("usage: --target PORT --uas-port PORT --cert F --key F [--calls N] [--window "

@@ -33,6 +33,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "bench/bench_args.h"
+
 static struct {
 	const char *host, *cert, *key, *label;
 	unsigned port;
@@ -233,7 +235,7 @@ int main(int argc, char **argv)
 			o.host = optarg;
 			break;
 		case 'p':
-			o.port = (unsigned)atoi(optarg);
+			o.port = bench_arg_uint("bench-options_rtt", "--port", optarg, 1, 65535);
 			break;
 		case 'c':
 			o.cert = optarg;
@@ -242,13 +244,18 @@ int main(int argc, char **argv)
 			o.key = optarg;
 			break;
 		case 's':
-			o.seconds = atof(optarg);
+			o.seconds =
+			    bench_arg_double("bench-options_rtt", "--seconds", optarg, 0.001, 3600);
 			break;
 		case 'i':
-			o.interval = atof(optarg) / 1000;
+			o.interval = bench_arg_double("bench-options_rtt", "--interval-ms", optarg,
+						      0.001, 3600000) /
+				     1000;
 			break;
 		case 't':
-			o.timeout = atof(optarg) / 1000;
+			o.timeout = bench_arg_double("bench-options_rtt", "--timeout-ms", optarg,
+						     0.001, 3600000) /
+				    1000;
 			break;
 		case 'l':
 			o.label = optarg;

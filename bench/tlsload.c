@@ -39,6 +39,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "bench/bench_args.h"
+
 enum st { S_FREE, S_CONNECT, S_HANDSHAKE, S_RUN };
 
 struct conn {
@@ -338,7 +340,7 @@ int main(int argc, char **argv)
 			o.host = optarg;
 			break;
 		case 'p':
-			o.port = (unsigned)atoi(optarg);
+			o.port = bench_arg_uint("bench-tlsload", "--port", optarg, 1, 65535);
 			break;
 		case 'c':
 			o.cert = optarg;
@@ -350,16 +352,17 @@ int main(int argc, char **argv)
 			o.persist = strcmp(optarg, "persist") == 0;
 			break;
 		case 'n':
-			o.conns = (unsigned)atoi(optarg);
+			o.conns = bench_arg_uint("bench-tlsload", "--conns", optarg, 1, 1000000);
 			break;
 		case 'w':
-			o.window = (unsigned)atoi(optarg);
+			o.window = bench_arg_uint("bench-tlsload", "--window", optarg, 1, 1000000);
 			break;
 		case 's':
-			o.seconds = atof(optarg);
+			o.seconds =
+			    bench_arg_double("bench-tlsload", "--seconds", optarg, 0.001, 86400);
 			break;
 		case 'W':
-			o.warmup = atof(optarg);
+			o.warmup = bench_arg_double("bench-tlsload", "--warmup", optarg, 0, 86400);
 			break;
 		case '3':
 			o.tls13 = 1;
@@ -368,7 +371,7 @@ int main(int argc, char **argv)
 			o.pids = optarg;
 			break;
 		case 'j':
-			o.procs = (unsigned)atoi(optarg);
+			o.procs = bench_arg_uint("bench-tlsload", "--procs", optarg, 1, 1024);
 			break;
 		case 'r':
 			o.reg = optarg;

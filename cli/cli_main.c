@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "conf/num.h"
 #include "control/ctl.h"
 #include "log/log.h"
 
@@ -242,14 +243,18 @@ int main(int argc, char **argv)
 		case 'e':
 			sess.echo = 1;
 			break;
-		case 't':
-			if (cli_parse_long(optarg, 0, 86400 * 365, &sess.idle_override) < 0) {
-				fprintf(stderr,
-					"sbc-cli: --idle-timeout '%s': give seconds, 0-31536000\n",
-					optarg);
+		case 't': {
+			long long secs;
+			char err[160];
+			/* strict: "1O" is refused, not read as 1 second */
+			if (conf_num_parse("--idle-timeout", optarg, 0, 86400, &secs, err,
+					   sizeof(err)) < 0) {
+				fprintf(stderr, "sbc-cli: %s\n", err);
 				return 2;
 			}
+			sess.idle_override = (long)secs;
 			break;
+		}
 		case 'k':
 			keys_for = optarg;
 			break;

@@ -82,6 +82,42 @@ static int parse_int(const char *text, long long *out)
 	return (errno || *end) ? -1 : 0;
 }
 
+int conf_utf8_check(const char *text, char *err, size_t errlen)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	while (*p) {
+		unsigned c = *p, need, cp;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, cp = c & 0x07;
+		else
+			goto bad;
+		for (unsigned i = 1; i <= need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				goto bad;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
+		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		p += need + 1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "not valid UTF-8 (byte 0x%02x at offset %zu)", *p,
+		 (size_t)(p - (const unsigned char *)text));
+	return -1;
+}
+
 static int is_hash(const char *s)
 {
 	return s[0] == '$' && (s[1] == '6' || s[1] == 'y' || s[1] == '5') && s[2] == '$';
@@ -214,6 +250,8 @@ int conf_value_parse(const struct conf_column *c, const char *text, union conf_v
 					 "contains a control character or a double quote");
 				return -1;
 			}
+		if (conf_utf8_check(text, err, errlen) < 0)
+			return -1;
 		if (c->type == CONF_T_SECRET && (c->flags & CONF_F_HASHED) &&
 		    !strncmp(text, CONF_HASH_PREFIX, strlen(CONF_HASH_PREFIX))) {
 			const char *h = text + strlen(CONF_HASH_PREFIX);

@@ -121,6 +121,9 @@ int conf_table_name_col(const struct conf_table *t); /* the CONF_F_NAME column o
  */
 #define CONF_HASH_PREFIX "hash:"
 int conf_hash_import(int allow);
+/* 0 when text is well-formed UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF), else -1 with err naming the first bad byte and its offset. */
+int conf_utf8_check(const char *text, char *err, size_t errlen);
 
 /*
  * Value codec. Text forms are the INI forms without quotes: integers and

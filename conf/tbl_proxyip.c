@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "conf/cols.h"
+#include "conf/hostport.h"
 #include "conf/store.h"
 
 static const struct conf_enum transports[] = {
@@ -76,10 +77,11 @@ static int check_pairs(const struct conf_store *st, char *err, size_t errlen)
 	free(p);
 	for (unsigned j = 0; !rc && j < rs->n; j++) {
 		const char *a = rs->row[j]->v[PROXYIP_IP_ADDRESS].s;
-		if (a[0] == ':' || strchr(a, ' ')) {
-			snprintf(err, errlen,
-				 "ProxyIp row %u column IpAddress: '%s' is not host[:port]",
-				 rs->row[j]->index, a);
+		char host[256], why[400];
+		unsigned port;
+		if (conf_hostport_parse(a, host, sizeof(host), &port, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "ProxyIp row %u column IpAddress: %s",
+				 rs->row[j]->index, why);
 			rc = -1;
 		}
 	}

@@ -184,8 +184,9 @@ static unsigned pending_deleted(const struct conf_table *t, const struct conf_ro
 			continue;
 		n++;
 		if (d)
-			conf_diag_add(
-			    d, 0, "pending reset: %s row %u deleted (still in force until reset)",
+			conf_diag_add_at(
+			    d, 0, CONF_C_PENDING, t, (int)idx, -1,
+			    "pending reset: %s row %u deleted (still in force until reset)",
 			    t->name, idx);
 	}
 	return n;
@@ -216,17 +217,19 @@ unsigned conf_store_pending(const struct conf_store *running, const struct conf_
 					conf_value_format(col, &r->v[c], a, sizeof(a));
 					if (o)
 						conf_value_format(col, &o->v[c], b, sizeof(b));
+					/* coded: "#code pending TABLE ROW COLUMN" follows */
 					if (t->flags & CONF_TF_GLOBALS)
-						conf_diag_add(d, 0,
-							      "pending reset: %s = %s (active %s)",
-							      col->name, a, b);
+						conf_diag_add_at(
+						    d, 0, CONF_C_PENDING, t, (int)r->index, (int)c,
+						    "pending reset: %s = %s (active %s)", col->name,
+						    a, b);
 					else
-						conf_diag_add(d, 0,
-							      "pending reset: %s row %u column %s "
-							      "= %s (%s%s)",
-							      t->name, r->index, col->name, a,
-							      o ? "active " : "new row",
-							      o ? b : "");
+						conf_diag_add_at(
+						    d, 0, CONF_C_PENDING, t, (int)r->index, (int)c,
+						    "pending reset: %s row %u column %s "
+						    "= %s (%s%s)",
+						    t->name, r->index, col->name, a,
+						    o ? "active " : "new row", o ? b : "");
 				}
 			}
 		}

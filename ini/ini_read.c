@@ -375,6 +375,11 @@ static void parse_global(struct reader *r, char *s)
 		      g->cols[c].name);
 		return;
 	}
+	if ((v[0] == '\'' || v[0] == '"') && (len < 2 || v[len - 1] != v[0])) {
+		ERRAT(r, CONF_C_SYNTAX, g, 0, c, "%s: unterminated quote (%c) in the value",
+		      g->cols[c].name, v[0]);
+		return;
+	}
 	if (len >= 2 &&
 	    ((v[0] == '\'' && v[len - 1] == '\'') || (v[0] == '"' && v[len - 1] == '"'))) {
 		v[len - 1] = 0;
@@ -527,6 +532,9 @@ static int load(struct conf_store *st, const struct conf_store *base, const char
 		conf_diag_add_at(d, 1, CONF_C_RESOURCE, NULL, -1, -1, "%s: out of memory", r.fname);
 		goto out;
 	}
+	/* a UTF-8 byte order mark, as Windows editors write it, is not part of the first line */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		pos = 3;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;

@@ -10,6 +10,8 @@
 
 #include "control/ctl.h"
 #include "ini/ini.h"
+#include "ini/ini_access.h"
+#include "ini/ini_ignored.h"
 
 #define MAX_FILE (256u << 20)
 
@@ -24,9 +26,10 @@ static void usage(FILE *f)
 	    "line\n"
 	    "  check --flash DIR            what boot would do with DIR (sbcd -n): exits non-zero\n"
 	    "                               naming every object that would be down\n"
-	    "  build [--incremental] FILE -o OUT\n"
+	    "  build [--incremental] [--base BOARD] FILE -o OUT\n"
 	    "                               write the whole configuration FILE gives (on top of\n"
-	    "                               the factory defaults) as a flash board.ini\n"
+	    "                               the factory defaults, or of the flash board.ini\n"
+	    "                               BOARD) as a flash board.ini (OUT may be BOARD)\n"
 	    "  export [TABLE] [-o FILE]     download the running configuration (secrets left out)\n"
 	    "  status [TABLE]               download the status tables\n"
 	    "  import [--incremental] FILE  upload FILE (whole, or incremental) to the running "
@@ -118,15 +121,51 @@ static char *read_input(const char *path, size_t *len)
 	return buf;
 }
 
-static int cmd_check(const char *path, enum ini_mode mode, const char *out)
+/* The vendor features the document uses that the SBC ignores, as one summary at the end. */
+static void print_ignored(const char *text, size_t len, FILE *f)
+{
+	char *sum = text ? ini_ignored_summary(text, len) : NULL;
+
+	if (sum)
+		fputs(sum, f);
+	free(sum);
+}
+
+/* The store a flash board.ini holds (read as sbcd boots it: on the factory defaults). */
+static struct conf_store *load_board(const char *path)
 {
 	struct conf_diag d;
-	struct conf_store *base = ini_factory(), *st;
+	struct conf_store *st = NULL;
 	size_t len;
 	char *text = read_input(path, &len), *msgs;
 
-	if (!text || !base)
+	if (!text)
+		return NULL;
+	conf_diag_init(&d);
+	conf_hash_import(1);
+	st = ini_build(NULL, text, len, path, INI_REPLACE, 0, &d);
+	if (!st) {
+		msgs = conf_diag_join(&d);
+		fprintf(stderr, "%s%s: not a valid board.ini (--base)\n", msgs ? msgs : "", path);
+		free(msgs);
+	}
+	conf_diag_free(&d);
+	free(text);
+	return st;
+}
+
+static int cmd_check(const char *path, enum ini_mode mode, const char *out, const char *board)
+{
+	struct conf_diag d;
+	struct conf_store *base = board ? load_board(board) : ini_factory(), *st;
+	size_t len;
+	char *text = read_input(path, &len), *msgs;
+
+	if (!text || !base) {
+		free(text);
+		conf_store_free(base);
 		return 1;
+	}
 	conf_diag_init(&d);
 	d.max = 0;
 	/* offline, on files the caller can read anyway: stored hashes load as hashes */
@@ -152,6 +191,7 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 		printf("%s: valid (%u warning%s)\n", path, d.nwarn, d.nwarn == 1 ? "" : "s");
 	} else
 		fprintf(stderr, "%s: %u error%s\n", path, d.nerr, d.nerr == 1 ? "" : "s");
+	print_ignored(text, len, st ? stdout : stderr);
 	free(msgs);
 	free(text);
 	conf_diag_free(&d);
@@ -164,6 +204,9 @@ static int cmd_check(const char *path, enum ini_mode mode, const char *out)
 static const char *as_user;
 
 /* One request to sbcd; prints the reply to stdout (OK) or stderr (ERR). */
+static char *kept_reply; /* set by call() when keep_reply is on (malloc'd, NUL-terminated) */
+static int keep_reply;
+
 static int call(const char *sock, const char *verb, const char *body, size_t blen, const char *out)
 {
 	char err[512], *reply = NULL;
@@ -201,23 +244,68 @@ static int call(const char *sock, const char *verb, const char *body, size_t ble
 	} else if (reply) {
 		fwrite(reply, 1, rlen, rc == 0 ? stdout : stderr);
 	}
+	if (keep_reply && reply) {
+		free(kept_reply);
+		kept_reply = strndup(reply, rlen);
+	}
 	free(reply);
 	return rc == 0 ? 0 : 1;
 }
 
+/*
+ * The reply moved the web interface (#access lines): one block at the end, highlighted on a
+ * terminal, saying where it will be reached after the reset (globals read back from sbcd).
+ */
+static void ini_access_print(const char *reply, const char *sock, FILE *f)
+{
+	struct conf_store *next = NULL;
+	char err[256], *g = NULL, *block;
+	size_t glen;
+	struct ctl_client *c;
+
+	if (!strstr(reply, "#access "))
+		return;
+	if ((c = ctl_open(sock, err, sizeof(err))) != NULL) {
+		if (ctl_call(c, "EXPORT Globals", NULL, 0, &g, &glen) == 0 && g) {
+			struct conf_diag d;
+			conf_diag_init(&d);
+			next = conf_store_factory();
+			if (next &&
+			    ini_load(next, g, glen, "Globals", INI_INCREMENTAL, 0, &d) < 0) {
+				conf_store_free(next);
+				next = NULL;
+			}
+			conf_diag_free(&d);
+		}
+		free(g);
+		ctl_close(c);
+	}
+	block = ini_access_block(reply, next);
+	if (block) {
+		int tty = isatty(fileno(f));
+		fprintf(f, "\n%s%s%s", tty ? "\033[1;7m" : "", block, tty ? "\033[0m" : "");
+	}
+	free(block);
+	conf_store_free(next);
+}
+
 struct opts {
-	const char *sock, *out, *file;
+	const char *sock, *out, *file, *base;
 	enum ini_mode mode;
 };
 
 /* Options before the command and after it share one parser; 1 for --help, -1 on error. */
 static int opts_parse(int argc, char **argv, const char *optstring, struct opts *o)
 {
-	static const struct option longopts[] = {
-	    {"socket", required_argument, NULL, 's'}, {"incremental", no_argument, NULL, 'i'},
-	    {"replace", no_argument, NULL, 'r'},      {"output", required_argument, NULL, 'o'},
-	    {"file", required_argument, NULL, 'f'},   {"user", required_argument, NULL, 'u'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"socket", required_argument, NULL, 's'},
+						 {"incremental", no_argument, NULL, 'i'},
+						 {"replace", no_argument, NULL, 'r'},
+						 {"output", required_argument, NULL, 'o'},
+						 {"file", required_argument, NULL, 'f'},
+						 {"user", required_argument, NULL, 'u'},
+						 {"help", no_argument, NULL, 'h'},
+						 {"base", required_argument, NULL, 'b'},
+						 {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
@@ -239,6 +327,9 @@ static int opts_parse(int argc, char **argv, const char *optstring, struct opts 
 			break;
 		case 'u':
 			as_user = optarg;
+			break;
+		case 'b':
+			o->base = optarg;
 			break;
 		case 'h':
 			return 1;
@@ -285,7 +376,7 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		return cmd_check(arg, mode, strcmp(cmd, "build") ? NULL : out);
+		return cmd_check(arg, mode, strcmp(cmd, "build") ? NULL : out, o.base);
 	}
 	if (!strcmp(cmd, "export") || !strcmp(cmd, "status")) {
 		snprintf(verb, sizeof(verb), "%s%s%s", !strcmp(cmd, "export") ? "EXPORT" : "STATUS",
@@ -306,7 +397,14 @@ int main(int argc, char **argv)
 		const char *base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
 		snprintf(verb, sizeof(verb), "LOAD %s %.200s",
 			 mode == INI_INCREMENTAL ? "incremental" : "replace", base);
+		keep_reply = 1;
 		rc = call(sock, verb, text, len, NULL);
+		keep_reply = 0;
+		print_ignored(text, len, rc == 0 ? stdout : stderr);
+		/* last: the one thing the operator must not miss */
+		if (rc == 0 && kept_reply)
+			ini_access_print(kept_reply, sock, stdout);
+		free(kept_reply);
 		free(text);
 		return rc;
 	}

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf/num.h"
 #include "control/ctl.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_work.h"
@@ -400,16 +401,15 @@ static int srv_accept(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 	return 0;
 }
 
-static unsigned env_seconds(const char *name, unsigned dflt)
+/* A test's shorter limit from the environment: unset is the default, a bad value refuses start. */
+static int env_seconds(const char *name, unsigned dflt, unsigned *out, char *err, size_t errlen)
 {
 	const char *v = getenv(name);
-	char *end;
-	unsigned long n;
 
+	*out = dflt;
 	if (!v || !*v)
-		return dflt;
-	n = strtoul(v, &end, 10);
-	return (*end || n < 1 || n > 86400) ? dflt : (unsigned)n;
+		return 0;
+	return conf_num_uint(name, v, 1, 86400, out, err, errlen);
 }
 
 struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err, size_t errlen)
@@ -430,8 +430,13 @@ struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err,
 	srv->reg = -1;
 	srv->refusals = (struct log_limit){.per_sec = 2, .burst = 10};
 	/* shorter limits for tests (doc/CONTROL.md) */
-	srv->idle_timeout = env_seconds("SBCD_CTL_IDLE_TIMEOUT", CTL_IDLE_TIMEOUT);
-	srv->write_timeout = env_seconds("SBCD_CTL_WRITE_TIMEOUT", CTL_WRITE_TIMEOUT);
+	if (env_seconds("SBCD_CTL_IDLE_TIMEOUT", CTL_IDLE_TIMEOUT, &srv->idle_timeout, err,
+			errlen) < 0 ||
+	    env_seconds("SBCD_CTL_WRITE_TIMEOUT", CTL_WRITE_TIMEOUT, &srv->write_timeout, err,
+			errlen) < 0) {
+		free(srv);
+		return NULL;
+	}
 	strcpy(sa.sun_path, path);
 	strcpy(srv->path, path);
 	unlink(path);

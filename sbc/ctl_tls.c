@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf/num.h"
 #include "control/ctl.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
@@ -308,17 +309,25 @@ static char *gen_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *
 static char *generate(struct sbcd *s, struct ctl_session *cs, int idx, const char *dir, int argc,
 		      char **argv, const char *body, size_t blen, size_t *rlen)
 {
-	struct gen_job *gj = calloc(1, sizeof(*gj));
+	struct gen_job *gj;
+	long long bits = conf_globals_int(s->running, GLOBALS_TLS_PKEY_SIZE), days = 3650;
+	char err[160];
 
+	/* strict: "2048x" or "abc" is refused, never read as a number it only begins with */
+	if ((argc > 4 &&
+	     conf_num_parse("key size (bits)", argv[4], 0, 8192, &bits, err, sizeof(err)) < 0) ||
+	    (argc > 5 && conf_num_parse("days", argv[5], 1, 36500, &days, err, sizeof(err)) < 0))
+		return out_text(0, rlen, "TLS context %d: GENERATE %s\nnothing was changed\n", idx,
+				err);
+	gj = calloc(1, sizeof(*gj));
 	if (!gj)
 		return NULL;
 	gj->j.work = gen_work;
 	gj->j.finish = gen_finish;
 	gj->j.free = gen_free;
 	gj->idx = idx;
-	gj->bits =
-	    argc > 4 ? atoi(argv[4]) : (int)conf_globals_int(s->running, GLOBALS_TLS_PKEY_SIZE);
-	gj->days = argc > 5 ? atoi(argv[5]) : 3650;
+	gj->bits = (int)bits;
+	gj->days = (int)days;
 	gj->type = key_type(argc > 3 ? argv[3] : NULL);
 	snprintf(gj->dir, sizeof(gj->dir), "%s", dir);
 	first_line(body, blen, gj->subject, sizeof(gj->subject));
@@ -403,7 +412,11 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 			snprintf(warn, sizeof(warn), "added %u, skipped %u already trusted", added,
 				 skipped);
 	} else if (!strcasecmp(op, "DELETE-ROOT") && argc > 3) {
-		rc = tls_material_delete_root(dir, (unsigned)atoi(argv[3]), err, sizeof(err));
+		unsigned root;
+		/* "0abc" is not root 0: a typo must not delete the first root */
+		rc = conf_num_uint("root index", argv[3], 0, 65535, &root, err, sizeof(err));
+		if (rc == 0)
+			rc = tls_material_delete_root(dir, root, err, sizeof(err));
 	} else if (!strcasecmp(op, "IMPORT-CRL")) {
 		rc = tls_material_import_crl(dir, body, blen, warn, sizeof(warn), err, sizeof(err));
 	} else if (!strcasecmp(op, "DELETE-CRL")) {

@@ -8,9 +8,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "conf/num.h"
 #include "conf/txn.h"
 #include "control/ctl.h"
 #include "ini/ini.h"
+#include "sbc/ctl_access.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tls.h"
 #include "sbc/ctl_users.h"
@@ -81,6 +83,21 @@ static char *reply_diag(int ok, const struct conf_diag *d, const char *tail, siz
 	char *msgs = conf_diag_join_coded(d);
 	char *out = reply_text(ok, rlen, "%s%s", msgs ? msgs : "", tail ? tail : "");
 
+	free(msgs);
+	return out;
+}
+
+/* An accepted LOAD or CHECK: its notes, with the pending ones of next against what runs. */
+static char *reply_pending(struct sbcd *s, struct conf_diag *d, const struct conf_store *next,
+			   size_t *rlen)
+{
+	char *msgs, *ann, *out;
+
+	conf_store_pending(next, s->active, d);
+	msgs = conf_diag_join_coded(d);
+	ann = ctl_access_annotate(msgs ? msgs : "", next, s->active);
+	out = reply_text(1, rlen, "%s", ann ? ann : msgs ? msgs : "");
+	free(ann);
 	free(msgs);
 	return out;
 }
@@ -458,8 +475,10 @@ static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job 
 				  "material) needs level 200\nnothing was changed\n");
 	}
 	if (!lj->apply) {
+		/* what would wait for a reset, and how the web would be reached after it */
+		out = reply_pending(s, &lj->d, cand, rlen);
 		conf_store_free(cand);
-		return reply_diag(1, &lj->d, NULL, rlen);
+		return out;
 	}
 	if (s->changes != lj->gen) {
 		/* another commit came while this one was prepared: it was built on an older base */
@@ -480,8 +499,7 @@ static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job 
 		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
 	double t_commit = mono_ms() - t0;
 	free_store_later(old);
-	conf_store_pending(s->running, s->active, &lj->d);
-	out = reply_diag(1, &lj->d, NULL, rlen);
+	out = reply_pending(s, &lj->d, s->running, rlen);
 	log_info("control: configuration changed by %s (pid %u, %zu bytes, %s; %.1f ms on a "
 		 "worker, %.1f ms on the loop: %.1f to take the base, %.1f to prepare and apply)",
 		 cs->user[0] ? cs->user : "uid", cs->pid, lj->blen,
@@ -682,8 +700,9 @@ static char *verb_generations(struct sbcd *s, size_t *rlen)
 /* A saved generation becomes the current save: it boots at the next reset. */
 static char *verb_restore(struct sbcd *s, struct ctl_session *cs, const char *arg, size_t *rlen)
 {
-	char err[1024], *end;
-	unsigned long id = strtoul(arg, &end, 10);
+	char err[1024];
+	unsigned id;
+	int bad = conf_num_uint("generation", arg, 0, 1000, &id, err, sizeof(err));
 
 	/* it brings back users and TLS material: the level that changes those */
 	if (cs->level < CTL_LEVEL_SECADMIN)
@@ -691,13 +710,12 @@ static char *verb_restore(struct sbcd *s, struct ctl_session *cs, const char *ar
 				  "permission denied: level %u may not restore a generation "
 				  "(users and TLS material need level 200)\n",
 				  cs->level);
-	if (!*arg || *end || flash_gen_restore(s->flashdir, (unsigned)id, err, sizeof(err)) < 0)
-		return reply_text(0, rlen, "restore failed: %s\nnothing was changed\n",
-				  *arg && !*end ? err : "the generation must be a number");
-	log_info("flash generation %lu restored by %s: it boots at the next reset", id,
+	if (bad < 0 || flash_gen_restore(s->flashdir, id, err, sizeof(err)) < 0)
+		return reply_text(0, rlen, "restore failed: %s\nnothing was changed\n", err);
+	log_info("flash generation %u restored by %s: it boots at the next reset", id,
 		 cs->user[0] ? cs->user : "uid");
 	return reply_text(1, rlen,
-			  "generation %lu is the saved configuration again; it takes effect at "
+			  "generation %u is the saved configuration again; it takes effect at "
 			  "the next reset (the running configuration is unchanged)\n",
 			  id);
 }

@@ -10,6 +10,7 @@
 
 #include <sofia-sip/su_wait.h>
 
+#include "conf/num.h"
 #include "log/log.h"
 #include "sbc/sbcd_notify.h"
 
@@ -62,8 +63,18 @@ int sbcd_notify_watchdog_start(su_root_t *root)
 
 	if (!usec || !*usec || !getenv("NOTIFY_SOCKET"))
 		return 0;
-	if (pid && *pid && strtol(pid, NULL, 10) != (long)getpid())
-		return 0;
+	long long wpid;
+	char err[160];
+
+	if (pid && *pid) {
+		if (conf_num_parse("WATCHDOG_PID", pid, 1, 1LL << 31, &wpid, err, sizeof(err)) <
+		    0) {
+			log_warnx("sd_notify: %s", err);
+			return -1;
+		}
+		if (wpid != (long long)getpid())
+			return 0;
+	}
 	errno = 0;
 	us = strtoull(usec, &end, 10);
 	if (errno || *end || us == 0) {

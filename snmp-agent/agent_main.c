@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/num.h"
 #include "control/ctl.h"
 #include "log/log.h"
 #include "snmp-agent/agent.h"
@@ -59,7 +60,8 @@ int main(int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *agentx = NULL, *sock = NULL;
-	unsigned poll_s = 2, rate = 60, ping = 2;
+	unsigned poll_s = 2, rate = 60, ping = 2, cache_ms;
+	char err[160];
 	struct sigaction sa = {.sa_handler = on_signal};
 	int c, debug = 0;
 
@@ -72,16 +74,22 @@ int main(int argc, char **argv)
 			sock = optarg;
 			break;
 		case 'p':
-			poll_s = (unsigned)atoi(optarg);
+			if (conf_num_uint("--poll", optarg, 1, 3600, &poll_s, err, sizeof(err)) < 0)
+				goto bad_number;
 			break;
 		case 'r':
-			rate = (unsigned)atoi(optarg);
+			if (conf_num_uint("--rate", optarg, 0, 86400, &rate, err, sizeof(err)) < 0)
+				goto bad_number;
 			break;
 		case 'c':
-			agent_model_set_ttl((unsigned)atoi(optarg));
+			if (conf_num_uint("--cache-ms", optarg, 0, 3600000, &cache_ms, err,
+					  sizeof(err)) < 0)
+				goto bad_number;
+			agent_model_set_ttl(cache_ms);
 			break;
 		case 'i':
-			ping = (unsigned)atoi(optarg);
+			if (conf_num_uint("--ping", optarg, 1, 3600, &ping, err, sizeof(err)) < 0)
+				goto bad_number;
 			break;
 		case 'd':
 			debug = 1;
@@ -96,6 +104,11 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (0) {
+	bad_number:
+		fprintf(stderr, AGENT_NAME ": %s\n", err);
 		return 2;
 	}
 	agent_ctl_init(ctl_socket_path(sock));

@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "tls/tls.h"
+#include "tls/certinfo.h"
 #include "web/web.h"
 
 static const char *const material[] = {TLS_FILE_CERT, TLS_FILE_KEY, TLS_FILE_ROOTS, TLS_FILE_CRL};
@@ -162,7 +163,7 @@ static void subject_of(SSL *ssl, char *buf, size_t len)
 
 	buf[0] = 0;
 	if (x)
-		X509_NAME_oneline(X509_get_subject_name(x), buf, (int)len);
+		tls_name_text(X509_get_subject_name(x), buf, len); /* RFC 4514, as sbcd logs */
 	else if (failed)
 		snprintf(buf, len, "%s", failed);
 }
@@ -178,7 +179,7 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
 	char buf[256];
 
 	if (!ok && ssl && x && !SSL_get_ex_data(ssl, g.subj_idx)) {
-		X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof(buf));
+		tls_name_text(X509_get_subject_name(x), buf, sizeof(buf));
 		SSL_set_ex_data(ssl, g.subj_idx, OPENSSL_strdup(buf));
 	}
 	return ok;

@@ -15,6 +15,7 @@
 #include <event2/http.h>
 #include <openssl/rand.h>
 
+#include "conf/num.h"
 #include "control/ctl.h"
 #include "ini/ini.h"
 #include "web/web.h"
@@ -134,7 +135,7 @@ int main(int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	static struct web w;
 	const char *sock = NULL, *flash = "/var/lib/sbc/flash", *addr = NULL;
-	long http_port = -1, https_port = -1;
+	long long http_port = -1, https_port = -1;
 	struct event *sigs[2];
 	struct conf_store *st;
 	char err[1024];
@@ -150,10 +151,14 @@ int main(int argc, char **argv)
 			flash = optarg;
 			break;
 		case 'H':
-			http_port = strtol(optarg, NULL, 10);
+			if (conf_num_parse("--http-port", optarg, 0, 65535, &http_port, err,
+					   sizeof(err)) < 0)
+				goto bad_number;
 			break;
 		case 'T':
-			https_port = strtol(optarg, NULL, 10);
+			if (conf_num_parse("--https-port", optarg, 0, 65535, &https_port, err,
+					   sizeof(err)) < 0)
+				goto bad_number;
 			break;
 		case 'A':
 			addr = optarg;
@@ -169,8 +174,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || http_port > 65535 || https_port > 65535) {
+	if (optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (0) {
+	bad_number:
+		fprintf(stderr, "sbc-web: %s\n", err);
 		return 2;
 	}
 	log_open("sbc-web", logf, LOG_DAEMON >> 3);

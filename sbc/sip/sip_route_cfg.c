@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "conf/hostport.h"
 #include "conf/store.h"
 #include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_route.h"
@@ -34,35 +35,10 @@ static int ref_index(const struct conf_store *st, const struct conf_table *t, co
 
 int sip_rt_split_hostport(const char *in, char *host, size_t hlen, unsigned *port)
 {
-	const char *colon;
-	char *end;
-	unsigned long p = 0;
+	char err[256];
 
-	*port = 0;
-	if (in[0] == '[') {
-		const char *rb = strchr(in, ']');
-		if (!rb)
-			return -1;
-		snprintf(host, hlen, "%.*s", (int)(rb - in - 1), in + 1);
-		colon = rb[1] == ':' ? rb + 1 : NULL;
-		if (!colon && rb[1])
-			return -1;
-	} else {
-		colon = strchr(in, ':');
-		if (colon && strchr(colon + 1, ':')) {
-			/* a bare IPv6 literal, no port */
-			snprintf(host, hlen, "%s", in);
-			return host[0] ? 0 : -1;
-		}
-		snprintf(host, hlen, "%.*s", colon ? (int)(colon - in) : (int)strlen(in), in);
-	}
-	if (colon) {
-		p = strtoul(colon + 1, &end, 10);
-		if (*end || p == 0 || p > 65535)
-			return -1;
-	}
-	*port = (unsigned)p;
-	return host[0] ? 0 : -1;
+	/* the validator's own reader: what validates is what the engine uses */
+	return conf_hostport_parse(in, host, hlen, port, err, sizeof(err));
 }
 
 /*
