@@ -22,6 +22,7 @@ static const struct conf_col_binding b_proxystatus[] = {CONF_COLS_PROXYSTATUS(BI
 static const struct conf_col_binding b_calls[] = {CONF_COLS_CALLS(BIND)};
 static const struct conf_col_binding b_sipcredentials[] = {CONF_COLS_SIPCRED(BIND)};
 static const struct conf_col_binding b_sipidstatus[] = {CONF_COLS_SIPIDSTATUS(BIND)};
+static const struct conf_col_binding b_ocspstatus[] = {CONF_COLS_OCSPSTATUS(BIND)};
 
 #define TABLE(f, p, name)                                                                          \
 	{                                                                                          \
@@ -48,6 +49,7 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(calls, CALLS, "Calls"),
     TABLE(sipcredentials, SIPCRED, "SIPCredentials"),
     TABLE(sipidstatus, SIPIDSTATUS, "SIPIdentityStatus"),
+    TABLE(ocspstatus, OCSPSTATUS, "OCSPStatus"),
 };
 
 const unsigned conf_nbindings = sizeof(conf_bindings) / sizeof(conf_bindings[0]);

@@ -37,6 +37,8 @@ enum sip_rej {
 	SIP_REJ_PROTOCOL,
 	SIP_REJ_TIMEOUT,
 	SIP_REJ_LIMIT,
+	SIP_REJ_REVOKED_OCSP,     /* OCSP: revoked or unknown */
+	SIP_REJ_OCSP_UNAVAILABLE, /* OCSP: no answer, OcspDefaultResponse reject */
 	SIP_REJ_N
 };
 
@@ -102,6 +104,7 @@ struct sip_engine {
 	struct sip_tcp *tcp;             /* sip_tcp.c */
 	struct log_peer_limit *tls_lim;  /* TLS refusal lines, per peer address */
 	const struct conf_store *active; /* what it was created with; outlives the engine */
+	struct sip_ocsp *ocsp;           /* OCSP queries and cache (sip_ocsp.c) */
 };
 
 /* TLS context ctx_index has new material: interfaces whose TLS port is down for want of
