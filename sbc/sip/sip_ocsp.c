@@ -47,6 +47,7 @@ struct ctxst {
 	int used, state; /* OCSPStatus ResponderState: 1 unknown, 2 up, 3 down */
 	time_t down_until, last_t;
 	char responder[300], last[320], lasterr[300];
+	char down_cfg[200]; /* the responder configuration that was down */
 	unsigned long long queries, good, revoked, unknown, noanswer, hits;
 	unsigned entries;
 };
@@ -84,6 +85,7 @@ struct query {
 	char *in;
 	size_t inlen, incap;
 	char err[300];
+	char cfg[200]; /* cfg_text of the policy it was started under */
 	struct sip_ocsp_wait *waiters;
 };
 
@@ -287,6 +289,7 @@ static void query_finish(struct query *q, enum tls_ocsp_status st, time_t next_u
 	} else {
 		cs->state = 3;
 		cs->down_until = now + SIP_OCSP_DOWN_S;
+		snprintf(cs->down_cfg, sizeof(cs->down_cfg), "%s", q->cfg);
 		snprintf(cs->lasterr, sizeof(cs->lasterr), "%s", q->err);
 		log_warnx("sip: OCSP: TLS context %d: no answer for '%s' (%s); responders taken as "
 			  "down for %d s, OcspDefaultResponse %s decides",
@@ -457,6 +460,13 @@ static void attempt_next(struct query *q)
 	query_finish(q, TLS_OCSP_ERROR, 0);
 }
 
+/* Which responders a policy asks: a change of them ends a "down" period. */
+static void cfg_text(const struct tls_policy *pol, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s|%s|%u|%d", pol->ocsp_primary, pol->ocsp_secondary, pol->ocsp_port,
+		 pol->ocsp_aia);
+}
+
 static void targets_of(struct query *q, const struct tls_policy *pol, X509 *leaf)
 {
 	const char *srv[2] = {pol->ocsp_primary, pol->ocsp_secondary};
@@ -489,7 +499,7 @@ enum sip_ocsp_verdict sip_ocsp_check(struct sip_engine *e, int ctx, const struct
 	struct centry *c;
 	struct query *q;
 	time_t now = time(NULL);
-	char subject[256] = "?", err[256];
+	char subject[256] = "?", err[256], cfg[200];
 	size_t klen;
 
 	*w = NULL;
@@ -512,7 +522,8 @@ enum sip_ocsp_verdict sip_ocsp_check(struct sip_engine *e, int ctx, const struct
 		return verdict_of(c->st, pol->ocsp_default_allow, subject, "cached", detail,
 				  detlen);
 	}
-	if (cs->down_until > now) {
+	cfg_text(pol, cfg, sizeof(cfg));
+	if (cs->down_until > now && !strcmp(cfg, cs->down_cfg)) {
 		cs->noanswer++;
 		snprintf(err, sizeof(err), "responder down since the last failure, %s",
 			 cs->lasterr);
@@ -526,6 +537,7 @@ enum sip_ocsp_verdict sip_ocsp_check(struct sip_engine *e, int ctx, const struct
 		if (!(q = calloc(1, sizeof(*q))))
 			goto oom;
 		q->m = m, q->ctx = ctx, q->allow = pol->ocsp_default_allow, q->fd = q->idx = -1;
+		snprintf(q->cfg, sizeof(q->cfg), "%s", cfg);
 		memcpy(q->key, key, klen);
 		q->klen = klen;
 		snprintf(q->subject, sizeof(q->subject), "%s", subject);

@@ -21,7 +21,7 @@
 
 #include "tls/tls.h"
 
-#define SIP_OCSP_TIMEOUT_MS 2000
+#define SIP_OCSP_TIMEOUT_MS 4000
 #define SIP_OCSP_DOWN_S     30
 
 struct sip_engine;
