@@ -24,6 +24,7 @@ static const struct conf_col_binding b_sipcredentials[] = {CONF_COLS_SIPCRED(BIN
 static const struct conf_col_binding b_sipidstatus[] = {CONF_COLS_SIPIDSTATUS(BIND)};
 static const struct conf_col_binding b_dnsstatus[] = {CONF_COLS_DNSSTATUS(BIND)};
 static const struct conf_col_binding b_perfintervals[] = {CONF_COLS_PERF(BIND)};
+static const struct conf_col_binding b_ocspstatus[] = {CONF_COLS_OCSPSTATUS(BIND)};
 
 #define TABLE(f, p, name)                                                                          \
 	{                                                                                          \
@@ -52,6 +53,7 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(sipidstatus, SIPIDSTATUS, "SIPIdentityStatus"),
     TABLE(dnsstatus, DNSSTATUS, "DNSStatus"),
     TABLE(perfintervals, PERF, "PerformanceIntervals"),
+    TABLE(ocspstatus, OCSPSTATUS, "OCSPStatus"),
 };
 
 const unsigned conf_nbindings = sizeof(conf_bindings) / sizeof(conf_bindings[0]);

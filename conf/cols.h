@@ -71,7 +71,8 @@ extern const struct conf_table conf_tbl_tlscontexts;
 	X(TLSCTX_OCSP_SERVER_PORT, "OcspServerPort", PORT)                                         \
 	X(TLSCTX_OCSP_DEFAULT_RESPONSE, "OcspDefaultResponse", ENUM)                               \
 	X(TLSCTX_DH_KEY_SIZE, "DHKeySize", ENUM)                                                   \
-	X(TLSCTX_VERIFY_DEPTH, "VerifyDepth", INT)
+	X(TLSCTX_VERIFY_DEPTH, "VerifyDepth", INT)                                                 \
+	X(TLSCTX_OCSP_AIA_ENABLE, "OcspAiaEnable", BOOL)
 enum tlsctx_col { CONF_COLS_TLSCTX(CONF_COL_ENUM) TLSCTX_NCOLS };
 
 /* InterfaceTable (conf/tbl_interfaces.c) */
@@ -224,7 +225,9 @@ extern const struct conf_table conf_tbl_tlsstatus;
 	X(TLSSTATUS_TCP_ACTIVE_CONNECTIONS, "TCPActiveConnections", INT)                           \
 	X(TLSSTATUS_TCP_CONNECTIONS_CLOSED, "TCPConnectionsClosed", INT)                           \
 	X(TLSSTATUS_STATE, "State", ENUM)                                                          \
-	X(TLSSTATUS_STATE_REASON, "StateReason", STRING)
+	X(TLSSTATUS_STATE_REASON, "StateReason", STRING)                                           \
+	X(TLSSTATUS_REJECTED_REVOKED_OCSP, "RejectedRevokedOcsp", INT)                             \
+	X(TLSSTATUS_REJECTED_OCSP_UNAVAILABLE, "RejectedOcspUnavailable", INT)
 enum tlsstatus_col { CONF_COLS_TLSSTATUS(CONF_COL_ENUM) TLSSTATUS_NCOLS };
 
 /* Registrations (conf/tbl_registrations.c) */
@@ -397,5 +400,24 @@ extern const struct conf_table conf_tbl_dnsstatus;
 	X(DNSSTATUS_PROXY_STATE, "ProxyState", ENUM)                                               \
 	X(DNSSTATUS_LAST_ERROR, "LastError", STRING)
 enum dnsstatus_col { CONF_COLS_DNSSTATUS(CONF_COL_ENUM) DNSSTATUS_NCOLS };
+
+/* OCSPStatus (conf/tbl_ocspstatus.c) */
+extern const struct conf_table conf_tbl_ocspstatus;
+#define CONF_COLS_OCSPSTATUS(X)                                                                    \
+	X(OCSPSTATUS_CONTEXT_NAME, "ContextName", STRING)                                          \
+	X(OCSPSTATUS_ENABLED, "Enabled", BOOL)                                                     \
+	X(OCSPSTATUS_RESPONDER, "Responder", STRING)                                               \
+	X(OCSPSTATUS_RESPONDER_STATE, "ResponderState", ENUM)                                      \
+	X(OCSPSTATUS_CACHE_ENTRIES, "CacheEntries", INT)                                           \
+	X(OCSPSTATUS_LAST_RESPONSE, "LastResponse", STRING)                                        \
+	X(OCSPSTATUS_LAST_RESPONSE_AGE, "LastResponseAge", INT)                                    \
+	X(OCSPSTATUS_LAST_ERROR, "LastError", STRING)                                              \
+	X(OCSPSTATUS_QUERIES, "Queries", INT)                                                      \
+	X(OCSPSTATUS_GOOD, "Good", INT)                                                            \
+	X(OCSPSTATUS_REVOKED, "Revoked", INT)                                                      \
+	X(OCSPSTATUS_UNKNOWN, "Unknown", INT)                                                      \
+	X(OCSPSTATUS_NO_ANSWER, "NoAnswer", INT)                                                   \
+	X(OCSPSTATUS_CACHE_HITS, "CacheHits", INT)
+enum ocspstatus_col { CONF_COLS_OCSPSTATUS(CONF_COL_ENUM) OCSPSTATUS_NCOLS };
 
 #endif

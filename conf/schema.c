@@ -10,6 +10,7 @@ extern const struct conf_table conf_tbl_proxystatus, conf_tbl_calls;
 extern const struct conf_table conf_tbl_sipcredentials, conf_tbl_sipidstatus;
 extern const struct conf_table conf_tbl_dnsstatus;
 extern const struct conf_table conf_tbl_perfintervals;
+extern const struct conf_table conf_tbl_ocspstatus;
 
 const struct conf_table *const conf_tables[] = {
     &conf_tbl_globals,         &conf_tbl_tlscontexts,    &conf_tbl_interfaces,
@@ -19,6 +20,7 @@ const struct conf_table *const conf_tables[] = {
     &conf_tbl_tlscertificates, &conf_tbl_trustedroots,   &conf_tbl_alarms,
     &conf_tbl_proxystatus,     &conf_tbl_calls,          &conf_tbl_sipcredentials,
     &conf_tbl_sipidstatus,     &conf_tbl_dnsstatus,      &conf_tbl_perfintervals,
+    &conf_tbl_ocspstatus,
 };
 
 const unsigned conf_ntables = sizeof(conf_tables) / sizeof(conf_tables[0]);

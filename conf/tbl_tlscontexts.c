@@ -58,7 +58,8 @@ static const struct conf_column cols[] = {
 	 "Require the peer certificate to carry the matching extended key usage", 0},
     [TLSCTX_OCSP_ENABLE] =
 	{"OcspEnable", "ocsp-server", 10, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
-	 "Check peer certificates with OCSP (stored; checking is not yet performed)", 0},
+	 "Check peer certificates with OCSP (SIP clients on mutual-TLS interfaces, proxy servers)",
+	 0},
     [TLSCTX_OCSP_SERVER_PRIMARY] = {"OcspServerPrimary", "ocsp-server-primary", 11, CONF_T_IPADDR,
 				    0, 0, NULL, NULL, "", "Primary OCSP server address", 0},
     [TLSCTX_OCSP_SERVER_SECONDARY] = {"OcspServerSecondary", "ocsp-server-secondary", 12,
@@ -66,13 +67,17 @@ static const struct conf_column cols[] = {
 				      "Secondary OCSP server address", 0},
     [TLSCTX_OCSP_SERVER_PORT] = {"OcspServerPort", "ocsp-port", 13, CONF_T_PORT, 0, 0, NULL, NULL,
 				 "2560", "OCSP server TCP port", 0},
-    [TLSCTX_OCSP_DEFAULT_RESPONSE] = {"OcspDefaultResponse", "ocsp-default-response", 14,
-				      CONF_T_ENUM, 0, 0, ocsp_default, NULL, "0",
-				      "What to do when the OCSP server cannot be reached", 0},
+    [TLSCTX_OCSP_DEFAULT_RESPONSE] =
+	{"OcspDefaultResponse", "ocsp-default-response", 14, CONF_T_ENUM, 0, 0, ocsp_default, NULL,
+	 "0", "What to do when no OCSP server answers: reject or allow the peer", 0},
     [TLSCTX_DH_KEY_SIZE] = {"DHKeySize", "dh-key-size", 15, CONF_T_ENUM, 0, 0, dh_sizes, NULL,
 			    "2048", "Diffie-Hellman group size for DHE cipher suites", 0},
     [TLSCTX_VERIFY_DEPTH] = {"VerifyDepth", "verify-depth", 16, CONF_T_INT, 1, 10, NULL, NULL, "5",
 			     "Longest certificate chain accepted from a peer", 0},
+    [TLSCTX_OCSP_AIA_ENABLE] =
+	{"OcspAiaEnable", "ocsp-aia", 17, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+	 "Without OcspServerPrimary, ask the OCSP URL of the certificate's AIA (IP address hosts)",
+	 0},
 };
 _Static_assert(CONF_NCOLS(cols) == TLSCTX_NCOLS, "conf/cols.h lists every column of tlscontexts");
 

@@ -67,6 +67,12 @@ static const struct conf_column cols[] = {
 	 "Why a configured port does not listen, with the remedy; empty when "
 	 "up",
 	 CONF_F_RO},
+    [TLSSTATUS_REJECTED_REVOKED_OCSP] =
+	COUNTER("RejectedRevokedOcsp", "rejected-revoked-ocsp", 19,
+		"Handshakes refused: the OCSP responder says revoked (or unknown)"),
+    [TLSSTATUS_REJECTED_OCSP_UNAVAILABLE] =
+	COUNTER("RejectedOcspUnavailable", "rejected-ocsp-unavailable", 20,
+		"Handshakes refused: no OCSP answer and OcspDefaultResponse is reject"),
 };
 _Static_assert(CONF_NCOLS(cols) == TLSSTATUS_NCOLS, "conf/cols.h lists every column of tlsstatus");
 

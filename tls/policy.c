@@ -29,6 +29,12 @@ static const struct field {
     {TLSCTX_VERIFY_DEPTH, offsetof(struct tls_policy, verify_depth), K_INT, 0},
     {TLSCTX_REQUIRE_STRICT_CERT, offsetof(struct tls_policy, require_strict), K_INT, 0},
     {TLSCTX_DH_KEY_SIZE, offsetof(struct tls_policy, dh_bits), K_INT, 0},
+    {TLSCTX_OCSP_ENABLE, offsetof(struct tls_policy, ocsp_enable), K_INT, 0},
+    {TLSCTX_OCSP_SERVER_PRIMARY, STR(ocsp_primary)},
+    {TLSCTX_OCSP_SERVER_SECONDARY, STR(ocsp_secondary)},
+    {TLSCTX_OCSP_SERVER_PORT, offsetof(struct tls_policy, ocsp_port), K_UINT, 0},
+    {TLSCTX_OCSP_DEFAULT_RESPONSE, offsetof(struct tls_policy, ocsp_default_allow), K_INT, 0},
+    {TLSCTX_OCSP_AIA_ENABLE, offsetof(struct tls_policy, ocsp_aia), K_INT, 0},
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

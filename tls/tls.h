@@ -37,6 +37,12 @@ struct tls_policy {
 	int verify_depth;          /* VerifyDepth */
 	int require_strict;        /* RequireStrictCert: peer must carry the right EKU */
 	int dh_bits;               /* DHKeySize */
+	int ocsp_enable;           /* OcspEnable */
+	char ocsp_primary[64];     /* OcspServerPrimary, "" for none */
+	char ocsp_secondary[64];   /* OcspServerSecondary */
+	unsigned ocsp_port;        /* OcspServerPort */
+	int ocsp_default_allow;    /* OcspDefaultResponse: 1 allow, 0 reject */
+	int ocsp_aia;              /* OcspAiaEnable: the certificate's AIA URL when no server */
 };
 
 enum tls_role { TLS_ROLE_SERVER, TLS_ROLE_CLIENT };

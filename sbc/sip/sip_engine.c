@@ -32,6 +32,7 @@
 #include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_perf.h"
+#include "sbc/sip/sip_ocsp.h"
 #include "sbc/tlsmgr_check.h"
 #include "tls/tls.h"
 
@@ -597,6 +598,7 @@ void sip_engine_destroy(struct sip_engine *e)
 	sip_tls_release(e);
 	sip_tcp_release(e);
 	sip_ctls_release(e);
+	sip_ocsp_release(e);
 	sip_rt_cfg_free(e->rt);
 	sip_rt_cfg_free(e->staged);
 	free(e->ifs);
@@ -637,7 +639,8 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 	    TLSSTATUS_REJECTED_EXPIRED,          TLSSTATUS_REJECTED_REVOKED,
 	    TLSSTATUS_REJECTED_BAD_PURPOSE,      TLSSTATUS_REJECTED_SUBJECT_MISMATCH,
 	    TLSSTATUS_REJECTED_PROTOCOL,         TLSSTATUS_REJECTED_TIMEOUT,
-	    TLSSTATUS_REJECTED_CONNECTION_LIMIT,
+	    TLSSTATUS_REJECTED_CONNECTION_LIMIT, TLSSTATUS_REJECTED_REVOKED_OCSP,
+	    TLSSTATUS_REJECTED_OCSP_UNAVAILABLE,
 	};
 	char ebuf[128];
 
@@ -669,4 +672,5 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 	sip_dns_engine_status(e, st);
 	sip_b2bua_status(e->b2b, st);
 	sip_perf_status(e->perf, st);
+	sip_ocsp_status(e, st);
 }

@@ -37,6 +37,8 @@ enum sip_rej {
 	SIP_REJ_PROTOCOL,
 	SIP_REJ_TIMEOUT,
 	SIP_REJ_LIMIT,
+	SIP_REJ_REVOKED_OCSP,     /* OCSP: revoked or unknown */
+	SIP_REJ_OCSP_UNAVAILABLE, /* OCSP: no answer, OcspDefaultResponse reject */
 	SIP_REJ_N
 };
 
@@ -107,6 +109,7 @@ struct sip_engine {
 	struct sip_dns *dns;             /* host names (sip_dns.h) */
 	int dns_no_defer;                /* a deferred request is retried: never defer again */
 	struct sip_perf *perf;           /* counters over time (sip_perf.h) */
+	struct sip_ocsp *ocsp;           /* OCSP queries and cache (sip_ocsp.c) */
 };
 
 /* TLS context ctx_index has new material: interfaces whose TLS port is down for want of

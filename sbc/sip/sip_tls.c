@@ -48,6 +48,7 @@
 
 #include "conf/store.h"
 #include "sbc/sip/sip_internal.h"
+#include "sbc/sip/sip_ocsp.h"
 #include "tls/certinfo.h"
 #include "tls/names.h"
 #include "tls/tls.h"
@@ -67,6 +68,14 @@ struct sip_conn {
 	dev_t dev;
 	ino_t ino;
 	int verr; /* first certificate verification error, 0 for none */
+	/* OCSP (sip_ocsp.h): the handshake is held while ocsp_pending */
+	struct sip_ocsp_wait *ocsp_wait;
+	int ocsp_checked, ocsp_pending;
+	int ocsp_rej;     /* refusal the OCSP verdict asks for, -1 for none */
+	int su_idx;       /* sofia's su_root registration of the socket, 0 unknown */
+	su_timer_t *park; /* stops sofia watching the socket while the handshake is held */
+	BIO *mine;        /* our socket BIO, NULL when not adopted */
+	char ocsp_detail[400];
 	char peer[64];
 	char subject[256];
 	char issuer[256];
@@ -88,11 +97,17 @@ static SSL_CTX *captured[8];
 static unsigned ncaptured;
 
 static const char *const rej_names[SIP_REJ_N] = {
-    [SIP_REJ_NOCERT] = "no-certificate",  [SIP_REJ_UNKNOWN_CA] = "unknown-ca",
-    [SIP_REJ_EXPIRED] = "expired",        [SIP_REJ_REVOKED] = "revoked",
-    [SIP_REJ_PURPOSE] = "bad-purpose",    [SIP_REJ_SUBJECT] = "subject-mismatch",
-    [SIP_REJ_PROTOCOL] = "protocol",      [SIP_REJ_TIMEOUT] = "timeout",
+    [SIP_REJ_NOCERT] = "no-certificate",
+    [SIP_REJ_UNKNOWN_CA] = "unknown-ca",
+    [SIP_REJ_EXPIRED] = "expired",
+    [SIP_REJ_REVOKED] = "revoked",
+    [SIP_REJ_PURPOSE] = "bad-purpose",
+    [SIP_REJ_SUBJECT] = "subject-mismatch",
+    [SIP_REJ_PROTOCOL] = "protocol",
+    [SIP_REJ_TIMEOUT] = "timeout",
     [SIP_REJ_LIMIT] = "connection-limit",
+    [SIP_REJ_REVOKED_OCSP] = "revoked-ocsp",
+    [SIP_REJ_OCSP_UNAVAILABLE] = "ocsp-unavailable",
 };
 
 const char *sip_rej_name(enum sip_rej r)
@@ -103,6 +118,7 @@ const char *sip_rej_name(enum sip_rej r)
 static void conn_new(struct sip_iface *ifc, SSL *ssl, CRYPTO_EX_DATA *ad);
 static void conn_drop(struct sip_conn *c, int ssl_freed);
 static void conn_adopt(struct sip_conn *c);
+static void park_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg);
 
 static void ctx_new_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
@@ -281,7 +297,7 @@ static void conn_log(struct sip_conn *c, int prio, const char *what, int refusal
 
 static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
 {
-	char what[200];
+	char what[512];
 
 	if (c->state == C_UP || c->state == C_REJECTED)
 		return;
@@ -370,8 +386,18 @@ static long sbio_cb(BIO *b, int oper, const char *argp, size_t len, int argi, lo
 static long mine_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
 		    size_t *processed)
 {
+	struct sip_conn *c = (struct sip_conn *)BIO_get_callback_arg(b);
+
 	if (oper == BIO_CB_READ && ERR_peek_error())
 		ERR_clear_error();
+	if (oper == BIO_CB_READ && c && c->ocsp_pending) {
+		/* the handshake waits for the OCSP answer: "nothing yet" to OpenSSL and sofia */
+		BIO_clear_retry_flags(b);
+		BIO_set_retry_read(b);
+		if (c->park)
+			su_timer_set_interval(c->park, park_cb, (su_timer_arg_t *)c, 0);
+		return -1;
+	}
 	return ret;
 }
 
@@ -394,6 +420,8 @@ static void conn_adopt(struct sip_conn *c)
 		return;
 	}
 	BIO_set_callback_ex(mine, mine_cb);
+	BIO_set_callback_arg(mine, (char *)c);
+	c->mine = mine;
 	SSL_set_bio(c->ssl, mine, mine);
 	BIO_set_callback_arg(sb, (char *)c);
 	BIO_set_callback_ex(sb, sbio_cb);
@@ -453,6 +481,7 @@ static void conn_new(struct sip_iface *ifc, SSL *ssl, CRYPTO_EX_DATA *ad)
 	c->ifc = ifc;
 	c->ssl = ssl;
 	c->fd = -1;
+	c->ocsp_rej = -1;
 	c->timer = su_timer_create(su_root_task(ifc->eng->root), 0);
 	if (!c->timer || CRYPTO_set_ex_data(ad, ssl_idx, c) != 1) {
 		su_timer_destroy(c->timer);
@@ -494,6 +523,11 @@ static void conn_drop(struct sip_conn *c, int ssl_freed)
 		BIO_set_callback_ex(c->sbio, NULL);
 		BIO_set_callback_arg(c->sbio, NULL);
 	}
+	if (c->ocsp_wait)
+		sip_ocsp_cancel(c->ocsp_wait);
+	if (c->mine) /* alive: OpenSSL frees an SSL's BIOs after its ex_data */
+		BIO_set_callback_arg(c->mine, NULL);
+	su_timer_destroy(c->park);
 	conn_gone(c);
 	*c->pprev = c->next;
 	if (c->next)
@@ -509,6 +543,99 @@ static struct sip_conn *conn_of(const SSL *ssl)
 	struct sip_conn *c = ssl ? SSL_get_ex_data(ssl, ssl_idx) : NULL;
 
 	return c && !c->ifc->eng->closing ? c : NULL;
+}
+
+/* Watching the socket again lets sofia go on with the handshake OpenSSL held. */
+static void unpark(struct sip_conn *c)
+{
+	if (c->park)
+		su_timer_reset(c->park);
+	if (c->su_idx > 0 && conn_alive(c))
+		su_root_eventmask(c->ifc->eng->root, c->su_idx, c->fd,
+				  SU_WAIT_IN | SU_WAIT_ERR | SU_WAIT_HUP);
+}
+
+/*
+ * After sofia set its event mask for a held handshake (it does so when SSL_accept returns
+ * "want read"): stop it watching the socket, or the unread records would wake it at once,
+ * again and again, until the OCSP answer. Errors and hang-ups still wake it.
+ */
+static void park_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sip_conn *c = (struct sip_conn *)arg;
+
+	if (!c->ocsp_pending || !conn_alive(c))
+		return;
+	if (c->su_idx <= 0)
+		c->su_idx = sip_ocsp_su_index(c->fd);
+	if (c->su_idx > 0)
+		su_root_eventmask(c->ifc->eng->root, c->su_idx, c->fd, SU_WAIT_ERR | SU_WAIT_HUP);
+}
+
+static void ocsp_done(void *arg, enum sip_ocsp_verdict v, const char *detail)
+{
+	struct sip_conn *c = arg;
+
+	c->ocsp_wait = NULL;
+	c->ocsp_pending = 0;
+	if (c->gone || c->state == C_REJECTED || c->ifc->eng->closing)
+		return;
+	if (v == SIP_OCSP_OK) {
+		if (strstr(detail, "no answer"))
+			conn_log(c, LOG_NOTICE, detail, 0);
+		unpark(c);
+		return;
+	}
+	conn_reject(c, v == SIP_OCSP_REVOKED ? SIP_REJ_REVOKED_OCSP : SIP_REJ_OCSP_UNAVAILABLE,
+		    detail);
+	conn_kill(c);
+	unpark(c);
+}
+
+/* The OCSP check of a client certificate that verified: 0 to refuse, 1 to go on (or hold). */
+static int verify_ocsp(struct sip_conn *c, SSL *ssl, X509_STORE_CTX *x)
+{
+	struct ctx_bind *b = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), bind_idx);
+	struct sip_iface *ifc = c->ifc;
+	enum sip_ocsp_verdict v;
+	char detail[400];
+
+	if (!b || !b->pol.ocsp_enable || c->ocsp_checked)
+		return 1;
+	c->ocsp_checked = 1;
+	v = sip_ocsp_check(ifc->eng, ifc->ctx_index, &b->pol, x, ocsp_done, c, &c->ocsp_wait,
+			   detail, sizeof(detail));
+	if (v == SIP_OCSP_PENDING && !c->mine) {
+		/* no BIO of ours to hold the handshake: the answer will only fill the cache */
+		sip_ocsp_cancel(c->ocsp_wait);
+		c->ocsp_wait = NULL;
+		v = b->pol.ocsp_default_allow ? SIP_OCSP_OK : SIP_OCSP_UNAVAILABLE;
+		snprintf(detail, sizeof(detail),
+			 "OCSP: answer pending and the handshake cannot be held; "
+			 "OcspDefaultResponse %s",
+			 b->pol.ocsp_default_allow ? "allow: accepted" : "reject");
+	}
+	switch (v) {
+	case SIP_OCSP_PENDING:
+		c->ocsp_pending = 1;
+		if (!c->park)
+			c->park = su_timer_create(su_root_task(ifc->eng->root), 0);
+		return 1;
+	case SIP_OCSP_OK:
+		if (strstr(detail, "no answer") || strstr(detail, "cannot be held"))
+			conn_log(c, LOG_NOTICE, detail, 0);
+		return 1;
+	case SIP_OCSP_REVOKED:
+		c->ocsp_rej = SIP_REJ_REVOKED_OCSP;
+		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REVOKED);
+		break;
+	default:
+		c->ocsp_rej = SIP_REJ_OCSP_UNAVAILABLE;
+		X509_STORE_CTX_set_error(x, X509_V_ERR_OCSP_VERIFY_FAILED);
+		break;
+	}
+	snprintf(c->ocsp_detail, sizeof(c->ocsp_detail), "%s", detail);
+	return 0;
 }
 
 static int verify_cb(int ok, X509_STORE_CTX *x)
@@ -533,6 +660,8 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
 		} else if (ifc->subject[0] && !subject_match(cert, ifc->subject)) {
 			X509_STORE_CTX_set_error(x, X509_V_ERR_HOSTNAME_MISMATCH);
 			ok = 0;
+		} else if (c) {
+			ok = verify_ocsp(c, ssl, x);
 		}
 	}
 	if (!ok && c && !c->verr)
@@ -544,12 +673,15 @@ static void alert_reject(struct sip_conn *c, int where, int ret)
 {
 	int desc = ret & 0xff;
 	unsigned long e = ERR_peek_last_error();
-	char detail[160];
+	char detail[320];
 
 	if (where & SSL_CB_READ) {
 		snprintf(detail, sizeof(detail), "peer sent alert %d %s", desc,
 			 SSL_alert_desc_string_long(ret));
 		conn_reject(c, SIP_REJ_PROTOCOL, detail);
+	} else if (c->ocsp_rej >= 0) {
+		snprintf(detail, sizeof(detail), "%.140s, alert %d", c->ocsp_detail, desc);
+		conn_reject(c, (enum sip_rej)c->ocsp_rej, detail);
 	} else if (c->verr) {
 		snprintf(detail, sizeof(detail), "%s, alert %d",
 			 X509_verify_cert_error_string(c->verr), desc);

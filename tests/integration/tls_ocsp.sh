@@ -1,0 +1,213 @@
+#!/bin/bash
+# OCSP checking through a real sbcd: `openssl ocsp` responders started here (one that answers,
+# one that accepts and never answers), good / revoked / unknown client certificates on a
+# mutual-TLS interface, the held handshake (the loop answers OPTIONS on another connection
+# meanwhile), the default response when no responder answers, the secondary responder,
+# the TLSStatus counters and the OCSPStatus table.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../pki.sh"
+t_begin tls_ocsp
+D=$T_DIR
+P=$D/pki
+pki_make "$P" >/dev/null 2>&1 || { fail "test PKI"; t_end; exit 1; }
+# clients of the root: fresh ones for each case that must not hit the cache; "stranger" is
+# left out of the responder's index (the responder answers "unknown" for it)
+for n in client2 client3 client4 client5 stranger; do
+	( cd "$P" && openssl ecparam -name prime256v1 -genkey -noout -out "$n.key" ) &&
+		pki_sign "$P" "$n" "$n.example.com" client ca -days 365 ||
+		{ fail "PKI: $n"; t_end; exit 1; }
+done
+grep -v '/CN=stranger.example.com' "$P/index.txt" >"$P/index.ocsp" &&
+	( cd "$P" && openssl req -x509 -new -key ca.key -subj /CN=Test-OCSP-Signer -days 30 \
+		-addext extendedKeyUsage=OCSPSigning -out signer-self.crt 2>/dev/null ) ||
+	{ fail "PKI: index"; t_end; exit 1; }
+
+# --- responders -------------------------------------------------------------------------
+OP=$(free_port)
+openssl ocsp -index "$P/index.ocsp" -port "$OP" -rsigner "$P/ca.crt" -rkey "$P/ca.key" \
+	-CA "$P/ca.crt" -nmin 10 -ignore_err >"$D/ocsp.log" 2>&1 &
+t_track $!
+# responders in front of it, all on port RP: 127.0.0.1 relays at once, 127.0.0.2 accepts and
+# never answers, 127.0.0.3 relays after 3 s
+RP=$(free_port)
+cat >"$D/relay.py" <<'X'
+import socket, sys, threading, time
+rp, op = int(sys.argv[1]), int(sys.argv[2])
+def serve(c, delay):
+    if delay is None:
+        time.sleep(3600); return
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        d = c.recv(4096)
+        if not d: return
+        buf += d
+    head, _, body = buf.partition(b"\r\n\r\n")
+    n = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0]
+    while len(body) < n:
+        body += c.recv(4096)
+    time.sleep(delay)
+    u = socket.create_connection(("127.0.0.1", op)); u.sendall(head + b"\r\n\r\n" + body)
+    while True:
+        d = u.recv(65536)
+        if not d: break
+        c.sendall(d)
+    c.close()
+def listen(addr, delay):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, rp)); s.listen(64)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c, delay), daemon=True).start()
+for a, d in (("127.0.0.1", 0), ("127.0.0.2", None), ("127.0.0.3", 3)):
+    threading.Thread(target=listen, args=(a, d), daemon=True).start()
+print("ready", flush=True)
+time.sleep(86400)
+X
+python3 "$D/relay.py" "$RP" "$OP" >"$D/relay.log" 2>&1 &
+t_track $!
+# (openssl ocsp 3.0 serves one connection at a time and stalls on one that sends nothing:
+# probe it with real requests only)
+check "openssl ocsp answers good for client2" wait_for "timeout 2 openssl ocsp -issuer '$P/ca.crt' \
+	-cert '$P/client2.crt' -url http://127.0.0.1:$OP -CAfile '$P/ca.crt' 2>&1 | grep -q 'client2.crt: good'" 50
+check "the relays listen" wait_for "grep -q ready '$D/relay.log'" 100
+
+# --- sbcd: mutual TLS on interface 0, OCSP on context 0 ----------------------------------
+printf '[SIP Params]\nTLSHandshakeTimeout = 10\nSIPSRequireClientCertificate = 1\n' >"$D/boot.ini"
+check "sbcd starts" t_sbcd "$D" "$D/boot.ini"
+TLSPORT=$(sed -n 's/^SIPInterface 0 = [0-9]*, [0-9]*, \([0-9]*\);/\1/p' "$D/init.ini")
+ini() { "$BIN/sbc-ini" --socket "$SOCK" "$@"; }
+check "import the server key" ini tls import-key 0 -f "$P/server.key"
+check "import the server certificate" ini tls import-cert 0 -f "$P/server-chain.crt"
+check "import the trusted roots" ini tls import-roots 0 -f "$P/cas.pem"
+
+# ocsp PRIMARY SECONDARY DEFAULT(0 reject, 1 allow) [ENABLE]: context 0's OCSP columns
+ocsp() {
+	{
+		printf '[TLSContexts]\nFORMAT TLSContexts_Index = TLSContexts_OcspEnable, '
+		printf 'TLSContexts_OcspServerPrimary, TLSContexts_OcspServerSecondary, '
+		printf 'TLSContexts_OcspServerPort, TLSContexts_OcspDefaultResponse;\n'
+		printf 'TLSContexts 0 = %s, %s, %s, %s, %s;\n[\\TLSContexts]\n' "${4:-1}" "$1" "$2" "$OCSPPORT" "$3"
+	} >"$D/ocsp.ini"
+	ini import --incremental "$D/ocsp.ini"
+}
+
+# counter NAME [TABLE [ROW]]: a column of a status table row (TLSStatus 0 by default)
+counter() {
+	local tbl=${2:-TLSStatus} row=${3:-0}
+	ini status "$tbl" >"$D/status" 2>&1 || return 1
+	awk -v col="$1" -v tbl="$tbl" -v row="$row" '
+		$0 ~ "^FORMAT " tbl "_Index" { sub("^FORMAT " tbl "_Index = ", ""); sub(/;.*/, "")
+			n = split($0, h, /, */); for (i = 1; i <= n; i++) { sub("^" tbl "_", "", h[i]); if (h[i] == col) k = i } }
+		$0 ~ "^" tbl " " row " = " { sub("^" tbl " " row " = ", ""); sub(/;.*/, ""); split($0, v, /, */); print v[k] }' "$D/status"
+}
+
+N=0
+# sip_try NAME CERT: one TLS 1.3 connection sending an OPTIONS; GOT200 1/0, ALERT or -.
+sip_try() {
+	local name=$1 cert=$2
+	N=$((N + 1))
+	{
+		printf 'OPTIONS sip:sbc@127.0.0.1:%s;transport=tls SIP/2.0\r\n' "$TLSPORT"
+		printf 'Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-case%s\r\nMax-Forwards: 70\r\n' "$N"
+		printf 'From: <sip:tester@127.0.0.1>;tag=t%s\r\nTo: <sip:sbc@127.0.0.1>\r\n' "$N"
+		printf 'Call-ID: ocsp%s-%s@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' "$N" "$$"
+		sleep "${HOLD:-1}"
+	} | timeout 12 openssl s_client -connect "127.0.0.1:$TLSPORT" -CAfile "$P/ca.crt" \
+		-cert "$P/$cert.crt" -key "$P/$cert.key" >"$D/c-$name.out" 2>&1
+	GOT200=0
+	grep -q 'SIP/2.0 200 OK' "$D/c-$name.out" && GOT200=1
+	ALERT=$(grep -o 'SSL alert number [0-9]*' "$D/c-$name.out" | head -1 | grep -o '[0-9]*$')
+	ALERT=${ALERT:--}
+}
+
+# outcome NAME CERT WANT200 COUNTER: the answer and the TLSStatus counter that moved by one
+outcome() {
+	local name=$1 cert=$2 want=$3 col=$4 before after
+	before=$(counter "$col")
+	sip_try "$name" "$cert"
+	after=$(counter "$col")
+	if [ "$GOT200" = "$want" ] && [ "$after" = $((before + 1)) ]; then
+		ok "$name: 200=$GOT200 alert=$ALERT, $col $after"
+	else
+		fail "$name: 200=$GOT200 (want $want) alert=$ALERT $col $before -> $after"
+		sed 's/^/       | /' "$D/c-$name.out" | tail -6
+	fi
+}
+
+OCSPPORT=$OP
+check "OCSP on, responder 127.0.0.1:$OP, default reject" ocsp 127.0.0.1 "" 0
+outcome "good certificate (asked)" client 1 HandshakesAccepted
+outcome "good certificate again (cache)" client 1 HandshakesAccepted
+outcome "revoked certificate (asked: closed after the answer)" revoked 0 RejectedRevokedOcsp
+outcome "revoked certificate again (cache: refused in the handshake)" revoked 0 RejectedRevokedOcsp
+check "the cached refusal carries the certificate_revoked alert" test "$ALERT" = 44
+outcome "certificate unknown to the responder" stranger 0 RejectedRevokedOcsp
+contains "refusals are logged with the peer and the reason" "$D/sbcd.log" \
+	"rejected \(revoked-ocsp: OCSP: 'CN=revoked.example.com' revoked"
+check "OCSPStatus: responder up (2)" test "$(counter ResponderState OCSPStatus)" = 2
+check "OCSPStatus: 3 answers cached" test "$(counter CacheEntries OCSPStatus)" = 3
+check "OCSPStatus: 1 good, 1 revoked, 1 unknown" test \
+	"$(counter Good OCSPStatus)/$(counter Revoked OCSPStatus)/$(counter Unknown OCSPStatus)" = 1/1/1
+check "OCSPStatus: cache hits counted" test "$(counter CacheHits OCSPStatus)" -ge 2
+
+# --- a slow responder: the handshake is held, the loop serves everyone else ---------------
+# probe: OPTIONS over one TLS connection (a cached good certificate), one every 50 ms for 2 s;
+# prints the 95th percentile round trip in ms
+cat >"$D/probe.py" <<'X'
+import socket, ssl, sys, time
+port, ca, crt, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.create_default_context(cafile=ca); ctx.check_hostname = False
+ctx.load_cert_chain(crt, key)
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)))
+rt = []
+for i in range(30):
+    m = ("OPTIONS sip:sbc@127.0.0.1:%d;transport=tls SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-p%d\r\n"
+         "Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:sbc@127.0.0.1>\r\n"
+         "Call-ID: probe-%d@test\r\nCSeq: %d OPTIONS\r\nContent-Length: 0\r\n\r\n" % (port, i, i, i + 1)).encode()
+    t0 = time.monotonic(); s.sendall(m); buf = b""
+    while b"\r\n\r\n" not in buf:
+        buf += s.recv(4096)
+    rt.append((time.monotonic() - t0) * 1000)
+    if not buf.startswith(b"SIP/2.0 200"): print("bad answer", buf[:40]); sys.exit(1)
+    time.sleep(0.05)
+rt.sort(); print("%.2f" % rt[int(len(rt) * 0.95) - 1])
+X
+OCSPPORT=$RP
+cpu() { awk '{ print $14 + $15 }' "/proc/$SBCD_PID/stat"; }
+check "responder: 127.0.0.3 (answers after 3 s)" ocsp 127.0.0.3 "" 0
+c0=$(cpu)
+a0=$(counter HandshakesAccepted)
+HOLD=5 sip_try held client2 &
+HELD=$!
+sleep 0.5
+P95=$(python3 "$D/probe.py" "$TLSPORT" "$P/ca.crt" "$P/client.crt" "$P/client.key" 2>&1)
+a1=$(counter HandshakesAccepted) # about 2.3 s after the held handshake began
+wait "$HELD"
+c1=$(cpu)
+a2=$(counter HandshakesAccepted)
+if awk -v p="$P95" 'BEGIN { exit !(p + 0 > 0 && p + 0 < 10) }'; then
+	ok "OPTIONS on another connection while the handshake is held: p95 $P95 ms (< 10)"
+else fail "OPTIONS on another connection while held: p95 '$P95' ms"; fi
+check "still held after 2 s: only the probe accepted ($a0 -> $a1)" test "$a1" = $((a0 + 1))
+check "accepted once the answer came ($a1 -> $a2)" test "$a2" = $((a1 + 1))
+check "the held client got its 200" grep -q 'SIP/2.0 200 OK' "$D/c-held.out"
+# a spinning loop would burn the whole 3 s; sbcd used $((c1 - c0)) ticks (1/100 s)
+check "the loop does not spin while holding ($((c1 - c0)) ticks of CPU)" test $((c1 - c0)) -lt 100
+
+# --- no answer: the default response -------------------------------------------------------
+check "responder: 127.0.0.2 (never answers), default reject" ocsp 127.0.0.2 "" 0
+HOLD=6 outcome "no answer, default reject: refused after the timeout" client3 0 RejectedOcspUnavailable
+t0=$(date +%s%N)
+outcome "responder down: refused at once" client4 0 RejectedOcspUnavailable
+check "at once: the responder is remembered down" test $((($(date +%s%N) - t0) / 1000000)) -lt 2500
+check "OCSPStatus: responder down (3)" test "$(counter ResponderState OCSPStatus)" = 3
+check "default response allow" ocsp 127.0.0.2 "" 1
+outcome "responder down, default allow: accepted" client4 1 HandshakesAccepted
+contains "the default response is logged" "$D/sbcd.log" "OcspDefaultResponse allow: accepted"
+check "OCSPStatus: NoAnswer counted" test "$(counter NoAnswer OCSPStatus)" -ge 3
+check "secondary: 127.0.0.1 after the silent primary, default reject" ocsp 127.0.0.2 127.0.0.1 0
+HOLD=6 outcome "silent primary, good secondary: accepted" client5 1 HandshakesAccepted
+check "OCSP off" ocsp "" "" 0 0
+outcome "OCSP off: the unknown certificate is accepted" stranger 1 HandshakesAccepted
+
+t_end
