@@ -294,7 +294,7 @@ void web_banner_render(struct web_req *r, const char *info, const char *pend)
 		evbuffer_free(list);
 		web_hp(r->out, "</details><div class=\"actions\">%-s",
 		       dirty ? "Save to flash, then " : "");
-		if (admin && !(r->nseg == 2 && !strcmp(r->seg[0], "actions"))) /* not on Reset */
+		if (admin && strcmp(r->path, "/actions/reset")) /* not on the Reset page */
 			web_hp(r->out,
 			       "<a class=\"btn\" id=\"banner-reset\" href=\"/actions/reset\">"
 			       "Reset...</a>");
