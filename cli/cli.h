@@ -140,8 +140,12 @@ void cli_tls_register(struct cli_def *cli, struct cli_command *show, struct cli_
 		      int mode);
 
 /* --- SSH (cli_keys.c) --- */
-/* Prints authorized_keys lines for the WebUsers with an SSHPublicKey; exit status. */
-int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog);
+/*
+ * Prints authorized_keys lines for the WebUsers with an SSHPublicKey; exit status.
+ * With type and b64 (the key sshd was offered), only that key, with a one-time grant.
+ */
+int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog, const char *type,
+			const char *b64);
 
 /* Prints text through libcli line by line (filters apply). */
 void cli_print_text(struct cli_def *cli, const char *text);

@@ -17,7 +17,9 @@ struct ticket {
 	time_t used; /* monotonic: issue or last redeem */
 };
 
-static struct ticket tickets[CTL_TICKETS];
+/* grants apart: pre-authentication key queries (anyone may offer a known public key) cannot
+ * push web session tickets out */
+static struct ticket tickets[CTL_TICKETS], grants[CTL_GRANTS];
 
 static time_t mono(void)
 {
@@ -35,13 +37,14 @@ static int expired(const struct ticket *t, time_t now)
 int ctl_ticket_issue(const char *user, unsigned uid, int once, char out[65])
 {
 	unsigned char rnd[32];
-	struct ticket *slot = NULL;
+	struct ticket *slot = NULL, *tab = once ? grants : tickets;
+	unsigned n = once ? CTL_GRANTS : CTL_TICKETS;
 	time_t now = mono();
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return -1;
-	for (unsigned i = 0; i < CTL_TICKETS; i++) {
-		struct ticket *t = &tickets[i];
+	for (unsigned i = 0; i < n; i++) {
+		struct ticket *t = &tab[i];
 		if (t->token[0] && expired(t, now))
 			OPENSSL_cleanse(t, sizeof(*t));
 		if (!t->token[0]) {
@@ -69,8 +72,8 @@ int ctl_ticket_redeem(const char *token, unsigned uid, char *user, size_t ulen)
 
 	if (!token || strlen(token) != 64)
 		return -1;
-	for (unsigned i = 0; i < CTL_TICKETS; i++) {
-		struct ticket *t = &tickets[i];
+	for (unsigned i = 0; i < CTL_TICKETS + CTL_GRANTS; i++) {
+		struct ticket *t = i < CTL_TICKETS ? &tickets[i] : &grants[i - CTL_TICKETS];
 		if (!t->token[0] || CRYPTO_memcmp(t->token, token, 64) != 0)
 			continue;
 		if (expired(t, now) || (!t->once && t->uid != uid)) {
@@ -86,16 +89,4 @@ int ctl_ticket_redeem(const char *token, unsigned uid, char *user, size_t ulen)
 		return 0;
 	}
 	return -1;
-}
-
-unsigned ctl_ticket_drop_user(const char *user)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < CTL_TICKETS; i++)
-		if (tickets[i].token[0] && !strcasecmp(tickets[i].user, user)) {
-			OPENSSL_cleanse(&tickets[i], sizeof(tickets[i]));
-			n++;
-		}
-	return n;
 }

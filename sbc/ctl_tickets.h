@@ -10,8 +10,9 @@
  *   session: any peer may redeem it once, within CTL_GRANT_TTL seconds.
  * Redeeming gives only the user's name: the caller looks the user up again, so a
  * deleted, locked or demoted user gets what the store says now.
- * Tokens are 32 random bytes in hex (64 characters). The table holds
- * CTL_TICKETS entries; when full, the one used longest ago gives its place.
+ * Tokens are 32 random bytes in hex (64 characters). The tables hold
+ * CTL_TICKETS tickets and CTL_GRANTS grants; when one is full, the entry used
+ * longest ago gives its place.
  */
 #ifndef SBC_CTL_TICKETS_H
 #define SBC_CTL_TICKETS_H
@@ -21,6 +22,7 @@
 #define CTL_TICKETS     512
 #define CTL_TICKET_IDLE (24 * 3600)
 #define CTL_GRANT_TTL   60
+#define CTL_GRANTS      64
 
 /* A new token for user (once: a grant) into out[65]; 0, or -1 without randomness. */
 int ctl_ticket_issue(const char *user, unsigned uid, int once, char out[65]);
@@ -30,8 +32,5 @@ int ctl_ticket_issue(const char *user, unsigned uid, int once, char out[65]);
  * is unknown, expired, or a session ticket of another uid. A grant is consumed.
  */
 int ctl_ticket_redeem(const char *token, unsigned uid, char *user, size_t ulen);
-
-/* Forgets every ticket of user (deleted, or its password changed): 0 or more ended. */
-unsigned ctl_ticket_drop_user(const char *user);
 
 #endif
