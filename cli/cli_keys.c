@@ -42,7 +42,8 @@ static int same_key(const char *stored, const char *type, const char *b64)
 {
 	size_t tl = strlen(type), bl = strlen(b64);
 
-	return !strncmp(stored, type, tl) && stored[tl] == ' ' && !strncmp(stored + tl + 1, b64, bl) &&
+	return !strncmp(stored, type, tl) && stored[tl] == ' ' &&
+	       !strncmp(stored + tl + 1, b64, bl) &&
 	       (stored[tl + 1 + bl] == 0 || stored[tl + 1 + bl] == ' ');
 }
 
@@ -53,8 +54,8 @@ static int grant(struct ctl_client *c, const char *user, char out[65])
 	int ok;
 
 	snprintf(verb, sizeof(verb), "GRANT %s", user);
-	ok = ctl_call(c, verb, NULL, 0, &rep, NULL) == 0 && rep && sscanf(rep, "grant %64[0-9a-f]", out) == 1 &&
-	     strlen(out) == 64;
+	ok = ctl_call(c, verb, NULL, 0, &rep, NULL) == 0 && rep &&
+	     sscanf(rep, "grant %64[0-9a-f]", out) == 1 && strlen(out) == 64;
 	if (!ok)
 		fprintf(stderr, "sbc-cli: no grant for %s: %s", user, rep ? rep : "no reply\n");
 	free(rep);
@@ -115,9 +116,11 @@ int cli_authorized_keys(const char *sock, const char *unix_user, const char *pro
 			if (!same_key(key, type, b64))
 				continue;
 			if (grant(c, name, g) == 0) {
-				printf("restrict,pty,environment=\"SBC_USER=%s\",environment=\"SBC_GRANT=%s\","
+				printf("restrict,pty,environment=\"SBC_USER=%s\",environment=\"SBC_"
+				       "GRANT=%s\","
 				       "command=\"%s --user %s%s%s\" %s\n",
-				       name, g, self, name, so ? " --socket " : "", so ? so : "", key);
+				       name, g, self, name, so ? " --socket " : "", so ? so : "",
+				       key);
 				continue;
 			}
 		}

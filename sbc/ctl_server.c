@@ -436,15 +436,16 @@ static long role_user(const char *env, const char *dflt)
 	return (long)pw->pw_uid;
 }
 
-/* The front ends reach the socket through group sbc-ctl, when it exists. */
+/* The front ends reach the socket through group sbc-ctl (SBCD_CTL_GROUP), when it exists. */
 static void socket_group(const char *path)
 {
-	struct group *gr = getgrnam("sbc-ctl");
+	const char *name = getenv("SBCD_CTL_GROUP");
+	struct group *gr = getgrnam(name && *name ? name : "sbc-ctl");
 
 	if (gr && chown(path, (uid_t)-1, gr->gr_gid) < 0)
-		log_warnx("control socket %s: cannot give it to group sbc-ctl: %s (is sbcd's "
-			  "user a member?)",
-			  path, strerror(errno));
+		log_warnx("control socket %s: cannot give it to group %s: %s (is sbcd's user a "
+			  "member?)",
+			  path, gr->gr_name, strerror(errno));
 }
 
 struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err, size_t errlen)

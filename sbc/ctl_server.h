@@ -13,8 +13,8 @@
  *   sbc-snmp  (CTL_ROLE_SNMP) admin (100): SNMP SETs; snmpd checks the SNMP user
  * The names can be changed with SBCD_WEB_USER, SBCD_KEYS_USER, SBCD_SNMP_USER in
  * sbcd's environment. A master peer (root, sbcd's own uid: `make run` as one
- * user) holds every role. The socket's group becomes sbc-ctl when that group
- * exists (the front-end users are its members).
+ * user) holds every role. The socket's group becomes sbc-ctl (SBCD_CTL_GROUP)
+ * when that group exists (the front-end users are its members).
  */
 #ifndef SBC_CTL_SERVER_H
 #define SBC_CTL_SERVER_H

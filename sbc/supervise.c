@@ -1,9 +1,12 @@
 /*
  * Child processes of sbcd: start, watch, restart with back-off, stop. For a lab
  * run (`make run`) only: under systemd each program has its own unit and user
- * (packaging/systemd/), and sbcd.service sets SBCD_SUPERVISE=no. When sbcd runs
- * as root, each child runs as its own system user when that user exists
- * (sbc-web, sbc-snmp), as the units do.
+ * (packaging/systemd/), and sbcd.service sets SBCD_SUPERVISE=no. With
+ * SBCD_CHILD_USERS=yes and sbcd running as root, each child runs as its own
+ * system user (sbc-web, sbc-snmp; the names follow SBCD_WEB_USER and
+ * SBCD_SNMP_USER as the control socket's roles do), as the units run them.
+ * Opt-in: a root test run on a machine where those users exist keeps its
+ * children as root, able to reach a socket in its private temp directory.
  */
 #include <errno.h>
 #include <grp.h>
@@ -71,16 +74,21 @@ static char **child_env(void)
 }
 
 /*
- * In the child, as root: become c->user (with its groups, e.g. sbc-ctl for the
- * control socket). A root sbcd whose child user does not exist runs the child
- * as root (a lab without the users); any failure to drop ends the child.
+ * In the child, as root with SBCD_CHILD_USERS=yes: become c->user (with its
+ * groups, e.g. sbc-ctl for the control socket); a missing user or any failure
+ * to drop ends the child (exit status 126).
  */
 static int child_drop(const struct child *c)
 {
+	const char *on = getenv("SBCD_CHILD_USERS");
 	struct passwd *pw;
 
-	if (geteuid() != 0 || !c->user || !(pw = getpwnam(c->user)))
+	if (geteuid() != 0 || !c->user || !on || strcmp(on, "yes"))
 		return 0;
+	if (!(pw = getpwnam(c->user))) {
+		fprintf(stderr, "%s: SBCD_CHILD_USERS=yes but no user %s\n", c->name, c->user);
+		return -1;
+	}
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
 	    setuid(pw->pw_uid) < 0 || setuid(0) == 0) {
 		fprintf(stderr, "%s: cannot become user %s: %s\n", c->name, c->user,
@@ -238,12 +246,13 @@ void supervise_start(struct sbcd *s)
 		log_info("SBCD_SUPERVISE=no: sbc-web and sbc-snmp-agent run as units of their own");
 		return;
 	}
-	if (geteuid() == 0)
-		log_info("running as root: children run as their users where they exist "
-			 "(sbc-web, sbc-snmp)");
+	if (geteuid() == 0 && getenv("SBCD_CHILD_USERS") &&
+	    !strcmp(getenv("SBCD_CHILD_USERS"), "yes"))
+		log_info("SBCD_CHILD_USERS=yes: children run as their own users");
 	if (conf_globals_int(s->active, GLOBALS_HTTP_PORT) ||
 	    conf_globals_int(s->active, GLOBALS_HTTPS_PORT)) {
-		struct child *c = child_add("sbc-web", "sbc-web");
+		const char *u = getenv("SBCD_WEB_USER");
+		struct child *c = child_add("sbc-web", u && *u ? u : "sbc-web");
 		if (c) {
 			char **a = c->argv;
 			*a++ = c->path, *a++ = "--socket", *a++ = s->sockpath;
@@ -253,7 +262,8 @@ void supervise_start(struct sbcd *s)
 		}
 	}
 	if (agentx && *agentx) {
-		struct child *c = child_add("sbc-snmp-agent", "sbc-snmp");
+		const char *u = getenv("SBCD_SNMP_USER");
+		struct child *c = child_add("sbc-snmp-agent", u && *u ? u : "sbc-snmp");
 		if (c) {
 			char **a = c->argv;
 			*a++ = c->path, *a++ = "--agentx", *a++ = (char *)agentx;
