@@ -22,7 +22,9 @@
  * the flash (doc/CONTROL.md "TLS WEBCRED"): only the web front end's uid (or a master peer)
  * may ask. The reply's stamp is a SHA-256 over the material and context 0's policy
  * columns; with the stamp it already has, the reply is just "unchanged", so the web can
- * ask every second and rebuild its SSL_CTX only on a change.
+ * ask every second and rebuild its SSL_CTX only on a change. Both replies carry
+ * "started <time>", sbcd's start: a reset (re-execution) changes it, and the web
+ * then exits to be started again with the new WEB Params (reset-required).
  */
 #include <errno.h>
 #include <limits.h>
@@ -391,15 +393,17 @@ static char *cred_reply(struct sbcd *s, int idx, unsigned mask, int with_stamp, 
 		goto out;
 	for (unsigned i = 0; i < 32; i++)
 		snprintf(stamp + 2 * i, 3, "%02x", md[i]);
+	/* started: sbcd's start (a reset re-executes it), for the web to re-read its settings */
 	if (with_stamp && have && !strcmp(have, stamp)) {
-		out = out_text(1, rlen, "unchanged\n");
+		out = out_text(1, rlen, "unchanged\nstarted %lld\n", (long long)s->started);
 		goto out;
 	}
 	if (!(out = malloc(total + 80)))
 		goto out;
 	off = (size_t)sprintf(out, "OK\n");
 	if (with_stamp)
-		off += (size_t)sprintf(out + off, "stamp %s\n", stamp);
+		off += (size_t)sprintf(out + off, "stamp %s\nstarted %lld\n", stamp,
+				       (long long)s->started);
 	for (unsigned i = 0; i < 4; i++) {
 		if (!(mask & (1u << i)))
 			continue;

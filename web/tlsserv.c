@@ -6,7 +6,9 @@
  * asks every second with the stamp it has (a one-line "unchanged" reply when
  * nothing changed); a new material or policy of context 0 is built into a new
  * SSL_CTX first and swapped in for new handshakes: connections and logged-in
- * sessions stay. The WEB Params themselves are reset-required, read at start.
+ * sessions stay. The WEB Params themselves are reset-required, read at start:
+ * when sbcd was reset (WEBCRED's "started" changed), sbc-web exits with status
+ * 0 and its unit (Restart=always) or sbcd's supervision starts it again.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,6 +38,7 @@ static struct {
 	SSL_CTX *ctx;
 	STACK_OF(X509) *roots; /* the trusted roots the ctx was built with */
 	char stamp[65];        /* of the material the ctx was built with */
+	long long started;     /* sbcd's start as WEBCRED said first; 0 before */
 	struct event *poll;
 	int ex_idx;   /* per-SSL: handshake already counted */
 	int subj_idx; /* per-SSL: subject of the certificate that failed verification */
@@ -131,6 +134,16 @@ static int refresh(char *err, size_t errlen)
 	if (web_sbc_call(g.w->sock, verb, &reply, &rlen) != 0) {
 		snprintf(err, errlen, "TLS WEBCRED: %s", reply ? reply : "no reply");
 		goto out;
+	}
+	if ((st = strstr(reply, "started ")) != NULL) {
+		long long t = strtoll(st + 8, NULL, 10);
+		if (g.started && t != g.started) {
+			/* a reset: the WEB Params (reset-required) may have changed */
+			web_log(LOG_NOTICE, "sbcd was reset: sbc-web stops, to start with the "
+					    "settings now in effect");
+			event_base_loopexit(g.w->base, NULL);
+		}
+		g.started = t;
 	}
 	if (!strncmp(reply, "unchanged", 9)) {
 		rc = 0;
