@@ -90,3 +90,17 @@ int ctl_ticket_redeem(const char *token, unsigned uid, char *user, size_t ulen)
 	}
 	return -1;
 }
+
+int ctl_ticket_end(const char *token, unsigned uid)
+{
+	if (!token || strlen(token) != 64)
+		return -1;
+	for (unsigned i = 0; i < CTL_TICKETS; i++) {
+		struct ticket *t = &tickets[i];
+		if (t->token[0] && t->uid == uid && CRYPTO_memcmp(t->token, token, 64) == 0) {
+			OPENSSL_cleanse(t, sizeof(*t));
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -33,4 +33,7 @@ int ctl_ticket_issue(const char *user, unsigned uid, int once, char out[65]);
  */
 int ctl_ticket_redeem(const char *token, unsigned uid, char *user, size_t ulen);
 
+/* Ends a session ticket of uid (a logout): 0, or -1 when it is no ticket of uid's. */
+int ctl_ticket_end(const char *token, unsigned uid);
+
 #endif

@@ -780,6 +780,10 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 		return verb_resume(s, cs, argv[1], rlen);
 	if (!strcasecmp(argv[0], "GRANT") && argc == 2)
 		return verb_grant(s, cs, argv[1], rlen);
+	if (!strcasecmp(argv[0], "LOGOUT") && argc == 2)
+		return ctl_ticket_end(argv[1], cs->uid) == 0
+			   ? reply_text(1, rlen, "ticket ended\n")
+			   : reply_text(0, rlen, "no such ticket\n");
 	if (cs->level < CTL_LEVEL_MONITOR)
 		return reply_text(0, rlen,
 				  "permission denied: log in first\n#code permission - - -\n");

@@ -358,7 +358,13 @@ void web_page_login(struct web_req *r, const char *msg)
 
 void web_do_logout(struct web_req *r)
 {
+	char verb[96], *reply = NULL;
+
 	web_log(LOG_NOTICE, "user %s logged out (%s)", r->sess->user, r->peer);
+	/* sbcd forgets the session's ticket too */
+	snprintf(verb, sizeof(verb), "LOGOUT %s", r->sess->ticket);
+	web_req_call(r, verb, NULL, 0, &reply, NULL);
+	free(reply);
 	web_session_end(r->sess);
 	r->sess = NULL;
 	set_cookie(r, "sbcsid", "", 1);

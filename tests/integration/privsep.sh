@@ -280,9 +280,20 @@ CONF
 	check "  and reached sbcd" sh -c "'$BIN/sbc-ini' --socket '$SOCK' export SIPInterface | grep -q '\"O+M+C\", 2,'"
 fi
 
+echo "# a reset: sbc-web (not supervised) restarts itself to read the reset-required settings"
+"$BIN/sbc-ini" --socket "$SOCK" reset >/dev/null
+if wait_for "! kill -0 $WEB_PID" 100; then
+	wait $WEB_PID
+	rc=$?
+	check "sbc-web left on the reset with status 0 (its unit starts it again)" test "$rc" = 0
+	contains "  and said why" "$WEB_LOG" "sbcd was reset: sbc-web stops"
+else
+	fail "sbc-web did not notice the reset"
+	kill $WEB_PID
+fi
+wait_for "'$BIN/sbc-ini' --socket '$SOCK' info" 100 || fail "sbcd back after the reset"
+
 echo "# make run as root with SBCD_CHILD_USERS=yes: children as their users"
-kill $WEB_PID
-wait_for "! kill -0 $WEB_PID" 100
 "$BIN/sbc-ini" --socket "$SOCK" save >/dev/null
 kill $SBCD_PID
 wait_for "! kill -0 $SBCD_PID" 100

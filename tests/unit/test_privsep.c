@@ -24,6 +24,12 @@ static void test_ticket_bound_to_uid(void)
 	CU_ASSERT_STRING_EQUAL(user, "Admin");
 	/* a session ticket serves every request of its session */
 	CU_ASSERT_EQUAL(ctl_ticket_redeem(t, 1001, user, sizeof(user)), 0);
+	/* a logout ends it, for its uid only */
+	CU_ASSERT_EQUAL(ctl_ticket_end(t, 1002), -1);
+	CU_ASSERT_EQUAL(ctl_ticket_end(t, 1001), 0);
+	CU_ASSERT_EQUAL(ctl_ticket_redeem(t, 1001, user, sizeof(user)), -1);
+	CU_ASSERT_EQUAL(ctl_ticket_end(t, 1001), -1);
+	CU_ASSERT_EQUAL_FATAL(ctl_ticket_issue("Admin", 1001, 0, t), 0);
 	t[0] = t[0] == 'a' ? 'b' : 'a';
 	CU_ASSERT_EQUAL(ctl_ticket_redeem(t, 1001, user, sizeof(user)), -1);
 	CU_ASSERT_EQUAL(ctl_ticket_redeem("short", 1001, user, sizeof(user)), -1);
