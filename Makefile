@@ -190,7 +190,7 @@ install: $(PROGS)
 	for p in sbc-web sbc-snmp-agent; do [ ! -x $(B)/bin/$$p ] || { \
 		install -m 0755 $(B)/bin/$$p $(DESTDIR)$(PKGLIBDIR)/ && \
 		install -m 0644 doc/man/$$p.8 $(DESTDIR)$(MANDIR)/man8/; } || exit 1; done
-	install -m 0644 packaging/systemd/sbcd.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 packaging/systemd/*.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 packaging/tmpfiles/sbc.conf $(DESTDIR)$(TMPFILESDIR)/
 	@# sshd and snmpd snippets (owned by the CLI and SNMP work) are shipped inert, for the
 	@# operator to enable (doc/OPERATIONS.md)

@@ -185,8 +185,12 @@ int cli_exec_line(struct cli_sess *s, const char *line);
 int cli_parse_long(const char *text, long min, long max, long *out);
 
 /* --- SSH (cli_keys.c) --- */
-/* Prints authorized_keys lines for the WebUsers with an SSHPublicKey; exit status. */
-int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog);
+/*
+ * Prints authorized_keys lines for the WebUsers with an SSHPublicKey; exit status.
+ * With type and b64 (the key sshd was offered), only that key, with a one-time grant.
+ */
+int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog, const char *type,
+			const char *b64);
 
 /* 1 for a line for programs ("#code ...", "#pending ...", "#access ..."): never shown raw. */
 int cli_is_machine_line(const char *line);

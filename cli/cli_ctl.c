@@ -332,7 +332,14 @@ int cli_login(struct cli_sess *s, const char *user, const char *pass, char *err,
 		snprintf(err, errlen, "login incorrect");
 		return -1;
 	}
-	snprintf(verb, sizeof(verb), "%s %s", pass ? "LOGIN" : "AS", user);
+	/* a key login under sshd: the key helper's one-time grant (cli_keys.c), else AS (master) */
+	const char *grant = pass ? NULL : getenv("SBC_GRANT");
+	if (grant && strlen(grant) == 64 && strspn(grant, "0123456789abcdef") == 64)
+		snprintf(verb, sizeof(verb), "RESUME %s", grant);
+	else
+		snprintf(verb, sizeof(verb), "%s %s", pass ? "LOGIN" : "AS", user);
+	if (!pass)
+		unsetenv("SBC_GRANT");
 	/* over SSH, sbcd counts failed logins per client address (it trusts FROM of root only) */
 	const char *ssh = getenv("SSH_CLIENT");
 	size_t alen = ssh ? strcspn(ssh, " ") : 0;

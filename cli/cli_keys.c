@@ -1,9 +1,17 @@
 /*
- * `sbc-cli --authorized-keys UNIXUSER`: sshd's AuthorizedKeysCommand. Prints
- * one authorized_keys line per WebUsers row with an SSHPublicKey, so the key
- * names the SBC user (packaging/sshd/sbc-cli.conf, doc/CLI.md):
+ * `sbc-cli --authorized-keys UNIXUSER [TYPE KEY]`: sshd's AuthorizedKeysCommand
+ * (run as user sbc-keys). Prints one authorized_keys line per WebUsers row with
+ * an SSHPublicKey, so the key names the SBC user (packaging/sshd/sbc-cli.conf,
+ * doc/CLI.md):
  *
- *   restrict,pty,environment="SBC_USER=<name>",command="<sbc-cli> --user <name>" <key>
+ *   restrict,pty,environment="SBC_USER=<name>",[environment="SBC_GRANT=<grant>",]
+ *   command="<sbc-cli> --user <name>" <key>
+ *
+ * With TYPE and KEY (sshd's %t %k: the key the client offers) only that key's
+ * line is printed, with a one-time grant of sbcd (GRANT, ctl_tickets.h): the
+ * session's sbc-cli, which runs as the unprivileged CLI account, redeems it
+ * (RESUME) to act for the user. sshd hands the line's environment to the session
+ * only when the client proved it holds the key, so the grant reaches nobody else.
  *
  * With ForceCommand (recommended) sshd ignores command= and passes SBC_USER
  * (PermitUserEnvironment SBC_USER); without it, command= pins the session to
@@ -29,7 +37,33 @@ static int safe(const char *s, const char *extra)
 	return 1;
 }
 
-int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog)
+/* 1 when the stored key (type, base64, comment) is the offered type and base64. */
+static int same_key(const char *stored, const char *type, const char *b64)
+{
+	size_t tl = strlen(type), bl = strlen(b64);
+
+	return !strncmp(stored, type, tl) && stored[tl] == ' ' &&
+	       !strncmp(stored + tl + 1, b64, bl) &&
+	       (stored[tl + 1 + bl] == 0 || stored[tl + 1 + bl] == ' ');
+}
+
+/* sbcd's one-time grant for user into out[65]; -1 when refused (then no grant is printed). */
+static int grant(struct ctl_client *c, const char *user, char out[65])
+{
+	char verb[96], *rep = NULL;
+	int ok;
+
+	snprintf(verb, sizeof(verb), "GRANT %s", user);
+	ok = ctl_call(c, verb, NULL, 0, &rep, NULL) == 0 && rep &&
+	     sscanf(rep, "grant %64[0-9a-f]", out) == 1 && strlen(out) == 64;
+	if (!ok)
+		fprintf(stderr, "sbc-cli: no grant for %s: %s", user, rep ? rep : "no reply\n");
+	free(rep);
+	return ok ? 0 : -1;
+}
+
+int cli_authorized_keys(const char *sock, const char *unix_user, const char *prog, const char *type,
+			const char *b64)
 {
 	const struct conf_table *t = &conf_tbl_webusers;
 	int cname = WEBUSER_USERNAME;
@@ -52,7 +86,6 @@ int cli_authorized_keys(const char *sock, const char *unix_user, const char *pro
 		ctl_close(c);
 		return 1;
 	}
-	ctl_close(c);
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0)
 		self[n] = 0;
@@ -62,6 +95,7 @@ int cli_authorized_keys(const char *sock, const char *unix_user, const char *pro
 	conf_diag_init(&d);
 	if (!st || ini_load(st, text, strlen(text), "sbcd", INI_INCREMENTAL, 0, &d) < 0) {
 		fprintf(stderr, "sbc-cli: cannot read sbcd's export\n");
+		ctl_close(c);
 		conf_store_free(st);
 		conf_diag_free(&d);
 		free(text);
@@ -77,9 +111,23 @@ int cli_authorized_keys(const char *sock, const char *unix_user, const char *pro
 			continue;
 		if (status && strstr(status, "locked"))
 			continue;
+		if (type && b64) {
+			char g[65];
+			if (!same_key(key, type, b64))
+				continue;
+			if (grant(c, name, g) == 0) {
+				printf("restrict,pty,environment=\"SBC_USER=%s\",environment=\"SBC_"
+				       "GRANT=%s\","
+				       "command=\"%s --user %s%s%s\" %s\n",
+				       name, g, self, name, so ? " --socket " : "", so ? so : "",
+				       key);
+				continue;
+			}
+		}
 		printf("restrict,pty,environment=\"SBC_USER=%s\",command=\"%s --user %s%s%s\" %s\n",
 		       name, self, name, so ? " --socket " : "", so ? so : "", key);
 	}
+	ctl_close(c);
 	(void)unix_user;
 	conf_store_free(st);
 	conf_diag_free(&d);

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -28,7 +29,7 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: sbc-cli [--socket PATH] [--user NAME | --login] [-c 'cmd; cmd'] [--echo]\n"
-	    "       sbc-cli [--socket PATH] --authorized-keys UNIXUSER\n"
+	    "       sbc-cli [--socket PATH] --authorized-keys UNIXUSER [KEYTYPE KEY]\n"
 	    "  -s, --socket PATH        sbcd's control socket (else $SBC_SOCKET, else %s)\n"
 	    "  -c, --command CMDS       run the commands (separated by ';') and exit\n"
 	    "  -u, --user NAME          act for this SBC user (also $SBC_USER; sshd key logins)\n"
@@ -37,7 +38,8 @@ static void usage(FILE *f)
 	    "  -t, --idle-timeout SECS  close an idle session after SECS (default: the user's\n"
 	    "                           SessionTimeout)\n"
 	    "  -k, --authorized-keys U  print authorized_keys lines of the WebUsers (for sshd's\n"
-	    "                           AuthorizedKeysCommand)\n"
+	    "                           AuthorizedKeysCommand; with sshd's %%t %%k, that key's\n"
+	    "                           line with a one-time grant of sbcd: SBC_GRANT)\n"
 	    "Commands from -c or a non-terminal standard input run as a script: the first error\n"
 	    "ends it with exit status 1.\n",
 	    CTL_DEFAULT_SOCKET);
@@ -266,12 +268,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc && !(keys_for && optind + 2 == argc)) {
 		usage(stderr);
 		return 2;
 	}
 	if (keys_for)
-		return cli_authorized_keys(sess.sock, keys_for, argv[0]);
+		return cli_authorized_keys(sess.sock, keys_for, argv[0],
+					   optind < argc ? argv[optind] : NULL,
+					   optind < argc ? argv[optind + 1] : NULL);
+	/*
+	 * Every SSH CLI session runs as the same account: none may read another's
+	 * memory or environment (its grant, its control connection) or ptrace it.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 	signal(SIGPIPE, SIG_IGN);
 	/* the terminal gets its own messages; the log (syslog, auth facility) gets refusals */
 	log_open("sbc-cli", LOG_F_SYSLOG, LOG_AUTHPRIV >> 3);

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <grp.h>
+#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +60,7 @@ struct conn {
 struct ctl_server {
 	struct sbcd *s;
 	int fd;
+	long role_uid[3]; /* uids of the front-end users (CTL_ROLE_WEB, KEYS, SNMP); -1 none */
 	su_wait_t wait;
 	int reg;
 	char path[108];
@@ -373,7 +376,12 @@ static int srv_accept(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 		return 0;
 	}
 	privileged = cr.uid == 0 || cr.uid == geteuid();
-	if ((why = over_limit(srv, cr.uid, privileged)) != NULL) {
+	unsigned roles = privileged ? CTL_ROLE_WEB | CTL_ROLE_KEYS | CTL_ROLE_SNMP : 0;
+	for (unsigned i = 0; i < 3; i++)
+		if (srv->role_uid[i] >= 0 && (long)cr.uid == srv->role_uid[i])
+			roles |= 1u << i;
+	/* front ends share the slots kept for sbcd's own: no local user locks them out */
+	if ((why = over_limit(srv, cr.uid, privileged || roles)) != NULL) {
 		log_refusal(srv, &cr, why);
 		close(fd);
 		return 0;
@@ -388,11 +396,14 @@ static int srv_accept(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 	}
 	c->srv = srv;
 	c->reg = -1;
-	c->privileged = privileged;
+	c->privileged = privileged || roles;
+	c->cs.roles = roles;
 	c->cs.fd = fd;
 	c->cs.uid = cr.uid;
 	c->cs.pid = (unsigned)cr.pid;
-	c->cs.peer_level = privileged ? CTL_LEVEL_MASTER : CTL_LEVEL_MONITOR;
+	c->cs.peer_level = privileged                ? CTL_LEVEL_MASTER
+			   : (roles & CTL_ROLE_SNMP) ? CTL_LEVEL_ADMIN
+						     : CTL_LEVEL_MONITOR;
 	c->cs.level = c->cs.peer_level;
 	c->last_request = now_mono();
 	srv->conns[slot] = c;
@@ -412,6 +423,31 @@ static int env_seconds(const char *name, unsigned dflt, unsigned *out, char *err
 	return conf_num_uint(name, v, 1, 86400, out, err, errlen);
 }
 
+/* The uid of the front-end user named by env (else dflt); -1 when there is none. */
+static long role_user(const char *env, const char *dflt)
+{
+	const char *name = getenv(env);
+	struct passwd *pw = getpwnam(name && *name ? name : dflt);
+
+	if (!pw || pw->pw_uid == 0 || pw->pw_uid == geteuid())
+		return -1;
+	log_info("control: user %s (uid %u) is the %s front end", pw->pw_name, (unsigned)pw->pw_uid,
+		 dflt);
+	return (long)pw->pw_uid;
+}
+
+/* The front ends reach the socket through group sbc-ctl (SBCD_CTL_GROUP), when it exists. */
+static void socket_group(const char *path)
+{
+	const char *name = getenv("SBCD_CTL_GROUP");
+	struct group *gr = getgrnam(name && *name ? name : "sbc-ctl");
+
+	if (gr && chown(path, (uid_t)-1, gr->gr_gid) < 0)
+		log_warnx("control socket %s: cannot give it to group %s: %s (is sbcd's user a "
+			  "member?)",
+			  path, gr->gr_name, strerror(errno));
+}
+
 struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -428,6 +464,9 @@ struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err,
 	}
 	srv->s = s;
 	srv->reg = -1;
+	srv->role_uid[0] = role_user("SBCD_WEB_USER", "sbc-web");
+	srv->role_uid[1] = role_user("SBCD_KEYS_USER", "sbc-keys");
+	srv->role_uid[2] = role_user("SBCD_SNMP_USER", "sbc-snmp");
 	srv->refusals = (struct log_limit){.per_sec = 2, .burst = 10};
 	/* shorter limits for tests (doc/CONTROL.md) */
 	if (env_seconds("SBCD_CTL_IDLE_TIMEOUT", CTL_IDLE_TIMEOUT, &srv->idle_timeout, err,
@@ -446,6 +485,7 @@ struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err,
 		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	socket_group(path);
 	if (!(srv->workers = ctl_workers_start(s->root, WORKERS, job_done, err, errlen)))
 		goto fail;
 	srv->timer = su_timer_create(su_root_task(s->root), 1000);

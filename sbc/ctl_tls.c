@@ -11,10 +11,20 @@
  *   TLS DELETE-ROOT <ctx> <position>
  *   TLS IMPORT-CRL <ctx>                    body: PEM or DER
  *   TLS DELETE-CRL <ctx>
+ *   TLS PEM <ctx>                           certificate chain and trusted roots (public)
+ *   TLS WEBCRED 0 [stamp]                   the HTTPS server's material, key included
  *
  * <ctx> is a TLSContexts index or name. Reading needs level 50 (CSR 100) and never
  * changes the flash; changing material needs 200 (security administrator), as the vendor
  * does. A context's first change (or CSR) gives it a key and self-signed certificate.
+ *
+ * WEBCRED is how sbc-web gets its certificate, key, trusted roots and CRL without reading
+ * the flash (doc/CONTROL.md "TLS WEBCRED"): only the web front end's uid (or a master peer)
+ * may ask. The reply's stamp is a SHA-256 over the material and context 0's policy
+ * columns; with the stamp it already has, the reply is just "unchanged", so the web can
+ * ask every second and rebuild its SSL_CTX only on a change. Both replies carry
+ * "started <time>", sbcd's start: a reset (re-execution) changes it, and the web
+ * then exits to be started again with the new WEB Params (reset-required).
  */
 #include <errno.h>
 #include <limits.h>
@@ -35,8 +45,12 @@
 #include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/tlsmgr.h"
+#include "tls/file.h"
 #include "tls/material.h"
 #include "tls/tls.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 static char *out_text(int ok, size_t *rlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -340,6 +354,85 @@ static char *generate(struct sbcd *s, struct ctl_session *cs, int idx, const cha
 	return NULL;
 }
 
+/* The material files of a context, in the order of a WEBCRED or PEM reply. */
+static const char *const cred_files[] = {TLS_FILE_CERT, TLS_FILE_KEY, TLS_FILE_ROOTS, TLS_FILE_CRL};
+static const char *const cred_names[] = {"cert", "key", "roots", "crl"};
+
+/*
+ * Reply "OK\n[stamp S\n]" then, for each file wanted (mask bit i: cred_files[i]),
+ * "<name> <len>\n<bytes>". Without a stamp argument: no stamp line. The buffers
+ * that held the key are wiped.
+ */
+static char *cred_reply(struct sbcd *s, int idx, unsigned mask, int with_stamp, const char *have,
+			size_t *rlen)
+{
+	unsigned char *buf[4] = {0}, md[32];
+	size_t len[4] = {0}, total = 64, off;
+	char dir[PATH_MAX], path[PATH_MAX + 32], err[512], stamp[65];
+	const struct conf_row *row =
+	    conf_store_get(s->running, &conf_tbl_tlscontexts, (unsigned)idx);
+	struct tls_policy pol;
+	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	char *out = NULL;
+	unsigned mdlen = 0;
+
+	memset(&pol, 0, sizeof(pol));
+	if (row)
+		tls_policy_from_row(row, &pol);
+	tlsmgr_ctxdir(s, (unsigned)idx, dir, sizeof(dir));
+	if (!h || !EVP_DigestInit_ex(h, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(h, &pol, sizeof(pol)))
+		goto out;
+	for (unsigned i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, cred_files[i]);
+		if (!(mask & (1u << i)))
+			continue;
+		if (tls_file_read(path, 1, &buf[i], &len[i], err, sizeof(err)) < 0) {
+			out = out_text(0, rlen, "TLS context %d: %s\n", idx, err);
+			goto out;
+		}
+		/* the name and length go in too: no two material sets hash alike */
+		if (!EVP_DigestUpdate(h, cred_names[i], strlen(cred_names[i]) + 1) ||
+		    !EVP_DigestUpdate(h, &len[i], sizeof(len[i])) ||
+		    (len[i] && !EVP_DigestUpdate(h, buf[i], len[i])))
+			goto out;
+		total += len[i] + 32;
+	}
+	if (!EVP_DigestFinal_ex(h, md, &mdlen))
+		goto out;
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(stamp + 2 * i, 3, "%02x", md[i]);
+	/* started: sbcd's start (a reset re-executes it), for the web to re-read its settings */
+	if (with_stamp && have && !strcmp(have, stamp)) {
+		out = out_text(1, rlen, "unchanged\nstarted %lld\n", (long long)s->started);
+		goto out;
+	}
+	if (!(out = malloc(total + 80)))
+		goto out;
+	off = (size_t)sprintf(out, "OK\n");
+	if (with_stamp)
+		off += (size_t)sprintf(out + off, "stamp %s\nstarted %lld\n", stamp,
+				       (long long)s->started);
+	for (unsigned i = 0; i < 4; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		off += (size_t)sprintf(out + off, "%s %zu\n", cred_names[i], len[i]);
+		if (len[i])
+			memcpy(out + off, buf[i], len[i]);
+		off += len[i];
+	}
+	out[off] = 0;
+	*rlen = off;
+out:
+	EVP_MD_CTX_free(h);
+	for (unsigned i = 0; i < 4; i++)
+		if (buf[i])
+			tls_file_free(buf[i], len[i]);
+	if (!out)
+		return out_text(0, rlen, "TLS context %d: cannot read its material\n", idx);
+	return out;
+}
+
 char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **argv,
 		     const char *body, size_t blen, size_t *rlen)
 {
@@ -353,6 +446,20 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 		return out_text(0, rlen, "usage: TLS <operation> <context> ...\n");
 	if (idx < 0)
 		return out_text(0, rlen, "TLSContexts: no context '%s'\n", argv[2]);
+	if (!strcasecmp(op, "WEBCRED")) {
+		/* the key leaves sbcd for the HTTPS server alone: its uid, or a master peer */
+		if (!(cs->roles & CTL_ROLE_WEB) || idx != 0) {
+			log_warnx("TLS WEBCRED %d refused to uid %u pid %u", idx, cs->uid, cs->pid);
+			return out_text(
+			    0, rlen,
+			    "permission denied: TLS WEBCRED is for the web front end "
+			    "(user sbc-web) and context 0\n#code permission TLSContexts "
+			    "- -\n");
+		}
+		return cred_reply(s, idx, 0xf, 1, argc > 3 ? argv[3] : NULL, rlen);
+	}
+	if (!strcasecmp(op, "PEM"))
+		return cred_reply(s, idx, 0x5, 0, NULL, rlen);
 	if (!reading && cs->level < (strcasecmp(op, "CSR") ? CTL_LEVEL_SECADMIN : CTL_LEVEL_ADMIN))
 		return out_text(0, rlen,
 				"permission denied: level %u may not change TLS material\n"

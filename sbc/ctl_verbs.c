@@ -14,6 +14,7 @@
 #include "ini/ini.h"
 #include "sbc/ctl_access.h"
 #include "sbc/ctl_server.h"
+#include "sbc/ctl_tickets.h"
 #include "sbc/ctl_tls.h"
 #include "sbc/ctl_users.h"
 #include "sbc/ctl_work.h"
@@ -24,6 +25,12 @@
 #include "sbc/supervise.h"
 #include "sbc/tlsmgr.h"
 #include "sbc/version.h"
+#include "tls/parse.h"
+#include "tls/tls.h"
+
+#include <limits.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
 
 /* A reply under construction. */
 struct reply {
@@ -159,7 +166,7 @@ static struct lockout *lockout_get(const char *user, const char *source)
 /* The lockout source of a LOGIN: the front end's FROM only when the peer is trusted. */
 static void login_source(const struct ctl_session *cs, const char *from, char *buf, size_t len)
 {
-	if (from && cs->peer_level >= CTL_LEVEL_MASTER)
+	if (from && (cs->peer_level >= CTL_LEVEL_MASTER || (cs->roles & CTL_ROLE_WEB)))
 		snprintf(buf, len, "from %s", from);
 	else
 		snprintf(buf, len, "uid %u", cs->uid);
@@ -220,6 +227,23 @@ static void login_free(struct ctl_job *j)
 	free(lj);
 }
 
+/*
+ * "level N", and for the web front end a session ticket it binds later
+ * connections with (RESUME), so that it never needs a right of its own.
+ */
+static char *reply_level(struct ctl_session *cs, size_t *rlen)
+{
+	char t[65];
+
+	if (cs->want_ticket && (cs->roles & CTL_ROLE_WEB) &&
+	    ctl_ticket_issue(cs->user, cs->uid, 0, t) == 0) {
+		char *out = reply_text(1, rlen, "level %u\nticket %s\n", cs->level, t);
+		OPENSSL_cleanse(t, sizeof(t));
+		return out;
+	}
+	return reply_text(1, rlen, "level %u\n", cs->level);
+}
+
 /* The outcome of a password check, on the loop thread: lockout counts and the connection's level.
  */
 static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *user,
@@ -247,7 +271,7 @@ static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *us
 	cs->level = (unsigned)r->v[clevel].i;
 	snprintf(cs->user, sizeof(cs->user), "%s", r->v[WEBUSER_USERNAME].s);
 	log_info("control: user %s logged in (level %u, pid %u)", cs->user, cs->level, cs->pid);
-	return reply_text(1, rlen, "level %u\n", cs->level);
+	return reply_level(cs, rlen);
 }
 
 /* Refusals that come before any password check: lockout, locked account. NULL when none. */
@@ -322,23 +346,102 @@ static char *verb_login(struct sbcd *s, struct ctl_session *cs, const char *user
 	return NULL;
 }
 
-/* A trusted front end (peer level master) acting for a user it authenticated itself. */
-static char *verb_as(struct sbcd *s, struct ctl_session *cs, const char *user, size_t *rlen)
+/* The connection acts for user r (AS, RESUME): its level is the user's as the store says now. */
+static char *act_as(struct ctl_session *cs, const char *user, const struct conf_row *r,
+		    size_t *rlen)
 {
-	int cpw, clevel, cblock;
-	const struct conf_row *r = user_row(s, user, &cpw, &clevel, &cblock);
-
-	if (cs->peer_level < CTL_LEVEL_MASTER)
-		return reply_text(0, rlen, "AS needs a front end running as root or sbcd's user\n");
-	cs->level = 0;
-	cs->user[0] = 0;
 	if (!r)
 		return reply_text(0, rlen, "no user %s\n", user);
 	if (user_locked(r))
 		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
-	cs->level = (unsigned)r->v[clevel].i;
+	cs->level = (unsigned)r->v[WEBUSER_USER_LEVEL].i;
 	snprintf(cs->user, sizeof(cs->user), "%s", r->v[WEBUSER_USERNAME].s);
-	return reply_text(1, rlen, "level %u\n", cs->level);
+	return reply_level(cs, rlen);
+}
+
+/*
+ * 1 when pem (the web's client certificate) is one of TLS context 0's trusted
+ * roots with common name user: how sbc-web logs a user in by certificate
+ * (doc/WEB.md). The web alone verified the handshake; sbcd checks that the
+ * certificate is one the operator trusts for that user.
+ */
+static int web_cert_trusted(struct sbcd *s, const char *user, const char *pem, size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], err[256], cn[256];
+	STACK_OF(X509) *roots = NULL, *peer = NULL;
+	int ok = 0;
+
+	tlsmgr_ctxdir(s, 0, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, TLS_FILE_ROOTS);
+	if (!len || len > TLS_MAX_INPUT ||
+	    !(peer = tls_parse_certs(pem, len, "client certificate", err, sizeof(err))) ||
+	    !(roots = tls_load_certs(path, 1, err, sizeof(err))))
+		goto out;
+	for (int i = 0; !ok && i < sk_X509_num(roots); i++) {
+		X509 *x = sk_X509_value(roots, i);
+		ok = X509_cmp(x, sk_X509_value(peer, 0)) == 0 &&
+		     X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn,
+					       sizeof(cn)) > 0 &&
+		     !strcmp(cn, user);
+	}
+out:
+	sk_X509_pop_free(roots, X509_free);
+	sk_X509_pop_free(peer, X509_free);
+	return ok;
+}
+
+/*
+ * AS: a master front end acting for a user it authenticated itself; or the web
+ * front end with the user's client certificate as the body.
+ */
+static char *verb_as(struct sbcd *s, struct ctl_session *cs, const char *user, const char *body,
+		     size_t blen, size_t *rlen)
+{
+	const struct conf_row *r = conf_store_find_name(s->running, &conf_tbl_webusers, user);
+
+	cs->level = 0;
+	cs->user[0] = 0;
+	if (cs->peer_level >= CTL_LEVEL_MASTER)
+		return act_as(cs, user, r, rlen);
+	if ((cs->roles & CTL_ROLE_WEB) && web_cert_trusted(s, user, body, blen))
+		return act_as(cs, user, r, rlen);
+	log_warnx("control: AS %s refused to uid %u pid %u", user, cs->uid, cs->pid);
+	return reply_text(0, rlen,
+			  "AS needs root or sbcd's user (or the web front end with a client "
+			  "certificate trusted by TLS context 0)\n");
+}
+
+/* RESUME ticket: a session ticket of this peer's uid, or an SSH grant (ctl_tickets.h). */
+static char *verb_resume(struct sbcd *s, struct ctl_session *cs, const char *token, size_t *rlen)
+{
+	char user[48];
+
+	cs->level = 0;
+	cs->user[0] = 0;
+	if (ctl_ticket_redeem(token, cs->uid, user, sizeof(user)) < 0) {
+		log_warnx("control: unknown or expired ticket from uid %u pid %u", cs->uid,
+			  cs->pid);
+		return reply_text(0, rlen, "unknown or expired ticket\n");
+	}
+	return act_as(cs, user, conf_store_find_name(s->running, &conf_tbl_webusers, user), rlen);
+}
+
+/* GRANT user: the SSH key helper vouches for one session of user (sshd verified the key). */
+static char *verb_grant(struct sbcd *s, struct ctl_session *cs, const char *user, size_t *rlen)
+{
+	const struct conf_row *r = conf_store_find_name(s->running, &conf_tbl_webusers, user);
+	char t[65];
+	char *out;
+
+	if (!(cs->roles & CTL_ROLE_KEYS))
+		return reply_text(0, rlen, "GRANT needs the SSH key helper's user (sbc-keys)\n");
+	if (!r || user_locked(r))
+		return reply_text(0, rlen, "no user %s, or it is locked\n", user);
+	if (ctl_ticket_issue(r->v[WEBUSER_USERNAME].s, cs->uid, 1, t) < 0)
+		return reply_text(0, rlen, "no randomness for a grant\n");
+	out = reply_text(1, rlen, "grant %s\n", t);
+	OPENSSL_cleanse(t, sizeof(t));
+	return out;
 }
 
 /* 1 when a TLS context of running is absent from cand. */
@@ -813,6 +916,10 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 
 	if (!strcasecmp(argv[0], "HELLO") || !strcasecmp(argv[0], "INFO"))
 		return verb_info(s, cs, rlen);
+	/* a trailing TICKET asks for a session ticket (web front end: ctl_tickets.h) */
+	cs->want_ticket = argc > 2 && !strcasecmp(argv[argc - 1], "TICKET");
+	if (cs->want_ticket)
+		argv[--argc] = NULL;
 	if (!strcasecmp(argv[0], "LOGIN") &&
 	    (argc == 2 || (argc == 4 && !strcasecmp(argv[2], "FROM")))) {
 		/*
@@ -832,7 +939,15 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 		return out;
 	}
 	if (!strcasecmp(argv[0], "AS") && argc == 2)
-		return verb_as(s, cs, argv[1], rlen);
+		return verb_as(s, cs, argv[1], body, blen, rlen);
+	if (!strcasecmp(argv[0], "RESUME") && argc == 2)
+		return verb_resume(s, cs, argv[1], rlen);
+	if (!strcasecmp(argv[0], "GRANT") && argc == 2)
+		return verb_grant(s, cs, argv[1], rlen);
+	if (!strcasecmp(argv[0], "LOGOUT") && argc == 2)
+		return ctl_ticket_end(argv[1], cs->uid) == 0
+			   ? reply_text(1, rlen, "ticket ended\n")
+			   : reply_text(0, rlen, "no such ticket\n");
 	if (cs->level < CTL_LEVEL_MONITOR)
 		return reply_text(0, rlen,
 				  "permission denied: log in first\n#code permission - - -\n");

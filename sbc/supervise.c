@@ -1,5 +1,16 @@
-/* Child processes of sbcd: start, watch, restart with back-off, stop. */
+/*
+ * Child processes of sbcd: start, watch, restart with back-off, stop. For a lab
+ * run (`make run`) only: under systemd each program has its own unit and user
+ * (packaging/systemd/), and sbcd.service sets SBCD_SUPERVISE=no. With
+ * SBCD_CHILD_USERS=yes and sbcd running as root, each child runs as its own
+ * system user (sbc-web, sbc-snmp; the names follow SBCD_WEB_USER and
+ * SBCD_SNMP_USER as the control socket's roles do), as the units run them.
+ * Opt-in: a root test run on a machine where those users exist keeps its
+ * children as root, able to reach a socket in its private temp directory.
+ */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +32,7 @@
 
 struct child {
 	const char *name;
+	const char *user; /* its system user, when sbcd runs as root */
 	char path[PATH_MAX];
 	char *argv[12];
 	pid_t pid;
@@ -61,6 +73,31 @@ static char **child_env(void)
 	return env;
 }
 
+/*
+ * In the child, as root with SBCD_CHILD_USERS=yes: become c->user (with its
+ * groups, e.g. sbc-ctl for the control socket); a missing user or any failure
+ * to drop ends the child (exit status 126).
+ */
+static int child_drop(const struct child *c)
+{
+	const char *on = getenv("SBCD_CHILD_USERS");
+	struct passwd *pw;
+
+	if (geteuid() != 0 || !c->user || !on || strcmp(on, "yes"))
+		return 0;
+	if (!(pw = getpwnam(c->user))) {
+		fprintf(stderr, "%s: SBCD_CHILD_USERS=yes but no user %s\n", c->name, c->user);
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0 || setuid(0) == 0) {
+		fprintf(stderr, "%s: cannot become user %s: %s\n", c->name, c->user,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void child_spawn(struct child *c)
 {
 	pid_t parent = getpid();
@@ -87,6 +124,8 @@ static void child_spawn(struct child *c)
 			_exit(0);
 		/* sofia-sip's sockets are not close-on-exec: a child must not hold SIP listeners */
 		close_range(3, ~0U, 0);
+		if (child_drop(c) < 0)
+			_exit(126);
 		execve(c->path, c->argv, env);
 		_exit(127);
 	}
@@ -181,12 +220,13 @@ static int program_path(const char *name, char *out, size_t len)
 	return access(out, X_OK);
 }
 
-static struct child *child_add(const char *name)
+static struct child *child_add(const char *name, const char *user)
 {
 	struct child *c = &children[nchildren];
 
 	memset(c, 0, sizeof(*c));
 	c->name = name;
+	c->user = user;
 	if (program_path(name, c->path, sizeof(c->path)) < 0) {
 		log_warnx("%s not found beside sbcd: not started", name);
 		return NULL;
@@ -199,21 +239,31 @@ void supervise_start(struct sbcd *s)
 {
 	const char *agentx = conf_globals_str(s->active, GLOBALS_AGENTX_SOCKET);
 
+	const char *sv = getenv("SBCD_SUPERVISE");
+
 	nchildren = 0;
+	if (sv && !strcmp(sv, "no")) {
+		log_info("SBCD_SUPERVISE=no: sbc-web and sbc-snmp-agent run as units of their own");
+		return;
+	}
+	if (geteuid() == 0 && getenv("SBCD_CHILD_USERS") &&
+	    !strcmp(getenv("SBCD_CHILD_USERS"), "yes"))
+		log_info("SBCD_CHILD_USERS=yes: children run as their own users");
 	if (conf_globals_int(s->active, GLOBALS_HTTP_PORT) ||
 	    conf_globals_int(s->active, GLOBALS_HTTPS_PORT)) {
-		struct child *c = child_add("sbc-web");
+		const char *u = getenv("SBCD_WEB_USER");
+		struct child *c = child_add("sbc-web", u && *u ? u : "sbc-web");
 		if (c) {
 			char **a = c->argv;
 			*a++ = c->path, *a++ = "--socket", *a++ = s->sockpath;
-			*a++ = "--flash", *a++ = (char *)tlsmgr_root(s); /* running material */
 			if (!s->foreground)
 				*a++ = "--syslog";
 			*a = NULL;
 		}
 	}
 	if (agentx && *agentx) {
-		struct child *c = child_add("sbc-snmp-agent");
+		const char *u = getenv("SBCD_SNMP_USER");
+		struct child *c = child_add("sbc-snmp-agent", u && *u ? u : "sbc-snmp");
 		if (c) {
 			char **a = c->argv;
 			*a++ = c->path, *a++ = "--agentx", *a++ = (char *)agentx;

@@ -119,6 +119,25 @@ static int set_dh(SSL_CTX *ctx, int bits, char *err, size_t errlen)
 	return 0;
 }
 
+/* The device certificate sk[0], its chain sk[1..] and key on ctx; what names them in errors. */
+static int use_device(SSL_CTX *ctx, STACK_OF(X509) *sk, EVP_PKEY *key, const char *cwhat,
+		      const char *kwhat, char *err, size_t errlen)
+{
+	if (X509_check_private_key(sk_X509_value(sk, 0), key) != 1) {
+		ERR_clear_error();
+		return tls_errf(err, errlen, "%s does not match %s", cwhat, kwhat);
+	}
+	if (!SSL_CTX_use_certificate(ctx, sk_X509_value(sk, 0)))
+		return tls_errf_ssl(err, errlen, "%s", cwhat);
+	SSL_CTX_clear_chain_certs(ctx);
+	for (int i = 1; i < sk_X509_num(sk); i++)
+		if (!SSL_CTX_add1_chain_cert(ctx, sk_X509_value(sk, i)))
+			return tls_errf_ssl(err, errlen, "%s: chain certificate %d", cwhat, i);
+	if (!SSL_CTX_use_PrivateKey(ctx, key) || !SSL_CTX_check_private_key(ctx))
+		return tls_errf_ssl(err, errlen, "%s", kwhat);
+	return 0;
+}
+
 /* certificate.pem (device certificate, then its chain) and private-key.pem. */
 static int load_device(SSL_CTX *ctx, const char *ctxdir, char *err, size_t errlen)
 {
@@ -133,26 +152,7 @@ static int load_device(SSL_CTX *ctx, const char *ctxdir, char *err, size_t errle
 	    tls_key_perms_check(kpath, err, errlen) < 0 ||
 	    !(key = tls_load_key(kpath, err, errlen)))
 		goto out;
-	if (X509_check_private_key(sk_X509_value(sk, 0), key) != 1) {
-		ERR_clear_error();
-		tls_errf(err, errlen, "%s does not match %s", cpath, kpath);
-		goto out;
-	}
-	if (!SSL_CTX_use_certificate(ctx, sk_X509_value(sk, 0))) {
-		tls_errf_ssl(err, errlen, "%s", cpath);
-		goto out;
-	}
-	SSL_CTX_clear_chain_certs(ctx);
-	for (int i = 1; i < sk_X509_num(sk); i++)
-		if (!SSL_CTX_add1_chain_cert(ctx, sk_X509_value(sk, i))) {
-			tls_errf_ssl(err, errlen, "%s: chain certificate %d", cpath, i);
-			goto out;
-		}
-	if (!SSL_CTX_use_PrivateKey(ctx, key) || !SSL_CTX_check_private_key(ctx)) {
-		tls_errf_ssl(err, errlen, "%s", kpath);
-		goto out;
-	}
-	rc = 0;
+	rc = use_device(ctx, sk, key, cpath, kpath, err, errlen);
 out:
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(sk, X509_free);
@@ -193,6 +193,59 @@ SSL_CTX *tls_ctx_build(const struct tls_policy *p, enum tls_role role, const cha
 		return NULL;
 	}
 	if (tls_ctx_configure(ctx, p, role, ctxdir, flags, err, errlen) < 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+SSL_CTX *tls_ctx_build_mem(const struct tls_policy *p, enum tls_role role, const struct tls_mem *m,
+			   unsigned flags, char *err, size_t errlen)
+{
+	SSL_CTX *ctx =
+	    SSL_CTX_new(role == TLS_ROLE_SERVER ? TLS_server_method() : TLS_client_method());
+	STACK_OF(X509) *sk = NULL, *roots = NULL;
+	STACK_OF(X509_CRL) *crls = NULL;
+	EVP_PKEY *key = NULL;
+	int rc = -1;
+
+	if (err && errlen)
+		err[0] = 0;
+	if (!ctx) {
+		tls_errf_ssl(err, errlen, "cannot create an SSL_CTX");
+		return NULL;
+	}
+	ERR_clear_error();
+	if (role == TLS_ROLE_SERVER)
+		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	if (m->cert_len > TLS_MAX_INPUT || m->key_len > TLS_MAX_INPUT ||
+	    m->roots_len > TLS_MAX_INPUT || m->crl_len > TLS_MAX_INPUT) {
+		tls_errf(err, errlen, "material larger than %d bytes", TLS_MAX_INPUT);
+		goto out;
+	}
+	if (tls_versions_apply(ctx, p->versions, err, errlen) < 0 ||
+	    set_ciphers(ctx, p, role, err, errlen) < 0 || set_dh(ctx, p->dh_bits, err, errlen) < 0)
+		goto out;
+	if (!(flags & TLS_F_NO_CERT) &&
+	    (!(sk = tls_parse_certs(m->cert, m->cert_len, TLS_FILE_CERT, err, errlen)) ||
+	     !(key = tls_parse_key(m->key, m->key_len, NULL, TLS_FILE_KEY, err, errlen)) ||
+	     use_device(ctx, sk, key, TLS_FILE_CERT, TLS_FILE_KEY, err, errlen) < 0))
+		goto out;
+	/* no roots or CRL is no error, as a missing file is none */
+	roots = m->roots_len ? tls_parse_certs(m->roots, m->roots_len, TLS_FILE_ROOTS, err, errlen)
+			     : sk_X509_new_null();
+	crls = m->crl_len ? tls_parse_crls(m->crl, m->crl_len, TLS_FILE_CRL, err, errlen)
+			  : sk_X509_CRL_new_null();
+	if (!roots || !crls)
+		goto out;
+	rc = tls_verify_apply_sk(ctx, p, role, roots, crls, flags, err, errlen);
+out:
+	EVP_PKEY_free(key);
+	sk_X509_pop_free(sk, X509_free);
+	sk_X509_pop_free(roots, X509_free);
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	if (rc < 0) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}

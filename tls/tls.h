@@ -79,6 +79,19 @@ SSL_CTX *tls_ctx_build(const struct tls_policy *p, enum tls_role role, const cha
 		       unsigned flags, char *err, size_t errlen);
 
 /*
+ * The material of a context in memory (sbc-web gets it from sbcd, never from
+ * the flash): PEM or DER buffers; roots and crl may be empty (len 0).
+ */
+struct tls_mem {
+	const void *cert, *key, *roots, *crl;
+	size_t cert_len, key_len, roots_len, crl_len;
+};
+
+/* As tls_ctx_build, from m instead of a directory (the key's mode is not checked). */
+SSL_CTX *tls_ctx_build_mem(const struct tls_policy *p, enum tls_role role, const struct tls_mem *m,
+			   unsigned flags, char *err, size_t errlen);
+
+/*
  * Notes on tls_ctx_configure:
  * - Empty cipher, suite or group strings keep OpenSSL's defaults.
  * - TLSVersion bits with gaps (say TLS1.0 + TLS1.2) become the span lowest..

@@ -157,20 +157,34 @@ static void describe(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role rol
 int tls_verify_apply(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role role,
 		     const char *ctxdir, unsigned flags, char *err, size_t errlen)
 {
-	const unsigned long crl_flags = X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
-	X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(ctx);
-	int verify = (flags & TLS_F_VERIFY_PEER) != 0, mode, purpose, rc = -1;
 	char rpath[PATH_MAX], cpath[PATH_MAX];
 	STACK_OF(X509_CRL) *crls = NULL;
 	STACK_OF(X509) *roots = NULL;
-	X509_STORE *store;
+	int rc = -1;
 
 	if (tls_path(rpath, sizeof(rpath), ctxdir, TLS_FILE_ROOTS, err, errlen) < 0 ||
 	    tls_path(cpath, sizeof(cpath), ctxdir, TLS_FILE_CRL, err, errlen) < 0 ||
 	    !(roots = tls_load_certs(rpath, 1, err, errlen)) ||
-	    !(crls = tls_load_crls(cpath, 1, err, errlen)) ||
-	    !(store = make_store(roots, crls, err, errlen)))
+	    !(crls = tls_load_crls(cpath, 1, err, errlen)))
 		goto out;
+	rc = tls_verify_apply_sk(ctx, p, role, roots, crls, flags, err, errlen);
+out:
+	sk_X509_pop_free(roots, X509_free);
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	return rc;
+}
+
+int tls_verify_apply_sk(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role role,
+			STACK_OF(X509) *roots, STACK_OF(X509_CRL) *crls, unsigned flags, char *err,
+			size_t errlen)
+{
+	const unsigned long crl_flags = X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+	X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(ctx);
+	int verify = (flags & TLS_F_VERIFY_PEER) != 0, mode, purpose;
+	X509_STORE *store;
+
+	if (!(store = make_store(roots, crls, err, errlen)))
+		return -1;
 	SSL_CTX_set_cert_store(ctx, store);
 	if (sk_X509_CRL_num(crls))
 		X509_VERIFY_PARAM_set_flags(vp, crl_flags);
@@ -184,7 +198,7 @@ int tls_verify_apply(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role rol
 		    role == TLS_ROLE_SERVER ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER;
 	if (!X509_VERIFY_PARAM_set_purpose(vp, purpose)) {
 		tls_errf_ssl(err, errlen, "cannot set the certificate purpose");
-		goto out;
+		return -1;
 	}
 	if (p->verify_depth > 0)
 		SSL_CTX_set_verify_depth(ctx, p->verify_depth);
@@ -197,11 +211,7 @@ int tls_verify_apply(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role rol
 	/* No callback: nothing installed earlier (by sofia-sip, say) may override a failure. */
 	SSL_CTX_set_verify(ctx, mode, NULL);
 	if (role == TLS_ROLE_SERVER && set_client_ca_list(ctx, roots, err, errlen) < 0)
-		goto out;
+		return -1;
 	describe(ctx, p, role, verify, sk_X509_num(roots), sk_X509_CRL_num(crls));
-	rc = 0;
-out:
-	sk_X509_pop_free(roots, X509_free);
-	sk_X509_CRL_pop_free(crls, X509_CRL_free);
-	return rc;
+	return 0;
 }

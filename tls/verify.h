@@ -16,5 +16,9 @@
 
 int tls_verify_apply(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role role,
 		     const char *ctxdir, unsigned flags, char *err, size_t errlen);
+/* The same with the roots and CRLs given (they stay the caller's). */
+int tls_verify_apply_sk(SSL_CTX *ctx, const struct tls_policy *p, enum tls_role role,
+			STACK_OF(X509) *roots, STACK_OF(X509_CRL) *crls, unsigned flags, char *err,
+			size_t errlen);
 
 #endif

@@ -20,6 +20,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 
 #include "control/ctl.h"
 #include "web/web.h"
@@ -188,16 +190,26 @@ static int name_ok(const char *s)
 	return 1;
 }
 
+/* reply (of LOGIN/AS ... TICKET) holds "ticket <hex>": the session keeps it (sbc-web has no
+ * right of its own to act for the user later). */
 static struct web_session *open_session(struct web_req *r, const char *user, unsigned level,
-					int by_cert)
+					int by_cert, const char *reply)
 {
+	const char *t = reply ? strstr(reply, "ticket ") : NULL;
 	unsigned timeout, limit;
 	struct web_session *s;
 
+	if (!t || strcspn(t + 7, "\n") != 64) {
+		web_log(LOG_ERR, "sbcd gave no session ticket for user %s", user);
+		return NULL;
+	}
 	user_limits(r, user, &timeout, &limit);
 	s = web_session_new(user, level, timeout, limit, r->https, by_cert);
-	if (s)
+	if (s) {
+		memcpy(s->ticket, t + 7, 64);
+		s->ticket[64] = 0;
 		set_cookie(r, "sbcsid", s->id, 0);
+	}
 	return s;
 }
 
@@ -216,8 +228,10 @@ static void cert_login(struct web_req *r)
 	struct bufferevent *bev =
 	    evhttp_connection_get_bufferevent(evhttp_request_get_connection(r->req));
 	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
-	char cn[128], verb[200], err[256], *reply = NULL;
+	char cn[128], verb[200], err[256], *reply = NULL, *pem = NULL;
 	unsigned level;
+	long plen;
+	BIO *b;
 
 	if (!ssl || !web_tls_peer_is_trusted_leaf(r->w, ssl, cn, sizeof(cn)))
 		return;
@@ -228,8 +242,12 @@ static void cert_login(struct web_req *r)
 	}
 	if (!(r->ctl = ctl_open(r->w->sock, err, sizeof(err))))
 		return;
-	snprintf(verb, sizeof(verb), "AS %s", cn);
-	if (ctl_call(r->ctl, verb, NULL, 0, &reply, NULL) != 0) {
+	/* sbcd checks the certificate itself (a trusted root of context 0 named cn) */
+	snprintf(verb, sizeof(verb), "AS %s TICKET", cn);
+	if (!(b = BIO_new(BIO_s_mem())) || !PEM_write_bio_X509(b, SSL_get0_peer_certificate(ssl)) ||
+	    (plen = BIO_get_mem_data(b, &pem)) <= 0 ||
+	    ctl_call(r->ctl, verb, pem, (size_t)plen, &reply, NULL) != 0) {
+		BIO_free(b);
 		web_log(LOG_WARNING,
 			"https: client %s: certificate CN '%s' is no WebUsers user: "
 			"password login needed",
@@ -239,9 +257,11 @@ static void cert_login(struct web_req *r)
 		free(reply);
 		return;
 	}
+	BIO_free(b);
 	level = (unsigned)strtoul(reply + (strncmp(reply, "level ", 6) ? 0 : 6), NULL, 10);
+	r->sess = open_session(r, cn, level, 1, reply);
+	OPENSSL_cleanse(reply, strlen(reply));
 	free(reply);
-	r->sess = open_session(r, cn, level, 1);
 	if (r->sess && web_session_bind(r->sess, ssl) < 0) {
 		web_session_end(r->sess);
 		r->sess = NULL;
@@ -277,7 +297,7 @@ void web_do_login(struct web_req *r)
 		web_page_login(r, err);
 		return;
 	}
-	snprintf(verb, sizeof(verb), "LOGIN %s FROM %s", user, r->addr);
+	snprintf(verb, sizeof(verb), "LOGIN %s FROM %s TICKET", user, r->addr);
 	rc = ctl_call(r->ctl, verb, pass, strlen(pass), &reply, NULL);
 	if (rc != 0) {
 		r->w->cnt.logins_failed++;
@@ -290,8 +310,10 @@ void web_do_login(struct web_req *r)
 		return;
 	}
 	level = (unsigned)strtoul(reply + (strncmp(reply, "level ", 6) ? 0 : 6), NULL, 10);
+	struct web_session *sess = open_session(r, user, level, 0, reply);
+	OPENSSL_cleanse(reply, strlen(reply));
 	free(reply);
-	if (!open_session(r, user, level, 0)) {
+	if (!sess) {
 		web_page_login(r, "Too many sessions: try again later.");
 		return;
 	}
@@ -336,7 +358,13 @@ void web_page_login(struct web_req *r, const char *msg)
 
 void web_do_logout(struct web_req *r)
 {
+	char verb[96], *reply = NULL;
+
 	web_log(LOG_NOTICE, "user %s logged out (%s)", r->sess->user, r->peer);
+	/* sbcd forgets the session's ticket too */
+	snprintf(verb, sizeof(verb), "LOGOUT %s", r->sess->ticket);
+	web_req_call(r, verb, NULL, 0, &reply, NULL);
+	free(reply);
 	web_session_end(r->sess);
 	r->sess = NULL;
 	set_cookie(r, "sbcsid", "", 1);

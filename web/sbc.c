@@ -1,8 +1,8 @@
 /*
  * Talking to sbcd. A request opens one control connection on first use and
- * binds it to its user (AS for sessions, LOGIN for HTTP Basic) before any
- * other verb; a connection whose AS or LOGIN failed is closed at once, as it
- * would otherwise keep sbc-web's own (root) level.
+ * binds it to its user (RESUME with the session's ticket, LOGIN for HTTP
+ * Basic) before any other verb; a connection whose RESUME or LOGIN failed is
+ * closed at once. sbc-web's own level is monitor (user sbc-web).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,7 @@ int web_sbc_call(const char *sock, const char *verb, char **reply, size_t *rlen)
 
 struct ctl_client *web_req_ctl(struct web_req *r, char *err, size_t errlen)
 {
-	char verb[80], *reply = NULL;
+	char verb[96], *reply = NULL;
 	size_t rlen;
 	int rc;
 
@@ -43,7 +43,7 @@ struct ctl_client *web_req_ctl(struct web_req *r, char *err, size_t errlen)
 	}
 	if (!(r->ctl = ctl_open(r->w->sock, err, errlen)))
 		return NULL;
-	snprintf(verb, sizeof(verb), "AS %s", r->sess->user);
+	snprintf(verb, sizeof(verb), "RESUME %s", r->sess->ticket);
 	rc = ctl_call(r->ctl, verb, NULL, 0, &reply, &rlen);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s", reply ? reply : "sbcd refused the user");

@@ -1,40 +1,89 @@
 /*
- * TLS context material for the pages and the API. Reading (certificate facts,
- * trusted roots) uses the tls library on the flash directly, as sbc-web does
- * for its own SSL_CTX: the material module allows readers at any time, and
- * its structs beat parsing TLS SHOW / ROOTS text. Every change is a TLS verb
- * (sbc/ctl_tls.c): sbcd alone writes the flash, checks the level (200 for
- * material, 100 for a CSR) and logs.
+ * TLS context material for the pages and the API. sbc-web reads no file of the
+ * flash: the certificate chain and trusted roots come from sbcd (TLS PEM, the
+ * public part of a context), the key's state from TLS SHOW. Every change is a
+ * TLS verb (sbc/ctl_tls.c): sbcd alone writes the flash, checks the level (200
+ * for material, 100 for a CSR) and logs.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+
+#include "tls/certinfo.h"
 #include "tls/material.h"
+#include "tls/parse.h"
 #include "tls/tls.h"
 #include "web/web.h"
 
-static void ctxdir(struct web_req *r, unsigned ctx, char *buf, size_t len)
+/* The certificates of item name ("cert", "roots") of context ctx, as sbcd has them now. */
+static STACK_OF(X509) *pem_item(struct web_req *r, unsigned ctx, const char *name, char *err,
+				size_t errlen)
 {
-	snprintf(buf, len, "%s/tls/%u", r->w->flash, ctx);
+	static const char *const names[] = {"cert", "roots"};
+	const char *ptr[2];
+	size_t len[2];
+	char line[64], *reply = NULL;
+	size_t rlen = 0;
+	STACK_OF(X509) *sk = NULL;
+	int i = strcmp(name, "cert") ? 1 : 0;
+
+	snprintf(line, sizeof(line), "TLS PEM %u", ctx);
+	if (web_req_call(r, line, NULL, 0, &reply, &rlen) != 0 ||
+	    web_cred_parse(reply, rlen, names, 2, ptr, len) < 0) {
+		snprintf(err, errlen, "%s", reply ? reply : "sbcd is not reachable");
+	} else if (!len[i]) {
+		sk = i ? sk_X509_new_null() : NULL;
+		if (!i)
+			snprintf(err, errlen, "TLS context %u has no certificate", ctx);
+	} else {
+		sk = tls_parse_certs(ptr[i], len[i], name, err, errlen);
+	}
+	free(reply);
+	ERR_clear_error();
+	return sk;
 }
 
 int web_tlsops_cert_info(struct web_req *r, unsigned ctx, struct tls_cert_info *info,
 			 int *key_matches, char *err, size_t errlen)
 {
-	char dir[PATH_MAX + 32];
+	STACK_OF(X509) *sk = pem_item(r, ctx, "cert", err, errlen);
+	char line[64], *reply = NULL;
 
-	ctxdir(r, ctx, dir, sizeof(dir));
-	return tls_material_cert_info(dir, info, key_matches, err, errlen);
+	*key_matches = 0;
+	if (!sk)
+		return -1;
+	tls_cert_info_fill(sk_X509_value(sk, 0), 0, info);
+	sk_X509_pop_free(sk, X509_free);
+	snprintf(line, sizeof(line), "TLS SHOW %u", ctx);
+	if (web_req_call(r, line, NULL, 0, &reply, NULL) == 0)
+		*key_matches = strstr(reply, "\nprivate-key present, matches") != NULL;
+	free(reply);
+	return 0;
 }
 
 int web_tlsops_list_roots(struct web_req *r, unsigned ctx, struct tls_cert_info **out, unsigned *n,
 			  char *err, size_t errlen)
 {
-	char dir[PATH_MAX + 32];
+	STACK_OF(X509) *sk = pem_item(r, ctx, "roots", err, errlen);
+	int num;
 
-	ctxdir(r, ctx, dir, sizeof(dir));
-	return tls_material_list_roots(dir, out, n, err, errlen);
+	*out = NULL;
+	*n = 0;
+	if (!sk)
+		return -1;
+	num = sk_X509_num(sk);
+	if (num > 0 && !(*out = calloc((size_t)num, sizeof(**out)))) {
+		sk_X509_pop_free(sk, X509_free);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < num; i++)
+		tls_cert_info_fill(sk_X509_value(sk, i), (unsigned)i, &(*out)[i]);
+	*n = (unsigned)num;
+	sk_X509_pop_free(sk, X509_free);
+	return 0;
 }
 
 /* The verb's reply: 0 accepted, -1 refused; *msg holds sbcd's text (malloc'd). */

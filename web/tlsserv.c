@@ -1,43 +1,46 @@
 /*
- * The HTTPS server context: TLS context 0 as tls_ctx_build makes it, with the
- * WEB Params on top. Material replaced on flash (a new trusted root, a new
- * certificate) is picked up for new connections without a reset; the WEB
- * Params themselves are reset-required and read once at start.
+ * The HTTPS server context: TLS context 0 as tls_ctx_build_mem makes it, with
+ * the WEB Params on top. sbc-web reads no file of the flash: the certificate,
+ * key, trusted roots and CRL come from sbcd (TLS WEBCRED 0, only for this
+ * front end's user), at start and whenever the reply's stamp changes. A timer
+ * asks every second with the stamp it has (a one-line "unchanged" reply when
+ * nothing changed); a new material or policy of context 0 is built into a new
+ * SSL_CTX first and swapped in for new handshakes: connections and logged-in
+ * sessions stay. The WEB Params themselves are reset-required, read at start:
+ * when sbcd was reset (WEBCRED's "started" changed), sbc-web exits with status
+ * 0 and its unit (Restart=always) or sbcd's supervision starts it again.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <syslog.h>
 
+#include <event2/event.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "conf/store.h"
+#include "ini/ini.h"
 #include "tls/tls.h"
 #include "tls/certinfo.h"
 #include "web/web.h"
 
-static const char *const material[] = {TLS_FILE_CERT, TLS_FILE_KEY, TLS_FILE_ROOTS, TLS_FILE_CRL};
-#define NMAT (sizeof(material) / sizeof(material[0]))
-
-struct stamp {
-	time_t mtime;
-	long nsec;
-	off_t size;
-	ino_t ino;
-};
+#define WEBCRED_POLL_MS 1000
 
 static struct {
 	struct web *w;
 	struct tls_policy policy;
 	SSL_CTX *ctx;
 	STACK_OF(X509) *roots; /* the trusted roots the ctx was built with */
-	struct stamp st[NMAT];
-	time_t checked;
+	char stamp[65];        /* of the material the ctx was built with */
+	long long started;     /* sbcd's start as WEBCRED said first; 0 before */
+	struct event *poll;
 	int ex_idx;   /* per-SSL: handshake already counted */
 	int subj_idx; /* per-SSL: subject of the certificate that failed verification */
 	int peer_idx; /* per-SSL: peer address, taken while the socket is surely open */
@@ -48,65 +51,161 @@ static void subj_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
 	OPENSSL_free(ptr);
 }
 
-static void stamps_read(struct stamp *st)
+int web_cred_parse(const char *reply, size_t rlen, const char *const *names, unsigned n,
+		   const char **ptr, size_t *len)
 {
-	char path[PATH_MAX + 32];
-	struct stat sb;
+	const char *p = reply, *end = reply + rlen;
 
-	for (size_t i = 0; i < NMAT; i++) {
-		memset(&st[i], 0, sizeof(st[i]));
-		snprintf(path, sizeof(path), "%s/%s", g.w->ctxdir, material[i]);
-		if (stat(path, &sb) == 0) {
-			st[i].mtime = sb.st_mtim.tv_sec;
-			st[i].nsec = sb.st_mtim.tv_nsec;
-			st[i].size = sb.st_size;
-			st[i].ino = sb.st_ino;
-		}
+	for (unsigned i = 0; i < n; i++) {
+		ptr[i] = NULL;
+		len[i] = 0;
 	}
-}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char name[16];
+		unsigned long l;
+		int used = 0;
 
-static STACK_OF(X509) *roots_read(void)
-{
-	char path[PATH_MAX + 32];
-	STACK_OF(X509) *sk = sk_X509_new_null();
-	X509 *x;
-	BIO *b;
-
-	snprintf(path, sizeof(path), "%s/%s", g.w->ctxdir, TLS_FILE_ROOTS);
-	if (!sk || !(b = BIO_new_file(path, "r")))
-		return sk;
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)))
-		if (!sk_X509_push(sk, x))
-			X509_free(x);
-	BIO_free(b);
-	ERR_clear_error();
-	return sk;
-}
-
-static int build(char *err, size_t errlen)
-{
-	struct web *w = g.w;
-	unsigned flags = w->cfg.require_cert ? TLS_F_VERIFY_PEER : 0;
-	static const unsigned char sid[] = "sbc-web";
-	struct stamp st[NMAT];
-	SSL_CTX *ctx;
-
-	stamps_read(st);
-	ctx = tls_ctx_build(&g.policy, TLS_ROLE_SERVER, w->ctxdir, flags, err, errlen);
-	if (!ctx)
-		return -1;
-	/* resumed sessions keep the verified client identity; needs an id context */
-	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
-	SSL_CTX_free(g.ctx);
-	g.ctx = ctx;
-	sk_X509_pop_free(g.roots, X509_free);
-	g.roots = roots_read();
-	memcpy(g.st, st, sizeof(st));
-	web_log(LOG_INFO, "https: %s", tls_ctx_policy_text(ctx));
+		if (!nl)
+			return -1;
+		if (sscanf(p, "%15s %lu%n", name, &l, &used) != 2 || p + used != nl ||
+		    l > (unsigned long)(end - nl - 1)) {
+			/* "stamp S" and other one-line items carry no body */
+			p = nl + 1;
+			continue;
+		}
+		for (unsigned i = 0; i < n; i++)
+			if (!strcmp(name, names[i])) {
+				ptr[i] = nl + 1;
+				len[i] = l;
+			}
+		p = nl + 1 + l;
+	}
 	return 0;
 }
 
-int web_tls_init(struct web *w, const struct conf_row *ctx0, char *err, size_t errlen)
+/* TLS context 0's row from sbcd (its policy may change live too). */
+static int policy_fetch(struct tls_policy *p, char *err, size_t errlen)
+{
+	struct conf_store *st = conf_store_new();
+	const struct conf_table *tc = conf_table_find("TLSContexts");
+	const struct conf_row *row;
+	char *reply = NULL;
+	size_t rlen = 0;
+	struct conf_diag d;
+	int rc = -1;
+
+	conf_diag_init(&d);
+	if (web_sbc_call(g.w->sock, "EXPORT TLSContexts", &reply, &rlen) != 0 || !st || !tc ||
+	    ini_load(st, reply, rlen, "EXPORT", INI_INCREMENTAL, 0, &d) < 0 ||
+	    !(row = conf_store_get(st, tc, 0))) {
+		snprintf(err, errlen, "cannot read TLS context 0 from sbcd: %s",
+			 reply ? reply : "no reply");
+	} else {
+		tls_policy_from_row(row, p);
+		/* HTTPSCipherString is the web's own list; TLS 1.3 suites stay context 0's */
+		snprintf(p->ciphers_server, sizeof(p->ciphers_server), "%s", g.w->cfg.ciphers);
+		rc = 0;
+	}
+	conf_diag_free(&d);
+	conf_store_free(st);
+	free(reply);
+	return rc;
+}
+
+/*
+ * Asks sbcd for the material (with the stamp we have: "unchanged" when it is the
+ * same) and builds a new SSL_CTX when it changed. 1 changed, 0 unchanged, -1 with
+ * the reason in err (the old SSL_CTX stays).
+ */
+static int refresh(char *err, size_t errlen)
+{
+	static const char *const names[] = {"cert", "key", "roots", "crl"};
+	static const unsigned char sid[] = "sbc-web";
+	unsigned flags = g.w->cfg.require_cert ? TLS_F_VERIFY_PEER : 0;
+	char verb[96], *reply = NULL, stamp[65] = "";
+	const char *ptr[4], *st;
+	size_t rlen = 0, len[4];
+	struct tls_policy pol;
+	struct tls_mem m;
+	SSL_CTX *ctx = NULL;
+	int rc = -1;
+
+	snprintf(verb, sizeof(verb), "TLS WEBCRED 0%s%s", g.stamp[0] ? " " : "", g.stamp);
+	if (web_sbc_call(g.w->sock, verb, &reply, &rlen) != 0) {
+		snprintf(err, errlen, "TLS WEBCRED: %s", reply ? reply : "no reply");
+		goto out;
+	}
+	if ((st = strstr(reply, "started ")) != NULL) {
+		long long t = strtoll(st + 8, NULL, 10);
+		if (g.started && t != g.started) {
+			/* a reset: the WEB Params (reset-required) may have changed */
+			web_log(LOG_NOTICE, "sbcd was reset: sbc-web stops, to start with the "
+					    "settings now in effect");
+			event_base_loopexit(g.w->base, NULL);
+		}
+		g.started = t;
+	}
+	if (!strncmp(reply, "unchanged", 9)) {
+		rc = 0;
+		goto out;
+	}
+	if (!(st = strstr(reply, "stamp ")) || sscanf(st, "stamp %64s", stamp) != 1 ||
+	    web_cred_parse(reply, rlen, names, 4, ptr, len) < 0 || !ptr[0] || !ptr[1]) {
+		snprintf(err, errlen, "TLS WEBCRED: a reply without the certificate and key");
+		goto out;
+	}
+	if (policy_fetch(&pol, err, errlen) < 0)
+		goto out;
+	m = (struct tls_mem){.cert = ptr[0],
+			     .cert_len = len[0],
+			     .key = ptr[1],
+			     .key_len = len[1],
+			     .roots = ptr[2],
+			     .roots_len = len[2],
+			     .crl = ptr[3],
+			     .crl_len = len[3]};
+	if (!(ctx = tls_ctx_build_mem(&pol, TLS_ROLE_SERVER, &m, flags, err, errlen)))
+		goto out;
+	/* resumed sessions keep the verified client identity; needs an id context */
+	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
+	STACK_OF(X509) *roots = sk_X509_new_null();
+	BIO *b = ptr[2] ? BIO_new_mem_buf(ptr[2], (int)len[2]) : NULL;
+	X509 *x;
+	while (b && roots && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)))
+		if (!sk_X509_push(roots, x))
+			X509_free(x);
+	BIO_free(b);
+	ERR_clear_error();
+	/* connections keep the SSL_CTX they started with (SSL_new holds a reference) */
+	SSL_CTX_free(g.ctx);
+	g.ctx = ctx;
+	sk_X509_pop_free(g.roots, X509_free);
+	g.roots = roots;
+	g.policy = pol;
+	memcpy(g.stamp, stamp, sizeof(stamp));
+	web_log(LOG_INFO, "https: %s", tls_ctx_policy_text(ctx));
+	rc = 1;
+out:
+	if (reply) {
+		OPENSSL_cleanse(reply, rlen);
+		free(reply);
+	}
+	return rc;
+}
+
+static void on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	char err[1024];
+	int rc = refresh(err, sizeof(err));
+
+	if (rc > 0)
+		web_log(LOG_NOTICE, "https: TLS context 0 changed: new handshakes use it");
+	else if (rc < 0)
+		web_log(LOG_ERR, "https: new TLS context 0 refused, keeping the old: %s", err);
+}
+
+int web_tls_init(struct web *w, char *err, size_t errlen)
 {
 	g.w = w;
 	if (g.ex_idx < 0)
@@ -115,14 +214,24 @@ int web_tls_init(struct web *w, const struct conf_row *ctx0, char *err, size_t e
 		g.subj_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, subj_free);
 	if (g.peer_idx < 0)
 		g.peer_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, subj_free);
-	tls_policy_from_row(ctx0, &g.policy);
-	/* HTTPSCipherString is the web's own list; TLS 1.3 suites stay context 0's */
-	snprintf(g.policy.ciphers_server, sizeof(g.policy.ciphers_server), "%s", w->cfg.ciphers);
-	return build(err, errlen);
+	return refresh(err, errlen) < 0 ? -1 : 0;
+}
+
+int web_tls_watch(struct web *w)
+{
+	struct timeval tv = {WEBCRED_POLL_MS / 1000, (WEBCRED_POLL_MS % 1000) * 1000};
+
+	if (!g.ctx)
+		return 0;
+	g.poll = event_new(w->base, -1, EV_PERSIST, on_poll, w);
+	return g.poll && event_add(g.poll, &tv) == 0 ? 0 : -1;
 }
 
 void web_tls_free(struct web *w)
 {
+	if (g.poll)
+		event_free(g.poll);
+	g.poll = NULL;
 	SSL_CTX_free(g.ctx);
 	g.ctx = NULL;
 	sk_X509_pop_free(g.roots, X509_free);
@@ -241,27 +350,8 @@ static void info_cb(const SSL *cssl, int where, int ret)
 
 SSL *web_tls_new_ssl(struct web *w)
 {
-	time_t now = time(NULL);
-	struct stamp st[NMAT];
-	char err[512];
 	SSL *ssl;
 
-	if (now != g.checked) {
-		g.checked = now;
-		stamps_read(st);
-		if (memcmp(st, g.st, sizeof(st)) != 0) {
-			if (build(err, sizeof(err)) < 0) {
-				/* keep serving with the material we have */
-				memcpy(g.st, st, sizeof(st));
-				web_log(LOG_ERR,
-					"https: new TLS context 0 material refused, "
-					"keeping the old: %s",
-					err);
-			} else {
-				web_log(LOG_INFO, "https: TLS context 0 material reloaded");
-			}
-		}
-	}
 	if (!g.ctx || !(ssl = SSL_new(g.ctx)))
 		return NULL;
 	SSL_set_info_callback(ssl, info_cb);

@@ -54,8 +54,6 @@ struct web {
 	struct event_base *base;
 	struct evhttp *http, *https;
 	char sock[PATH_MAX];
-	char flash[PATH_MAX];
-	char ctxdir[PATH_MAX]; /* <flash>/tls/0 */
 	struct web_config cfg;
 	struct web_counters cnt;
 	time_t started;
@@ -68,13 +66,22 @@ struct web {
 
 /* ---- tlsserv.c: the HTTPS SSL_CTX (TLS context 0) and handshake accounting ---- */
 /*
- * Builds the server SSL_CTX from TLS context 0 (row fetched from sbcd, material
- * from ctxdir) with HTTPSCipherString and, when cfg.require_cert, the client
- * certificate demanded. -1 with the reason in err.
+ * Builds the server SSL_CTX from TLS context 0 (row and material from sbcd:
+ * EXPORT TLSContexts, TLS WEBCRED 0; never a file) with HTTPSCipherString and,
+ * when cfg.require_cert, the client certificate demanded. -1 with the reason in
+ * err. web_tls_watch (once w->base exists) asks sbcd every second and swaps in
+ * a new SSL_CTX when context 0 changed; -1 when the timer cannot be set.
  */
-int web_tls_init(struct web *w, const struct conf_row *ctx0, char *err, size_t errlen);
-/* The SSL for a new HTTPS connection (material changed on flash: rebuilt first). */
+int web_tls_init(struct web *w, char *err, size_t errlen);
+int web_tls_watch(struct web *w);
+/* The SSL for a new HTTPS connection, on the newest SSL_CTX. */
 SSL *web_tls_new_ssl(struct web *w);
+/*
+ * The items "<name> <len>\n<bytes>" of a TLS WEBCRED or TLS PEM reply: ptr[i]
+ * and len[i] for names[i] (NULL, 0 when absent). -1 when the reply is cut short.
+ */
+int web_cred_parse(const char *reply, size_t rlen, const char *const *names, unsigned n,
+		   const char **ptr, size_t *len);
 /*
  * 1 when the verified peer certificate of ssl is itself one of the trusted
  * roots of context 0 (exact match), with its subject CN in cn.
@@ -96,6 +103,7 @@ struct web_session {
 	int https;
 	int by_cert;
 	unsigned char cert_fp[32]; /* by_cert: SHA-256 of the certificate it was opened with */
+	char ticket[65]; /* sbcd's session ticket: RESUME binds each request's connection */
 };
 /* A new session, evicting the user's oldest beyond limit. NULL when the table is full. */
 struct web_session *web_session_new(const char *user, unsigned level, unsigned timeout_min,
@@ -256,7 +264,8 @@ void web_do_logout(struct web_req *r);
 /* Pre-login CSRF token bound to the pre-session cookie (HMAC of it). */
 void web_login_token(const struct web *w, const char *pre, char *out, size_t len);
 
-/* ---- tlsops.c: TLS context material (read from flash, changed by TLS verbs) ---- */
+/* ---- tlsops.c: TLS context material (read and changed through sbcd: TLS PEM, SHOW and the change
+ * verbs) ---- */
 struct tls_cert_info;
 int web_tlsops_cert_info(struct web_req *r, unsigned ctx, struct tls_cert_info *info,
 			 int *key_matches, char *err, size_t errlen);

@@ -24,11 +24,10 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: sbc-web [--socket PATH] [--flash DIR] [--http-port N] [--https-port N]\n"
+	    "usage: sbc-web [--socket PATH] [--http-port N] [--https-port N]\n"
 	    "               [--address ADDR] [--syslog]\n"
 	    "  --socket PATH     sbcd's control socket (default $SBC_SOCKET or " CTL_DEFAULT_SOCKET
 	    ")\n"
-	    "  --flash DIR       flash directory: TLS context 0 material in DIR/tls/0\n"
 	    "  --http-port N     override HTTPPort (tests; 0 turns HTTP off)\n"
 	    "  --https-port N    override HTTPSPort (tests; 0 turns HTTPS off)\n"
 	    "  --address ADDR    override WebAddress\n"
@@ -126,7 +125,6 @@ static int config_from(struct web *w, const struct conf_store *st)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"socket", required_argument, NULL, 'S'},
-					     {"flash", required_argument, NULL, 'F'},
 					     {"http-port", required_argument, NULL, 'H'},
 					     {"https-port", required_argument, NULL, 'T'},
 					     {"address", required_argument, NULL, 'A'},
@@ -134,7 +132,7 @@ int main(int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	static struct web w;
-	const char *sock = NULL, *flash = "/var/lib/sbc/flash", *addr = NULL;
+	const char *sock = NULL, *addr = NULL;
 	long long http_port = -1, https_port = -1;
 	struct event *sigs[2];
 	struct conf_store *st;
@@ -146,9 +144,6 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'S':
 			sock = optarg;
-			break;
-		case 'F':
-			flash = optarg;
 			break;
 		case 'H':
 			if (conf_num_parse("--http-port", optarg, 0, 65535, &http_port, err,
@@ -186,8 +181,6 @@ int main(int argc, char **argv)
 	log_open("sbc-web", logf, LOG_DAEMON >> 3);
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(w.sock, sizeof(w.sock), "%s", ctl_socket_path(sock));
-	snprintf(w.flash, sizeof(w.flash), "%s", flash);
-	snprintf(w.ctxdir, sizeof(w.ctxdir), "%s/tls/0", flash);
 	w.started = time(NULL);
 	if (RAND_bytes(w.secret, sizeof(w.secret)) != 1) {
 		web_log(LOG_ERR, "no randomness");
@@ -210,9 +203,8 @@ int main(int argc, char **argv)
 		w.cfg.https_only, w.cfg.require_cert, w.cfg.https_port, w.cfg.http_port,
 		w.cfg.address, w.cfg.ciphers);
 	if (w.cfg.https_port) {
-		const struct conf_table *tc = conf_table_find("TLSContexts");
-		const struct conf_row *ctx0 = tc ? conf_store_get(st, tc, 0) : NULL;
-		if (web_tls_init(&w, ctx0, err, sizeof(err)) < 0) {
+		/* certificate, key and roots from sbcd (TLS WEBCRED): the web reads no flash */
+		if (web_tls_init(&w, err, sizeof(err)) < 0) {
 			/* never fall back to plain HTTP: that could bypass HTTPSOnly */
 			web_log(LOG_ERR, "https: TLS context 0 unusable: %s", err);
 			conf_store_free(st);
@@ -224,12 +216,16 @@ int main(int argc, char **argv)
 		web_log(LOG_ERR, "%s", w.base ? err : "cannot create the event loop");
 		goto out;
 	}
+	if (web_tls_watch(&w) < 0) {
+		web_log(LOG_ERR, "https: cannot watch TLS context 0 for changes");
+		goto out;
+	}
 	sigs[0] = evsignal_new(w.base, SIGTERM, on_signal, &w);
 	sigs[1] = evsignal_new(w.base, SIGINT, on_signal, &w);
 	for (int i = 0; i < 2; i++)
 		if (sigs[i])
 			event_add(sigs[i], NULL);
-	web_log(LOG_INFO, "ready (sbcd %s, flash %s)", w.sock, w.flash);
+	web_log(LOG_INFO, "ready (sbcd %s)", w.sock);
 	event_base_dispatch(w.base);
 	for (int i = 0; i < 2; i++)
 		if (sigs[i])

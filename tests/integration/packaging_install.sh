@@ -45,7 +45,10 @@ pk_cleanup() {
 		[ -n "${KEEP_TMP:-}" ] || rm -rf --one-file-system "$R"
 	elif [ "$MODE" = host ]; then
 		dpkg -P sbc >/dev/null 2>&1
-		[ "$HAD_USER" = 1 ] || { userdel sbc 2>/dev/null; groupdel sbc 2>/dev/null; }
+		[ "$HAD_USER" = 1 ] || for u in sbc sbc-web sbc-snmp sbc-keys sbc-cli; do
+			userdel "$u" 2>/dev/null; groupdel "$u" 2>/dev/null
+		done
+		[ "$HAD_USER" = 1 ] || groupdel sbc-ctl 2>/dev/null
 		rm -rf /var/lib/sbc /run/sbc
 	fi
 }
@@ -130,7 +133,8 @@ for f in /usr/lib/sbc/sbcd /usr/bin/sbc-ini /usr/bin/sbc-cli /usr/lib/sbc/sbc-we
 	check "$f is installed, executable" test -x "$R$f" -a -f "$R$f"
 done
 check "/usr/sbin/sbcd points to /usr/lib/sbc/sbcd" test "$(readlink -f "$R/usr/sbin/sbcd")" = "$(readlink -f "$R/usr/lib/sbc/sbcd")"
-for f in /lib/systemd/system/sbcd.service /usr/lib/tmpfiles.d/sbc.conf; do
+for f in /lib/systemd/system/sbcd.service /lib/systemd/system/sbc-web.service \
+	/lib/systemd/system/sbc-snmp-agent.service /usr/lib/tmpfiles.d/sbc.conf; do
 	check "$f is installed" test -f "$R$f"
 done
 for m in sbcd.8 sbc-ini.1 sbc-cli.1 sbc-web.8 sbc-snmp-agent.8 sbc.ini.5; do
@@ -141,7 +145,16 @@ for s in sshd snmpd; do
 		check "the $s snippet is shipped inert in /usr/share/sbc/$s" test -n "$(ls "$R/usr/share/sbc/$s/"*.conf)"
 	fi
 done
-check "the unit verifies (systemd-analyze verify)" inroot systemd-analyze verify /lib/systemd/system/sbcd.service
+for u in sbcd sbc-web sbc-snmp-agent; do
+	check "the unit $u.service verifies (systemd-analyze verify)" inroot systemd-analyze verify \
+		/lib/systemd/system/$u.service
+done
+for u in sbc-web sbc-snmp-agent; do
+	contains "$u.service has its own user" "$R/lib/systemd/system/$u.service" "^User=${u%-agent}$"
+	contains "$u.service is bound to sbcd.service" "$R/lib/systemd/system/$u.service" "^BindsTo=sbcd.service$"
+	contains "$u.service has sbcd's hardening" "$R/lib/systemd/system/$u.service" "^SystemCallFilter=~@privileged @resources$"
+done
+contains "sbcd.service leaves supervision to the units" "$R/lib/systemd/system/sbcd.service" "^Environment=SBCD_SUPERVISE=no$"
 # sshd and snmpd are the operator's to change: the package ships no file under /etc
 inroot dpkg -L sbc >"$D/files"
 check "the package ships nothing under /etc" sh -c "! grep -q '^/etc' '$D/files'"
@@ -154,35 +167,57 @@ check "sbc is a system uid ($uid)" test "${uid:-1000}" -lt 1000
 check "sbc has no login shell ($shell)" test "$shell" = /usr/sbin/nologin
 check "sbc's home is /var/lib/sbc" test "$home" = /var/lib/sbc
 check "group sbc" test "$(inroot getent group sbc | cut -d: -f3)" = "$gid"
+# one user per program (doc/OPERATIONS.md "Users"), all in the control socket's group
+ctlg=$(inroot getent group sbc-ctl)
+check "group sbc-ctl" test -n "$ctlg"
+ctlgid=$(echo "$ctlg" | cut -d: -f3)
+for u in sbc sbc-web sbc-snmp sbc-keys sbc-cli; do
+	check "system user $u in group sbc-ctl" sh -c "echo '$ctlg' | cut -d: -f4 | tr , '\n' | grep -qx $u"
+done
+check "sbc-web has no login shell" test "$(inroot getent passwd sbc-web | cut -d: -f7)" = /usr/sbin/nologin
+check "the SSH CLI account sbc-cli has a shell (for ForceCommand)" \
+	test "$(inroot getent passwd sbc-cli | cut -d: -f7)" = /bin/sh
+webuid=$(inroot getent passwd sbc-web | cut -d: -f3)
+webgid=$(inroot getent passwd sbc-web | cut -d: -f4)
 # names as the root sees them: map uid/gid numbers rather than this machine's names
-mode() { stat -c '%a %u %g' "$R$1" | awk -v u="$uid" -v g="$gid" '{ print $1, ($2 == u ? "sbc" : $2), ($3 == g ? "sbc" : $3) }'; }
+mode() { stat -c '%a %u %g' "$R$1" | awk -v u="$uid" -v g="$gid" -v c="$ctlgid" '{ print $1, ($2 == u ? "sbc" : $2), ($3 == g ? "sbc" : $3 == c ? "sbc-ctl" : $3) }'; }
 check "/var/lib/sbc/flash is 0700 sbc:sbc" test "$(mode /var/lib/sbc/flash)" = "700 sbc sbc"
-check "/run/sbc (tmpfiles.d) is 0750 sbc:sbc" test "$(mode /run/sbc)" = "750 sbc sbc"
+check "/run/sbc (tmpfiles.d) is 0750 sbc:sbc-ctl" test "$(mode /run/sbc)" = "750 sbc sbc-ctl"
 check "sbcd -n validates the shipped flash" inroot runuser -u sbc -- /usr/sbin/sbcd -n
 
 # --- sbcd as sbcd.service runs it: user sbc, only CAP_NET_BIND_SERVICE, umask 077 ------------
 # in a network namespace of its own: the factory ports (SIP 5060/5061, web 80/443) are free there
 unshare -n sh -c 'ip link set lo up && umask 077 && exec "$@"' sh ${R:+chroot "$R"} \
-	setpriv --reuid="$uid" --regid="$gid" --init-groups --no-new-privs \
+	env SBCD_SUPERVISE=no setpriv --reuid="$uid" --regid="$gid" --init-groups --no-new-privs \
 	--inh-caps=-all,+net_bind_service --ambient-caps=-all,+net_bind_service \
 	--bounding-set=-all,+net_bind_service /usr/sbin/sbcd --foreground >"$D/sbcd.log" 2>&1 &
 SBCD=$!
 t_track $SBCD
 wait_for "inroot sbc-ini info" 150
 check "sbcd answers on /run/sbc/sbcd.sock" inroot sbc-ini info
-check "the socket is 0660 sbc:sbc" test "$(mode /run/sbc/sbcd.sock)" = "660 sbc sbc"
+check "the socket is 0660 sbc:sbc-ctl" test "$(mode /run/sbc/sbcd.sock)" = "660 sbc sbc-ctl"
+# sbc-web as sbc-web.service runs it, in sbcd's network namespace
+nsenter --net=/proc/$SBCD/ns/net ${R:+chroot "$R"} setpriv --reuid="$webuid" --regid="$webgid" \
+	--init-groups --no-new-privs --inh-caps=-all,+net_bind_service \
+	--ambient-caps=-all,+net_bind_service --bounding-set=-all,+net_bind_service \
+	/usr/lib/sbc/sbc-web --socket /run/sbc/sbcd.sock >"$D/web.log" 2>&1 &
+WEBP=$!
+t_track $WEBP
+check "sbc-web's user cannot open the flash" sh -c "! inroot setpriv --reuid=$webuid --regid=$webgid \
+	--init-groups cat /var/lib/sbc/flash/tls/0/private-key.pem"
+check "nor can the SSH CLI account" sh -c "! inroot runuser -u sbc-cli -- cat /var/lib/sbc/flash/tls/0/private-key.pem"
 check "TLS context 0 key is 0600 sbc" test "$(mode /var/lib/sbc/flash/tls/0/private-key.pem)" = "600 sbc sbc"
 wait_for "nsenter --net=/proc/$SBCD/ns/net curl -sk -o /dev/null https://127.0.0.1/" 100
-check "sbc-web (found beside sbcd) serves HTTPS on 443 with the capability" \
+check "sbc-web as sbc-web serves HTTPS on 443 with the key from sbcd" \
 	nsenter --net=/proc/$SBCD/ns/net curl -sk -o /dev/null https://127.0.0.1/
-expect_fail "a user outside group sbc cannot reach the socket" \
+expect_fail "a user outside group sbc-ctl cannot reach the socket" \
 	inroot setpriv --reuid=65534 --regid=65534 --clear-groups sbc-ini info
 printf '[ TLSContexts ]\nFORMAT TLSContexts_Index = TLSContexts_Name;\nTLSContexts 3 = "kept";\n[ \\TLSContexts ]\n' \
 	>"$R/tmp/kept.ini"
 check "a change is imported" inroot sbc-ini import --incremental /tmp/kept.ini
 check "and saved" inroot sbc-ini save
 check "board.ini is 0600 sbc" test "$(mode /var/lib/sbc/flash/board.ini)" = "600 sbc sbc"
-kill "$SBCD"
+kill "$WEBP" "$SBCD"
 check "sbcd stops on SIGTERM" wait_for "! kill -0 $SBCD" 100
 SBCD=""
 HAD_USER=1
