@@ -46,13 +46,16 @@ static void write_overflow(void)
 static void read_reply(void)
 {
 	static const char msg[] =
-	    "d6:result2:ok3:sdp12:v=0\r\no=- 1\r\n5:totalsd3:RTPd7:packetsi1234eee"
+	    "d6:result2:ok3:sdp12:v=0\r\no=- 1\r\n6:totalsd3:RTPd7:packetsi1234eee"
 	    "4:listl1:ai-7eee";
 	struct sip_benc n[32];
 	char err[120], buf[64];
 	const struct sip_benc *v;
 
-	CU_ASSERT_EQUAL_FATAL(sip_benc_parse(msg, strlen(msg), n, 32, err, sizeof(err)), 0);
+	int rc = sip_benc_parse(msg, strlen(msg), n, 32, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "%s\n", err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_EQUAL(n[0].type, SIP_BENC_DICT);
 	CU_ASSERT_TRUE(sip_benc_is(sip_benc_get(&n[0], "result"), "ok"));
 	v = sip_benc_get(&n[0], "sdp");
