@@ -85,6 +85,10 @@ static const struct conf_column cols[] = {
 	{"SIPDigestNonceLifetime", "digest-nonce-lifetime", 40, CONF_T_INT, 1, 3600, NULL, NULL,
 	 "300", "Seconds a SIP digest nonce is valid; later it is answered stale=true", 0, SIP,
 	 SEC},
+    [GLOBALS_MEDIA_ENGINE_ADDRESS] =
+	{"MediaEngineAddress", "media-engine-address", 140, CONF_T_STRING, 0, 80, NULL, NULL, "",
+	 "host:port of rtpengine's ng control protocol; empty: media is not anchored", 0, SIP,
+	 "voip media"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 
