@@ -269,13 +269,24 @@ unsigned sip_ng_send(struct sip_ng *ng, const char *dict, size_t len, sip_ng_cb 
 	return r->id;
 }
 
-void sip_ng_cancel(struct sip_ng *ng, unsigned id)
+void *sip_ng_cancel(struct sip_ng *ng, unsigned id)
 {
+	void *arg;
+
 	if (!ng || !id)
-		return;
+		return NULL;
 	for (struct ng_req *r = ng->reqs; r; r = r->next)
-		if (r->id == id)
-			r->cb = NULL; /* kept, so its late reply is recognised and dropped */
+		if (r->id == id) {
+			arg = r->arg;
+			r->cb = NULL, r->arg = NULL; /* kept: its late reply is dropped */
+			return arg;
+		}
+	return NULL;
+}
+
+int sip_ng_down(const struct sip_ng *ng)
+{
+	return ng && ng->up == 0;
 }
 
 int sip_ng_up(const struct sip_ng *ng)

@@ -41,9 +41,13 @@ void sip_ng_destroy(struct sip_ng *ng);
  * (> 0), or 0 when it could not be queued (cb is then not called).
  */
 unsigned sip_ng_send(struct sip_ng *ng, const char *dict, size_t len, sip_ng_cb *cb, void *arg);
-void sip_ng_cancel(struct sip_ng *ng, unsigned id);
+/* The callback of request id will not be called; returns its arg (for the caller to
+ * free), or NULL when id is unknown. */
+void *sip_ng_cancel(struct sip_ng *ng, unsigned id);
 /* 1 while the engine answers; 0 after a timeout until its next reply. */
 int sip_ng_up(const struct sip_ng *ng);
+/* 1 after a timeout until the next reply (0 also before the first reply or timeout). */
+int sip_ng_down(const struct sip_ng *ng);
 const char *sip_ng_addr(const struct sip_ng *ng);
 /* Requests sent, replies received, timeouts (since creation). */
 void sip_ng_counters(const struct sip_ng *ng, unsigned long long *sent, unsigned long long *replies,

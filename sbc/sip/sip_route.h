@@ -25,6 +25,7 @@
 #include "tls/tls.h"
 
 struct conf_store;
+struct sip_media_cfg;
 struct sip_b2bua;
 struct sip_binding;
 struct sip_engine;
@@ -141,6 +142,7 @@ struct sip_rt_cfg {
 	unsigned nroutes;
 	struct sip_rt_ctx *ctxs;
 	unsigned nctxs;
+	struct sip_media_cfg *media; /* sip_media.h */
 };
 
 /* A copy of what routing needs from st (NULL when out of memory). Host names of
