@@ -777,6 +777,12 @@ static void media_done(void *arg, const char *sdp_in, size_t len, const char *er
 	}
 }
 
+void sip_b2bua_tick(struct sip_b2bua *b)
+{
+	if (b)
+		sip_media_sync(b->media, b->e->rt ? b->e->rt->media : NULL);
+}
+
 /* --- status --- */
 
 void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)

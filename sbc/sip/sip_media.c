@@ -126,8 +126,7 @@ void sip_media_destroy(struct sip_media *m)
 	free(m);
 }
 
-/* The ng client follows the configured engine address. */
-static void engine_sync(struct sip_media *m, const struct sip_media_cfg *cfg)
+void sip_media_sync(struct sip_media *m, const struct sip_media_cfg *cfg)
 {
 	const char *want = cfg ? cfg->engine : "";
 	char err[200];
@@ -151,7 +150,7 @@ void sip_media_call_init(struct sip_media *m, const struct sip_media_cfg *cfg,
 {
 	const struct mc_group *g[2] = {group_of(cfg, group0), group_of(cfg, group1)};
 
-	engine_sync(m, cfg);
+	sip_media_sync(m, cfg);
 	snprintf(mc->callid, sizeof(mc->callid), "%s", callid);
 	mc->offerer = -1;
 	for (int i = 0; i < 2; i++) {

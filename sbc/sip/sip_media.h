@@ -45,6 +45,8 @@ void sip_media_cfg_free(struct sip_media_cfg *c);
 
 struct sip_media *sip_media_create(su_root_t *root);
 void sip_media_destroy(struct sip_media *m);
+/* The ng client follows cfg's engine address (created, moved or stopped). */
+void sip_media_sync(struct sip_media *m, const struct sip_media_cfg *cfg);
 
 /*
  * Decides whether a new call is anchored: an engine is configured and not known down,
