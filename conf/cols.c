@@ -25,6 +25,8 @@ static const struct conf_col_binding b_sipidstatus[] = {CONF_COLS_SIPIDSTATUS(BI
 static const struct conf_col_binding b_dnsstatus[] = {CONF_COLS_DNSSTATUS(BIND)};
 static const struct conf_col_binding b_perfintervals[] = {CONF_COLS_PERF(BIND)};
 static const struct conf_col_binding b_ocspstatus[] = {CONF_COLS_OCSPSTATUS(BIND)};
+static const struct conf_col_binding b_mediarealm[] = {CONF_COLS_MREALM(BIND)};
+static const struct conf_col_binding b_ipprofile[] = {CONF_COLS_IPPROF(BIND)};
 
 #define TABLE(f, p, name)                                                                          \
 	{                                                                                          \
@@ -54,6 +56,8 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(dnsstatus, DNSSTATUS, "DNSStatus"),
     TABLE(perfintervals, PERF, "PerformanceIntervals"),
     TABLE(ocspstatus, OCSPSTATUS, "OCSPStatus"),
+    TABLE(mediarealm, MREALM, "CpMediaRealm"),
+    TABLE(ipprofile, IPPROF, "IpProfile"),
 };
 
 const unsigned conf_nbindings = sizeof(conf_bindings) / sizeof(conf_bindings[0]);

@@ -50,7 +50,8 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)                        \
 	X(GLOBALS_DNS_SERVER_PORT, "DNSServerPort", PORT)                                          \
 	X(GLOBALS_DNS_GRACE_PERIOD, "DNSGracePeriod", INT)                                         \
-	X(GLOBALS_PERFORMANCE_MONITORING, "PerformanceMonitoring", BOOL)
+	X(GLOBALS_PERFORMANCE_MONITORING, "PerformanceMonitoring", BOOL)                           \
+	X(GLOBALS_MEDIA_ENGINE_ADDRESS, "MediaEngineAddress", STRING)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */
@@ -113,7 +114,8 @@ extern const struct conf_table conf_tbl_sipinterface;
 	X(SIPIF_TLS_IDENTITY_BINDING, "TLSIdentityBinding", ENUM)                                  \
 	X(SIPIF_AUTHENTICATION_MODE, "AuthenticationMode", ENUM)                                   \
 	X(SIPIF_AUTHENTICATION_REALM, "AuthenticationRealm", STRING)                               \
-	X(SIPIF_DIGEST_ALGORITHMS, "DigestAlgorithms", ENUM)
+	X(SIPIF_DIGEST_ALGORITHMS, "DigestAlgorithms", ENUM)                                       \
+	X(SIPIF_MEDIA_REALM, "MediaRealm", REF)
 enum sipif_col { CONF_COLS_SIPIF(CONF_COL_ENUM) SIPIF_NCOLS };
 
 /* ProxySet (conf/tbl_proxyset.c) */
@@ -154,7 +156,8 @@ extern const struct conf_table conf_tbl_ipgroup;
 	X(IPGROUP_CONTACT_USER, "ContactUser", STRING)                                             \
 	X(IPGROUP_SRD_NAME, "SRDName", STRING)                                                     \
 	X(IPGROUP_CLASSIFY_BY_PROXY_SET, "ClassifyByProxySet", BOOL)                               \
-	X(IPGROUP_SIP_INTERFACE_NAME, "SIPInterfaceName", REF)
+	X(IPGROUP_SIP_INTERFACE_NAME, "SIPInterfaceName", REF)                                     \
+	X(IPGROUP_IP_PROFILE_NAME, "IPProfileName", REF)
 enum ipgroup_col { CONF_COLS_IPGROUP(CONF_COL_ENUM) IPGROUP_NCOLS };
 
 /* Classification (conf/tbl_classification.c) */
@@ -320,7 +323,12 @@ extern const struct conf_table conf_tbl_calls;
 	X(CALLS_ROUTE_NAME, "RouteName", STRING)                                                   \
 	X(CALLS_STATE, "State", ENUM)                                                              \
 	X(CALLS_START_TIME, "StartTime", INT)                                                      \
-	X(CALLS_DURATION, "Duration", INT)
+	X(CALLS_DURATION, "Duration", INT)                                                         \
+	X(CALLS_CALLER_MEDIA, "CallerMediaAddress", STRING)                                        \
+	X(CALLS_CALLEE_MEDIA, "CalleeMediaAddress", STRING)                                        \
+	X(CALLS_CALLER_SRTP, "CallerSRTP", BOOL)                                                   \
+	X(CALLS_CALLEE_SRTP, "CalleeSRTP", BOOL)                                                   \
+	X(CALLS_MEDIA_PACKETS, "MediaPackets", INT)
 enum calls_col { CONF_COLS_CALLS(CONF_COL_ENUM) CALLS_NCOLS };
 
 /* SIPCredentials (conf/tbl_sipcredentials.c) */
@@ -419,5 +427,22 @@ extern const struct conf_table conf_tbl_ocspstatus;
 	X(OCSPSTATUS_NO_ANSWER, "NoAnswer", INT)                                                   \
 	X(OCSPSTATUS_CACHE_HITS, "CacheHits", INT)
 enum ocspstatus_col { CONF_COLS_OCSPSTATUS(CONF_COL_ENUM) OCSPSTATUS_NCOLS };
+/* CpMediaRealm (conf/tbl_mediarealm.c) */
+extern const struct conf_table conf_tbl_mediarealm;
+#define CONF_COLS_MREALM(X)                                                                        \
+	X(MREALM_NAME, "MediaRealmName", STRING)                                                   \
+	X(MREALM_IPV4_IF, "IPv4IF", REF)                                                           \
+	X(MREALM_PORT_RANGE_START, "PortRangeStart", PORT)                                         \
+	X(MREALM_MEDIA_SESSION_LEG, "MediaSessionLeg", INT)                                        \
+	X(MREALM_IS_DEFAULT, "IsDefault", BOOL)
+enum mrealm_col { CONF_COLS_MREALM(CONF_COL_ENUM) MREALM_NCOLS };
+
+/* IpProfile (conf/tbl_ipprofile.c) */
+extern const struct conf_table conf_tbl_ipprofile;
+#define CONF_COLS_IPPROF(X)                                                                        \
+	X(IPPROF_NAME, "ProfileName", STRING)                                                      \
+	X(IPPROF_SBC_MEDIA_SECURITY_BEHAVIOUR, "SBCMediaSecurityBehaviour", ENUM)                  \
+	X(IPPROF_SBC_MEDIA_ANCHORING, "SBCMediaAnchoring", BOOL)
+enum ipprof_col { CONF_COLS_IPPROF(CONF_COL_ENUM) IPPROF_NCOLS };
 
 #endif

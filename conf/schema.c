@@ -11,9 +11,11 @@ extern const struct conf_table conf_tbl_sipcredentials, conf_tbl_sipidstatus;
 extern const struct conf_table conf_tbl_dnsstatus;
 extern const struct conf_table conf_tbl_perfintervals;
 extern const struct conf_table conf_tbl_ocspstatus;
+extern const struct conf_table conf_tbl_mediarealm, conf_tbl_ipprofile;
 
 const struct conf_table *const conf_tables[] = {
     &conf_tbl_globals,         &conf_tbl_tlscontexts,    &conf_tbl_interfaces,
+    &conf_tbl_mediarealm,      &conf_tbl_ipprofile, /* referenced by SIPInterface, IPGroup */
     &conf_tbl_sipinterface,    &conf_tbl_proxyset,       &conf_tbl_proxyip,
     &conf_tbl_ipgroup,         &conf_tbl_classification, &conf_tbl_ip2iprouting,
     &conf_tbl_webusers,        &conf_tbl_tlsstatus,      &conf_tbl_registrations,

@@ -38,6 +38,18 @@ static const struct conf_column cols[] = {
 			  NULL, "0", "When the call started (seconds since 1970)", CONF_F_RO},
     [CALLS_DURATION] = {"Duration", "duration", 14, CONF_T_INT, 0, 0x7fffffffLL, NULL, NULL, "0",
 			"Seconds since the call was answered, 0 before", CONF_F_RO},
+    [CALLS_CALLER_MEDIA] = TEXT("CallerMediaAddress", "caller-media", 15, 79,
+				"SBC's media address and port in the SDP sent to the caller"),
+    [CALLS_CALLEE_MEDIA] = TEXT("CalleeMediaAddress", "callee-media", 16, 79,
+				"SBC's media address and port in the SDP sent to the callee"),
+    [CALLS_CALLER_SRTP] = {"CallerSRTP", "caller-srtp", 17, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+			   "The caller's media is SRTP", CONF_F_RO},
+    [CALLS_CALLEE_SRTP] = {"CalleeSRTP", "callee-srtp", 18, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+			   "The callee's media is SRTP", CONF_F_RO},
+    [CALLS_MEDIA_PACKETS] = {"MediaPackets", "media-packets", 19, CONF_T_INT, 0,
+			     0x7fffffffffffffffLL, NULL, NULL, "0",
+			     "Packets the media engine relayed for the call (both ways)",
+			     CONF_F_RO},
 };
 _Static_assert(CONF_NCOLS(cols) == CALLS_NCOLS, "conf/cols.h lists every column of calls");
 

@@ -99,6 +99,10 @@ static const struct conf_column cols[] = {
 	 "Sample the SIP interfaces' counters every 10 s (history, 15-minute intervals, "
 	 "dashboard charts)",
 	 0, SYS, "system performance"},
+    [GLOBALS_MEDIA_ENGINE_ADDRESS] =
+	{"MediaEngineAddress", "media-engine-address", 140, CONF_T_STRING, 0, 80, NULL, NULL, "",
+	 "host:port of rtpengine's ng control protocol; empty: media is not anchored", 0, SIP,
+	 "voip media"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

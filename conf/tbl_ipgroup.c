@@ -23,6 +23,9 @@ static const struct conf_column cols[] = {
     [IPGROUP_SIP_INTERFACE_NAME] =
 	{"SIPInterfaceName", "sip-interface-name", 8, CONF_T_REF, 0, 0, NULL, "SIPInterface", "",
 	 "SIP interface that reaches this group (empty: the proxy set's, else interface 0)", 0},
+    [IPGROUP_IP_PROFILE_NAME] = {"IPProfileName", "ip-profile-name", 9, CONF_T_REF, 0, 0, NULL,
+				 "IpProfile", "",
+				 "IP profile: media security and anchoring toward the group", 0},
 };
 _Static_assert(CONF_NCOLS(cols) == IPGROUP_NCOLS, "conf/cols.h lists every column of ipgroup");
 

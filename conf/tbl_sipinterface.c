@@ -89,6 +89,9 @@ static const struct conf_column cols[] = {
 	 "Digest challenges offered, the preferred first (RFC 8760); clients that read only the "
 	 "first challenge need md5 first",
 	 0},
+    [SIPIF_MEDIA_REALM] = {"MediaRealm", "media-realm-name", 23, CONF_T_REF, 0, 0, NULL,
+			   "CpMediaRealm", "",
+			   "Media realm of calls on the interface (empty: the default realm)", 0},
 };
 _Static_assert(CONF_NCOLS(cols) == SIPIF_NCOLS, "conf/cols.h lists every column of sipinterface");
 

@@ -30,6 +30,7 @@
 
 #include "conf/store.h"
 #include "sbc/sip/sip_internal.h"
+#include "sbc/sip/sip_media.h"
 
 #define CALL_LINGER_MS 4000
 
@@ -65,6 +66,24 @@ struct sip_call {
 	unsigned tried;             /* proxy addresses tried (bit per position) */
 	int responded;              /* side 1 answered something */
 	time_t start, connected;
+	struct sip_media_call media; /* anchoring through rtpengine (sip_media.h) */
+	struct media_op *mops;       /* SDP waiting for rtpengine */
+	char *sdp_out1;              /* the initial INVITE's SDP as rewritten for side 1 */
+	int early_offer;             /* the initial INVITE carried an offer */
+};
+
+/* A message held until rtpengine has rewritten its SDP. */
+enum mop_kind { MOP_INITIAL, MOP_RESP, MOP_ACK, MOP_FWD_REQ, MOP_FWD_RESP };
+
+struct media_op {
+	struct media_op *next;
+	struct sip_call *c;
+	unsigned id; /* 0 once answered */
+	enum mop_kind kind;
+	int to;     /* the side the rewritten SDP goes to */
+	int status; /* MOP_RESP, MOP_FWD_RESP */
+	char phrase[80];
+	struct sip_fwd *f; /* MOP_FWD_* */
 };
 
 /* An in-dialog request relayed from one side to the other. */
@@ -75,17 +94,22 @@ struct sip_fwd {
 	nta_incoming_t *irq;
 	nta_outgoing_t *orq;
 	sip_method_t method;
+	int offer;    /* the request carried SDP: the response's SDP is an answer */
+	int irq_held; /* irq answered in media_done, freed there */
 };
 
 struct sip_b2bua {
 	struct sip_engine *e;
 	struct sip_call *calls;
+	struct sip_media *media;
 };
 
 struct sip_b2bua *sip_b2bua_create(struct sip_engine *e)
 {
 	struct sip_b2bua *b = calloc(1, sizeof(*b));
 
+	if (b && !(b->media = sip_media_create(e->root)))
+		b = (free(b), NULL);
 	if (b)
 		b->e = e;
 	return b;
@@ -98,6 +122,9 @@ static void call_free(struct sip_call *c)
 		c->next->pprev = c->pprev;
 	sip_ctls_unwatch(c->b->e, c->wait);
 	su_timer_destroy(c->reaper);
+	for (struct media_op *op = c->mops; op; op = op->next)
+		sip_media_cancel(c->b->media, op->id);
+	sip_media_forget(c->b->media, &c->media);
 	for (struct sip_fwd *f = c->fwds; f; f = f->next) {
 		if (f->orq)
 			nta_outgoing_destroy(f->orq);
@@ -123,6 +150,7 @@ void sip_b2bua_destroy(struct sip_b2bua *b)
 		return;
 	while (b->calls)
 		call_free(b->calls);
+	sip_media_destroy(b->media);
 	free(b);
 }
 
@@ -138,6 +166,7 @@ static void call_end(struct sip_call *c, const char *why)
 	c->ended = 1;
 	sip_ctls_unwatch(c->b->e, c->wait);
 	c->wait = NULL;
+	sip_media_delete(c->b->media, &c->media);
 	sip_engine_event(c->b->e, LOG_INFO, "sip: call %p ended: %s", (void *)c, why);
 	su_timer_set(c->reaper, reap_cb, (su_timer_arg_t *)c);
 }
@@ -145,6 +174,19 @@ static void call_end(struct sip_call *c, const char *why)
 static struct sip_side *other(struct sip_side *s)
 {
 	return &s->call->side[!s->idx];
+}
+
+/* Sends a response with the SDP rtpengine rewrote; our Contact on dialog-making answers. */
+static void reply_sdp(nta_incoming_t *irq, int status, const char *phrase,
+		      const struct sip_side *to, sip_method_t m, const char *sdp)
+{
+	int contact =
+	    (m == sip_method_invite || m == sip_method_update) && status > 100 && status < 300;
+
+	nta_incoming_treply(irq, status, phrase[0] ? phrase : NULL,
+			    TAG_IF(contact, SIPTAG_CONTACT_STR(to->contact)),
+			    SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp),
+			    TAG_END());
 }
 
 /* Relays a response: status, phrase and body; our Contact on dialog-making answers. */
@@ -160,7 +202,8 @@ static void relay_response(nta_incoming_t *irq, sip_t const *sip, int status,
 			    TAG_IF(sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)), TAG_END());
 }
 
-static void send_ack(struct sip_side *s, sip_t const *ack)
+/* sdp: the ACK's SDP as rtpengine rewrote it (NULL: ack's body as is). */
+static void send_ack_sdp(struct sip_side *s, sip_t const *ack, const char *sdp)
 {
 	sip_cseq_t *cs;
 	nta_outgoing_t *o;
@@ -170,12 +213,66 @@ static void send_ack(struct sip_side *s, sip_t const *ack)
 	cs = sip_cseq_create(s->call->home, s->invite_cseq, SIP_METHOD_ACK);
 	o = nta_outgoing_tcreate(
 	    s->leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL, SIPTAG_CSEQ(cs),
-	    TAG_IF(ack, SIPTAG_CONTENT_TYPE(ack ? ack->sip_content_type : NULL)),
-	    TAG_IF(ack, SIPTAG_PAYLOAD(ack ? ack->sip_payload : NULL)), NTATAG_TPORT(s->tp),
+	    TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	    TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
+	    TAG_IF(!sdp && ack, SIPTAG_CONTENT_TYPE(ack ? ack->sip_content_type : NULL)),
+	    TAG_IF(!sdp && ack, SIPTAG_PAYLOAD(ack ? ack->sip_payload : NULL)), NTATAG_TPORT(s->tp),
 	    TAG_END());
 	if (o)
 		nta_outgoing_destroy(o);
 	s->acked_cseq = s->invite_cseq;
+}
+
+static void send_ack(struct sip_side *s, sip_t const *ack)
+{
+	send_ack_sdp(s, ack, NULL);
+}
+
+/* --- SDP through rtpengine --- */
+
+static void media_done(void *arg, const char *sdp, size_t len, const char *err);
+
+/* 1 when sip carries SDP that an anchored call hands to rtpengine. */
+static int has_sdp(struct sip_call *c, sip_t const *sip)
+{
+	return c->media.anchored && sip && sip->sip_payload &&
+	       sip_media_is_sdp(sip->sip_content_type ? sip->sip_content_type->c_type : NULL,
+				sip->sip_payload->pl_len);
+}
+
+/* Hands the SDP of sip (from side `from`) to rtpengine; the message it belongs to goes on
+ * in media_done. NULL when it could not be sent. */
+static struct media_op *media_start(struct sip_call *c, enum mop_kind kind, int from, int answer,
+				    sip_t const *sip, struct sip_fwd *f)
+{
+	struct media_op *op = su_zalloc(c->home, sizeof(*op));
+
+	if (!op)
+		return NULL;
+	op->c = c, op->kind = kind, op->to = !from, op->f = f;
+	if (sip && sip->sip_status) {
+		op->status = sip->sip_status->st_status;
+		snprintf(op->phrase, sizeof(op->phrase), "%s",
+			 sip->sip_status->st_phrase ? sip->sip_status->st_phrase : "");
+	}
+	op->id = sip_media_sdp(c->b->media, &c->media, from, answer, sip->sip_payload->pl_data,
+			       sip->sip_payload->pl_len, media_done, op);
+	if (!op->id) {
+		sip_engine_event(c->b->e, LOG_WARNING,
+				 "sip: call %p: media engine: request not sent", (void *)c);
+		return NULL;
+	}
+	op->next = c->mops;
+	c->mops = op;
+	return op;
+}
+
+/* An ACK from side `from`: its SDP (the answer to a late offer) through rtpengine. */
+static void relay_ack(struct sip_call *c, int from, sip_t const *ack)
+{
+	if (has_sdp(c, ack) && media_start(c, MOP_ACK, from, 1, ack, NULL))
+		return;
+	send_ack(&c->side[!from], ack);
 }
 
 static void send_bye(struct sip_side *s)
@@ -198,10 +295,14 @@ static int fwd_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t const
 		return 0;
 	if (f->method == sip_method_invite && status >= 200 && status < 300)
 		c->side[!f->from].invite_cseq = sip->sip_cseq->cs_seq;
-	if (f->irq)
+	if (f->irq && status < 300 && has_sdp(c, sip) &&
+	    media_start(c, MOP_FWD_RESP, !f->from, f->offer, sip, f)) {
+		f->irq_held = status >= 200 && f->method != sip_method_invite;
+	} else if (f->irq) {
 		relay_response(f->irq, sip, status, &c->side[f->from], f->method);
+	}
 	if (status >= 200) {
-		if (f->irq && f->method != sip_method_invite)
+		if (f->irq && f->method != sip_method_invite && !f->irq_held)
 			nta_incoming_destroy(f->irq), f->irq = NULL;
 		nta_outgoing_destroy(orq);
 		f->orq = NULL;
@@ -223,7 +324,7 @@ static int relay_in_dialog(struct sip_side *s, nta_incoming_t *irq, sip_t const 
 	int contact = m == sip_method_invite || m == sip_method_update;
 
 	if (m == sip_method_ack) {
-		send_ack(o, sip);
+		relay_ack(c, s->idx, sip);
 		nta_incoming_destroy(irq);
 		return 0;
 	}
@@ -234,6 +335,17 @@ static int relay_in_dialog(struct sip_side *s, nta_incoming_t *irq, sip_t const 
 	f->call = c, f->from = s->idx, f->irq = irq, f->method = m;
 	f->next = c->fwds;
 	c->fwds = f;
+	if ((m == sip_method_invite || m == sip_method_update) && has_sdp(c, sip)) {
+		/* an offer: the request goes on with rtpengine's SDP (media_done) */
+		f->offer = 1;
+		if (!media_start(c, MOP_FWD_REQ, s->idx, 0, sip, f)) {
+			f->irq = NULL;
+			return 503;
+		}
+		if (m == sip_method_invite)
+			nta_incoming_bind(irq, irq_fwd_cb, (nta_incoming_magic_t *)f);
+		return 0;
+	}
 	f->orq = nta_outgoing_tcreate(
 	    o->leg, fwd_resp_cb, (nta_outgoing_magic_t *)f, NULL, m,
 	    sip->sip_request->rq_method_name, NULL, TAG_IF(contact, SIPTAG_CONTACT_STR(o->contact)),
@@ -271,7 +383,7 @@ static int irq_event(struct sip_call *c, struct sip_fwd *f, nta_incoming_t *irq,
 		return 0;
 	}
 	if (sip->sip_request->rq_method == sip_method_ack) {
-		send_ack(&c->side[!from], sip);
+		relay_ack(c, from, sip);
 	} else if (sip->sip_request->rq_method == sip_method_cancel) {
 		if (f && f->orq)
 			nta_outgoing_cancel(f->orq);
@@ -375,7 +487,8 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 	if (status < 200) {
 		if (sip->sip_to && sip->sip_to->a_tag)
 			nta_leg_rtag(b->leg, sip->sip_to->a_tag);
-		if (!c->cancelled && !c->ended)
+		if (!c->cancelled && !c->ended &&
+		    !(has_sdp(c, sip) && media_start(c, MOP_RESP, 1, c->early_offer, sip, NULL)))
 			relay_response(c->irq, sip, status, &c->side[0], c->method);
 		return 0;
 	}
@@ -392,7 +505,9 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 		if (!c->answered) {
 			c->answered = 1;
 			c->connected = time(NULL);
-			relay_response(c->irq, sip, status, &c->side[0], c->method);
+			if (!(has_sdp(c, sip) &&
+			      media_start(c, MOP_RESP, 1, c->early_offer, sip, NULL)))
+				relay_response(c->irq, sip, status, &c->side[0], c->method);
 		} else if (b->acked_cseq == b->invite_cseq) {
 			b->acked_cseq = 0; /* the callee repeats its 2xx: our ACK was lost */
 			send_ack(b, NULL);
@@ -444,7 +559,10 @@ static int send_initial(struct sip_call *c, sip_t const *sip)
 	    d->next_hop[0] ? URL_STRING_MAKE(d->next_hop) : NULL, sip->sip_request->rq_method,
 	    sip->sip_request->rq_method_name, URL_STRING_MAKE(d->ruri),
 	    TAG_IF(invite, SIPTAG_CONTACT_STR(c->side[1].contact)),
-	    SIPTAG_CONTENT_TYPE(sip->sip_content_type), SIPTAG_PAYLOAD(sip->sip_payload),
+	    TAG_IF(c->sdp_out1, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	    TAG_IF(c->sdp_out1, SIPTAG_PAYLOAD_STR(c->sdp_out1)),
+	    TAG_IF(!c->sdp_out1, SIPTAG_CONTENT_TYPE(sip->sip_content_type)),
+	    TAG_IF(!c->sdp_out1, SIPTAG_PAYLOAD(sip->sip_payload)),
 	    TAG_IF(d->tp, NTATAG_TPORT(d->tp)), TAG_END());
 	if (!c->orq)
 		return -1;
@@ -543,7 +661,19 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 	if (!c->side[1].leg || !nta_leg_tag(c->side[1].leg, NULL))
 		goto fail;
 	c->irq = irq;
-	if (send_initial(c, sip) < 0) {
+	if (invite)
+		sip_media_call_init(b->media, e->rt ? e->rt->media : NULL, &c->media,
+				    c->side[0].callid, c->dest.src_group, c->dest.dst_group,
+				    c->side[0].ifc ? (int)c->side[0].ifc->index : -1,
+				    c->side[1].ifc ? (int)c->side[1].ifc->index : -1);
+	if (invite && has_sdp(c, sip)) {
+		/* the offer goes to the callee as rtpengine rewrites it (media_done) */
+		c->early_offer = 1;
+		if (!media_start(c, MOP_INITIAL, 0, 0, sip, NULL)) {
+			c->irq = NULL;
+			goto fail;
+		}
+	} else if (send_initial(c, sip) < 0) {
 		c->irq = NULL;
 		goto fail;
 	}
@@ -561,6 +691,102 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 fail:
 	call_free(c);
 	return 500;
+}
+
+/* --- rtpengine's answers --- */
+
+/* The held message goes on with the SDP rtpengine wrote (or fails with err). */
+static void media_done(void *arg, const char *sdp_in, size_t len, const char *err)
+{
+	struct media_op *op = arg;
+	struct sip_call *c = op->c;
+	struct sip_fwd *f = op->f;
+	struct sip_side *to = &c->side[op->to];
+	char *sdp = err ? NULL : su_strndup(c->home, sdp_in, len);
+	char reason[300];
+	msg_t *req;
+
+	op->id = 0;
+	if (!err && !sdp)
+		err = "out of memory";
+	if (err) {
+		sip_engine_event(c->b->e, LOG_WARNING, "sip: call %p: media engine: %s", (void *)c,
+				 err);
+		snprintf(reason, sizeof(reason), "SIP;cause=503;text=\"media engine: %s\"", err);
+	}
+	switch (op->kind) {
+	case MOP_INITIAL:
+		if (c->cancelled || c->ended)
+			return;
+		if (!err) {
+			c->sdp_out1 = sdp;
+			req = nta_incoming_getrequest(c->irq);
+			if (req && send_initial(c, sip_object(req)) == 0) {
+				msg_destroy(req);
+				return;
+			}
+			msg_destroy(req);
+			snprintf(reason, sizeof(reason), "SIP;cause=500;text=\"request not sent\"");
+		}
+		nta_incoming_treply(c->irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_REASON_STR(reason),
+				    TAG_END());
+		call_end(c, err ? "media engine failed" : "request not sent");
+		return;
+	case MOP_RESP:
+		if (c->ended || (c->cancelled && op->status < 200))
+			return;
+		if (!err) {
+			reply_sdp(c->irq, op->status, op->phrase, to, c->method, sdp);
+			return;
+		}
+		if (op->status < 200)
+			return; /* the final answer follows */
+		send_ack(&c->side[1], NULL);
+		send_bye(&c->side[1]);
+		nta_incoming_treply(c->irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_REASON_STR(reason),
+				    TAG_END());
+		call_end(c, "media engine failed");
+		return;
+	case MOP_ACK:
+		send_ack_sdp(to, NULL, sdp);
+		return;
+	case MOP_FWD_REQ:
+		if (!err && !c->ended) {
+			f->orq = nta_outgoing_tcreate(
+			    to->leg, fwd_resp_cb, (nta_outgoing_magic_t *)f, NULL, f->method,
+			    f->method == sip_method_invite ? "INVITE" : "UPDATE", NULL,
+			    SIPTAG_CONTACT_STR(to->contact),
+			    SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp),
+			    NTATAG_TPORT(to->tp), TAG_END());
+			if (f->orq)
+				return;
+		}
+		if (f->irq) {
+			nta_incoming_treply(f->irq, SIP_503_SERVICE_UNAVAILABLE,
+					    TAG_IF(err, SIPTAG_REASON_STR(reason)), TAG_END());
+			if (f->method != sip_method_invite)
+				nta_incoming_destroy(f->irq), f->irq = NULL;
+		}
+		return;
+	case MOP_FWD_RESP:
+		if (f->irq && !err)
+			reply_sdp(f->irq, op->status, op->phrase, to, f->method, sdp);
+		else if (f->irq && op->status >= 200)
+			nta_incoming_treply(f->irq, SIP_503_SERVICE_UNAVAILABLE,
+					    SIPTAG_REASON_STR(reason), TAG_END());
+		if (f->irq && f->irq_held) {
+			nta_incoming_destroy(f->irq);
+			f->irq = NULL;
+			f->irq_held = 0;
+		}
+		return;
+	}
+}
+
+void sip_b2bua_tick(struct sip_b2bua *b)
+{
+	if (b)
+		sip_media_sync(b->media, b->e->rt ? b->e->rt->media : NULL);
 }
 
 /* --- status --- */
@@ -604,6 +830,11 @@ void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
 		r->v[CALLS_STATE].i = c->answered ? 1 : 0;
 		r->v[CALLS_START_TIME].i = (long long)c->start;
 		r->v[CALLS_DURATION].i = c->connected ? (long long)(now - c->connected) : 0;
+		r->v[CALLS_CALLER_SRTP].i = c->media.srtp[0];
+		r->v[CALLS_CALLEE_SRTP].i = c->media.srtp[1];
+		r->v[CALLS_MEDIA_PACKETS].i = c->media.packets;
+		/* the counters of the next look come from this query */
+		sip_media_query(b->media, &c->media);
 	}
 }
 

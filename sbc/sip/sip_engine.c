@@ -197,6 +197,7 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	sip_ctls_sweep(e);
 	sip_tcp_sweep(e);
 	sip_tls_log_flush(e);
+	sip_b2bua_tick(e->b2b);
 }
 
 /* --- set-up --- */

@@ -228,5 +228,7 @@ void sip_b2bua_destroy(struct sip_b2bua *b);
  * (replied or pending), else the status to answer with. */
 int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto p,
 		      nta_incoming_t *irq, sip_t const *sip);
+/* Once a second: the media engine client follows the running MediaEngineAddress. */
+void sip_b2bua_tick(struct sip_b2bua *b);
 
 #endif

@@ -25,6 +25,7 @@
 #include "tls/tls.h"
 
 struct conf_store;
+struct sip_media_cfg;
 struct sip_b2bua;
 struct sip_binding;
 struct sip_engine;
@@ -155,6 +156,7 @@ struct sip_rt_cfg {
 	/* DNS servers: InterfaceTable Primary/SecondaryDNSServerIPAddress ("" none: the host's) */
 	char dns_servers[3][64];
 	unsigned ndns, dns_port, dns_grace;
+	struct sip_media_cfg *media; /* sip_media.h */
 };
 
 /* A copy of what routing needs from st (NULL when out of memory). Host names of

@@ -15,6 +15,7 @@
 #include "conf/hostport.h"
 #include "conf/store.h"
 #include "sbc/sip/sip_dns.h"
+#include "sbc/sip/sip_media.h"
 #include "sbc/sip/sip_route.h"
 
 static void sv(const struct conf_row *r, int col, char *out, size_t len)
@@ -401,7 +402,7 @@ struct sip_rt_cfg *sip_rt_cfg_build(const struct conf_store *st)
 	c->hs_timeout_ms = (unsigned)(hs > 0 ? hs : 10) * 1000;
 	build_dns(c, st);
 	if (build_ifaces(c, st) < 0 || build_sets(c, st) < 0 || build_groups(c, st) < 0 ||
-	    build_rules(c, st) < 0) {
+	    build_rules(c, st) < 0 || !(c->media = sip_media_cfg_build(st))) {
 		sip_rt_cfg_free(c);
 		return NULL;
 	}
@@ -423,6 +424,7 @@ void sip_rt_cfg_free(struct sip_rt_cfg *c)
 	free(c->routes);
 	free(c->sifcs);
 	free(c->ctxs);
+	sip_media_cfg_free(c->media);
 	free(c);
 }
 

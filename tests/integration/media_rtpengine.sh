@@ -1,0 +1,189 @@
+#!/bin/bash
+# Media anchoring through a private rtpengine (userspace, ng protocol on loopback): two phones
+# (tests/sip/media_call.py) call through sbcd; the SDP each phone gets names only rtpengine's
+# ports, RTP flows through rtpengine both ways (its ng query counters, the Calls table), a callee
+# whose IpProfile says "secured" gets RTP/SAVP with an AES_CM_128_HMAC_SHA1_80 crypto line and
+# SRTP on the wire (the payload it receives is not the clear payload sent), BYE and CANCEL free
+# the session in rtpengine (ng list), late offer and re-INVITE hold are anchored too, and a media
+# engine that stops answering raises alarm mediaEngineDown.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../sip/lib-sip.sh"
+t_begin media_rtpengine
+D=$T_DIR
+command -v rtpengine >/dev/null || { fail "rtpengine is installed (packaging/install-deps)"; t_end; exit 1; }
+
+NG=$(free_udp)
+PMIN=$((30000 + (RANDOM % 300) * 100))
+PMAX=$((PMIN + 99))
+rtpengine_start() {
+	rtpengine --foreground --log-stderr --table=-1 --interface=127.0.0.1 \
+		--listen-ng=127.0.0.1:"$NG" --port-min="$PMIN" --port-max="$PMAX" \
+		--log-level=6 --delete-delay=0 >>"$D/rtpengine.log" 2>&1 &
+	RTPE_PID=$!
+	t_track "$RTPE_PID"
+}
+# ng COMMAND [CALL-ID]: one ng request to rtpengine, its reply dictionary as Python repr
+ng() {
+	python3 - "$NG" "$@" <<'PY'
+import random, socket, sys
+def enc(v):
+    if isinstance(v, dict):
+        return b"d" + b"".join(enc(k) + enc(x) for k, x in sorted(v.items())) + b"e"
+    if isinstance(v, int):
+        return b"i%de" % v
+    v = v.encode() if isinstance(v, str) else v
+    return b"%d:%s" % (len(v), v)
+def dec(b, i=0):
+    c = b[i:i+1]
+    if c == b"i":
+        j = b.index(b"e", i); return int(b[i+1:j]), j + 1
+    if c in (b"l", b"d"):
+        i += 1; out = []
+        while b[i:i+1] != b"e":
+            v, i = dec(b, i); out.append(v)
+        return (dict(zip(out[::2], out[1::2])) if c == b"d" else out), i + 1
+    j = b.index(b":", i); n = int(b[i:j]); return b[j+1:j+1+n].decode("latin1"), j + 1 + n
+req = {"command": sys.argv[2]}
+if len(sys.argv) > 3:
+    req["call-id"] = sys.argv[3]
+cookie = b"t%d" % random.getrandbits(32)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+s.sendto(cookie + b" " + enc(req), ("127.0.0.1", int(sys.argv[1])))
+data = s.recv(65535)
+print(repr(dec(data.split(b" ", 1)[1])[0]))
+PY
+}
+rtpengine_start
+if wait_for "ng ping | grep -q pong" 100; then ok "private rtpengine answers ng ping"; else
+	fail "private rtpengine answers ng ping"; cat "$D/rtpengine.log" | tail -5; t_end; exit 1; fi
+
+cat >"$D/boot.ini" <<EOF
+[SIP Params]
+MediaEngineAddress = '127.0.0.1:$NG'
+EOF
+if rt_sbcd "$D" "$D/boot.ini"; then ok "sbcd starts"; else fail "sbcd starts"; t_end; exit 1; fi
+UAS_P=$(free_udp)
+SUAS_P=$(free_udp)
+check "media realm, IP profiles and routing configured" sbc_import \
+	'[ CpMediaRealm ]' \
+	'FORMAT CpMediaRealm_Index = CpMediaRealm_MediaRealmName, CpMediaRealm_IPv4IF, CpMediaRealm_PortRangeStart, CpMediaRealm_MediaSessionLeg, CpMediaRealm_IsDefault;' \
+	"CpMediaRealm 0 = \"lo\", \"O+M+C\", $PMIN, 50, 1;" \
+	'[ \CpMediaRealm ]' \
+	'[ IpProfile ]' \
+	'FORMAT IpProfile_Index = IpProfile_ProfileName, IpProfile_SBCMediaSecurityBehaviour, IpProfile_SBCMediaAnchoring;' \
+	'IpProfile 0 = "plain", 2, 1;' \
+	'IpProfile 1 = "srtp", 1, 1;' \
+	'[ \IpProfile ]' \
+	'[ ProxySet ]' \
+	'FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_ClassificationInput;' \
+	'ProxySet 1 = "plain", 1;' \
+	'ProxySet 2 = "secure", 1;' \
+	'[ \ProxySet ]' \
+	'[ ProxyIp ]' \
+	'FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress, ProxyIp_TransportType;' \
+	"ProxyIp 1 = \"1\", 0, \"127.0.0.1:$UAS_P\", 0;" \
+	"ProxyIp 2 = \"2\", 0, \"127.0.0.1:$SUAS_P\", 0;" \
+	'[ \ProxyIp ]' \
+	'[ IPGroup ]' \
+	'FORMAT IPGroup_Index = IPGroup_Type, IPGroup_Name, IPGroup_ProxySetName, IPGroup_ClassifyByProxySet, IPGroup_IPProfileName;' \
+	'IPGroup 0 = 0, "phones", "", 0, "plain";' \
+	'IPGroup 1 = 0, "plain", "plain", 0, "plain";' \
+	'IPGroup 2 = 0, "secure", "secure", 0, "srtp";' \
+	'[ \IPGroup ]' \
+	'[ Classification ]' \
+	'FORMAT Classification_Index = Classification_ClassificationName, Classification_SrcAddress, Classification_ActionType, Classification_SrcIPGroupName;' \
+	'Classification 0 = "local", "127.0.0.1", 1, "phones";' \
+	'[ \Classification ]' \
+	'[ IP2IPRouting ]' \
+	'FORMAT IP2IPRouting_Index = IP2IPRouting_RouteName, IP2IPRouting_SrcIPGroupName, IP2IPRouting_DestUsernamePrefix, IP2IPRouting_DestType, IP2IPRouting_DestIPGroupName;' \
+	'IP2IPRouting 0 = "to-plain", "phones", "plain", 0, "plain";' \
+	'IP2IPRouting 1 = "to-secure", "phones", "secure", 0, "secure";' \
+	'[ \IP2IPRouting ]'
+
+# call MODE USER UAS-PORT NAME: media_call.py, its output in $D/NAME.out
+call() {
+	timeout 30 python3 "$TOP/tests/sip/media_call.py" --sbc 127.0.0.1:"$SBC_PORT" \
+		--uas-port "$3" --user "$2" --mode "$1" >"$D/$4.out" 2>&1
+}
+# sdp_ports NAME KIND: the m=audio ports of that SDP line of the output
+sdp_ports() { grep "^$2 " "$D/$1.out" | grep -o 'm=audio [0-9]*' | awk '{print $2}'; }
+in_range() { [ -n "$1" ] && [ "$1" -ge "$PMIN" ] && [ "$1" -le "$PMAX" ]; }
+calls_in_engine() { ng list | python3 -c 'import ast,sys; print(len(ast.literal_eval(sys.stdin.read()).get("calls", [])))'; }
+
+# --- a plain call: early offer, RTP both ways, BYE ---
+check "plain call completes" call basic plain "$UAS_P" basic
+contains "the callee got the SBC's SDP (c=127.0.0.1, RTP/AVP)" "$D/basic.out" "^uas-sdp .*c=IN IP4 127.0.0.1.*RTP/AVP"
+P1=$(sdp_ports basic uas-sdp); P2=$(sdp_ports basic uac-sdp)
+if in_range "$P1" && in_range "$P2"; then ok "both phones got rtpengine's ports ($P1, $P2), never each other's"; else
+	fail "SDP ports $P1 / $P2 not in rtpengine's range $PMIN-$PMAX"; cat "$D/basic.out"; fi
+n_uac=$(awk '/^rtp-uac/{print $2}' "$D/basic.out"); n_uas=$(awk '/^rtp-uas/{print $2}' "$D/basic.out")
+if [ "${n_uac:-0}" -ge 40 ] && [ "${n_uas:-0}" -ge 40 ]; then ok "RTP through rtpengine both ways ($n_uac and $n_uas of 50)"; else
+	fail "RTP through rtpengine: caller got ${n_uac:-0}, callee ${n_uas:-0} of 50"; fi
+sent=$(awk '/^sent-payload/{print $2}' "$D/basic.out")
+if grep -q "^rtp-uas [0-9]* $sent" "$D/basic.out"; then ok "plain leg carries the payload in clear (RTP)"; else fail "plain leg payload"; fi
+if wait_for '[ "$(calls_in_engine)" = 0 ]' 30; then ok "BYE freed the session in rtpengine (ng list empty)"; else
+	fail "rtpengine still holds: $(ng list)"; fi
+
+# --- SRTP toward the callee whose profile says secured ---
+check "call to the secured group completes" call basic secure "$SUAS_P" srtp
+contains "the secured callee is offered RTP/SAVP" "$D/srtp.out" "^uas-sdp .*m=audio [0-9]+ RTP/SAVP"
+contains "with an AES_CM_128_HMAC_SHA1_80 crypto line (SDES)" "$D/srtp.out" "^uas-sdp .*a=crypto:[0-9]+ AES_CM_128_HMAC_SHA1_80 inline:"
+contains "the caller (plain profile) gets RTP/AVP" "$D/srtp.out" "^uac-sdp .*RTP/AVP"
+if grep -q "^uac-sdp .*crypto" "$D/srtp.out"; then fail "the plain caller got a crypto line"; else ok "the plain caller gets no crypto line"; fi
+sent=$(awk '/^sent-payload/{print $2}' "$D/srtp.out")
+got=$(awk '/^rtp-uas/{print $3}' "$D/srtp.out")
+n=$(awk '/^rtp-uas/{print $2}' "$D/srtp.out")
+if [ "${n:-0}" -ge 40 ] && [ -n "$got" ] && [ "${got:0:320}" != "$sent" ] && [ ${#got} -eq $((${#sent} + 20)) ]; then
+	ok "the secured leg carries SRTP ($n packets, payload encrypted, 10-byte auth tag)"
+else fail "secured leg: ${n:-0} packets, payload ${got:0:32} (${#got} hex) vs clear ${sent:0:32} (${#sent} hex)"; fi
+
+# --- late offer: the offer in the 200, the answer in the ACK ---
+check "late-offer call completes" call late plain "$UAS_P" late
+contains "the caller got the callee's offer with rtpengine's address" "$D/late.out" "^uac-sdp .*c=IN IP4 127.0.0.1"
+P3=$(sdp_ports late uac-sdp); P4=$(sdp_ports late uas-sdp)
+if in_range "$P3" && in_range "$P4"; then ok "late offer anchored both ways (ports $P3, $P4)"; else fail "late offer ports $P3 / $P4"; cat "$D/late.out"; fi
+n_uac=$(awk '/^rtp-uac/{print $2}' "$D/late.out"); n_uas=$(awk '/^rtp-uas/{print $2}' "$D/late.out")
+if [ "${n_uac:-0}" -ge 40 ] && [ "${n_uas:-0}" -ge 40 ]; then ok "late offer: RTP both ways"; else fail "late offer RTP: ${n_uac:-0} / ${n_uas:-0}"; fi
+
+# --- re-INVITE hold ---
+check "call with a re-INVITE (hold) completes" call hold plain "$UAS_P" hold
+contains "the held callee gets a=sendonly with rtpengine's address" "$D/hold.out" "^hold-sdp .*c=IN IP4 127.0.0.1.*a=sendonly"
+P5=$(sdp_ports hold hold-sdp)
+if in_range "$P5"; then ok "re-INVITE SDP anchored (port $P5)"; else fail "re-INVITE port $P5"; fi
+contains "the caller gets the recvonly answer" "$D/hold.out" "^hold-answer .*a=recvonly"
+
+# --- CANCEL ---
+check "cancelled call" call cancel plain "$UAS_P" cancel
+contains "the callee's INVITE was anchored before the CANCEL" "$D/cancel.out" "^uas-sdp .*c=IN IP4 127.0.0.1"
+if wait_for '[ "$(calls_in_engine)" = 0 ]' 30; then ok "CANCEL freed the session in rtpengine"; else fail "after CANCEL rtpengine holds: $(ng list)"; fi
+
+# --- Calls status while a call is up, engine counters ---
+python3 "$TOP/tests/sip/media_call.py" --sbc 127.0.0.1:"$SBC_PORT" --uas-port "$UAS_P" --user plain \
+	--mode hold --rtp 150 >"$D/long.out" 2>&1 &
+LPID=$!
+t_track "$LPID"
+wait_for "grep -q '^sent-payload' $D/long.out" 100
+sleep 1
+"$BIN/sbc-ini" --socket "$SOCK" status Calls >/dev/null 2>&1 # asks rtpengine for the next look
+sleep 0.5
+"$BIN/sbc-ini" --socket "$SOCK" status Calls >"$D/calls" 2>&1
+cid=$(ng list | python3 -c 'import ast,sys; c=ast.literal_eval(sys.stdin.read()).get("calls",[]); print(c[0] if c else "")')
+pk=$(ng query "$cid" | python3 -c 'import ast,sys; d=ast.literal_eval(sys.stdin.read()); print(d.get("totals",{}).get("RTP",{}).get("packets",0))')
+if [ "${pk:-0}" -gt 20 ]; then ok "rtpengine counts the call's packets (ng query: $pk)"; else fail "ng query packets: $pk"; fi
+if grep -qE '127\.0\.0\.1:[0-9]+", "127\.0\.0\.1:[0-9]+", 0, 0, [1-9][0-9]*' "$D/calls"; then
+	ok "Calls shows media addresses, SRTP no and packets relayed"
+else fail "Calls row"; cat "$D/calls"; fi
+wait "$LPID"
+
+# --- the engine stops answering: alarm; back: cleared ---
+kill -STOP "$RTPE_PID"
+if wait_for "$BIN/sbc-ini --socket $SOCK status Alarms | grep -q mediaEngineDown" 150; then
+	ok "alarm mediaEngineDown when rtpengine does not answer"
+else fail "no mediaEngineDown alarm"; fi
+kill -CONT "$RTPE_PID"
+if wait_for "! $BIN/sbc-ini --socket $SOCK status Alarms | grep -q mediaEngineDown" 150; then
+	ok "alarm cleared when rtpengine answers again"
+else fail "mediaEngineDown not cleared"; fi
+
+check "sbcd still runs" kill -0 "$SBCD_PID"
+t_end
