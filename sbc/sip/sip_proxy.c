@@ -37,6 +37,7 @@ struct paddr {
 	char set_name[48], addr[132];
 	char tip[64]; /* the member's address (a named row has one member per DNS target) */
 	unsigned port;
+	int named; /* resolved from a host name: the log names the target too */
 	int transport;
 	int state;
 	char last_error[256];
@@ -122,9 +123,8 @@ static void set_state(struct paddr *a, int st, const char *why)
 		return;
 	sip_engine_event(a->p->e, st == ST_DOWN ? LOG_WARNING : LOG_INFO,
 			 "sip: proxy set '%s' address %s%s%s%s is %s%s%s", a->set_name, a->addr,
-			 strcmp(a->addr, a->tip) ? " (" : "", strcmp(a->addr, a->tip) ? a->tip : "",
-			 strcmp(a->addr, a->tip) ? ")" : "", state_names[st],
-			 why && why[0] ? ": " : "", why ? why : "");
+			 a->named ? " (" : "", a->named ? a->tip : "", a->named ? ")" : "",
+			 state_names[st], why && why[0] ? ": " : "", why ? why : "");
 	a->state = st;
 	a->last_change = time(NULL);
 }
@@ -177,6 +177,7 @@ struct sip_proxy_pre *sip_proxy_prebuild(const struct sip_rt_cfg *cfg)
 			snprintf(a->addr, sizeof(a->addr), "%s", s->ips[j].addr);
 			snprintf(a->tip, sizeof(a->tip), "%s", s->ips[j].ip);
 			a->port = s->ips[j].port;
+			a->named = s->ips[j].name[0] != 0;
 			a->transport = s->ips[j].transport;
 		}
 	}

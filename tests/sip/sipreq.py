@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--user", default="service")
     ap.add_argument("--from-user", default="caller")
     ap.add_argument("--timeout", type=float, default=10)
+    ap.add_argument("--ruri", help="Request-URI (default sip:USER@the --to address)")
     a = ap.parse_args()
 
     host, port = a.to.rsplit(":", 1)
@@ -111,7 +112,7 @@ def main():
     callid = "%x@sipreq" % random.getrandbits(64)
     ftag = "%x" % random.getrandbits(32)
     branch = "z9hG4bK%x" % random.getrandbits(48)
-    ruri = "sip:%s@%s:%s" % (a.user, host, port)
+    ruri = a.ruri or "sip:%s@%s:%s" % (a.user, host, port)
     via = "SIP/2.0/%s %s:%d;branch=%s;rport" % (tr, lip, lport, branch)
     frm = "<sip:%s@%s:%d>;tag=%s" % (a.from_user, lip, lport, ftag)
     to = "<%s>" % ruri
