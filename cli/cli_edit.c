@@ -50,7 +50,7 @@ static int send_edit(struct cli_sess *s, struct ini_edit *e)
 		for (char *l = strtok_r(reply, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			if (!strncmp(l, "warning: pending reset:", 23))
 				pending++;
-			else if (!conf_diag_is_code_line(l))
+			else if (!conf_diag_is_code_line(l) && strncmp(l, "#access ", 8))
 				cli_print(s->cli, "%s", l);
 		}
 		if (pending)
