@@ -170,5 +170,9 @@ int conf_store_validate(const struct conf_store *st, struct conf_diag *d);
  */
 unsigned conf_store_pending(const struct conf_store *running, const struct conf_store *active,
 			    struct conf_diag *d);
+/* The same with each note coded CONF_C_PENDING at its table, row and column (LOAD and CHECK
+ * replies: "#code pending TABLE ROW COLUMN", doc/CONTROL.md). */
+unsigned conf_store_pending_coded(const struct conf_store *running, const struct conf_store *active,
+				  struct conf_diag *d);
 
 #endif

@@ -168,7 +168,7 @@ int conf_store_validate(const struct conf_store *st, struct conf_diag *d)
 
 /* Rows of a table with reset-required columns that are gone from running still run until reset. */
 static unsigned pending_deleted(const struct conf_table *t, const struct conf_rows *run,
-				const struct conf_rows *act, struct conf_diag *d)
+				const struct conf_rows *act, struct conf_diag *d, int coded)
 {
 	unsigned n = 0, c;
 
@@ -185,16 +185,17 @@ static unsigned pending_deleted(const struct conf_table *t, const struct conf_ro
 		n++;
 		if (d)
 			conf_diag_add_at(
-			    d, 0, CONF_C_PENDING, t, (int)idx, -1,
+			    d, 0, coded ? CONF_C_PENDING : CONF_C_NONE, t, (int)idx, -1,
 			    "pending reset: %s row %u deleted (still in force until reset)",
 			    t->name, idx);
 	}
 	return n;
 }
 
-unsigned conf_store_pending(const struct conf_store *running, const struct conf_store *active,
-			    struct conf_diag *d)
+static unsigned pending(const struct conf_store *running, const struct conf_store *active,
+			struct conf_diag *d, int coded)
 {
+	enum conf_code code = coded ? CONF_C_PENDING : CONF_C_NONE;
 	unsigned n = 0;
 	char a[256], b[256];
 
@@ -220,12 +221,12 @@ unsigned conf_store_pending(const struct conf_store *running, const struct conf_
 					/* coded: "#code pending TABLE ROW COLUMN" follows */
 					if (t->flags & CONF_TF_GLOBALS)
 						conf_diag_add_at(
-						    d, 0, CONF_C_PENDING, t, (int)r->index, (int)c,
+						    d, 0, code, t, (int)r->index, (int)c,
 						    "pending reset: %s = %s (active %s)", col->name,
 						    a, b);
 					else
 						conf_diag_add_at(
-						    d, 0, CONF_C_PENDING, t, (int)r->index, (int)c,
+						    d, 0, code, t, (int)r->index, (int)c,
 						    "pending reset: %s row %u column %s "
 						    "= %s (%s%s)",
 						    t->name, r->index, col->name, a,
@@ -233,7 +234,19 @@ unsigned conf_store_pending(const struct conf_store *running, const struct conf_
 				}
 			}
 		}
-		n += pending_deleted(t, &running->t[i], &active->t[i], d);
+		n += pending_deleted(t, &running->t[i], &active->t[i], d, coded);
 	}
 	return n;
+}
+
+unsigned conf_store_pending(const struct conf_store *running, const struct conf_store *active,
+			    struct conf_diag *d)
+{
+	return pending(running, active, d, 0);
+}
+
+unsigned conf_store_pending_coded(const struct conf_store *running, const struct conf_store *active,
+				  struct conf_diag *d)
+{
+	return pending(running, active, d, 1);
 }

@@ -73,6 +73,25 @@ static char *out_text(int ok, size_t *rlen, const char *fmt, ...)
 	return out;
 }
 
+/*
+ * Context 0 is the web interface's: a change of its material is live for HTTPS too, and it
+ * changes how the operator reaches the device, so the reply says so (doc/CONTROL.md).
+ */
+static const char *web_note(struct sbcd *s, int idx, const char *op)
+{
+	int trust = !strcasecmp(op, "IMPORT-ROOTS") || !strcasecmp(op, "DELETE-ROOT") ||
+		    !strcasecmp(op, "IMPORT-CRL") || !strcasecmp(op, "DELETE-CRL");
+
+	if (idx != 0)
+		return "";
+	if (trust && conf_globals_int(s->active, GLOBALS_HTTPS_REQUIRE_CLIENT_CERTIFICATE))
+		return "note: TLS context 0 serves the web interface: the client certificates "
+		       "HTTPS accepts change now, for new connections\n";
+	return trust ? ""
+		     : "note: TLS context 0 serves the web interface: HTTPS uses its new "
+		       "certificate and key now, for new connections\n";
+}
+
 /* The context an argument names (index or name); -1 when none. */
 static int context_index(struct sbcd *s, const char *arg)
 {
@@ -317,7 +336,7 @@ static char *gen_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *
 	if (tlsmgr_pending_dir(s, (unsigned)gj->idx, gj->err, sizeof(gj->err)) == 0)
 		flash_tree_remove(gj->err);
 	tlsmgr_changed(s, (unsigned)gj->idx);
-	return out_text(1, rlen, "%s", "");
+	return out_text(1, rlen, "%s", web_note(s, gj->idx, "GENERATE"));
 }
 
 static char *generate(struct sbcd *s, struct ctl_session *cs, int idx, const char *dir, int argc,
@@ -538,5 +557,5 @@ char *ctl_tls_handle(struct sbcd *s, struct ctl_session *cs, int argc, char **ar
 	log_info("TLS context %d: %s by %s%s%s", idx, op, cs->user[0] ? cs->user : "uid",
 		 warn[0] ? ": " : "", warn);
 	tlsmgr_changed(s, (unsigned)idx);
-	return out_text(1, rlen, "%s%s", warn, warn[0] ? "\n" : "");
+	return out_text(1, rlen, "%s%s%s", warn, warn[0] ? "\n" : "", web_note(s, idx, op));
 }

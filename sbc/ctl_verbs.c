@@ -100,7 +100,7 @@ static char *reply_pending(struct sbcd *s, struct conf_diag *d, const struct con
 {
 	char *msgs, *ann, *out;
 
-	conf_store_pending(next, s->active, d);
+	conf_store_pending_coded(next, s->active, d);
 	msgs = conf_diag_join_coded(d);
 	ann = ctl_access_annotate(msgs ? msgs : "", next, s->active);
 	out = reply_text(1, rlen, "%s", ann ? ann : msgs ? msgs : "");

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/num.h"
 #include "control/ctl.h"
 #include "snmp-agent/agent.h"
 
@@ -40,16 +41,23 @@ static void set_socket(const char *path)
 
 static unsigned parse_uint(const char *token, const char *line, unsigned dflt)
 {
-	char *end;
-	unsigned long v = strtoul(line, &end, 10);
+	char text[32], err[160];
+	size_t n;
+	unsigned v;
 
-	while (*end == ' ' || *end == '\t')
-		end++;
-	if (end == line || *end || v > 86400000UL) {
-		config_perror("expected a number");
+	line += strspn(line, " \t");
+	n = strcspn(line, " \t\r\n");
+	snprintf(text, sizeof(text), "%.*s", (int)(n < sizeof(text) ? n : sizeof(text) - 1), line);
+	/* strict: the whole token (conf/num.h), and nothing after it */
+	if (n >= sizeof(text) || line[n + strspn(line + n, " \t\r\n")] ||
+	    conf_num_uint(token, text, 0, 86400000u, &v, err, sizeof(err)) < 0) {
+		if (n >= sizeof(text) || line[n + strspn(line + n, " \t\r\n")])
+			snprintf(err, sizeof(err), "%s: '%.40s' is not one whole number", token,
+				 line);
+		config_perror(err);
 		return dflt;
 	}
-	return (unsigned)v;
+	return v;
 }
 
 static void conf_socket(const char *token, char *line)

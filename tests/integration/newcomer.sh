@@ -144,6 +144,9 @@ wait_for "grep -q 'certificate has expired' '$WEB_LOG'" 50
 RFC=$(openssl x509 -in "$PKI/expired.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
 contains "sbc-web logs the refused certificate as $RFC (RFC 4514)" "$WEB_LOG" \
 	"refused client 127\.0\.0\.1:[0-9]+: certificate $RFC: certificate has expired"
+ini tls delete-root 0 1 >"$D/delroot.out" 2>&1
+contains "a trust change of TLS context 0 says HTTPS accepts other certificates now" "$D/delroot.out" \
+	"the client certificates HTTPS accepts change now"
 if grep -q '/CN=' "$WEB_LOG"; then fail "no /CN= name in any log"; grep '/CN=' "$WEB_LOG" | head -3; else ok "no /CN= name in any log"; fi
 
 echo "# validation gaps"
