@@ -335,7 +335,7 @@ int main(int argc, char **argv)
 		if (sess.idle_override >= 0)
 			idle = sess.idle_override;
 		sess.idle_limit = idle > 0 ? idle : 0;
-		sess.term_len = cli_term_rows() - 1;
+		sess.term_len = cli_term_rows() > 2 ? cli_term_rows() - 1 : 0;
 		/* libcli's own filters (grep) write their errors to the client stream */
 		sess.cli->client = fdopen(dup(1), "w");
 		if (sess.cli->client)

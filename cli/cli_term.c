@@ -675,8 +675,8 @@ int cli_cmd_terminal_length(struct cli_def *cli, const char *cmd, char *argv[], 
 	const char *arg = cli_get_optarg_value(cli, "lines", NULL);
 	long v;
 
-	if (!arg || argc || cli_parse_long(arg, 0, 512, &v) < 0) {
-		cli_error(cli, "%% terminal length: give the lines per page, 0-512 (0: no pager)");
+	if (!arg || argc || cli_parse_long(arg, 0, 512, &v) < 0 || v == 1) {
+		cli_error(cli, "%% terminal length: give the lines per page, 2-512 (0: no pager)");
 		return CLI_ERROR;
 	}
 	s->term_len = (unsigned)v;

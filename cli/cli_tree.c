@@ -249,7 +249,7 @@ static void add_exec(struct cli_def *cli, struct cli_command *parent, int mode)
 				 "Lines per page of the --More-- pager");
 	if (c)
 		cli_register_optarg(c, "lines", CLI_CMD_ARGUMENT, UNPRIV, MODE_ANY,
-				    "Lines per page (0-512), 0: no pager", NULL, NULL, NULL);
+				    "Lines per page (2-512), 0: no pager", NULL, NULL, NULL);
 	cli_register_command(cli, show, "pending", cli_cmd_show_pending, UNPRIV, mode,
 			     "Changes that take effect at the next reset");
 	cli_register_command(cli, show, "version", cli_cmd_show_version, UNPRIV, mode,
