@@ -30,25 +30,33 @@ static const char *value(const struct conf_store *st, int c, char *buf, size_t l
 	return buf[0] ? buf : "-";
 }
 
-char *ctl_access_annotate(const char *coded, const struct conf_store *next,
-			  const struct conf_store *active)
+char *ctl_access_annotate(const char *coded, const struct conf_diag *d,
+			  const struct conf_store *next, const struct conf_store *active)
 {
 	const struct conf_table *g = conf_globals();
-	char *out = NULL, col[64], a[256], b[256];
+	char *out = NULL, a[256], b[256];
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
-	int c;
+	unsigned k = 0;
 
 	if (!f)
 		return NULL;
 	for (const char *l = coded; *l;) {
 		size_t n = strcspn(l, "\n");
 		fprintf(f, "%.*s\n", (int)n, l);
-		if (!strncmp(l, "#code pending ", 14) &&
-		    sscanf(l + 14, "Globals 0 %63s", col) == 1 &&
-		    (c = conf_column_find(g, col)) >= 0 && ctl_access_column(c))
-			fprintf(f, "#access %s %s %s\n", g->cols[c].name,
-				value(active, c, a, sizeof(a)), value(next, c, b, sizeof(b)));
+		/* the k-th '#code pending' line is the k-th pending note of d: its column is
+		   known by binding, never read back from the text */
+		if (!strncmp(l, "#code pending ", 14)) {
+			const struct conf_diag_at *at = NULL;
+			while (k < d->n && d->at[k].code != CONF_C_PENDING)
+				k++;
+			if (k < d->n)
+				at = &d->at[k++];
+			if (at && at->table == g && ctl_access_column(at->col))
+				fprintf(f, "#access %s %s %s\n", g->cols[at->col].name,
+					value(active, at->col, a, sizeof(a)),
+					value(next, at->col, b, sizeof(b)));
+		}
 		l += n + (l[n] != 0);
 	}
 	if (fclose(f) != 0) {

@@ -13,17 +13,18 @@
 #define SBC_CTL_ACCESS_H
 
 struct conf_store;
+struct conf_diag;
 
 /* 1 when column c of the globals decides how the web interface is reached. */
 int ctl_access_column(int c);
 
 /*
- * coded: reply text with '#code' lines (conf_diag_join_coded). Returns a copy
+ * coded: reply text with '#code' lines, conf_diag_join_coded(d). Returns a copy
  * (malloc'd) with one "#access" line after each '#code pending' line of an
- * access column; next is the store after the request, active the one in
- * effect. NULL when out of memory.
+ * access column (the column taken from d's pending notes, in order); next is
+ * the store after the request, active the one in effect. NULL when out of memory.
  */
-char *ctl_access_annotate(const char *coded, const struct conf_store *next,
-			  const struct conf_store *active);
+char *ctl_access_annotate(const char *coded, const struct conf_diag *d,
+			  const struct conf_store *next, const struct conf_store *active);
 
 #endif

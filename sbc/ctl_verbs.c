@@ -102,7 +102,7 @@ static char *reply_pending(struct sbcd *s, struct conf_diag *d, const struct con
 
 	conf_store_pending_coded(next, s->active, d);
 	msgs = conf_diag_join_coded(d);
-	ann = ctl_access_annotate(msgs ? msgs : "", next, s->active);
+	ann = ctl_access_annotate(msgs ? msgs : "", d, next, s->active);
 	out = reply_text(1, rlen, "%s", ann ? ann : msgs ? msgs : "");
 	free(ann);
 	free(msgs);

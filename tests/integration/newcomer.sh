@@ -98,14 +98,14 @@ EnableSyslog = 1
 [SIP Params]
 SIPSRequireClientCertificate = 0
 GWDEBUGLEVEL = 5
-[ CpMediaRealm ]
-FORMAT CpMediaRealm_Index = CpMediaRealm_MediaRealmName, CpMediaRealm_IPv4IF;
-CpMediaRealm 0 = "DefaultRealm", "O+M+C";
-CpMediaRealm 1 = "Other", "O+M+C";
-[ \CpMediaRealm ]
+[ SBCAdmissionControl ]
+FORMAT SBCAdmissionControl_Index = SBCAdmissionControl_LimitType, SBCAdmissionControl_Limit;
+SBCAdmissionControl 0 = 1, 100;
+SBCAdmissionControl 1 = 2, 50;
+[ \SBCAdmissionControl ]
 [ SIPInterface ]
-FORMAT SIPInterface_Index = SIPInterface_InterfaceName, SIPInterface_NetworkInterface, SIPInterface_MediaRealm;
-SIPInterface 0 = "SIPInterface_0", "O+M+C", "DefaultRealm";
+FORMAT SIPInterface_Index = SIPInterface_InterfaceName, SIPInterface_NetworkInterface, SIPInterface_SBCDirectMedia;
+SIPInterface 0 = "SIPInterface_0", "O+M+C", 0;
 [ \SIPInterface ]
 X
 ctl "CHECK replace vendor.ini" "$D/vendor.ini" >"$D/check.out"
@@ -122,10 +122,10 @@ contains "... saying where the web will be" "$D/tail" \
 	"After reset the web interface will be reached at http://127.0.0.1:80/ and https://127.0.0.1:443/"
 contains "the ignored vendor features are summarised" "$D/import.out" \
 	"^Ignored by this SBC: 1 table \(2 rows\), 3 parameters, 1 column$"
-contains "... one line per table" "$D/import.out" "^  table CpMediaRealm: 2 rows$"
+contains "... one line per table" "$D/import.out" "^  table SBCAdmissionControl: 2 rows$"
 contains "... parameters by section" "$D/import.out" "^  \[SYSTEM Params\]: 2 parameters: SyslogServerIP, EnableSyslog$"
 "$BIN/sbc-ini" check "$D/vendor.ini" >"$D/offline.out" 2>&1
-contains "sbc-ini check ends with the same summary" "$D/offline.out" "^  table SIPInterface: 1 column: MediaRealm$"
+contains "sbc-ini check ends with the same summary" "$D/offline.out" "^  table SIPInterface: 1 column: SBCDirectMedia$"
 # back to the test's ports: nothing moves any more
 printf '[WEB Params]\nHTTPSPort = %s\nHTTPPort = %s\nWebAddress = 127.0.0.1\n' "$HTTPS_PORT" "$HTTP_PORT" >"$D/back.ini"
 ini import --incremental "$D/back.ini" >"$D/back.out" 2>&1

@@ -184,9 +184,9 @@ static void test_ignored_summary(void)
 	static const char doc[] =
 	    "\xef\xbb\xbf[SYSTEM Params]\nSyslogServerIP = 1.2.3.4\n"
 	    "HTTPSPort = 443\nEnableSyslog = 1\n[SIP Params]\nGWDEBUGLEVEL = 5\n"
-	    "[ CpMediaRealm ]\nFORMAT CpMediaRealm_Index = CpMediaRealm_Name;\n"
-	    "CpMediaRealm 0 = \"a\";\n; comment\nCpMediaRealm 1 = \"b\";\n"
-	    "[ \\CpMediaRealm ]\n[ ProxySet ]\nFORMAT ProxySet_Index = "
+	    "[ SBCAdmissionControl ]\nFORMAT SBCAdmissionControl_Index = SBCAdmissionControl_Name;\n"
+	    "SBCAdmissionControl 0 = \"a\";\n; comment\nSBCAdmissionControl 1 = \"b\";\n"
+	    "[ \\SBCAdmissionControl ]\n[ ProxySet ]\nFORMAT ProxySet_Index = "
 	    "ProxySet_ProxyName, ProxySet_Gizmo, Widget;\nProxySet 0 = \"x\", 1, 2;\n"
 	    "[ \\ProxySet ]\n";
 	char *sum = ini_ignored_summary(doc, strlen(doc));
@@ -196,7 +196,7 @@ static void test_ignored_summary(void)
 			       "Ignored by this SBC: 1 table (2 rows), 3 parameters, 2 columns\n"
 			       "  [SYSTEM Params]: 2 parameters: SyslogServerIP, EnableSyslog\n"
 			       "  [SIP Params]: 1 parameter: GWDEBUGLEVEL\n"
-			       "  table CpMediaRealm: 2 rows\n"
+			       "  table SBCAdmissionControl: 2 rows\n"
 			       "  table ProxySet: 2 columns: Gizmo, Widget\n");
 	free(sum);
 	static const char clean[] = "[WEB Params]\nHTTPSPort = 443\n";
@@ -238,16 +238,10 @@ static void test_access_lines(void)
 	static const char next_doc[] = "[WEB Params]\nHTTPPort = 80\nWebAddress = ''\n"
 				       "[SIP Params]\nSIPSRequireClientCertificate = 1\n";
 	static const char act_doc[] = "[WEB Params]\nHTTPPort = 8080\nWebAddress = '127.0.0.1'\n";
-	static const char coded[] =
-	    "warning: pending reset: SIPSRequireClientCertificate = 1 (active 0)\n"
-	    "#code pending Globals 0 SIPSRequireClientCertificate\n"
-	    "warning: pending reset: HTTPPort = 80 (active 8080)\n"
-	    "#code pending Globals 0 HTTPPort\n"
-	    "warning: pending reset: WebAddress =  (active 127.0.0.1)\n"
-	    "#code pending Globals 0 WebAddress\n";
-	struct conf_diag d;
+	const struct conf_table *g = conf_globals();
+	struct conf_diag d, notes;
 	struct conf_store *next, *act;
-	char *out;
+	char *out, *coded;
 
 	conf_diag_init(&d);
 	next = ini_build(NULL, next_doc, strlen(next_doc), "n.ini", INI_REPLACE, 0, &d);
@@ -255,7 +249,18 @@ static void test_access_lines(void)
 	conf_diag_free(&d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(act);
-	out = ctl_access_annotate(coded, next, act);
+	conf_diag_init(&notes);
+	conf_diag_add_at(&notes, 0, CONF_C_PENDING, g, 0, GLOBALS_SIPS_REQUIRE_CLIENT_CERTIFICATE,
+			 "pending reset: SIPSRequireClientCertificate = 1 (active 0)");
+	conf_diag_add_at(&notes, 0, CONF_C_PENDING, g, 0, GLOBALS_HTTP_PORT,
+			 "pending reset: HTTPPort = 80 (active 8080)");
+	conf_diag_add_at(&notes, 0, CONF_C_PENDING, g, 0, GLOBALS_WEB_ADDRESS,
+			 "pending reset: WebAddress =  (active 127.0.0.1)");
+	coded = conf_diag_join_coded(&notes);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(coded);
+	out = ctl_access_annotate(coded, &notes, next, act);
+	free(coded);
+	conf_diag_free(&notes);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_STRING_EQUAL(out, "warning: pending reset: SIPSRequireClientCertificate = 1 "
 				    "(active 0)\n"
