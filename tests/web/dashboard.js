@@ -67,6 +67,9 @@ const ok = (c, what, extra) => {
 		await page.screenshot({ path: path.join(art, 'dashboard-refreshed.png') });
 		await page.click('nav a[href="/status"]');
 		await page.waitForSelector('#info-version');
+		const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+		ok(sw <= 1280, 'the Status page fits 1280 px too', String(sw));
+		await page.screenshot({ path: path.join(art, 'status.png') });
 		await page.click('nav a[href="/dashboard"]');
 		await page.waitForSelector('#charts');
 		ok(true, 'the Dashboard link in the menu leads back');
