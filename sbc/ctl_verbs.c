@@ -917,7 +917,9 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 	if (!strcasecmp(argv[0], "HELLO") || !strcasecmp(argv[0], "INFO"))
 		return verb_info(s, cs, rlen);
 	/* a trailing TICKET asks for a session ticket (web front end: ctl_tickets.h) */
-	cs->want_ticket = argc > 2 && !strcasecmp(argv[argc - 1], "TICKET");
+	cs->want_ticket = argc > 2 &&
+			  (!strcasecmp(argv[0], "LOGIN") || !strcasecmp(argv[0], "AS")) &&
+			  !strcasecmp(argv[argc - 1], "TICKET");
 	if (cs->want_ticket)
 		argv[--argc] = NULL;
 	if (!strcasecmp(argv[0], "LOGIN") &&
