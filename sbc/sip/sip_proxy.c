@@ -184,13 +184,36 @@ struct sip_proxy_pre *sip_proxy_prebuild(const struct sip_rt_cfg *cfg)
 	return pre;
 }
 
+/* 1 when pre was laid out for cfg's members as they are now (DNS may have expanded names since). */
+static int pre_matches(const struct sip_proxy_pre *pre, const struct sip_rt_cfg *cfg)
+{
+	if (pre->n != cfg->nsets)
+		return 0;
+	for (unsigned i = 0; i < pre->n; i++) {
+		if (pre->sets[i].n != cfg->sets[i].nips)
+			return 0;
+		for (unsigned j = 0; j < pre->sets[i].n; j++) {
+			const struct paddr *a = &pre->sets[i].a[j];
+			const struct sip_rt_proxyip *m = &cfg->sets[i].ips[j];
+			if (a->port != m->port || a->transport != m->transport ||
+			    strcmp(a->tip, m->ip) || strcmp(a->addr, m->addr))
+				return 0;
+		}
+	}
+	return 1;
+}
+
 void sip_proxy_config(struct sip_proxy *p, struct sip_rt_cfg *cfg)
 {
-	struct sip_proxy_pre *pre = cfg->proxy_pre ? cfg->proxy_pre : sip_proxy_prebuild(cfg);
+	struct sip_proxy_pre *pre = cfg->proxy_pre;
 	unsigned long long now = now_ms();
 	struct pset *ns;
 
 	cfg->proxy_pre = NULL;
+	if (pre && !pre_matches(pre, cfg))
+		pre = (sip_proxy_pre_free(pre), NULL);
+	if (!pre)
+		pre = sip_proxy_prebuild(cfg);
 	if (!pre) {
 		log_warnx("sip: proxy sets keep their previous configuration: out of memory");
 		return;

@@ -205,10 +205,17 @@ void sip_rt_cfg_expand(struct sip_rt_cfg *c, struct sip_dns *dns)
 
 	for (unsigned i = 0; c && i < c->nsets; i++) {
 		struct sip_rt_set *s = &c->sets[i];
-		unsigned cap = s->nrows * SIP_DNS_MAX_TARGETS, n = 0;
-		struct sip_rt_proxyip *m = calloc(cap ? cap : 1, sizeof(*m));
+		unsigned named = 0, cap, n = 0;
+		struct sip_rt_proxyip *m;
 
-		if (!m)
+		for (unsigned j = 0; j < s->nrows; j++)
+			named += s->rows[j].name[0] != 0;
+		/* literal addresses only: the members are the rows, as built (a 10,000-address
+		   commit must not allocate room for DNS targets it will never have) */
+		if (!named || !dns)
+			continue;
+		cap = s->nrows - named + named * SIP_DNS_MAX_TARGETS;
+		if (!(m = calloc(cap, sizeof(*m))))
 			continue; /* keeps the previous members */
 		for (unsigned j = 0; j < s->nrows; j++) {
 			const struct sip_rt_proxyip *r = &s->rows[j];
