@@ -224,7 +224,8 @@ extern const struct conf_table conf_tbl_tlsstatus;
 	X(TLSSTATUS_STATE, "State", ENUM)                                                          \
 	X(TLSSTATUS_STATE_REASON, "StateReason", STRING)                                           \
 	X(TLSSTATUS_REJECTED_REVOKED_OCSP, "RejectedRevokedOcsp", INT)                             \
-	X(TLSSTATUS_REJECTED_OCSP_UNAVAILABLE, "RejectedOcspUnavailable", INT)
+	X(TLSSTATUS_REJECTED_OCSP_UNAVAILABLE, "RejectedOcspUnavailable", INT)                     \
+	X(TLSSTATUS_CLOSED_TRUST_CHANGE, "ClosedTrustChange", INT)
 enum tlsstatus_col { CONF_COLS_TLSSTATUS(CONF_COL_ENUM) TLSSTATUS_NCOLS };
 
 /* Registrations (conf/tbl_registrations.c) */

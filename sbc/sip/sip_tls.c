@@ -814,6 +814,57 @@ static void reload_event(struct sip_engine *e, int prio, const char *fmt, ...)
 	log_msg(prio, "%s", line);
 }
 
+/*
+ * After a trust change (roots, CRL, verification policy): each established connection's peer
+ * chain is verified again against the context as it is now; those that fail are closed
+ * (sofia sees end of stream; registrations over them expire with the connection), counted and
+ * logged. The OCSP cache still answers for OCSP: a revoked answer closes only new handshakes.
+ * Returns how many were closed.
+ */
+static unsigned conns_recheck(struct sip_iface *ifc)
+{
+	X509_STORE *st = SSL_CTX_get_cert_store(ifc->ssl_ctx);
+	unsigned closed = 0;
+
+	if (!ifc->mutual || !st)
+		return 0;
+	for (struct sip_conn *c = ifc->conns; c; c = c->next) {
+		X509 *leaf = c->ssl ? SSL_get0_peer_certificate(c->ssl) : NULL;
+		X509_STORE_CTX *x;
+		char what[400];
+		int ok, err;
+		if (c->state != C_UP || c->gone || !leaf || !conn_alive(c))
+			continue;
+		if (!(x = X509_STORE_CTX_new()) ||
+		    !X509_STORE_CTX_init(x, st, leaf, SSL_get_peer_cert_chain(c->ssl))) {
+			X509_STORE_CTX_free(x);
+			continue;
+		}
+		X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(x),
+				       SSL_CTX_get0_param(ifc->ssl_ctx));
+		ok = X509_verify_cert(x) == 1;
+		err = ok ? 0 : X509_STORE_CTX_get_error(x);
+		X509_STORE_CTX_free(x);
+		ERR_clear_error();
+		if (ok && !eku_allows_client(leaf))
+			ok = 0, err = X509_V_ERR_INVALID_PURPOSE;
+		if (ok && ifc->subject[0] && !subject_match(leaf, ifc->subject))
+			ok = 0, err = X509_V_ERR_HOSTNAME_MISMATCH;
+		if (ok)
+			continue;
+		c->state = C_REJECTED;
+		ifc->closed_trust++;
+		closed++;
+		snprintf(what, sizeof(what),
+			 "connection closed: the peer certificate no longer verifies after a trust "
+			 "change (%s)",
+			 X509_verify_cert_error_string(err));
+		conn_log(c, LOG_WARNING, what, 1);
+		conn_kill(c);
+	}
+	return closed;
+}
+
 static unsigned conns_up(const struct sip_iface *ifc)
 {
 	unsigned n = 0;
@@ -832,7 +883,7 @@ static int iface_reload(struct sip_iface *ifc, unsigned idx)
 	struct ctx_bind *b = SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx);
 	SSL_CTX *scratch;
 	char err[512] = "";
-	unsigned n;
+	unsigned n, closed;
 	int rc;
 
 	if (!b)
@@ -861,11 +912,12 @@ static int iface_reload(struct sip_iface *ifc, unsigned idx)
 		return -1;
 	}
 	sessions_forget(ifc->ssl_ctx);
+	closed = conns_recheck(ifc);
 	n = conns_up(ifc);
 	reload_event(ifc->eng, LOG_NOTICE,
 		     "sip: interface '%s' TLS port %u: new material of TLS context %u in force "
-		     "for new handshakes, %u established connection%s kept; %s",
-		     ifc->name, ifc->port[SIP_PROTO_TLS], idx, n, n == 1 ? "" : "s",
+		     "for new handshakes, %u established connection%s kept, %u closed; %s",
+		     ifc->name, ifc->port[SIP_PROTO_TLS], idx, n, n == 1 ? "" : "s", closed,
 		     tls_ctx_policy_text(ifc->ssl_ctx));
 	return 0;
 }

@@ -281,4 +281,44 @@ contains "its certificate is refused by OCSP (logged)" "$D/sbcd.log" \
 check "OCSP off" ocsp "" "" 0 0
 outcome "OCSP off: the unknown certificate is accepted" stranger 1 HandshakesAccepted
 
+# --- trust changes reach established connections -------------------------------------------
+# hold.py: one connection, OPTIONS answered 200, prints "up", then "closed" when the SBC ends
+# it or "open" after S seconds
+cat >"$D/hold.py" <<'X'
+import socket, ssl, sys
+port, ca, crt, key, secs = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
+ctx = ssl.create_default_context(cafile=ca); ctx.check_hostname = False
+ctx.load_cert_chain(crt, key)
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)))
+s.sendall(("OPTIONS sip:sbc@127.0.0.1:%d;transport=tls SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-h\r\n"
+           "Max-Forwards: 70\r\nFrom: <sip:h@127.0.0.1>;tag=h\r\nTo: <sip:sbc@127.0.0.1>\r\n"
+           "Call-ID: hold-%s@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % (port, crt)).encode())
+buf = b""
+while b"\r\n\r\n" not in buf:
+    buf += s.recv(4096)
+print("up" if buf.startswith(b"SIP/2.0 200") else "bad", flush=True)
+s.settimeout(secs)
+try:
+    while s.recv(4096):
+        pass
+    print("closed", flush=True)
+except socket.timeout:
+    print("open", flush=True)
+except (ssl.SSLError, OSError):
+    print("closed", flush=True)
+X
+python3 "$D/hold.py" "$TLSPORT" "$P/ca.crt" "$P/revoked.crt" "$P/revoked.key" 8 >"$D/hold-rev.out" 2>&1 &
+H1=$!
+python3 "$D/hold.py" "$TLSPORT" "$P/ca.crt" "$P/client.crt" "$P/client.key" 8 >"$D/hold-good.out" 2>&1 &
+H2=$!
+check "two established connections (revoked and good certificates, no CRL, OCSP off)" \
+	wait_for "grep -q up '$D/hold-rev.out' && grep -q up '$D/hold-good.out'" 50
+check "a CRL revoking one of them is imported" ini tls import-crl 0 -f "$P/crl.pem"
+wait "$H1" "$H2"
+check "the connection of the revoked certificate is closed" grep -q closed "$D/hold-rev.out"
+check "the other stays open" grep -q open "$D/hold-good.out"
+check "TLSStatus ClosedTrustChange 1" test "$(counter ClosedTrustChange)" = 1
+contains "logged with the reason" "$D/sbcd.log" \
+	"connection closed: the peer certificate no longer verifies after a trust change \(certificate revoked\).*CN=revoked.example.com"
+
 t_end
