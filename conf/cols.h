@@ -69,7 +69,8 @@ extern const struct conf_table conf_tbl_tlscontexts;
 	X(TLSCTX_OCSP_DEFAULT_RESPONSE, "OcspDefaultResponse", ENUM)                               \
 	X(TLSCTX_DH_KEY_SIZE, "DHKeySize", ENUM)                                                   \
 	X(TLSCTX_VERIFY_DEPTH, "VerifyDepth", INT)                                                 \
-	X(TLSCTX_OCSP_AIA_ENABLE, "OcspAiaEnable", BOOL)
+	X(TLSCTX_OCSP_AIA_ENABLE, "OcspAiaEnable", BOOL)                                           \
+	X(TLSCTX_OCSP_STAPLING, "OcspStapling", BOOL)
 enum tlsctx_col { CONF_COLS_TLSCTX(CONF_COL_ENUM) TLSCTX_NCOLS };
 
 /* InterfaceTable (conf/tbl_interfaces.c) */

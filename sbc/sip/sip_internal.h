@@ -72,6 +72,7 @@ struct sip_iface {
 	struct sip_id_policy idp;        /* who may register and call (sip_identity.c) */
 	struct sip_id_counters idc;      /* SIPIdentityStatus */
 	unsigned long long closed_trust; /* established connections closed by a trust change */
+	struct sip_staple *staple;       /* OCSP staple of the TLS listener (sip_tls.c) */
 };
 
 struct sip_registrar;

@@ -321,4 +321,26 @@ check "TLSStatus ClosedTrustChange 1" test "$(counter ClosedTrustChange)" = 1
 contains "logged with the reason" "$D/sbcd.log" \
 	"connection closed: the peer certificate no longer verifies after a trust change \(certificate revoked\).*CN=revoked.example.com"
 
+# --- OCSP stapling of the device certificate -------------------------------------------------
+# the device certificate is issued by the intermediate: a responder of the intermediate
+SP=$(free_port)
+openssl ocsp -index "$P/index.txt" -port "$SP" -rsigner "$P/inter.crt" -rkey "$P/inter.key" \
+	-CA "$P/inter.crt" -nmin 10 -ignore_err >"$D/ocsp-inter.log" 2>&1 &
+t_track $!
+check "the intermediate's responder answers" wait_for "timeout 2 openssl ocsp -issuer '$P/inter.crt' \
+	-cert '$P/server.crt' -url http://127.0.0.1:$SP -CAfile '$P/cas.pem' 2>&1 | grep -q 'server.crt: good'" 50
+printf '[TLSContexts]\nFORMAT TLSContexts_Index = TLSContexts_OcspEnable, TLSContexts_OcspServerPrimary, TLSContexts_OcspServerSecondary, TLSContexts_OcspServerPort, TLSContexts_OcspStapling;\nTLSContexts 0 = 0, 127.0.0.1, "", %s, 1;\n[\\TLSContexts]\n' "$SP" >"$D/staple.ini"
+check "stapling on (the device certificate has no AIA: OcspServerPrimary)" ini import --incremental "$D/staple.ini"
+check "the staple is fetched" wait_for "grep -q 'OCSP staple (good) in force' '$D/sbcd.log'" 100
+staple() {
+	echo | timeout 5 openssl s_client -connect "127.0.0.1:$TLSPORT" -CAfile "$P/ca.crt" \
+		-cert "$P/client.crt" -key "$P/client.key" -status >"$D/staple.out" 2>&1
+	grep -q 'OCSP Response Status: successful' "$D/staple.out" && grep -q 'Cert Status: good' "$D/staple.out"
+}
+check "openssl s_client -status sees the staple (successful, good)" staple
+printf '[TLSContexts]\nFORMAT TLSContexts_Index = TLSContexts_OcspStapling;\nTLSContexts 0 = 0;\n[\\TLSContexts]\n' >"$D/nostaple.ini"
+check "stapling off" ini import --incremental "$D/nostaple.ini"
+expect_fail "no staple any more" staple
+check "s_client says so" grep -q 'OCSP response: no response sent' "$D/staple.out"
+
 t_end
