@@ -12,7 +12,7 @@ P=$D/pki
 pki_make "$P" >/dev/null 2>&1 || { fail "test PKI"; t_end; exit 1; }
 # clients of the root: fresh ones for each case that must not hit the cache; "stranger" is
 # left out of the responder's index (the responder answers "unknown" for it)
-for n in client2 client3 client4 client5 stranger; do
+for n in client2 client3 client4 client5 client6 stranger; do
 	( cd "$P" && openssl ecparam -name prime256v1 -genkey -noout -out "$n.key" ) &&
 		pki_sign "$P" "$n" "$n.example.com" client ca -days 365 ||
 		{ fail "PKI: $n"; t_end; exit 1; }
@@ -129,7 +129,7 @@ sip_try() {
 		printf 'Call-ID: ocsp%s-%s@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' "$N" "$$"
 		sleep "${HOLD:-1}"
 	} | timeout 12 openssl s_client -connect "127.0.0.1:$TLSPORT" -CAfile "$P/ca.crt" \
-		-cert "$P/$cert.crt" -key "$P/$cert.key" >"$D/c-$name.out" 2>&1
+		-cert "$P/$cert.crt" -key "$P/$cert.key" ${TLSOPT:-} >"$D/c-$name.out" 2>&1
 	GOT200=0
 	grep -q 'SIP/2.0 200 OK' "$D/c-$name.out" && GOT200=1
 	ALERT=$(grep -o 'SSL alert number [0-9]*' "$D/c-$name.out" | head -1 | grep -o '[0-9]*$')
@@ -158,12 +158,13 @@ outcome "revoked certificate (asked: closed after the answer)" revoked 0 Rejecte
 outcome "revoked certificate again (cache: refused in the handshake)" revoked 0 RejectedRevokedOcsp
 check "the cached refusal carries the certificate_revoked alert" test "$ALERT" = 44
 outcome "certificate unknown to the responder" stranger 0 RejectedRevokedOcsp
+TLSOPT=-tls1_2 outcome "TLS 1.2: good certificate (asked, handshake held)" client6 1 HandshakesAccepted
 contains "refusals are logged with the peer and the reason" "$D/sbcd.log" \
 	"rejected \(revoked-ocsp: OCSP: 'CN=revoked.example.com' revoked"
 check "OCSPStatus: responder up (2)" test "$(counter ResponderState OCSPStatus)" = 2
-check "OCSPStatus: 3 answers cached" test "$(counter CacheEntries OCSPStatus)" = 3
-check "OCSPStatus: 1 good, 1 revoked, 1 unknown" test \
-	"$(counter Good OCSPStatus)/$(counter Revoked OCSPStatus)/$(counter Unknown OCSPStatus)" = 1/1/1
+check "OCSPStatus: 4 answers cached" test "$(counter CacheEntries OCSPStatus)" = 4
+check "OCSPStatus: 2 good, 1 revoked, 1 unknown" test \
+	"$(counter Good OCSPStatus)/$(counter Revoked OCSPStatus)/$(counter Unknown OCSPStatus)" = 2/1/1
 check "OCSPStatus: cache hits counted" test "$(counter CacheHits OCSPStatus)" -ge 2
 
 # --- a slow responder: the handshake is held, the loop serves everyone else ---------------
