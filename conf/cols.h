@@ -73,7 +73,8 @@ extern const struct conf_table conf_tbl_tlscontexts;
 	X(TLSCTX_OCSP_DEFAULT_RESPONSE, "OcspDefaultResponse", ENUM)                               \
 	X(TLSCTX_DH_KEY_SIZE, "DHKeySize", ENUM)                                                   \
 	X(TLSCTX_VERIFY_DEPTH, "VerifyDepth", INT)                                                 \
-	X(TLSCTX_OCSP_AIA_ENABLE, "OcspAiaEnable", BOOL)
+	X(TLSCTX_OCSP_AIA_ENABLE, "OcspAiaEnable", BOOL)                                           \
+	X(TLSCTX_OCSP_STAPLING, "OcspStapling", BOOL)
 enum tlsctx_col { CONF_COLS_TLSCTX(CONF_COL_ENUM) TLSCTX_NCOLS };
 
 /* InterfaceTable (conf/tbl_interfaces.c) */
@@ -230,7 +231,8 @@ extern const struct conf_table conf_tbl_tlsstatus;
 	X(TLSSTATUS_STATE, "State", ENUM)                                                          \
 	X(TLSSTATUS_STATE_REASON, "StateReason", STRING)                                           \
 	X(TLSSTATUS_REJECTED_REVOKED_OCSP, "RejectedRevokedOcsp", INT)                             \
-	X(TLSSTATUS_REJECTED_OCSP_UNAVAILABLE, "RejectedOcspUnavailable", INT)
+	X(TLSSTATUS_REJECTED_OCSP_UNAVAILABLE, "RejectedOcspUnavailable", INT)                     \
+	X(TLSSTATUS_CLOSED_TRUST_CHANGE, "ClosedTrustChange", INT)
 enum tlsstatus_col { CONF_COLS_TLSSTATUS(CONF_COL_ENUM) TLSSTATUS_NCOLS };
 
 /* Registrations (conf/tbl_registrations.c) */

@@ -78,6 +78,11 @@ static const struct conf_column cols[] = {
 	{"OcspAiaEnable", "ocsp-aia", 17, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
 	 "Without OcspServerPrimary, ask the OCSP URL of the certificate's AIA (IP address hosts)",
 	 0},
+    [TLSCTX_OCSP_STAPLING] =
+	{"OcspStapling", "ocsp-stapling", 18, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+	 "Staple an OCSP answer for the device certificate on SIP TLS listeners (fetched from its "
+	 "AIA URL, else OcspServerPrimary, refreshed before nextUpdate)",
+	 0},
 };
 _Static_assert(CONF_NCOLS(cols) == TLSCTX_NCOLS, "conf/cols.h lists every column of tlscontexts");
 

@@ -73,6 +73,10 @@ static const struct conf_column cols[] = {
     [TLSSTATUS_REJECTED_OCSP_UNAVAILABLE] =
 	COUNTER("RejectedOcspUnavailable", "rejected-ocsp-unavailable", 20,
 		"Handshakes refused: no OCSP answer and OcspDefaultResponse is reject"),
+    [TLSSTATUS_CLOSED_TRUST_CHANGE] = COUNTER(
+	"ClosedTrustChange", "closed-trust-change", 21,
+	"Established connections closed: their peer chain failed verification again after a "
+	"change of trusted roots, CRL or verification settings"),
 };
 _Static_assert(CONF_NCOLS(cols) == TLSSTATUS_NCOLS, "conf/cols.h lists every column of tlsstatus");
 

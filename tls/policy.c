@@ -35,6 +35,7 @@ static const struct field {
     {TLSCTX_OCSP_SERVER_PORT, offsetof(struct tls_policy, ocsp_port), K_UINT, 0},
     {TLSCTX_OCSP_DEFAULT_RESPONSE, offsetof(struct tls_policy, ocsp_default_allow), K_INT, 0},
     {TLSCTX_OCSP_AIA_ENABLE, offsetof(struct tls_policy, ocsp_aia), K_INT, 0},
+    {TLSCTX_OCSP_STAPLING, offsetof(struct tls_policy, ocsp_stapling), K_INT, 0},
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -43,6 +43,7 @@ struct tls_policy {
 	unsigned ocsp_port;        /* OcspServerPort */
 	int ocsp_default_allow;    /* OcspDefaultResponse: 1 allow, 0 reject */
 	int ocsp_aia;              /* OcspAiaEnable: the certificate's AIA URL when no server */
+	int ocsp_stapling;         /* OcspStapling */
 };
 
 enum tls_role { TLS_ROLE_SERVER, TLS_ROLE_CLIENT };

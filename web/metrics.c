@@ -61,6 +61,8 @@ static void tls_metrics(struct evbuffer *b, struct conf_store *st)
 	    {TLSSTATUS_REJECTED_PROTOCOL, "protocol"},
 	    {TLSSTATUS_REJECTED_TIMEOUT, "timeout"},
 	    {TLSSTATUS_REJECTED_CONNECTION_LIMIT, "connection_limit"},
+	    {TLSSTATUS_REJECTED_REVOKED_OCSP, "revoked_ocsp"},
+	    {TLSSTATUS_REJECTED_OCSP_UNAVAILABLE, "ocsp_unavailable"},
 	};
 	const struct conf_rows *rs = rows(st, &conf_tbl_tlsstatus);
 	unsigned n = rs ? rs->n : 0;

@@ -664,6 +664,7 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 			r->v[TLSSTATUS_ACTIVE_CONNECTIONS].i = ifc->active;
 			r->v[TLSSTATUS_TCP_ACTIVE_CONNECTIONS].i = ifc->tcp_active;
 			r->v[TLSSTATUS_TCP_CONNECTIONS_CLOSED].i = (long long)ifc->tcp_closed;
+			r->v[TLSSTATUS_CLOSED_TRUST_CHANGE].i = (long long)ifc->closed_trust;
 			iface_state(ifc, t, r);
 		}
 	}

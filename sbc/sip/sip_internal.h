@@ -65,12 +65,14 @@ struct sip_iface {
 	unsigned long long accepted;
 	unsigned long long rejected[SIP_REJ_N];
 	unsigned active;
-	struct sip_conn *conns;        /* live TLS connections of this interface */
-	unsigned max_tcp;              /* MaxTCPConnections */
-	unsigned tcp_active;           /* TCP connections at the last sweep (sip_tcp.c) */
-	unsigned long long tcp_closed; /* TCP connections closed idle or over a cap */
-	struct sip_id_policy idp;      /* who may register and call (sip_identity.c) */
-	struct sip_id_counters idc;    /* SIPIdentityStatus */
+	struct sip_conn *conns;          /* live TLS connections of this interface */
+	unsigned max_tcp;                /* MaxTCPConnections */
+	unsigned tcp_active;             /* TCP connections at the last sweep (sip_tcp.c) */
+	unsigned long long tcp_closed;   /* TCP connections closed idle or over a cap */
+	struct sip_id_policy idp;        /* who may register and call (sip_identity.c) */
+	struct sip_id_counters idc;      /* SIPIdentityStatus */
+	unsigned long long closed_trust; /* established connections closed by a trust change */
+	struct sip_staple *staple;       /* OCSP staple of the TLS listener (sip_tls.c) */
 	/* initial INVITEs received (sip_perf.h) */
 	unsigned long long call_attempts;
 };

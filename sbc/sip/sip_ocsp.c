@@ -85,7 +85,11 @@ struct query {
 	char *in;
 	size_t inlen, incap;
 	char err[300];
-	char cfg[200]; /* cfg_text of the policy it was started under */
+	char cfg[200];                 /* cfg_text of the policy it was started under */
+	sip_ocsp_staple_fn *staple_fn; /* a staple fetch: the answer goes there, no waiters */
+	void *staple_arg;
+	unsigned char *resp;
+	size_t resplen;
 	struct sip_ocsp_wait *waiters;
 };
 
@@ -253,6 +257,7 @@ static void query_free(struct query *q)
 	sk_X509_pop_free(q->chain, X509_free);
 	X509_STORE_free(q->store);
 	free(q->in);
+	free(q->resp);
 	free(q);
 }
 
@@ -296,6 +301,9 @@ static void query_finish(struct query *q, enum tls_ocsp_status st, time_t next_u
 			  q->ctx, q->subject, q->err, SIP_OCSP_DOWN_S,
 			  q->allow ? "allow" : "reject");
 	}
+	if (q->staple_fn)
+		q->staple_fn(q->staple_arg, st != TLS_OCSP_ERROR ? q->resp : NULL, q->resplen,
+			     next_update, q->err[0] ? q->err : tls_ocsp_status_name(st));
 	w = q->waiters;
 	q->waiters = NULL;
 	for (; w; w = n) {
@@ -356,6 +364,10 @@ static void got_bytes(struct query *q, int eof)
 	if (st == TLS_OCSP_ERROR) {
 		attempt_fail(q, err);
 		return;
+	}
+	if (q->staple_fn && (q->resp = malloc(blen))) {
+		memcpy(q->resp, body, blen);
+		q->resplen = blen;
 	}
 	query_finish(q, st, next);
 }
@@ -578,6 +590,50 @@ oom:
 	ERR_clear_error();
 	return verdict_of(TLS_OCSP_ERROR, pol->ocsp_default_allow, subject, "out of memory", detail,
 			  detlen);
+}
+
+int sip_ocsp_fetch_staple(struct sip_engine *e, int ctx, const struct tls_policy *pol, X509 *leaf,
+			  X509 *issuer, sip_ocsp_staple_fn *fn, void *arg)
+{
+	struct sip_ocsp *m = mod(e);
+	struct query *q = m ? calloc(1, sizeof(*q)) : NULL;
+	struct tls_policy own = *pol;
+	char err[256];
+
+	if (!q)
+		return -1;
+	q->m = m, q->ctx = ctx, q->fd = q->idx = -1;
+	q->staple_fn = fn, q->staple_arg = arg;
+	q->klen = tls_ocsp_cache_key(leaf, issuer, q->key, sizeof(q->key));
+	tls_name_text(X509_get_subject_name(leaf), q->subject, sizeof(q->subject));
+	/* the own certificate's AIA first, then the configured servers */
+	own.ocsp_primary[0] = own.ocsp_secondary[0] = 0;
+	own.ocsp_aia = 1;
+	targets_of(q, &own, leaf);
+	own = *pol;
+	own.ocsp_aia = 0;
+	if (q->nt < MAX_TARGETS) {
+		struct query tmp = {.nt = 0};
+		targets_of(&tmp, &own, leaf);
+		for (int i = 0; i < tmp.nt && q->nt < MAX_TARGETS; i++)
+			q->t[q->nt++] = tmp.t[i];
+	}
+	/* the issuer is the trust anchor of its own responder's answers */
+	if (!q->nt || tls_ocsp_query_new(&q->oq, leaf, issuer, err, sizeof(err)) < 0 ||
+	    !(q->chain = sk_X509_new_null()) || !sk_X509_push(q->chain, leaf) ||
+	    !X509_up_ref(leaf) || !(q->store = X509_STORE_new()) ||
+	    !X509_STORE_add_cert(q->store, issuer) ||
+	    !X509_STORE_set_flags(q->store, X509_V_FLAG_PARTIAL_CHAIN) ||
+	    !(q->timer = su_timer_create(su_root_task(e->root), 0))) {
+		q->staple_fn = NULL;
+		query_free(q);
+		ERR_clear_error();
+		return -1;
+	}
+	q->next = m->qs;
+	m->qs = q;
+	su_timer_set_interval(q->timer, timeout_cb, (su_timer_arg_t *)q, 0);
+	return 0;
 }
 
 void sip_ocsp_cancel(struct sip_ocsp_wait *w)

@@ -48,6 +48,17 @@ enum sip_ocsp_verdict sip_ocsp_check(struct sip_engine *e, int ctx, const struct
 				     X509_STORE_CTX *x, sip_ocsp_done_fn *fn, void *arg,
 				     struct sip_ocsp_wait **w, char *detail, size_t detlen);
 
+/*
+ * Fetches an OCSP answer for the device's own certificate leaf (issued by issuer) to staple:
+ * its AIA URL first, then the policy's servers. fn(arg, der, len, next_update, err) is called
+ * once from the loop: der NULL on failure (err says why). The answer is verified against the
+ * issuer. 0 when started, -1 when there is no responder or no memory.
+ */
+typedef void sip_ocsp_staple_fn(void *arg, const unsigned char *der, size_t len, time_t next_update,
+				const char *err);
+int sip_ocsp_fetch_staple(struct sip_engine *e, int ctx, const struct tls_policy *pol, X509 *leaf,
+			  X509 *issuer, sip_ocsp_staple_fn *fn, void *arg);
+
 /* Forgets a waiter (its connection ended); the query goes on and fills the cache. */
 void sip_ocsp_cancel(struct sip_ocsp_wait *w);
 

@@ -33,6 +33,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "sbc/sip/sip_internal.h"
+#include "sbc/sip/sip_ocsp.h"
 #include "tls/certinfo.h"
 
 #define SIP_CTLS_DEADLINE_MS 1500
@@ -54,6 +55,11 @@ struct sip_cconn {
 	char sni[256]; /* the DNS name the peer was reached by, "" for an address */
 	char subject[512];
 	char reason[256];
+	/* OCSP of the server certificate (sip_ocsp.h): the handshake is held while pending */
+	struct sip_ocsp_wait *ocsp_wait;
+	int ocsp_checked, ocsp_pending, su_idx;
+	BIO *hold;        /* sofia's socket BIO while our read hook is on it */
+	su_timer_t *park; /* stops sofia watching the socket while held */
 };
 
 struct sip_ctls {
@@ -219,6 +225,107 @@ int sip_ctls_name_match(X509 *cert, const char *name)
 	return X509_check_host(cert, name, 0, 0, NULL) == 1;
 }
 
+/* --- OCSP: the handshake is held as on the server side (sip_tls.c) --- */
+
+static void cpark_cb(su_root_magic_t *mg, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sip_cconn *c = (struct sip_cconn *)arg;
+
+	if (!c->ocsp_pending || !conn_alive(c))
+		return;
+	if (c->su_idx <= 0)
+		c->su_idx = sip_ocsp_su_index(c->fd);
+	if (c->su_idx > 0)
+		su_root_eventmask(c->cl->m->e->root, c->su_idx, c->fd, SU_WAIT_ERR | SU_WAIT_HUP);
+}
+
+static long chold_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
+		     size_t *processed)
+{
+	struct sip_cconn *c = (struct sip_cconn *)BIO_get_callback_arg(b);
+
+	if (!c)
+		return ret;
+	if (oper == BIO_CB_FREE) {
+		c->hold = NULL;
+		return ret;
+	}
+	if (oper == BIO_CB_READ && c->ocsp_pending) {
+		BIO_clear_retry_flags(b);
+		BIO_set_retry_read(b);
+		if (c->park)
+			su_timer_set_interval(c->park, cpark_cb, (su_timer_arg_t *)c, 0);
+		return -1;
+	}
+	return ret;
+}
+
+static void chold_end(struct sip_cconn *c)
+{
+	if (c->ocsp_wait)
+		sip_ocsp_cancel(c->ocsp_wait);
+	c->ocsp_wait = NULL;
+	c->ocsp_pending = 0;
+	if (c->hold) {
+		BIO_set_callback_ex(c->hold, NULL);
+		BIO_set_callback_arg(c->hold, NULL);
+		c->hold = NULL;
+	}
+	su_timer_destroy(c->park);
+	c->park = NULL;
+}
+
+static void cocsp_done(void *arg, enum sip_ocsp_verdict v, const char *detail)
+{
+	struct sip_cconn *c = arg;
+
+	c->ocsp_wait = NULL;
+	chold_end(c);
+	if (v != SIP_OCSP_OK) {
+		c->verr = X509_V_ERR_CERT_REVOKED;
+		conn_fail(c, "TLS: server certificate refused (%s)", detail);
+		if (conn_alive(c))
+			shutdown(c->fd, SHUT_RDWR);
+	} else if (strstr(detail, "no answer")) {
+		log_notice("sip: TLS server %s: %s", c->peer, detail);
+	}
+	if (c->su_idx > 0 && conn_alive(c))
+		su_root_eventmask(c->cl->m->e->root, c->su_idx, c->fd,
+				  SU_WAIT_IN | SU_WAIT_ERR | SU_WAIT_HUP);
+}
+
+/* OCSP of the server certificate that verified: 0 to refuse, 1 to go on (or hold). */
+static int cverify_ocsp(struct sip_cconn *c, X509_STORE_CTX *x, const struct tls_policy *pol)
+{
+	BIO *rb = SSL_get_rbio(c->ssl);
+	char detail[400];
+	enum sip_ocsp_verdict v;
+
+	c->ocsp_checked = 1;
+	v = sip_ocsp_check(c->cl->m->e, c->cl->ctx, pol, x, cocsp_done, c, &c->ocsp_wait, detail,
+			   sizeof(detail));
+	if (v == SIP_OCSP_PENDING) {
+		if (rb && !BIO_get_callback_ex(rb) &&
+		    (c->park = su_timer_create(su_root_task(c->cl->m->e->root), 0))) {
+			c->hold = rb;
+			BIO_set_callback_arg(rb, (char *)c);
+			BIO_set_callback_ex(rb, chold_cb);
+			c->ocsp_pending = 1;
+			return 1;
+		}
+		sip_ocsp_cancel(c->ocsp_wait);
+		c->ocsp_wait = NULL;
+		v = pol->ocsp_default_allow ? SIP_OCSP_OK : SIP_OCSP_UNAVAILABLE;
+	}
+	if (v == SIP_OCSP_OK)
+		return 1;
+	snprintf(c->reason, sizeof(c->reason), "TLS: server certificate refused (%.200s)", detail);
+	X509_STORE_CTX_set_error(x, v == SIP_OCSP_REVOKED ? X509_V_ERR_CERT_REVOKED
+							  : X509_V_ERR_OCSP_VERIFY_FAILED);
+	log_warnx("sip: TLS server %s: %s", c->peer, detail);
+	return 0;
+}
+
 static int cverify_cb(int ok, X509_STORE_CTX *x)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
@@ -239,6 +346,11 @@ static int cverify_cb(int ok, X509_STORE_CTX *x)
 	    !sip_ctls_name_match(cert, c->expect)) {
 		X509_STORE_CTX_set_error(x, X509_V_ERR_HOSTNAME_MISMATCH);
 		ok = 0;
+	}
+	if (ok && depth == 0 && !c->ocsp_checked && (cfg->verify_server || cfg->require_cert)) {
+		const struct sip_rt_ctx *rc = sip_rt_cfg_ctx(cfg, cl->ctx);
+		if (rc && rc->pol.ocsp_enable)
+			ok = cverify_ocsp(c, x, &rc->pol);
 	}
 	if (!ok && !c->verr)
 		c->verr = X509_STORE_CTX_get_error(x);
@@ -314,6 +426,15 @@ again:
 	}
 }
 
+/* A handshake held for an OCSP answer has its own timeout (sip_ocsp.h). */
+static int ocsp_held(const struct sip_ctls_wait *w)
+{
+	for (const struct sip_cconn *c = w->cl->conns; c; c = c->next)
+		if (c->ocsp_pending && strcmp(c->peer, w->peer) == 0)
+			return 1;
+	return 0;
+}
+
 struct event {
 	struct sip_ctls *cl;
 	char peer[80], why[256];
@@ -369,6 +490,7 @@ static void timer_cb(su_root_magic_t *mg, su_timer_t *t, su_timer_arg_t *arg)
 				*pc = c->next;
 				if (c->ssl)
 					SSL_set_ex_data(c->ssl, cssl_idx, NULL);
+				chold_end(c);
 				free(c);
 				continue;
 			}
@@ -379,7 +501,7 @@ static void timer_cb(su_root_magic_t *mg, su_timer_t *t, su_timer_arg_t *arg)
 	free(ev);
 again:
 	for (w = m->waits; w; w = w->next)
-		if (w->deadline && now >= w->deadline) {
+		if (w->deadline && now >= w->deadline && !ocsp_held(w)) {
 			for (struct sip_cconn *c = w->cl->conns; c; c = c->next)
 				if (strcmp(c->peer, w->peer) == 0 && c->state != CC_UP &&
 				    c->state != CC_FAILED) {
@@ -662,6 +784,7 @@ void sip_ctls_release(struct sip_engine *e)
 			cl->conns = c->next;
 			if (c->ssl)
 				SSL_set_ex_data(c->ssl, cssl_idx, NULL);
+			chold_end(c);
 			free(c);
 		}
 		free(cl);

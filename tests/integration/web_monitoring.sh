@@ -56,7 +56,8 @@ col() { # file table row column: the value of one column (FORMAT order)
 acc=$(col "$T_DIR/tls.ini" TLSStatus 0 HandshakesAccepted)
 ref=0
 for c in RejectedNoCertificate RejectedUnknownCA RejectedExpired RejectedRevoked RejectedBadPurpose \
-	RejectedSubjectMismatch RejectedProtocol RejectedTimeout RejectedConnectionLimit; do
+	RejectedSubjectMismatch RejectedProtocol RejectedTimeout RejectedConnectionLimit \
+	RejectedRevokedOcsp RejectedOcspUnavailable; do
 	ref=$((ref + $(col "$T_DIR/tls.ini" TLSStatus 0 "$c")))
 done
 pacc=$(col "$T_DIR/perf.ini" PerformanceIntervals 0 HandshakesAccepted)
