@@ -228,8 +228,14 @@ void sip_rt_cfg_expand(struct sip_rt_cfg *c, struct sip_dns *dns)
 
 	for (unsigned i = 0; c && i < c->nsets; i++) {
 		struct sip_rt_set *s = &c->sets[i];
-		unsigned cap = s->nrows * SIP_DNS_MAX_TARGETS, n = 0;
-		struct sip_rt_proxyip *m = calloc(cap ? cap : 1, sizeof(*m));
+		unsigned cap = s->nrows, n = 0;
+		struct sip_rt_proxyip *m;
+
+		/* a literal row is one member, a name up to SIP_DNS_MAX_TARGETS (big sets are
+		 * literals: no room reserved for them) */
+		for (unsigned j = 0; j < s->nrows; j++)
+			cap += s->rows[j].name[0] ? SIP_DNS_MAX_TARGETS - 1 : 0;
+		m = malloc((cap ? cap : 1) * sizeof(*m));
 
 		if (!m)
 			continue; /* keeps the previous members */
