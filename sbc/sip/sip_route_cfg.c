@@ -231,10 +231,12 @@ void sip_rt_cfg_expand(struct sip_rt_cfg *c, struct sip_dns *dns)
 		unsigned cap = s->nrows, n = 0;
 		struct sip_rt_proxyip *m;
 
-		/* a literal row is one member, a name up to SIP_DNS_MAX_TARGETS (big sets are
-		 * literals: no room reserved for them) */
+		/* a literal row is one member, a name up to SIP_DNS_MAX_TARGETS; a set of literals
+		 * keeps the members sip_rt_cfg_build made (its rows): nothing to do on the loop */
 		for (unsigned j = 0; j < s->nrows; j++)
 			cap += s->rows[j].name[0] ? SIP_DNS_MAX_TARGETS - 1 : 0;
+		if (cap == s->nrows)
+			continue;
 		m = malloc((cap ? cap : 1) * sizeof(*m));
 
 		if (!m)
