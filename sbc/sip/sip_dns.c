@@ -253,6 +253,15 @@ int sip_dns_configure(struct sip_dns *d, char servers[][64], unsigned n, unsigne
 /* --- jobs --- */
 
 static void job_done(struct sip_dns *d, struct dns_job *j);
+/* From an answer (the loop, not inside a lookup): proxy set members follow at once, so no
+ * request sees the name resolved in DNSStatus but not yet among the members. */
+static void notify_now(struct sip_dns *d)
+{
+	if (d->notify && d->changed) {
+		d->notify = 0;
+		d->changed(d->changed_arg);
+	}
+}
 static void answer_cb(sres_context_t *q, sres_query_t *sq, sres_record_t **answers);
 
 static void ask(struct sip_dns *d, struct dns_job *j, int type, const char *name, int srv,
@@ -440,10 +449,13 @@ static void answer_cb(sres_context_t *q, sres_query_t *sq, sres_record_t **answe
 		stage_addresses(d, j);
 	} else {
 		job_done(d, j);
+		notify_now(d);
 		return;
 	}
-	if (!j->pending)
+	if (!j->pending) {
 		job_done(d, j);
+		notify_now(d);
+	}
 }
 
 /* --- results --- */

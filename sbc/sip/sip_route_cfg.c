@@ -205,17 +205,18 @@ void sip_rt_cfg_expand(struct sip_rt_cfg *c, struct sip_dns *dns)
 
 	for (unsigned i = 0; c && i < c->nsets; i++) {
 		struct sip_rt_set *s = &c->sets[i];
-		unsigned named = 0, cap, n = 0;
+		unsigned cap = s->nrows, n = 0;
 		struct sip_rt_proxyip *m;
 
+		/* a literal row is one member, a name up to SIP_DNS_MAX_TARGETS; a set of literals
+		 * keeps the members sip_rt_cfg_build made (its rows): nothing to do on the loop */
 		for (unsigned j = 0; j < s->nrows; j++)
-			named += s->rows[j].name[0] != 0;
-		/* literal addresses only: the members are the rows, as built (a 10,000-address
-		   commit must not allocate room for DNS targets it will never have) */
-		if (!named || !dns)
+			cap += s->rows[j].name[0] ? SIP_DNS_MAX_TARGETS - 1 : 0;
+		if (cap == s->nrows)
 			continue;
-		cap = s->nrows - named + named * SIP_DNS_MAX_TARGETS;
-		if (!(m = calloc(cap, sizeof(*m))))
+		m = malloc((cap ? cap : 1) * sizeof(*m));
+
+		if (!m)
 			continue; /* keeps the previous members */
 		for (unsigned j = 0; j < s->nrows; j++) {
 			const struct sip_rt_proxyip *r = &s->rows[j];
