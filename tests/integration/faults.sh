@@ -213,9 +213,9 @@ code=$(curl -s -m 5 -b "$J" -c "$J" -o /dev/null -w '%{http_code}' --data-urlenc
 check "web login ($code)" test "$code" = 303
 tok=$(curl -s -m 5 -b "$J" "http://127.0.0.1:$W/files" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//;s/"//')
 was=$(curl -s -m 5 "http://127.0.0.1:$W/alive")
-curl -s -m 10 -b "$J" --data-urlencode "csrf=$tok" -o "$D/reset.html" -w '%{http_code}' \
-	"http://127.0.0.1:$W/actions/reset" >"$D/reset.code"
-check "the Reset button answers 200" test "$(cat "$D/reset.code")" = 200
+curl -s -m 10 -b "$J" --data-urlencode "csrf=$tok" --data-urlencode confirm=yes \
+	-o "$D/reset.html" -w '%{http_code}' "http://127.0.0.1:$W/actions/reset" >"$D/reset.code"
+check "Reset now (confirmed) answers 200" test "$(cat "$D/reset.code")" = 200
 contains "with a page that says the device is restarting" "$D/reset.html" "The device is restarting"
 contains "naming the web instance it came from" "$D/reset.html" "data-was=\"$was\""
 contains "and a script that reloads it" "$D/reset.html" '<script src="/reset.js"'
