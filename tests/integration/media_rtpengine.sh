@@ -108,7 +108,8 @@ call() {
 # sdp_ports NAME KIND: the m=audio ports of that SDP line of the output
 sdp_ports() { grep "^$2 " "$D/$1.out" | grep -o 'm=audio [0-9]*' | awk '{print $2}'; }
 in_range() { [ -n "$1" ] && [ "$1" -ge "$PMIN" ] && [ "$1" -le "$PMAX" ]; }
-calls_in_engine() { ng list | python3 -c 'import ast,sys; print(len(ast.literal_eval(sys.stdin.read()).get("calls", [])))'; }
+# engine_knows NAME: rtpengine holds the call of that run (ng query of its Call-ID answers ok)
+engine_knows() { ng query "$(awk '/^call-id/{print $2}' "$D/$1.out")" | grep -q "'result': 'ok'"; }
 
 # --- a plain call: early offer, RTP both ways, BYE ---
 check "plain call completes" call basic plain "$UAS_P" basic
@@ -121,14 +122,17 @@ if [ "${n_uac:-0}" -ge 40 ] && [ "${n_uas:-0}" -ge 40 ]; then ok "RTP through rt
 	fail "RTP through rtpengine: caller got ${n_uac:-0}, callee ${n_uas:-0} of 50"; fi
 sent=$(awk '/^sent-payload/{print $2}' "$D/basic.out")
 if grep -q "^rtp-uas [0-9]* $sent" "$D/basic.out"; then ok "plain leg carries the payload in clear (RTP)"; else fail "plain leg payload"; fi
-if wait_for '[ "$(calls_in_engine)" = 0 ]' 30; then ok "BYE freed the session in rtpengine (ng list empty)"; else
-	fail "rtpengine still holds: $(ng list)"; fi
+if wait_for '! engine_knows basic' 30; then ok "BYE freed the session in rtpengine (ng query: unknown call)"; else
+	fail "rtpengine still holds the call after BYE"; fi
 
 # --- SRTP toward the callee whose profile says secured ---
 check "call to the secured group completes" call basic secure "$SUAS_P" srtp
 contains "the secured callee is offered RTP/SAVP" "$D/srtp.out" "^uas-sdp .*m=audio [0-9]+ RTP/SAVP"
 contains "with an AES_CM_128_HMAC_SHA1_80 crypto line (SDES)" "$D/srtp.out" "^uas-sdp .*a=crypto:[0-9]+ AES_CM_128_HMAC_SHA1_80 inline:"
 contains "the caller (plain profile) gets RTP/AVP" "$D/srtp.out" "^uac-sdp .*RTP/AVP"
+if [ "$(grep "^uas-sdp" "$D/srtp.out" | grep -o 'a=crypto:' | wc -l)" = 1 ] && ! grep -q "^uas-sdp .*fingerprint" "$D/srtp.out"; then
+	ok "that suite alone, and no DTLS"
+else fail "the secured callee got other crypto suites or DTLS"; fi
 if grep -q "^uac-sdp .*crypto" "$D/srtp.out"; then fail "the plain caller got a crypto line"; else ok "the plain caller gets no crypto line"; fi
 sent=$(awk '/^sent-payload/{print $2}' "$D/srtp.out")
 got=$(awk '/^rtp-uas/{print $3}' "$D/srtp.out")
@@ -155,25 +159,25 @@ contains "the caller gets the recvonly answer" "$D/hold.out" "^hold-answer .*a=r
 # --- CANCEL ---
 check "cancelled call" call cancel plain "$UAS_P" cancel
 contains "the callee's INVITE was anchored before the CANCEL" "$D/cancel.out" "^uas-sdp .*c=IN IP4 127.0.0.1"
-if wait_for '[ "$(calls_in_engine)" = 0 ]' 30; then ok "CANCEL freed the session in rtpengine"; else fail "after CANCEL rtpengine holds: $(ng list)"; fi
+if wait_for '! engine_knows cancel' 30; then ok "CANCEL freed the session in rtpengine"; else fail "after CANCEL rtpengine holds the call"; fi
 
 # --- Calls status while a call is up, engine counters ---
 python3 "$TOP/tests/sip/media_call.py" --sbc 127.0.0.1:"$SBC_PORT" --uas-port "$UAS_P" --user plain \
-	--mode hold --rtp 150 >"$D/long.out" 2>&1 &
+	--mode hold --linger 8 >"$D/long.out" 2>&1 &
 LPID=$!
 t_track "$LPID"
-wait_for "grep -q '^sent-payload' $D/long.out" 100
-sleep 1
+wait_for "grep -q '^rtp-done' $D/long.out" 100
 "$BIN/sbc-ini" --socket "$SOCK" status Calls >/dev/null 2>&1 # asks rtpengine for the next look
 sleep 0.5
 "$BIN/sbc-ini" --socket "$SOCK" status Calls >"$D/calls" 2>&1
-cid=$(ng list | python3 -c 'import ast,sys; c=ast.literal_eval(sys.stdin.read()).get("calls",[]); print(c[0] if c else "")')
-pk=$(ng query "$cid" | python3 -c 'import ast,sys; d=ast.literal_eval(sys.stdin.read()); print(d.get("totals",{}).get("RTP",{}).get("packets",0))')
+if engine_knows long; then ok "rtpengine holds the call while it is up (ng query)"; else fail "ng query of a live call"; fi
+pk=$(ng query "$(awk '/^call-id/{print $2}' "$D/long.out")" | python3 -c 'import ast,sys; d=ast.literal_eval(sys.stdin.read()); print(d.get("totals",{}).get("RTP",{}).get("packets",0))')
 if [ "${pk:-0}" -gt 20 ]; then ok "rtpengine counts the call's packets (ng query: $pk)"; else fail "ng query packets: $pk"; fi
 if grep -qE '127\.0\.0\.1:[0-9]+", "127\.0\.0\.1:[0-9]+", 0, 0, [1-9][0-9]*' "$D/calls"; then
 	ok "Calls shows media addresses, SRTP no and packets relayed"
 else fail "Calls row"; cat "$D/calls"; fi
 wait "$LPID"
+if wait_for '! engine_knows long' 30; then ok "and frees it after the BYE"; else fail "long call still in rtpengine"; fi
 
 # --- the engine stops answering: alarm; back: cleared ---
 kill -STOP "$RTPE_PID"

@@ -17,9 +17,12 @@ Prints one line per fact, for the test to grep:
     rtp-uac N HEX         RTP packets the caller got back, and the first one's payload
     rtp-uas N HEX         the same at the callee
     sent-payload HEX      the payload every RTP packet carried
+    call-id ID            the caller's Call-ID (the SBC's rtpengine call)
     result ok|cancelled   how the call ended; exit status 0 when the flow completed
 """
 import argparse
+import base64
+import functools
 import os
 import random
 import re
@@ -29,6 +32,7 @@ import sys
 import time
 
 T0 = time.monotonic()
+print = functools.partial(print, flush=True)  # the test reads the lines while we run
 
 
 def rnd(bits=32):
@@ -69,9 +73,17 @@ def method(m):
     return "" if m["start"].startswith("SIP/") else m["start"].split(" ")[0]
 
 
-def sdp(port, extra=""):
+def sdp(port, extra="", offer=""):
+    """Our SDP; as the answer to an RTP/SAVP offer, RTP/SAVP with a crypto line of our own
+    (SDES: each side sends with the key it declares; we never send, only count)."""
+    proto = "RTP/AVP"
+    m = re.search(r"^a=crypto:(\d+) (\S+) ", offer, re.M)
+    if m:
+        proto = "RTP/SAVP"
+        key = base64.b64encode(os.urandom(30)).decode()
+        extra += "a=crypto:%s %s inline:%s\r\n" % (m.group(1), m.group(2), key)
     return ("v=0\r\no=- %s 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-            "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n%s" % (rnd(16), port, extra))
+            "m=audio %d %s 0\r\na=rtpmap:0 PCMU/8000\r\n%s" % (rnd(16), port, proto, extra))
 
 
 def media_of(body):
@@ -130,6 +142,7 @@ def main():
     ap.add_argument("--user", default="media")
     ap.add_argument("--mode", default="basic", choices=("basic", "late", "hold", "cancel"))
     ap.add_argument("--rtp", type=int, default=50)
+    ap.add_argument("--linger", type=float, default=0, help="seconds up before hold and BYE")
     a = ap.parse_args()
     host, port = a.sbc.rsplit(":", 1)
     sbc = (host, int(port))
@@ -150,6 +163,7 @@ def main():
         lines.append("Content-Length: %d" % len(body.encode()))
         return "\r\n".join(lines) + "\r\n\r\n" + body
 
+    print("call-id %s" % callid)
     offer = "" if a.mode == "late" else sdp(uac.rtp_port)
     invite = request("INVITE", ruri, 1, "<%s>" % ruri, offer)
     uac.send(invite, sbc)
@@ -172,7 +186,7 @@ def main():
         uas.wait(lambda m: method(m) == "ACK")
         print("result cancelled")
         return 0
-    answer = sdp(uas.rtp_port)
+    answer = sdp(uas.rtp_port, offer=inv["body"])
     uas.send(response(inv, 200, "OK", uas_tag, answer, uas_contact), inv_src)
     ok, _ = uac.wait(lambda m: status(m) == 200)
     print("uac-sdp %r" % ok["body"])
@@ -216,6 +230,8 @@ def main():
             ph.rtp_got += 1
     print("rtp-uac %d %s" % (uac.rtp_got, uac.rtp_first.hex()))
     print("rtp-uas %d %s" % (uas.rtp_got, uas.rtp_first.hex()))
+    print("rtp-done")
+    time.sleep(a.linger)
     cseq = 2
     if a.mode == "hold":
         uac.send(request("INVITE", target, cseq, to, sdp(uac.rtp_port, "a=sendonly\r\n")), sbc)
