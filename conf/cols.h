@@ -48,7 +48,8 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_SYSLOG_FACILITY, "SyslogFacility", INT)                                          \
 	X(GLOBALS_TCP_IDLE_TIMEOUT, "TCPIdleTimeout", INT)                                         \
 	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)                        \
-	X(GLOBALS_MEDIA_ENGINE_ADDRESS, "MediaEngineAddress", STRING)
+	X(GLOBALS_MEDIA_ENGINE_ADDRESS, "MediaEngineAddress", STRING)                              \
+	X(GLOBALS_MEDIA_ENGINE_START, "MediaEngineStart", BOOL)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */

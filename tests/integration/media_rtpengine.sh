@@ -16,7 +16,7 @@ NG=$(free_udp)
 PMIN=$((30000 + (RANDOM % 300) * 100))
 PMAX=$((PMIN + 99))
 rtpengine_start() {
-	rtpengine --foreground --log-stderr --table=-1 --interface=127.0.0.1 \
+	rtpengine --config-file=none --foreground --log-stderr --table=-1 --interface=127.0.0.1 \
 		--listen-ng=127.0.0.1:"$NG" --port-min="$PMIN" --port-max="$PMAX" \
 		--log-level=6 --delete-delay=0 >>"$D/rtpengine.log" 2>&1 &
 	RTPE_PID=$!
@@ -190,4 +190,34 @@ if wait_for "! $BIN/sbc-ini --socket $SOCK status Alarms | grep -q mediaEngineDo
 else fail "mediaEngineDown not cleared"; fi
 
 check "sbcd still runs" kill -0 "$SBCD_PID"
+
+# --- MediaEngineStart: sbcd starts and supervises its own rtpengine ---
+D2=$D/own
+mkdir -p "$D2"
+NG=$(free_udp)
+PMIN=$((30000 + (RANDOM % 300) * 100))
+cat >"$D2/boot.ini" <<EOF2
+[SIP Params]
+MediaEngineAddress = '127.0.0.1:$NG'
+MediaEngineStart = 1
+[ CpMediaRealm ]
+FORMAT CpMediaRealm_Index = CpMediaRealm_MediaRealmName, CpMediaRealm_IPv4IF, CpMediaRealm_PortRangeStart, CpMediaRealm_MediaSessionLeg, CpMediaRealm_IsDefault;
+CpMediaRealm 0 = "lo", "O+M+C", $PMIN, 20, 1;
+[ \CpMediaRealm ]
+EOF2
+if rt_sbcd "$D2" "$D2/boot.ini"; then ok "second sbcd (MediaEngineStart = 1) starts"; else fail "second sbcd starts"; fi
+child() { pgrep -P "$SBCD_PID" -x rtpengine; }
+if wait_for "child && ng ping | grep -q pong" 100; then ok "it runs its own rtpengine, answering on MediaEngineAddress"; else
+	fail "no rtpengine child of sbcd answers"; tail -5 "$D2/sbcd.log"; fi
+R1=$(child); [ -n "$R1" ] && t_track "$R1"
+if tr '\0' ' ' </proc/"$R1"/cmdline | grep -q -- "--listen-ng=127.0.0.1:$NG --port-min=$PMIN --port-max=$((PMIN + 39))"; then
+	ok "with the default realm's port range ($PMIN-$((PMIN + 39)))"
+else fail "rtpengine arguments: $(tr '\0' ' ' </proc/"$R1"/cmdline)"; fi
+kill "$R1"
+if wait_for '[ -n "$(child)" ] && [ "$(child)" != "$R1" ] && ng ping | grep -q pong' 150; then
+	ok "a killed rtpengine is started again"
+else fail "rtpengine not restarted"; fi
+R2=$(child); [ -n "$R2" ] && t_track "$R2"
+kill "$SBCD_PID"
+if wait_for "! kill -0 $R2" 50; then ok "the private rtpengine ends with sbcd"; else fail "rtpengine outlived sbcd"; fi
 t_end
