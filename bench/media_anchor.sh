@@ -46,7 +46,7 @@ run() {
 	port=$(free_udp)
 	s0=$(cpu "$SBCD_PID"); r0=$(cpu "$RTPE"); t0=$(date +%s.%N)
 	sipp -sn uac -i 127.0.0.1 -p "$port" -s bench -r "$RATE" -m "$N" -l 500 -nostdin \
-		-timeout 300 -trace_screen -screen_file "$D/$1.screen" 127.0.0.1:"$SBC_PORT" >"$D/$1.out" 2>&1
+		-timeout 300 -trace_screen -screen_file "$D/uac-$1.screen" 127.0.0.1:"$SBC_PORT" >"$D/$1.out" 2>&1
 	t1=$(date +%s.%N)
 	awk -v a="$(uac_stat "$1" "Successful call")" -v b="$(uac_stat "$1" "Failed call")" \
 		-v t="$(echo "$t1 - $t0" | bc)" -v s="$(($(cpu "$SBCD_PID") - s0))" -v r="$(($(cpu "$RTPE") - r0))" \

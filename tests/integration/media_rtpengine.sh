@@ -5,7 +5,9 @@
 # whose IpProfile says "secured" gets RTP/SAVP with an AES_CM_128_HMAC_SHA1_80 crypto line and
 # SRTP on the wire (the payload it receives is not the clear payload sent), BYE and CANCEL free
 # the session in rtpengine (ng list), late offer and re-INVITE hold are anchored too, and a media
-# engine that stops answering raises alarm mediaEngineDown.
+# engine that stops answering raises alarm mediaEngineDown. A real phone, baresip with mediaenc
+# srtp-mand (SRTP mandatory, audio from a file), answers behind the secured group: its SRTP reaches
+# the plain caller as RTP. MediaEngineStart: sbcd runs, restarts and ends its own rtpengine.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../sip/lib-sip.sh"
 t_begin media_rtpengine
@@ -190,6 +192,52 @@ if wait_for "! $BIN/sbc-ini --socket $SOCK status Alarms | grep -q mediaEngineDo
 else fail "mediaEngineDown not cleared"; fi
 
 check "sbcd still runs" kill -0 "$SBCD_PID"
+
+# --- a real phone: baresip with mediaenc srtp-mand behind the secured group ---
+if command -v baresip >/dev/null; then
+	mkdir -p "$D/bob"
+	# its audio: a 10 s 440 Hz tone at 8 kHz from a file (aufile)
+	python3 -c 'import math,struct,sys,wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000))) for i in range(80000)))' "$D/tone.wav"
+	RP=$((PMAX + 1000))
+	cat >"$D/bob/config" <<EOF3
+poll_method poll
+sip_listen 127.0.0.1:$SUAS_P
+sip_transports udp
+audio_player aubridge,bob
+audio_source aufile,$D/tone.wav
+audio_alert aubridge,bob
+rtp_ports $RP-$((RP + 99))
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module aubridge.so
+module srtp.so
+module account.so
+module menu.so
+EOF3
+	echo "<sip:secure@127.0.0.1:$SUAS_P>;regint=0;answermode=auto;audio_codecs=PCMU;mediaenc=srtp-mand" >"$D/bob/accounts"
+	baresip -f "$D/bob" >"$D/bob.log" 2>&1 &
+	BOB=$!
+	t_track "$BOB"
+	wait_for "ss -Hlun 'sport = :$SUAS_P' | grep -q ." 100
+	timeout 40 python3 "$TOP/tests/sip/media_call.py" --sbc 127.0.0.1:"$SBC_PORT" --uas-port "$SUAS_P" \
+		--user secure --mode ext --rtp 100 --linger 5 >"$D/bob-call.out" 2>&1 &
+	BC=$!
+	t_track "$BC"
+	wait_for "grep -q '^rtp-done' $D/bob-call.out" 150
+	q=$(ng query "$(awk '/^call-id/{print $2}' "$D/bob-call.out")")
+	wait "$BC"
+	contains "baresip (srtp-mand) answers the call through the SBC" "$D/bob-call.out" "^result ok"
+	if echo "$q" | grep -q "RTP/SAVP"; then ok "rtpengine's leg toward baresip is RTP/SAVP (ng query)"; else fail "no RTP/SAVP leg: $q"; fi
+	n=$(awk '/^rtp-uac/{print $2}' "$D/bob-call.out")
+	if [ "${n:-0}" -ge 20 ]; then ok "baresip's SRTP reaches the plain caller decrypted as RTP ($n packets)"; else
+		fail "caller got ${n:-0} RTP packets from baresip"; tail -5 "$D/bob.log"; fi
+	kill "$BOB"
+else
+	fail "baresip is installed (packaging/install-deps)"
+fi
 
 # --- MediaEngineStart: sbcd starts and supervises its own rtpengine ---
 D2=$D/own
