@@ -193,6 +193,17 @@ else fail "mediaEngineDown not cleared"; fi
 
 check "sbcd still runs" kill -0 "$SBCD_PID"
 
+# --- IpProfile alone changed live: anchoring off, then on again ---
+check "anchoring turned off in the plain profile alone" sbc_import '[ IpProfile ]' \
+	'FORMAT IpProfile_Index = IpProfile_ProfileName, IpProfile_SBCMediaSecurityBehaviour, IpProfile_SBCMediaAnchoring;' \
+	'IpProfile 0 = "plain", 2, 0;' '[ \IpProfile ]'
+check "unanchored call completes" call basic plain "$UAS_P" direct
+P6=$(sdp_ports direct uas-sdp)
+if [ -n "$P6" ] && ! in_range "$P6"; then ok "its SDP is relayed unchanged (the caller's own port $P6)"; else fail "unanchored call SDP port '$P6'"; fi
+check "anchoring on again" sbc_import '[ IpProfile ]' \
+	'FORMAT IpProfile_Index = IpProfile_ProfileName, IpProfile_SBCMediaSecurityBehaviour, IpProfile_SBCMediaAnchoring;' \
+	'IpProfile 0 = "plain", 2, 1;' '[ \IpProfile ]'
+
 # --- a real phone: baresip with mediaenc srtp-mand behind the secured group ---
 if command -v baresip >/dev/null; then
 	mkdir -p "$D/bob"
