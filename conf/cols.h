@@ -51,7 +51,8 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_DNS_SERVER_PORT, "DNSServerPort", PORT)                                          \
 	X(GLOBALS_DNS_GRACE_PERIOD, "DNSGracePeriod", INT)                                         \
 	X(GLOBALS_PERFORMANCE_MONITORING, "PerformanceMonitoring", BOOL)                           \
-	X(GLOBALS_MEDIA_ENGINE_ADDRESS, "MediaEngineAddress", STRING)
+	X(GLOBALS_MEDIA_ENGINE_ADDRESS, "MediaEngineAddress", STRING)                              \
+	X(GLOBALS_MEDIA_ENGINE_START, "MediaEngineStart", BOOL)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */

@@ -19,21 +19,19 @@ static const struct conf_use web_uses[] = {
     {&conf_tbl_tlscontexts, NULL},
 };
 
-static const int sip_globals[] = {GLOBALS_VERIFY_SERVER_CERTIFICATE,
-				  GLOBALS_PEER_HOST_NAME_VERIFICATION_MODE,
-				  GLOBALS_TLS_REMOTE_SUBJECT_NAME,
-				  GLOBALS_TLS_HANDSHAKE_TIMEOUT,
-				  GLOBALS_SIP_DIGEST_NONCE_LIFETIME,
-				  GLOBALS_DNS_SERVER_PORT,
-				  GLOBALS_DNS_GRACE_PERIOD,
-				  GLOBALS_PERFORMANCE_MONITORING,
-				  -1};
+static const int sip_globals[] = {
+    GLOBALS_VERIFY_SERVER_CERTIFICATE, GLOBALS_PEER_HOST_NAME_VERIFICATION_MODE,
+    GLOBALS_TLS_REMOTE_SUBJECT_NAME,   GLOBALS_TLS_HANDSHAKE_TIMEOUT,
+    GLOBALS_SIP_DIGEST_NONCE_LIFETIME, GLOBALS_DNS_SERVER_PORT,
+    GLOBALS_DNS_GRACE_PERIOD,          GLOBALS_PERFORMANCE_MONITORING,
+    GLOBALS_MEDIA_ENGINE_ADDRESS,      -1};
 static const struct conf_use sip_uses[] = {
     {&conf_tbl_sipinterface, NULL},   {&conf_tbl_tlscontexts, NULL},
     {&conf_tbl_proxyset, NULL},       {&conf_tbl_proxyip, NULL},
     {&conf_tbl_ipgroup, NULL},        {&conf_tbl_classification, NULL},
     {&conf_tbl_ip2iprouting, NULL},   {&conf_tbl_globals, sip_globals},
     {&conf_tbl_sipcredentials, NULL}, {&conf_tbl_interfaces, NULL},
+    {&conf_tbl_ipprofile, NULL},      {&conf_tbl_mediarealm, NULL},
 };
 
 const struct conf_consumer conf_consumers[CONF_CONSUMER_N] = {

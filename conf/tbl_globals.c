@@ -103,6 +103,11 @@ static const struct conf_column cols[] = {
 	{"MediaEngineAddress", "media-engine-address", 140, CONF_T_STRING, 0, 80, NULL, NULL, "",
 	 "host:port of rtpengine's ng control protocol; empty: media is not anchored", 0, SIP,
 	 "voip media"},
+    [GLOBALS_MEDIA_ENGINE_START] =
+	{"MediaEngineStart", "media-engine-start", 141, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+	 "sbcd starts and supervises a private rtpengine listening on MediaEngineAddress, with "
+	 "the default media realm's address and port range",
+	 CONF_F_RESET, SIP, "voip media"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

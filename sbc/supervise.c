@@ -47,7 +47,7 @@ struct child {
 /* A child that runs this long has started well: its processDown alarm clears. */
 #define CHILD_GOOD 10
 
-static struct child children[2];
+static struct child children[4];
 static unsigned nchildren;
 static su_timer_t *timer;
 
@@ -235,6 +235,56 @@ static struct child *child_add(const char *name, const char *user)
 	return c;
 }
 
+/* MediaEngineStart: a private rtpengine (userspace forwarding, no kernel table) on
+ * MediaEngineAddress, media on the default realm's interface address and port range. */
+static void media_engine_add(struct sbcd *s)
+{
+	static char ng[96], iface[96], pmin[24], pmax[24];
+	static const char *const paths[] = {"/usr/bin/rtpengine", "/usr/sbin/rtpengine"};
+	const char *addr = conf_globals_str(s->active, GLOBALS_MEDIA_ENGINE_ADDRESS);
+	const struct conf_rows *mr = conf_store_rows(s->active, &conf_tbl_mediarealm);
+	const struct conf_row *realm = NULL, *netif;
+	long long start = 30000, legs = 500;
+	struct child *c;
+
+	if (!conf_globals_int(s->active, GLOBALS_MEDIA_ENGINE_START) || !addr[0])
+		return;
+	for (unsigned i = 0; mr && i < mr->n; i++)
+		if (!realm || conf_row_int(mr->row[i], MREALM_IS_DEFAULT))
+			realm = mr->row[i];
+	snprintf(iface, sizeof(iface), "--interface=127.0.0.1");
+	if (realm) {
+		start = conf_row_int(realm, MREALM_PORT_RANGE_START);
+		legs = conf_row_int(realm, MREALM_MEDIA_SESSION_LEG);
+		netif = conf_store_find_name(s->active, &conf_tbl_interfaces,
+					     conf_row_str(realm, MREALM_IPV4_IF));
+		if (netif)
+			snprintf(iface, sizeof(iface), "--interface=%s",
+				 conf_row_str(netif, NETIF_IP_ADDRESS));
+	}
+	c = &children[nchildren];
+	memset(c, 0, sizeof(*c));
+	c->name = "rtpengine";
+	for (unsigned i = 0; i < sizeof(paths) / sizeof(paths[0]) && !c->path[0]; i++)
+		if (access(paths[i], X_OK) == 0)
+			snprintf(c->path, sizeof(c->path), "%s", paths[i]);
+	if (!c->path[0]) {
+		log_warnx(
+		    "MediaEngineStart: rtpengine not installed (package rtpengine-daemon): not "
+		    "started");
+		return;
+	}
+	snprintf(ng, sizeof(ng), "--listen-ng=%s", addr);
+	snprintf(pmin, sizeof(pmin), "--port-min=%lld", start);
+	snprintf(pmax, sizeof(pmax), "--port-max=%lld", start + 2 * legs - 1);
+	char **a = c->argv;
+	*a++ = c->path, *a++ = "--config-file=none", *a++ = "--foreground", *a++ = "--table=-1";
+	*a++ = iface, *a++ = ng;
+	*a++ = pmin, *a++ = pmax, *a++ = "--log-stderr", *a++ = "--delete-delay=0";
+	*a = NULL;
+	nchildren++;
+}
+
 void supervise_start(struct sbcd *s)
 {
 	const char *agentx = conf_globals_str(s->active, GLOBALS_AGENTX_SOCKET);
@@ -270,6 +320,7 @@ void supervise_start(struct sbcd *s)
 			*a++ = "--socket", *a++ = s->sockpath, *a = NULL;
 		}
 	}
+	media_engine_add(s);
 	for (unsigned i = 0; i < nchildren; i++)
 		child_spawn(&children[i]);
 	if (nchildren) {

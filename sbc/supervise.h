@@ -1,5 +1,6 @@
 /*
- * supervise: sbcd starts its helper processes (sbc-web, sbc-snmp-agent) and
+ * supervise: sbcd starts its helper processes (sbc-web, sbc-snmp-agent, and rtpengine
+ * when MediaEngineStart is set) and
  * restarts them when they exit, with a growing delay (1 s doubling to 30 s,
  * back to 1 s after a minute of good running). Programs are looked up beside
  * the sbcd executable. Stopping sends SIGTERM, then SIGKILL after 2 s.

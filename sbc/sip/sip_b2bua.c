@@ -824,6 +824,8 @@ void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
 		    {CALLS_SRC_IP_GROUP_NAME, c->dest.src_group},
 		    {CALLS_DEST_IP_GROUP_NAME, c->dest.dst_group},
 		    {CALLS_ROUTE_NAME, c->dest.route_name},
+		    {CALLS_CALLER_MEDIA, c->media.addr[0]},
+		    {CALLS_CALLEE_MEDIA, c->media.addr[1]},
 		};
 		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
 			conf_row_set_text(t, r, text[k].col, text[k].v, ebuf, sizeof(ebuf));

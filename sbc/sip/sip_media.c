@@ -165,6 +165,14 @@ void sip_media_call_init(struct sip_media *m, const struct sip_media_cfg *cfg,
 
 static const char *const tags[2] = {"sbc-a", "sbc-b"};
 
+/* Every SRTP suite rtpengine 10.5 offers but AES_CM_128_HMAC_SHA1_80 (RFC 4568's default). */
+static const char *const other_suites[] = {
+    "no-AEAD_AES_256_GCM",        "no-AEAD_AES_128_GCM",        "no-AES_256_CM_HMAC_SHA1_80",
+    "no-AES_256_CM_HMAC_SHA1_32", "no-AES_192_CM_HMAC_SHA1_80", "no-AES_192_CM_HMAC_SHA1_32",
+    "no-AES_CM_128_HMAC_SHA1_32", "no-F8_128_HMAC_SHA1_80",     "no-F8_128_HMAC_SHA1_32",
+    "no-NULL_HMAC_SHA1_80",       "no-NULL_HMAC_SHA1_32",
+};
+
 struct sdp_op {
 	struct sip_media_call *mc;
 	int to;
@@ -257,10 +265,15 @@ unsigned sip_media_sdp(struct sip_media *m, struct sip_media_call *mc, int from,
 		else if (mc->sec[to] == SIP_MSEC_RTP || mc->sec[to] == SIP_MSEC_BOTH)
 			sip_benc_kv(&b, "transport-protocol", "RTP/AVP");
 		if (mc->sec[to] == SIP_MSEC_SRTP || mc->sec[to] == SIP_MSEC_BOTH) {
+			/* SDES with AES_CM_128_HMAC_SHA1_80 alone (rtpengine 10.5 has no "only-")
+			 */
 			sip_benc_str(&b, "SDES");
 			sip_benc_list(&b);
-			sip_benc_str(&b, "only-AES_CM_128_HMAC_SHA1_80");
+			for (unsigned i = 0; i < sizeof(other_suites) / sizeof(other_suites[0]);
+			     i++)
+				sip_benc_str(&b, other_suites[i]);
 			sip_benc_end(&b);
+			sip_benc_kv(&b, "DTLS", "off");
 		}
 		/* realms map to rtpengine's named interfaces; one realm needs no direction */
 		if (mc->realm[from][0] && mc->realm[to][0] &&

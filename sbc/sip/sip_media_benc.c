@@ -98,6 +98,9 @@ static int num(struct rd *r, char stop, int sign, long long *out)
 	}
 	if (!digits || r->at >= r->n)
 		return -1;
+	/* one spelling per number (bencode): no leading zero, no "-0" */
+	if ((digits > 1 && r->p[r->at - (size_t)digits] == '0') || (neg && v == 0))
+		return -1;
 	r->at++; /* stop */
 	*out = neg ? -(long long)v : (long long)v;
 	return 0;

@@ -5,7 +5,9 @@
 # whose IpProfile says "secured" gets RTP/SAVP with an AES_CM_128_HMAC_SHA1_80 crypto line and
 # SRTP on the wire (the payload it receives is not the clear payload sent), BYE and CANCEL free
 # the session in rtpengine (ng list), late offer and re-INVITE hold are anchored too, and a media
-# engine that stops answering raises alarm mediaEngineDown.
+# engine that stops answering raises alarm mediaEngineDown. A real phone, baresip with mediaenc
+# srtp-mand (SRTP mandatory, audio from a file), answers behind the secured group: its SRTP reaches
+# the plain caller as RTP. MediaEngineStart: sbcd runs, restarts and ends its own rtpengine.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../sip/lib-sip.sh"
 t_begin media_rtpengine
@@ -16,7 +18,7 @@ NG=$(free_udp)
 PMIN=$((30000 + (RANDOM % 300) * 100))
 PMAX=$((PMIN + 99))
 rtpengine_start() {
-	rtpengine --foreground --log-stderr --table=-1 --interface=127.0.0.1 \
+	rtpengine --config-file=none --foreground --log-stderr --table=-1 --interface=127.0.0.1 \
 		--listen-ng=127.0.0.1:"$NG" --port-min="$PMIN" --port-max="$PMAX" \
 		--log-level=6 --delete-delay=0 >>"$D/rtpengine.log" 2>&1 &
 	RTPE_PID=$!
@@ -108,7 +110,8 @@ call() {
 # sdp_ports NAME KIND: the m=audio ports of that SDP line of the output
 sdp_ports() { grep "^$2 " "$D/$1.out" | grep -o 'm=audio [0-9]*' | awk '{print $2}'; }
 in_range() { [ -n "$1" ] && [ "$1" -ge "$PMIN" ] && [ "$1" -le "$PMAX" ]; }
-calls_in_engine() { ng list | python3 -c 'import ast,sys; print(len(ast.literal_eval(sys.stdin.read()).get("calls", [])))'; }
+# engine_knows NAME: rtpengine holds the call of that run (ng query of its Call-ID answers ok)
+engine_knows() { ng query "$(awk '/^call-id/{print $2}' "$D/$1.out")" | grep -q "'result': 'ok'"; }
 
 # --- a plain call: early offer, RTP both ways, BYE ---
 check "plain call completes" call basic plain "$UAS_P" basic
@@ -121,14 +124,17 @@ if [ "${n_uac:-0}" -ge 40 ] && [ "${n_uas:-0}" -ge 40 ]; then ok "RTP through rt
 	fail "RTP through rtpengine: caller got ${n_uac:-0}, callee ${n_uas:-0} of 50"; fi
 sent=$(awk '/^sent-payload/{print $2}' "$D/basic.out")
 if grep -q "^rtp-uas [0-9]* $sent" "$D/basic.out"; then ok "plain leg carries the payload in clear (RTP)"; else fail "plain leg payload"; fi
-if wait_for '[ "$(calls_in_engine)" = 0 ]' 30; then ok "BYE freed the session in rtpengine (ng list empty)"; else
-	fail "rtpengine still holds: $(ng list)"; fi
+if wait_for '! engine_knows basic' 30; then ok "BYE freed the session in rtpengine (ng query: unknown call)"; else
+	fail "rtpengine still holds the call after BYE"; fi
 
 # --- SRTP toward the callee whose profile says secured ---
 check "call to the secured group completes" call basic secure "$SUAS_P" srtp
 contains "the secured callee is offered RTP/SAVP" "$D/srtp.out" "^uas-sdp .*m=audio [0-9]+ RTP/SAVP"
 contains "with an AES_CM_128_HMAC_SHA1_80 crypto line (SDES)" "$D/srtp.out" "^uas-sdp .*a=crypto:[0-9]+ AES_CM_128_HMAC_SHA1_80 inline:"
 contains "the caller (plain profile) gets RTP/AVP" "$D/srtp.out" "^uac-sdp .*RTP/AVP"
+if [ "$(grep "^uas-sdp" "$D/srtp.out" | grep -o 'a=crypto:' | wc -l)" = 1 ] && ! grep -q "^uas-sdp .*fingerprint" "$D/srtp.out"; then
+	ok "that suite alone, and no DTLS"
+else fail "the secured callee got other crypto suites or DTLS"; fi
 if grep -q "^uac-sdp .*crypto" "$D/srtp.out"; then fail "the plain caller got a crypto line"; else ok "the plain caller gets no crypto line"; fi
 sent=$(awk '/^sent-payload/{print $2}' "$D/srtp.out")
 got=$(awk '/^rtp-uas/{print $3}' "$D/srtp.out")
@@ -155,25 +161,25 @@ contains "the caller gets the recvonly answer" "$D/hold.out" "^hold-answer .*a=r
 # --- CANCEL ---
 check "cancelled call" call cancel plain "$UAS_P" cancel
 contains "the callee's INVITE was anchored before the CANCEL" "$D/cancel.out" "^uas-sdp .*c=IN IP4 127.0.0.1"
-if wait_for '[ "$(calls_in_engine)" = 0 ]' 30; then ok "CANCEL freed the session in rtpengine"; else fail "after CANCEL rtpengine holds: $(ng list)"; fi
+if wait_for '! engine_knows cancel' 30; then ok "CANCEL freed the session in rtpengine"; else fail "after CANCEL rtpengine holds the call"; fi
 
 # --- Calls status while a call is up, engine counters ---
 python3 "$TOP/tests/sip/media_call.py" --sbc 127.0.0.1:"$SBC_PORT" --uas-port "$UAS_P" --user plain \
-	--mode hold --rtp 150 >"$D/long.out" 2>&1 &
+	--mode hold --linger 8 >"$D/long.out" 2>&1 &
 LPID=$!
 t_track "$LPID"
-wait_for "grep -q '^sent-payload' $D/long.out" 100
-sleep 1
+wait_for "grep -q '^rtp-done' $D/long.out" 100
 "$BIN/sbc-ini" --socket "$SOCK" status Calls >/dev/null 2>&1 # asks rtpengine for the next look
 sleep 0.5
 "$BIN/sbc-ini" --socket "$SOCK" status Calls >"$D/calls" 2>&1
-cid=$(ng list | python3 -c 'import ast,sys; c=ast.literal_eval(sys.stdin.read()).get("calls",[]); print(c[0] if c else "")')
-pk=$(ng query "$cid" | python3 -c 'import ast,sys; d=ast.literal_eval(sys.stdin.read()); print(d.get("totals",{}).get("RTP",{}).get("packets",0))')
+if engine_knows long; then ok "rtpengine holds the call while it is up (ng query)"; else fail "ng query of a live call"; fi
+pk=$(ng query "$(awk '/^call-id/{print $2}' "$D/long.out")" | python3 -c 'import ast,sys; d=ast.literal_eval(sys.stdin.read()); print(d.get("totals",{}).get("RTP",{}).get("packets",0))')
 if [ "${pk:-0}" -gt 20 ]; then ok "rtpengine counts the call's packets (ng query: $pk)"; else fail "ng query packets: $pk"; fi
 if grep -qE '127\.0\.0\.1:[0-9]+", "127\.0\.0\.1:[0-9]+", 0, 0, [1-9][0-9]*' "$D/calls"; then
 	ok "Calls shows media addresses, SRTP no and packets relayed"
 else fail "Calls row"; cat "$D/calls"; fi
 wait "$LPID"
+if wait_for '! engine_knows long' 30; then ok "and frees it after the BYE"; else fail "long call still in rtpengine"; fi
 
 # --- the engine stops answering: alarm; back: cleared ---
 kill -STOP "$RTPE_PID"
@@ -186,4 +192,91 @@ if wait_for "! $BIN/sbc-ini --socket $SOCK status Alarms | grep -q mediaEngineDo
 else fail "mediaEngineDown not cleared"; fi
 
 check "sbcd still runs" kill -0 "$SBCD_PID"
+
+# --- IpProfile alone changed live: anchoring off, then on again ---
+check "anchoring turned off in the plain profile alone" sbc_import '[ IpProfile ]' \
+	'FORMAT IpProfile_Index = IpProfile_ProfileName, IpProfile_SBCMediaSecurityBehaviour, IpProfile_SBCMediaAnchoring;' \
+	'IpProfile 0 = "plain", 2, 0;' '[ \IpProfile ]'
+check "unanchored call completes" call basic plain "$UAS_P" direct
+P6=$(sdp_ports direct uas-sdp)
+if [ -n "$P6" ] && ! in_range "$P6"; then ok "its SDP is relayed unchanged (the caller's own port $P6)"; else fail "unanchored call SDP port '$P6'"; fi
+check "anchoring on again" sbc_import '[ IpProfile ]' \
+	'FORMAT IpProfile_Index = IpProfile_ProfileName, IpProfile_SBCMediaSecurityBehaviour, IpProfile_SBCMediaAnchoring;' \
+	'IpProfile 0 = "plain", 2, 1;' '[ \IpProfile ]'
+
+# --- a real phone: baresip with mediaenc srtp-mand behind the secured group ---
+if command -v baresip >/dev/null; then
+	mkdir -p "$D/bob"
+	# its audio: a 10 s 440 Hz tone at 8 kHz from a file (aufile)
+	python3 -c 'import math,struct,sys,wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000))) for i in range(80000)))' "$D/tone.wav"
+	RP=$((PMAX + 1000))
+	cat >"$D/bob/config" <<EOF3
+poll_method poll
+sip_listen 127.0.0.1:$SUAS_P
+sip_transports udp
+audio_player aubridge,bob
+audio_source aufile,$D/tone.wav
+audio_alert aubridge,bob
+rtp_ports $RP-$((RP + 99))
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module aubridge.so
+module srtp.so
+module account.so
+module menu.so
+EOF3
+	echo "<sip:secure@127.0.0.1:$SUAS_P>;regint=0;answermode=auto;audio_codecs=PCMU;mediaenc=srtp-mand" >"$D/bob/accounts"
+	baresip -f "$D/bob" >"$D/bob.log" 2>&1 &
+	BOB=$!
+	t_track "$BOB"
+	wait_for "ss -Hlun 'sport = :$SUAS_P' | grep -q ." 100
+	timeout 40 python3 "$TOP/tests/sip/media_call.py" --sbc 127.0.0.1:"$SBC_PORT" --uas-port "$SUAS_P" \
+		--user secure --mode ext --rtp 100 --linger 5 >"$D/bob-call.out" 2>&1 &
+	BC=$!
+	t_track "$BC"
+	wait_for "grep -q '^rtp-done' $D/bob-call.out" 150
+	q=$(ng query "$(awk '/^call-id/{print $2}' "$D/bob-call.out")")
+	wait "$BC"
+	contains "baresip (srtp-mand) answers the call through the SBC" "$D/bob-call.out" "^result ok"
+	if echo "$q" | grep -q "RTP/SAVP"; then ok "rtpengine's leg toward baresip is RTP/SAVP (ng query)"; else fail "no RTP/SAVP leg: $q"; fi
+	n=$(awk '/^rtp-uac/{print $2}' "$D/bob-call.out")
+	if [ "${n:-0}" -ge 20 ]; then ok "baresip's SRTP reaches the plain caller decrypted as RTP ($n packets)"; else
+		fail "caller got ${n:-0} RTP packets from baresip"; tail -5 "$D/bob.log"; fi
+	kill "$BOB"
+else
+	fail "baresip is installed (packaging/install-deps)"
+fi
+
+# --- MediaEngineStart: sbcd starts and supervises its own rtpengine ---
+D2=$D/own
+mkdir -p "$D2"
+NG=$(free_udp)
+PMIN=$((30000 + (RANDOM % 300) * 100))
+cat >"$D2/boot.ini" <<EOF2
+[SIP Params]
+MediaEngineAddress = '127.0.0.1:$NG'
+MediaEngineStart = 1
+[ CpMediaRealm ]
+FORMAT CpMediaRealm_Index = CpMediaRealm_MediaRealmName, CpMediaRealm_IPv4IF, CpMediaRealm_PortRangeStart, CpMediaRealm_MediaSessionLeg, CpMediaRealm_IsDefault;
+CpMediaRealm 0 = "lo", "O+M+C", $PMIN, 20, 1;
+[ \CpMediaRealm ]
+EOF2
+if rt_sbcd "$D2" "$D2/boot.ini"; then ok "second sbcd (MediaEngineStart = 1) starts"; else fail "second sbcd starts"; fi
+child() { pgrep -P "$SBCD_PID" -x rtpengine; }
+if wait_for "child && ng ping | grep -q pong" 100; then ok "it runs its own rtpengine, answering on MediaEngineAddress"; else
+	fail "no rtpengine child of sbcd answers"; tail -5 "$D2/sbcd.log"; fi
+R1=$(child); [ -n "$R1" ] && t_track "$R1"
+if tr '\0' ' ' </proc/"$R1"/cmdline | grep -q -- "--listen-ng=127.0.0.1:$NG --port-min=$PMIN --port-max=$((PMIN + 39))"; then
+	ok "with the default realm's port range ($PMIN-$((PMIN + 39)))"
+else fail "rtpengine arguments: $(tr '\0' ' ' </proc/"$R1"/cmdline)"; fi
+kill "$R1"
+if wait_for '[ -n "$(child)" ] && [ "$(child)" != "$R1" ] && ng ping | grep -q pong' 150; then
+	ok "a killed rtpengine is started again"
+else fail "rtpengine not restarted"; fi
+R2=$(child); [ -n "$R2" ] && t_track "$R2"
+kill "$SBCD_PID"
+if wait_for "! kill -0 $R2" 50; then ok "the private rtpengine ends with sbcd"; else fail "rtpengine outlived sbcd"; fi
 t_end

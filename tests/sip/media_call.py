@@ -8,6 +8,7 @@ The caller (UAC) sends to the SBC at --sbc; the SBC routes the Request-URI user 
     late     INVITE without SDP, the offer in the 200, the answer in the ACK; RTP; BYE
     hold     basic, then a re-INVITE from the caller with a=sendonly (hold); BYE
     cancel   the callee rings (180) and the caller CANCELs
+    ext      the callee is a real phone on --uas-port (baresip, auto-answer): basic as the caller
 
 Prints one line per fact, for the test to grep:
 
@@ -17,9 +18,12 @@ Prints one line per fact, for the test to grep:
     rtp-uac N HEX         RTP packets the caller got back, and the first one's payload
     rtp-uas N HEX         the same at the callee
     sent-payload HEX      the payload every RTP packet carried
+    call-id ID            the caller's Call-ID (the SBC's rtpengine call)
     result ok|cancelled   how the call ended; exit status 0 when the flow completed
 """
 import argparse
+import base64
+import functools
 import os
 import random
 import re
@@ -29,6 +33,7 @@ import sys
 import time
 
 T0 = time.monotonic()
+print = functools.partial(print, flush=True)  # the test reads the lines while we run
 
 
 def rnd(bits=32):
@@ -69,9 +74,17 @@ def method(m):
     return "" if m["start"].startswith("SIP/") else m["start"].split(" ")[0]
 
 
-def sdp(port, extra=""):
+def sdp(port, extra="", offer=""):
+    """Our SDP; as the answer to an RTP/SAVP offer, RTP/SAVP with a crypto line of our own
+    (SDES: each side sends with the key it declares; we never send, only count)."""
+    proto = "RTP/AVP"
+    m = re.search(r"^a=crypto:(\d+) (\S+) ", offer, re.M)
+    if m:
+        proto = "RTP/SAVP"
+        key = base64.b64encode(os.urandom(30)).decode()
+        extra += "a=crypto:%s %s inline:%s\r\n" % (m.group(1), m.group(2), key)
     return ("v=0\r\no=- %s 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-            "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n%s" % (rnd(16), port, extra))
+            "m=audio %d %s 0\r\na=rtpmap:0 PCMU/8000\r\n%s" % (rnd(16), port, proto, extra))
 
 
 def media_of(body):
@@ -128,12 +141,13 @@ def main():
     ap.add_argument("--sbc", required=True)
     ap.add_argument("--uas-port", type=int, required=True)
     ap.add_argument("--user", default="media")
-    ap.add_argument("--mode", default="basic", choices=("basic", "late", "hold", "cancel"))
+    ap.add_argument("--mode", default="basic", choices=("basic", "late", "hold", "cancel", "ext"))
     ap.add_argument("--rtp", type=int, default=50)
+    ap.add_argument("--linger", type=float, default=0, help="seconds up before hold and BYE")
     a = ap.parse_args()
     host, port = a.sbc.rsplit(":", 1)
     sbc = (host, int(port))
-    uac, uas = Phone(), Phone(a.uas_port)
+    uac, uas = Phone(), Phone(0 if a.mode == "ext" else a.uas_port)
     callid, ftag, uas_tag = rnd(64) + "@media_call", rnd(), rnd()
     ruri = "sip:%s@%s:%s" % (a.user, host, port)
     frm = "<sip:caller@127.0.0.1:%d>;tag=%s" % (uac.port, ftag)
@@ -150,9 +164,12 @@ def main():
         lines.append("Content-Length: %d" % len(body.encode()))
         return "\r\n".join(lines) + "\r\n\r\n" + body
 
+    print("call-id %s" % callid)
     offer = "" if a.mode == "late" else sdp(uac.rtp_port)
     invite = request("INVITE", ruri, 1, "<%s>" % ruri, offer)
     uac.send(invite, sbc)
+    if a.mode == "ext":
+        return ext_call(a, uac, sbc, request, ruri)
     inv, inv_src = uas.wait(lambda m: method(m) == "INVITE")
     if a.mode != "late":
         print("uas-sdp %r" % inv["body"])
@@ -172,7 +189,7 @@ def main():
         uas.wait(lambda m: method(m) == "ACK")
         print("result cancelled")
         return 0
-    answer = sdp(uas.rtp_port)
+    answer = sdp(uas.rtp_port, offer=inv["body"])
     uas.send(response(inv, 200, "OK", uas_tag, answer, uas_contact), inv_src)
     ok, _ = uac.wait(lambda m: status(m) == 200)
     print("uac-sdp %r" % ok["body"])
@@ -216,6 +233,8 @@ def main():
             ph.rtp_got += 1
     print("rtp-uac %d %s" % (uac.rtp_got, uac.rtp_first.hex()))
     print("rtp-uas %d %s" % (uas.rtp_got, uas.rtp_first.hex()))
+    print("rtp-done")
+    time.sleep(a.linger)
     cseq = 2
     if a.mode == "hold":
         uac.send(request("INVITE", target, cseq, to, sdp(uac.rtp_port, "a=sendonly\r\n")), sbc)
@@ -231,6 +250,37 @@ def main():
     uac.send(request("BYE", target, cseq, to), sbc)
     bye, src = uas.wait(lambda m: method(m) == "BYE")
     uas.send(response(bye, 200, "OK"), src)
+    uac.wait(lambda m: status(m) == 200 and "BYE" in h(m, "cseq"))
+    print("result ok")
+    return 0
+
+
+def ext_call(a, uac, sbc, request, ruri):
+    """The caller's side only: the callee is a real phone that answers by itself."""
+    ok, _ = uac.wait(lambda m: status(m) >= 200 and "INVITE" in h(m, "cseq"), 15)
+    if status(ok) != 200:
+        print("result refused %d" % status(ok))
+        return 1
+    print("uac-sdp %r" % ok["body"])
+    to = h(ok, "to")
+    target = re.search(r"<([^>]+)>", h(ok, "contact")).group(1)
+    uac.send(request("ACK", target, 1, to), sbc)
+    dest = media_of(ok["body"])
+    payload = os.urandom(160)
+    for i in range(a.rtp):
+        hdr = bytes([0x80, 0]) + i.to_bytes(2, "big") + (i * 160).to_bytes(4, "big") + \
+            (0x3333).to_bytes(4, "big")
+        uac.rtp.sendto(hdr + payload, dest)
+        end = time.monotonic() + 0.02
+        while time.monotonic() < end:
+            r, _, _ = select.select([uac.rtp], [], [], max(0, end - time.monotonic()))
+            if r:
+                uac.rtp.recv(2048)
+                uac.rtp_got += 1
+    print("rtp-uac %d" % uac.rtp_got)
+    print("rtp-done")
+    time.sleep(a.linger)
+    uac.send(request("BYE", target, 2, to), sbc)
     uac.wait(lambda m: status(m) == 200 and "BYE" in h(m, "cseq"))
     print("result ok")
     return 0

@@ -91,6 +91,9 @@ static void read_rejects(void)
 	    {"1:a1:b", "trailing bytes"},
 	    {"x", "unexpected byte"},
 	    {"i99999999999999999999e", "bad integer"},
+	    {"i007e", "bad integer"},
+	    {"i-0e", "bad integer"},
+	    {"03:abc", "bad string length"},
 	    {"llllllllllllllllllllllllllllllllllllllllee", "nested too deep"},
 	};
 	struct sip_benc n[64];
