@@ -22,6 +22,8 @@ static const struct conf_col_binding b_proxystatus[] = {CONF_COLS_PROXYSTATUS(BI
 static const struct conf_col_binding b_calls[] = {CONF_COLS_CALLS(BIND)};
 static const struct conf_col_binding b_sipcredentials[] = {CONF_COLS_SIPCRED(BIND)};
 static const struct conf_col_binding b_sipidstatus[] = {CONF_COLS_SIPIDSTATUS(BIND)};
+static const struct conf_col_binding b_snmpusers[] = {CONF_COLS_SNMPUSER(BIND)};
+static const struct conf_col_binding b_snmptrapdest[] = {CONF_COLS_SNMPTRAP(BIND)};
 
 #define TABLE(f, p, name)                                                                          \
 	{                                                                                          \
@@ -48,6 +50,8 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(calls, CALLS, "Calls"),
     TABLE(sipcredentials, SIPCRED, "SIPCredentials"),
     TABLE(sipidstatus, SIPIDSTATUS, "SIPIdentityStatus"),
+    TABLE(snmpusers, SNMPUSER, "SNMPUsers"),
+    TABLE(snmptrapdest, SNMPTRAP, "SNMPTrapDestinations"),
 };
 
 const unsigned conf_nbindings = sizeof(conf_bindings) / sizeof(conf_bindings[0]);

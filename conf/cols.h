@@ -47,7 +47,12 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_AGENTX_SOCKET, "AgentXSocket", STRING)                                           \
 	X(GLOBALS_SYSLOG_FACILITY, "SyslogFacility", INT)                                          \
 	X(GLOBALS_TCP_IDLE_TIMEOUT, "TCPIdleTimeout", INT)                                         \
-	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)
+	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)                        \
+	X(GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING, "SNMPReadOnlyCommunityString", SECRET)          \
+	X(GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING, "SNMPReadWriteCommunityString", SECRET)        \
+	X(GLOBALS_SNMP_V1V2C_ENABLE, "SNMPv1v2cEnable", BOOL)                                      \
+	X(GLOBALS_SNMP_MASTER_INCLUDE_FILE, "SNMPMasterIncludeFile", STRING)                       \
+	X(GLOBALS_SNMP_MASTER_PID_FILE, "SNMPMasterPidFile", STRING)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */
@@ -358,5 +363,27 @@ struct conf_table_binding {
 /* Every table's bindings, in conf_tables[] order. */
 extern const struct conf_table_binding conf_bindings[];
 extern const unsigned conf_nbindings;
+
+/* SNMPUsers (conf/tbl_snmpusers.c) */
+extern const struct conf_table conf_tbl_snmpusers;
+#define CONF_COLS_SNMPUSER(X)                                                                      \
+	X(SNMPUSER_USERNAME, "Username", STRING)                                                   \
+	X(SNMPUSER_AUTH_PROTOCOL, "AuthProtocol", ENUM)                                            \
+	X(SNMPUSER_PRIV_PROTOCOL, "PrivProtocol", ENUM)                                            \
+	X(SNMPUSER_AUTH_KEY, "AuthKey", SECRET)                                                    \
+	X(SNMPUSER_PRIV_KEY, "PrivKey", SECRET)                                                    \
+	X(SNMPUSER_GROUP, "Group", ENUM)
+enum snmpuser_col { CONF_COLS_SNMPUSER(CONF_COL_ENUM) SNMPUSER_NCOLS };
+
+/* SNMPTrapDestinations (conf/tbl_snmptrapdest.c) */
+extern const struct conf_table conf_tbl_snmptrapdest;
+#define CONF_COLS_SNMPTRAP(X)                                                                      \
+	X(SNMPTRAP_ADDRESS, "Address", STRING)                                                     \
+	X(SNMPTRAP_PORT, "Port", PORT)                                                             \
+	X(SNMPTRAP_VERSION, "Version", ENUM)                                                       \
+	X(SNMPTRAP_TYPE, "Type", ENUM)                                                             \
+	X(SNMPTRAP_USER, "User", REF)                                                              \
+	X(SNMPTRAP_COMMUNITY, "Community", SECRET)
+enum snmptrap_col { CONF_COLS_SNMPTRAP(CONF_COL_ENUM) SNMPTRAP_NCOLS };
 
 #endif

@@ -8,6 +8,7 @@ extern const struct conf_table conf_tbl_globals, conf_tbl_tlscontexts, conf_tbl_
 extern const struct conf_table conf_tbl_tlsstatus, conf_tbl_registrations;
 extern const struct conf_table conf_tbl_proxystatus, conf_tbl_calls;
 extern const struct conf_table conf_tbl_sipcredentials, conf_tbl_sipidstatus;
+extern const struct conf_table conf_tbl_snmpusers, conf_tbl_snmptrapdest;
 
 const struct conf_table *const conf_tables[] = {
     &conf_tbl_globals,         &conf_tbl_tlscontexts,    &conf_tbl_interfaces,
@@ -16,7 +17,7 @@ const struct conf_table *const conf_tables[] = {
     &conf_tbl_webusers,        &conf_tbl_tlsstatus,      &conf_tbl_registrations,
     &conf_tbl_tlscertificates, &conf_tbl_trustedroots,   &conf_tbl_alarms,
     &conf_tbl_proxystatus,     &conf_tbl_calls,          &conf_tbl_sipcredentials,
-    &conf_tbl_sipidstatus,
+    &conf_tbl_sipidstatus,     &conf_tbl_snmpusers,      &conf_tbl_snmptrapdest,
 };
 
 const unsigned conf_ntables = sizeof(conf_tables) / sizeof(conf_tables[0]);

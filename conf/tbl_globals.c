@@ -85,6 +85,30 @@ static const struct conf_column cols[] = {
 	{"SIPDigestNonceLifetime", "digest-nonce-lifetime", 40, CONF_T_INT, 1, 3600, NULL, NULL,
 	 "300", "Seconds a SIP digest nonce is valid; later it is answered stale=true", 0, SIP,
 	 SEC},
+    [GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING] =
+	{"SNMPReadOnlyCommunityString", "ro-community-string", 120, CONF_T_SECRET, 0, 64, NULL,
+	 NULL, "",
+	 "SNMPv1/v2c read-only community of the snmpd master, empty for none (never shown)",
+	 CONF_F_SECRET, SNMP, "system snmp"},
+    [GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING] =
+	{"SNMPReadWriteCommunityString", "rw-community-string", 121, CONF_T_SECRET, 0, 64, NULL,
+	 NULL, "",
+	 "SNMPv1/v2c read-write community of the snmpd master, empty for none (never shown)",
+	 CONF_F_SECRET, SNMP, "system snmp"},
+    [GLOBALS_SNMP_V1V2C_ENABLE] =
+	{"SNMPv1v2cEnable", "v1v2c-enable", 122, CONF_T_BOOL, 0, 1, NULL, NULL, "1",
+	 "SNMPv1/v2c communities and v2c notifications on the snmpd master; 0 leaves SNMPv3 only",
+	 0, SNMP, "system snmp"},
+    [GLOBALS_SNMP_MASTER_INCLUDE_FILE] =
+	{"SNMPMasterIncludeFile", "master-include-file", 123, CONF_T_STRING, 0, 255, NULL, NULL, "",
+	 "Absolute path of the snmpd include file sbcd writes from the SNMP tables (in the "
+	 "master's includeDir); empty: none is written",
+	 0, SNMP, "system snmp"},
+    [GLOBALS_SNMP_MASTER_PID_FILE] =
+	{"SNMPMasterPidFile", "master-pid-file", 124, CONF_T_STRING, 0, 255, NULL, NULL, "",
+	 "Pid file of the snmpd master, sent SIGHUP when the include file changes; empty: the "
+	 "master reloads by other means (doc/SNMP.md)",
+	 0, SNMP, "system snmp"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 
