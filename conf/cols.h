@@ -50,9 +50,7 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_SIP_DIGEST_NONCE_LIFETIME, "SIPDigestNonceLifetime", INT)                        \
 	X(GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING, "SNMPReadOnlyCommunityString", SECRET)          \
 	X(GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING, "SNMPReadWriteCommunityString", SECRET)        \
-	X(GLOBALS_SNMP_V1V2C_ENABLE, "SNMPv1v2cEnable", BOOL)                                      \
-	X(GLOBALS_SNMP_MASTER_INCLUDE_FILE, "SNMPMasterIncludeFile", STRING)                       \
-	X(GLOBALS_SNMP_MASTER_PID_FILE, "SNMPMasterPidFile", STRING)
+	X(GLOBALS_SNMP_V1V2C_ENABLE, "SNMPv1v2cEnable", BOOL)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */

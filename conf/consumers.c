@@ -33,10 +33,7 @@ static const struct conf_use sip_uses[] = {
 
 static const int snmp_globals[] = {GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING,
 				   GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING,
-				   GLOBALS_SNMP_V1V2C_ENABLE,
-				   GLOBALS_SNMP_MASTER_INCLUDE_FILE,
-				   GLOBALS_SNMP_MASTER_PID_FILE,
-				   -1};
+				   GLOBALS_SNMP_V1V2C_ENABLE, -1};
 static const struct conf_use snmp_uses[] = {
     {&conf_tbl_snmpusers, NULL},
     {&conf_tbl_snmptrapdest, NULL},

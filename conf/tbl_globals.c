@@ -99,16 +99,6 @@ static const struct conf_column cols[] = {
 	{"SNMPv1v2cEnable", "v1v2c-enable", 122, CONF_T_BOOL, 0, 1, NULL, NULL, "1",
 	 "SNMPv1/v2c communities and v2c notifications on the snmpd master; 0 leaves SNMPv3 only",
 	 0, SNMP, "system snmp"},
-    [GLOBALS_SNMP_MASTER_INCLUDE_FILE] =
-	{"SNMPMasterIncludeFile", "master-include-file", 123, CONF_T_STRING, 0, 255, NULL, NULL, "",
-	 "Absolute path of the snmpd include file sbcd writes from the SNMP tables (in the "
-	 "master's includeDir); empty: none is written",
-	 0, SNMP, "system snmp"},
-    [GLOBALS_SNMP_MASTER_PID_FILE] =
-	{"SNMPMasterPidFile", "master-pid-file", 124, CONF_T_STRING, 0, 255, NULL, NULL, "",
-	 "Pid file of the snmpd master, sent SIGHUP when the include file changes; empty: the "
-	 "master reloads by other means (doc/SNMP.md)",
-	 0, SNMP, "system snmp"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

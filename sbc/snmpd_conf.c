@@ -22,7 +22,29 @@
 #define MAX_TOMBSTONE 32
 #define MAX_FILE      (1 << 20)
 
+static char inc_path[PATH_MAX];   /* --snmpd-include, or "" */
+static char pid_path[PATH_MAX];   /* --snmpd-pidfile, or "" */
 static char staged[PATH_MAX + 8]; /* PATH.new written by prepare, or "" */
+
+int snmpd_conf_init(const char *include, const char *pidfile, char *err, size_t errlen)
+{
+	size_t pl = include ? strlen(include) : 0;
+
+	inc_path[0] = pid_path[0] = 0;
+	if (include && (include[0] != '/' || pl < 6 || strcmp(include + pl - 5, ".conf") ||
+			pl >= sizeof(inc_path))) {
+		snprintf(err, errlen, "--snmpd-include %s: not an absolute path ending in .conf",
+			 include);
+		return -1;
+	}
+	if (pidfile && (pidfile[0] != '/' || strlen(pidfile) >= sizeof(pid_path))) {
+		snprintf(err, errlen, "--snmpd-pidfile %s: not an absolute path", pidfile);
+		return -1;
+	}
+	snprintf(inc_path, sizeof(inc_path), "%s", include ? include : "");
+	snprintf(pid_path, sizeof(pid_path), "%s", pidfile ? pidfile : "");
+	return 0;
+}
 
 struct buf {
 	char *s;
@@ -260,19 +282,13 @@ static void secret_free(char *s)
 /* Renders st's file into PATH.new when it differs; 1 staged, 0 nothing to do, -1 with err. */
 static int stage(const struct conf_store *st, char *err, size_t errlen)
 {
-	const char *path = conf_globals_str(st, GLOBALS_SNMP_MASTER_INCLUDE_FILE);
-	size_t pl = strlen(path);
+	const char *path = inc_path;
 	char *old = NULL, *text;
 	int fd, rc = -1;
 
 	staged[0] = 0;
 	if (!*path)
 		return 0;
-	if (path[0] != '/' || pl < 6 || strcmp(path + pl - 5, ".conf") || strstr(path, "/../") ||
-	    pl + 5 > sizeof(staged)) {
-		snprintf(err, errlen, "'%s' is not an absolute path ending in .conf", path);
-		return -1;
-	}
 	if (file_read(path, &old, err, errlen) < 0)
 		return -1;
 	if (old && strncmp(old, SNMPD_CONF_HEADER, strlen(SNMPD_CONF_HEADER))) {
@@ -313,20 +329,20 @@ out:
 /* SIGHUP to the snmpd of the pid file, when it names a running snmpd. */
 static void master_reload(const struct conf_store *st)
 {
-	const char *pidfile = conf_globals_str(st, GLOBALS_SNMP_MASTER_PID_FILE);
+	const char *pidfile = pid_path;
 	char comm[64] = "", proc[64];
 	FILE *f;
 	long pid = 0;
 
 	if (!*pidfile) {
-		log_info("snmpd include file changed: no SNMPMasterPidFile, the master reloads it "
+		log_info("snmpd include file changed: no --snmpd-pidfile, the master reloads it "
 			 "by other means");
 		return;
 	}
 	f = fopen(pidfile, "r");
 	if (!f || fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
-		log_warnx("snmpd master: cannot read a pid from SNMPMasterPidFile %s%s%s", pidfile,
-			  f ? "" : ": ", f ? "" : strerror(errno));
+		log_warnx("snmpd master: cannot read a pid from %s%s%s", pidfile, f ? "" : ": ",
+			  f ? "" : strerror(errno));
 		if (f)
 			fclose(f);
 		return;
@@ -351,7 +367,7 @@ static void master_reload(const struct conf_store *st)
 
 static void commit_staged(const struct conf_store *st)
 {
-	const char *path = conf_globals_str(st, GLOBALS_SNMP_MASTER_INCLUDE_FILE);
+	const char *path = inc_path;
 
 	if (!staged[0])
 		return;
@@ -371,9 +387,8 @@ int snmpd_conf_prepare(const struct conf_store *cand, struct conf_diag *d)
 	char err[PATH_MAX + 128];
 
 	if (stage(cand, err, sizeof(err)) < 0) {
-		conf_diag_add_at(d, 1, CONF_C_REFUSED, &conf_tbl_globals, 0,
-				 GLOBALS_SNMP_MASTER_INCLUDE_FILE, "Globals column %s: %s",
-				 conf_tbl_globals.cols[GLOBALS_SNMP_MASTER_INCLUDE_FILE].name, err);
+		conf_diag_add(d, 1, "the snmpd master's include file (sbcd --snmpd-include): %s",
+			      err);
 		return -1;
 	}
 	return 0;
@@ -396,7 +411,7 @@ void snmpd_conf_boot(const struct conf_store *st)
 	char err[PATH_MAX + 128];
 
 	if (stage(st, err, sizeof(err)) < 0)
-		log_warnx("snmpd include file (SNMPMasterIncludeFile): %s", err);
+		log_warnx("snmpd include file (--snmpd-include): %s", err);
 	else
 		commit_staged(st);
 }

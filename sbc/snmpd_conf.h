@@ -2,12 +2,13 @@
  * snmpd_conf: the snmpd master's include file, made from SNMPUsers,
  * SNMPTrapDestinations and the [SNMP Params] globals (doc/SNMP.md).
  *
- * The file (global SNMPMasterIncludeFile, in a directory the master reads with
+ * The file (sbcd --snmpd-include, in a directory the master reads with
  * includeDir) holds createUser, rouser/rwuser, rocommunity/rwcommunity and
  * trapsess lines. After a change sbcd sends SIGHUP to the snmpd named by
- * SNMPMasterPidFile; snmpd then reads its configuration again without a
- * restart. createUser lines are consumed into snmpd's persistent storage,
- * where a user outlives its line: a user deleted from SNMPUsers stays in the
+ * --snmpd-pidfile; snmpd then reads its configuration again without a
+ * restart. Where the file goes is the deployment's choice, not an operator's
+ * setting: no view can make sbcd write elsewhere. createUser lines are consumed into snmpd's
+ * persistent storage, where a user outlives its line: a user deleted from SNMPUsers stays in the
  * file as a tombstone (a createUser with random keys nobody knows and no
  * access), so its old keys stop working at once and after restarts of snmpd.
  *
@@ -20,6 +21,12 @@
 
 struct conf_store;
 struct conf_diag;
+
+/*
+ * The file and the master's pid file (either may be NULL: none). -1 with err
+ * when include is not an absolute path ending in .conf or pidfile not absolute.
+ */
+int snmpd_conf_init(const char *include, const char *pidfile, char *err, size_t errlen);
 
 /* First line of every file sbcd writes: a file without it is never replaced. */
 #define SNMPD_CONF_HEADER "# sbc-snmpd: written by sbcd"
@@ -34,8 +41,8 @@ char *snmpd_conf_render(const struct conf_store *st, const char *old);
 /*
  * Commit hooks (sbc/sbcd_commit.c): prepare renders cand's file and, when it
  * differs from the file in place, writes it beside it (PATH.new, mode 0640);
- * -1 with an error in d naming SNMPMasterIncludeFile when the path is not
- * usable. apply puts the staged file in place and signals the master (a
+ * -1 with an error in d naming the file when it cannot be written or is not
+ * sbcd's own. apply puts the staged file in place and signals the master (a
  * failure to signal is logged: the file is in place for its next start);
  * abort removes the staged file.
  */

@@ -61,14 +61,13 @@ wait_trap() { wait_for "[ \$(ntraps $1 $2) -ge $3 ]" "${4:-100}"; }
 exported() { sbcini export | grep -qE "$1"; }
 
 check "base MIBs" snmp_mibs
-check "sbcd starts" snmp_sbcd_start
+SBCD_EXTRA="--snmpd-include $INC --snmpd-pidfile $T_DIR/snmpd.pid"
+check "sbcd starts (--snmpd-include, --snmpd-pidfile)" snmp_sbcd_start
 SBCD0=$SBCD_PID
 check "snmpd master starts" master_start
 
 # the users, the master file and two trap destinations (v3 and v2c)
 check "SNMP users, communities and destinations are configured" load <<CONF
-SNMPMasterIncludeFile = '$INC'
-SNMPMasterPidFile = '$T_DIR/snmpd.pid'
 SNMPReadOnlyCommunityString = 'ro-comm-1'
 SNMPv1v2cEnable = 1
 [ SNMPUsers ]
@@ -198,8 +197,13 @@ SNMPUsers 1 = "nmsmon", "short";
 [ \SNMPUsers ]
 CONF
 contains "naming the column" "$T_DIR/load.out" 'SNMPUsers row 1 column AuthKey: .*8 characters'
-expect_fail "a file sbcd did not write is not replaced" \
-	load <<<"SNMPMasterIncludeFile = '$T_DIR/snmpd.conf'"
-contains "naming the global" "$T_DIR/load.out" "SNMPMasterIncludeFile: .*not written by sbcd"
 check "the include file is unchanged" cmp "$INC" "$T_DIR/inc.before"
+# a file sbcd did not write is never replaced: the change is refused, naming it
+printf 'createUser someone SHA "not-sbcds-1" AES\n' >"$INC"
+expect_fail "a change is refused while the include file is not sbcd's" \
+	load <<<"SNMPv1v2cEnable = 1"
+contains "naming the file" "$T_DIR/load.out" "snmpd-include.*$INC.*not written by sbcd"
+contains "which is left alone" "$INC" '^createUser someone SHA "not-sbcds-1" AES$'
+expect_fail "sbcd refuses an include path not ending in .conf" \
+	"$BIN/sbcd" -n --flash "$T_DIR/flash" --snmpd-include "$T_DIR/snmpd.d/x"
 t_end
