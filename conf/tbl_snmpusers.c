@@ -43,7 +43,8 @@ static const struct conf_column cols[] = {
 				"3 AES-128, 4 AES-192, 5 AES-256",
 				0},
     [SNMPUSER_AUTH_KEY] = {"AuthKey", "auth-key", 4, CONF_T_SECRET, 0, 64, NULL, NULL, "",
-			   "Authentication pass phrase, 8 characters at least (never shown)",
+			   "Authentication pass phrase, 8 characters at least; empty: the user is "
+			   "off (never shown)",
 			   CONF_F_SECRET},
     [SNMPUSER_PRIV_KEY] = {"PrivKey", "priv-key", 5, CONF_T_SECRET, 0, 64, NULL, NULL, "",
 			   "Privacy pass phrase, 8 characters at least; empty: the AuthKey "
@@ -121,7 +122,8 @@ static int check_users(const struct conf_store *st, char *err, size_t errlen)
 				 r->index);
 			return -1;
 		}
-		if (a != CONF_SNMP_AUTH_NONE &&
+		/* no AuthKey yet: the user is off (not given to snmpd) */
+		if (a != CONF_SNMP_AUTH_NONE && *r->v[SNMPUSER_AUTH_KEY].s &&
 		    key_check(r, SNMPUSER_AUTH_KEY, "authentication", err, errlen) < 0)
 			return -1;
 		if (p != CONF_SNMP_PRIV_NONE && *r->v[SNMPUSER_PRIV_KEY].s &&

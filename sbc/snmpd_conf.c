@@ -93,12 +93,18 @@ static const char *priv_name(long long p)
 	return p > 0 && p <= CONF_SNMP_PRIV_AES256 ? n[p] : "";
 }
 
+/* A user with an authentication protocol and no key yet is off: snmpd does not get it. */
+static int user_on(const struct conf_row *u)
+{
+	return u->v[SNMPUSER_AUTH_PROTOCOL].i == CONF_SNMP_AUTH_NONE || *u->v[SNMPUSER_AUTH_KEY].s;
+}
+
 static const struct conf_row *user_find(const struct conf_store *st, const char *name)
 {
 	const struct conf_rows *rs = conf_store_rows(st, &conf_tbl_snmpusers);
 
 	for (unsigned j = 0; j < rs->n; j++)
-		if (!strcmp(rs->row[j]->v[SNMPUSER_USERNAME].s, name))
+		if (!strcmp(rs->row[j]->v[SNMPUSER_USERNAME].s, name) && user_on(rs->row[j]))
 			return rs->row[j];
 	return NULL;
 }
@@ -226,7 +232,10 @@ char *snmpd_conf_render(const struct conf_store *st, const char *old)
 	    "# Do not edit: sbcd replaces this file on every change (doc/SNMP.md).\n");
 	put(&b, "# SNMPv3 users\n");
 	for (unsigned j = 0; j < rs->n; j++)
-		user_lines(&b, rs->row[j]);
+		if (user_on(rs->row[j]))
+			user_lines(&b, rs->row[j]);
+		else
+			put(&b, "# SNMPUsers %u: no AuthKey, off\n", rs->row[j]->index);
 	if (old)
 		tombstones(&b, st, old);
 	put(&b, "# SNMPv1/v2c: %s\n", v1v2c ? "on" : "off (SNMPv1v2cEnable = 0)");

@@ -181,6 +181,16 @@ check "the changed user works after the restart" wait_for mon2 30
 expect_fail "the deleted user still fails after the restart" adm snmpget .1.3.6.1.2.1.1.3.0
 expect_fail "the read-only user's old keys still fail" mon snmpget .1.3.6.1.2.1.1.3.0
 
+# a user created without a key (as SNMP createAndGo does with defaults) is off, not keyless
+check "a user without AuthKey is accepted" load <<'CONF'
+[ SNMPUsers ]
+FORMAT SNMPUsers_Index = SNMPUsers_Username;
+SNMPUsers 3 = "nmsoff";
+[ \SNMPUsers ]
+CONF
+contains "and left out of snmpd" "$INC" '^# SNMPUsers 3: no AuthKey, off$'
+expect_fail "no createUser for it" grep -q '^createUser nmsoff' "$INC"
+
 # refusals name what is wrong; a refused change writes nothing
 cp "$INC" "$T_DIR/inc.before"
 expect_fail "3DES is refused" load <<'CONF'
