@@ -1,7 +1,8 @@
 /*
  * SNMPTrapDestinations: where the snmpd master sends the SBC's notifications,
  * as SNMPv3 traps or informs with an SNMPUsers user, or as v2c ones with a
- * community (only while SNMPv1v2cEnable is on).
+ * community (only while SNMPv1v2cEnable is on). A row without its User (v3)
+ * or Community (v2c) is off until it has one.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,10 +24,13 @@ static const struct conf_column cols[] = {
 			  "SNMP version: 2 v2c (community), 3 v3 (user)", 0},
     [SNMPTRAP_TYPE] = {"Type", "type", 4, CONF_T_ENUM, 0, 0, type, NULL, "0",
 		       "0 trap (unacknowledged), 1 inform (acknowledged, resent)", 0},
-    [SNMPTRAP_USER] = {"User", "user", 5, CONF_T_REF, 0, 0, NULL, "SNMPUsers", "",
-		       "SNMPUsers user the v3 notifications are sent as", 0},
-    [SNMPTRAP_COMMUNITY] = {"Community", "community", 6, CONF_T_SECRET, 0, 64, NULL, NULL, "",
-			    "Community of v2c notifications (never shown)", CONF_F_SECRET},
+    [SNMPTRAP_USER] =
+	{"User", "user", 5, CONF_T_REF, 0, 0, NULL, "SNMPUsers", "",
+	 "SNMPUsers user the v3 notifications are sent as; empty: the destination is off", 0},
+    [SNMPTRAP_COMMUNITY] =
+	{"Community", "community", 6, CONF_T_SECRET, 0, 64, NULL, NULL, "",
+	 "Community of v2c notifications; empty: the v2c destination is off (never shown)",
+	 CONF_F_SECRET},
 };
 _Static_assert(CONF_NCOLS(cols) == SNMPTRAP_NCOLS, "conf/cols.h lists every column of snmptrap");
 
@@ -60,12 +64,7 @@ static int check_dests(const struct conf_store *st, char *err, size_t errlen)
 				   "not a host name or an IP address");
 		if (!r->v[SNMPTRAP_PORT].i)
 			return bad(err, errlen, r->index, "Port", "port 0");
-		if (r->v[SNMPTRAP_VERSION].i == CONF_SNMP_V3 && !*r->v[SNMPTRAP_USER].s)
-			return bad(err, errlen, r->index, "User",
-				   "a v3 destination needs an SNMPUsers user");
-		if (r->v[SNMPTRAP_VERSION].i == CONF_SNMP_V2C && !*r->v[SNMPTRAP_COMMUNITY].s)
-			return bad(err, errlen, r->index, "Community",
-				   "a v2c destination needs a community");
+		/* a v3 row without User, a v2c row without Community: off (sbc/snmpd_conf.c) */
 		if (!conf_snmp_text_ok(r->v[SNMPTRAP_COMMUNITY].s))
 			return bad(err, errlen, r->index, "Community",
 				   "control characters, '\"' and '\\' are not allowed");
@@ -78,7 +77,7 @@ const struct conf_table conf_tbl_snmptrapdest = {
     .cli = "snmp-trap-destination",
     .tree = "system",
     .mib = 21,
-    .max_rows = 5,
+    .max_rows = 10,
     .cols = cols,
     .ncols = CONF_NCOLS(cols),
     .help = "Managers that receive the SBC's notifications (SNMP traps or informs)",

@@ -160,8 +160,16 @@ static void dest_lines(struct buf *b, const struct conf_store *st, int v1v2c)
 		const struct conf_row *u = NULL;
 		if (r->v[SNMPTRAP_VERSION].i == CONF_SNMP_V3) {
 			u = user_find(st, r->v[SNMPTRAP_USER].s);
-			if (!u)
+			if (!u) {
+				put(b,
+				    "# SNMPTrapDestinations %u: no User (or the user is off), "
+				    "off\n",
+				    r->index);
 				continue;
+			}
+		} else if (!*r->v[SNMPTRAP_COMMUNITY].s) {
+			put(b, "# SNMPTrapDestinations %u: v2c without Community, off\n", r->index);
+			continue;
 		} else if (!v1v2c) {
 			put(b, "# SNMPTrapDestinations %u: v2c, off (SNMPv1v2cEnable = 0)\n",
 			    r->index);

@@ -67,6 +67,22 @@ static void test_render(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(t, "trapsess -v 2c -c \"tc-1\" udp:nms.example.net:162\n"));
 	free(t);
 
+	/* destinations without their user or community are off, not refused */
+	struct conf_store *inc =
+	    build(st, "[ SNMPTrapDestinations ]\n"
+		      "FORMAT SNMPTrapDestinations_Index = "
+		      "SNMPTrapDestinations_Address, SNMPTrapDestinations_Version;\n"
+		      "SNMPTrapDestinations 2 = \"h3\", 3;\n"
+		      "SNMPTrapDestinations 3 = \"h2\", 2;\n"
+		      "[ \\SNMPTrapDestinations ]\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inc);
+	t = snmpd_conf_render(inc, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "# SNMPTrapDestinations 2: no User"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "# SNMPTrapDestinations 3: v2c without Community, off"));
+	CU_ASSERT_PTR_NULL(strstr(t, "udp:h"));
+	free(t);
+	conf_store_free(inc);
+
 	/* v1/v2c off: no community, no v2c sink; v3 stays */
 	struct conf_store *off = build(st, "SNMPv1v2cEnable = 0\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(off);
@@ -165,14 +181,9 @@ static void test_refusals(void)
 		"SNMPUsers row 4 column Username");
 	refused(st,
 		"[ SNMPTrapDestinations ]\nFORMAT SNMPTrapDestinations_Index = "
-		"SNMPTrapDestinations_Address, SNMPTrapDestinations_Version;\n"
-		"SNMPTrapDestinations 3 = \"h\", 3;\n[ \\SNMPTrapDestinations ]\n",
-		"SNMPTrapDestinations row 3 column User: a v3 destination needs");
-	refused(st,
-		"[ SNMPTrapDestinations ]\nFORMAT SNMPTrapDestinations_Index = "
-		"SNMPTrapDestinations_Address, SNMPTrapDestinations_Version;\n"
-		"SNMPTrapDestinations 3 = \"h\", 2;\n[ \\SNMPTrapDestinations ]\n",
-		"SNMPTrapDestinations row 3 column Community: a v2c destination needs");
+		"SNMPTrapDestinations_Address;\n"
+		"SNMPTrapDestinations 3 = \"h;x\";\n[ \\SNMPTrapDestinations ]\n",
+		"SNMPTrapDestinations row 3 column Address: not a host name");
 	refused(st, "SNMPReadWriteCommunityString = 'a\\b'\n",
 		"Globals column SNMPReadWriteCommunityString: control characters");
 	conf_store_free(st);
