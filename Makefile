@@ -194,7 +194,7 @@ install: $(PROGS)
 	install -m 0644 packaging/tmpfiles/sbc.conf $(DESTDIR)$(TMPFILESDIR)/
 	@# sshd and snmpd snippets (owned by the CLI and SNMP work) are shipped inert, for the
 	@# operator to enable (doc/OPERATIONS.md)
-	for d in sshd snmpd; do for f in packaging/$$d/*.conf; do [ ! -f "$$f" ] || { \
+	for d in sshd snmpd; do for f in packaging/$$d/*.conf packaging/$$d/*.path packaging/$$d/*.service; do [ ! -f "$$f" ] || { \
 		install -d $(DESTDIR)$(PKGDATADIR)/$$d && \
 		install -m 0644 "$$f" $(DESTDIR)$(PKGDATADIR)/$$d/; } || exit 1; done; done
 	@# the MIB where Net-SNMP's tools look (-m +SBC-MIB)

@@ -27,6 +27,8 @@ static const struct conf_col_binding b_perfintervals[] = {CONF_COLS_PERF(BIND)};
 static const struct conf_col_binding b_ocspstatus[] = {CONF_COLS_OCSPSTATUS(BIND)};
 static const struct conf_col_binding b_mediarealm[] = {CONF_COLS_MREALM(BIND)};
 static const struct conf_col_binding b_ipprofile[] = {CONF_COLS_IPPROF(BIND)};
+static const struct conf_col_binding b_snmpusers[] = {CONF_COLS_SNMPUSER(BIND)};
+static const struct conf_col_binding b_snmptrapdest[] = {CONF_COLS_SNMPTRAP(BIND)};
 
 #define TABLE(f, p, name)                                                                          \
 	{                                                                                          \
@@ -58,6 +60,8 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(ocspstatus, OCSPSTATUS, "OCSPStatus"),
     TABLE(mediarealm, MREALM, "CpMediaRealm"),
     TABLE(ipprofile, IPPROF, "IpProfile"),
+    TABLE(snmpusers, SNMPUSER, "SNMPUsers"),
+    TABLE(snmptrapdest, SNMPTRAP, "SNMPTrapDestinations"),
 };
 
 const unsigned conf_nbindings = sizeof(conf_bindings) / sizeof(conf_bindings[0]);

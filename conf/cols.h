@@ -52,7 +52,10 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_DNS_GRACE_PERIOD, "DNSGracePeriod", INT)                                         \
 	X(GLOBALS_PERFORMANCE_MONITORING, "PerformanceMonitoring", BOOL)                           \
 	X(GLOBALS_MEDIA_ENGINE_ADDRESS, "MediaEngineAddress", STRING)                              \
-	X(GLOBALS_MEDIA_ENGINE_START, "MediaEngineStart", BOOL)
+	X(GLOBALS_MEDIA_ENGINE_START, "MediaEngineStart", BOOL)                                    \
+	X(GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING, "SNMPReadOnlyCommunityString", SECRET)          \
+	X(GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING, "SNMPReadWriteCommunityString", SECRET)        \
+	X(GLOBALS_SNMP_V1V2C_ENABLE, "SNMPv1v2cEnable", BOOL)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */
@@ -447,5 +450,27 @@ extern const struct conf_table conf_tbl_ipprofile;
 	X(IPPROF_SBC_MEDIA_SECURITY_BEHAVIOUR, "SBCMediaSecurityBehaviour", ENUM)                  \
 	X(IPPROF_SBC_MEDIA_ANCHORING, "SBCMediaAnchoring", BOOL)
 enum ipprof_col { CONF_COLS_IPPROF(CONF_COL_ENUM) IPPROF_NCOLS };
+
+/* SNMPUsers (conf/tbl_snmpusers.c) */
+extern const struct conf_table conf_tbl_snmpusers;
+#define CONF_COLS_SNMPUSER(X)                                                                      \
+	X(SNMPUSER_USERNAME, "Username", STRING)                                                   \
+	X(SNMPUSER_AUTH_PROTOCOL, "AuthProtocol", ENUM)                                            \
+	X(SNMPUSER_PRIV_PROTOCOL, "PrivProtocol", ENUM)                                            \
+	X(SNMPUSER_AUTH_KEY, "AuthKey", SECRET)                                                    \
+	X(SNMPUSER_PRIV_KEY, "PrivKey", SECRET)                                                    \
+	X(SNMPUSER_GROUP, "Group", ENUM)
+enum snmpuser_col { CONF_COLS_SNMPUSER(CONF_COL_ENUM) SNMPUSER_NCOLS };
+
+/* SNMPTrapDestinations (conf/tbl_snmptrapdest.c) */
+extern const struct conf_table conf_tbl_snmptrapdest;
+#define CONF_COLS_SNMPTRAP(X)                                                                      \
+	X(SNMPTRAP_ADDRESS, "Address", STRING)                                                     \
+	X(SNMPTRAP_PORT, "Port", PORT)                                                             \
+	X(SNMPTRAP_VERSION, "Version", ENUM)                                                       \
+	X(SNMPTRAP_TYPE, "Type", ENUM)                                                             \
+	X(SNMPTRAP_USER, "User", REF)                                                              \
+	X(SNMPTRAP_COMMUNITY, "Community", SECRET)
+enum snmptrap_col { CONF_COLS_SNMPTRAP(CONF_COL_ENUM) SNMPTRAP_NCOLS };
 
 #endif

@@ -34,8 +34,18 @@ static const struct conf_use sip_uses[] = {
     {&conf_tbl_ipprofile, NULL},      {&conf_tbl_mediarealm, NULL},
 };
 
+static const int snmp_globals[] = {GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING,
+				   GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING,
+				   GLOBALS_SNMP_V1V2C_ENABLE, -1};
+static const struct conf_use snmp_uses[] = {
+    {&conf_tbl_snmpusers, NULL},
+    {&conf_tbl_snmptrapdest, NULL},
+    {&conf_tbl_globals, snmp_globals},
+};
+
 const struct conf_consumer conf_consumers[CONF_CONSUMER_N] = {
     [CONF_CONSUMER_TLS] = {"TLS material", USES(tls_uses)},
     [CONF_CONSUMER_WEB] = {"the web server", USES(web_uses)},
     [CONF_CONSUMER_SIP] = {"the SIP engine", USES(sip_uses)},
+    [CONF_CONSUMER_SNMP] = {"the snmpd master", USES(snmp_uses)},
 };

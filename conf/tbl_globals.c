@@ -108,6 +108,20 @@ static const struct conf_column cols[] = {
 	 "sbcd starts and supervises a private rtpengine listening on MediaEngineAddress, with "
 	 "the default media realm's address and port range",
 	 CONF_F_RESET, SIP, "voip media"},
+    [GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING] =
+	{"SNMPReadOnlyCommunityString", "ro-community-string", 120, CONF_T_SECRET, 0, 64, NULL,
+	 NULL, "",
+	 "SNMPv1/v2c read-only community of the snmpd master, empty for none (never shown)",
+	 CONF_F_SECRET, SNMP, "system snmp"},
+    [GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING] =
+	{"SNMPReadWriteCommunityString", "rw-community-string", 121, CONF_T_SECRET, 0, 64, NULL,
+	 NULL, "",
+	 "SNMPv1/v2c read-write community of the snmpd master, empty for none (never shown)",
+	 CONF_F_SECRET, SNMP, "system snmp"},
+    [GLOBALS_SNMP_V1V2C_ENABLE] =
+	{"SNMPv1v2cEnable", "v1v2c-enable", 122, CONF_T_BOOL, 0, 1, NULL, NULL, "1",
+	 "SNMPv1/v2c communities and v2c notifications on the snmpd master; 0 leaves SNMPv3 only",
+	 0, SNMP, "system snmp"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

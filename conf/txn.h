@@ -23,9 +23,11 @@
 #include "conf/store.h"
 
 enum conf_consumer_id {
-	CONF_CONSUMER_TLS, /* TLS material on flash, expiry alarms (sbc/tlsmgr.c) */
-	CONF_CONSUMER_WEB, /* sbc-web, restarted when the policy of TLS context 0 changes */
-	CONF_CONSUMER_SIP, /* the SIP engine: routing, proxy sets, outgoing TLS (sbc/sip/) */
+	CONF_CONSUMER_TLS,  /* TLS material on flash, expiry alarms (sbc/tlsmgr.c) */
+	CONF_CONSUMER_WEB,  /* sbc-web, restarted when the policy of TLS context 0 changes */
+	CONF_CONSUMER_SIP,  /* the SIP engine: routing, proxy sets, outgoing TLS (sbc/sip/) */
+	CONF_CONSUMER_SNMP, /* the snmpd master's include file: v3 users, trap sinks
+			       (sbc/snmpd_conf.c) */
 	CONF_CONSUMER_N
 };
 

@@ -578,11 +578,16 @@ static int load(struct conf_store *st, const struct conf_store *base, const char
 		const struct conf_table *g = conf_globals();
 		struct conf_row *row = conf_store_ensure(st, g, 0, NULL);
 		char err[200];
+		const struct conf_row *brow = base ? conf_store_get(base, g, 0) : NULL;
 		for (unsigned c = 0; row && c < g->ncols; c++)
 			if (!r.gseen[c] && !(g->cols[c].flags & CONF_F_RO))
+				/* exports leave secrets out: a secret global keeps its value */
 				conf_row_set_text(g, row, (int)c,
-						  g->cols[c].def ? g->cols[c].def : "", err,
-						  sizeof(err));
+						  brow && (g->cols[c].flags & CONF_F_SECRET)
+						      ? brow->v[c].s
+						  : g->cols[c].def ? g->cols[c].def
+								   : "",
+						  err, sizeof(err));
 	}
 out:
 	free(line);

@@ -14,6 +14,7 @@
 #include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
+#include "sbc/snmpd_conf.h"
 #include "sbc/sbcd_lock.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/supervise.h"
@@ -144,6 +145,7 @@ int sbcd_boot(struct sbcd *s)
 	}
 	sip_engine_set_material_hook(s->sip, material_first_use, s);
 	sbcd_consumers_register(s);
+	snmpd_conf_boot(s->running);
 	supervise_start(s);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "conf/txn.h"
 #include "sbc/sbcd.h"
 #include "sbc/sip/sip_engine.h"
+#include "sbc/snmpd_conf.h"
 #include "sbc/supervise.h"
 #include "sbc/tlsmgr.h"
 
@@ -75,6 +76,23 @@ static void sip_apply(void *arg, const struct conf_store *old, const struct conf
 		sip_engine_config_apply(s->sip, now);
 }
 
+/* The snmpd master's include file: staged in prepare, put in place and signalled in apply. */
+static int snmp_prepare(void *arg, const struct conf_store *running, const struct conf_store *cand,
+			struct conf_diag *d)
+{
+	return snmpd_conf_prepare(cand, d);
+}
+
+static void snmp_abort(void *arg)
+{
+	snmpd_conf_abort();
+}
+
+static void snmp_apply(void *arg, const struct conf_store *old, const struct conf_store *now)
+{
+	snmpd_conf_apply(now);
+}
+
 void sbcd_consumers_register(struct sbcd *s)
 {
 	conf_consumer_set(CONF_CONSUMER_TLS,
@@ -89,6 +107,10 @@ void sbcd_consumers_register(struct sbcd *s)
 							.build = sip_build,
 							.prepare_built = sip_prepare_built,
 							.drop = sip_drop});
+	conf_consumer_set(CONF_CONSUMER_SNMP, &(struct conf_consumer_hooks){.prepare = snmp_prepare,
+									    .abort = snmp_abort,
+									    .apply = snmp_apply,
+									    .arg = s});
 }
 
 int sbcd_commit_pre(struct sbcd *s, struct conf_store *candidate, struct conf_txn_pre *p,

@@ -21,6 +21,7 @@
 #include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
+#include "sbc/snmpd_conf.h"
 #include "sbc/sbcd_lock.h"
 #include "sbc/sbcd_notify.h"
 #include "sbc/sip/sip_engine.h"
@@ -28,15 +29,21 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: sbcd [-f] [-n] [--flash DIR] [--socket PATH] [--pidfile PATH]\n"
-		   "            [--rundir DIR]\n"
-		   "  -f, --foreground  stay in the foreground and log to stderr as well\n"
-		   "  -n, --check       check the flash (configuration and TLS material), print\n"
-		   "                    every error and exit non-zero on any\n"
-		   "  --flash DIR       flash directory (default /var/lib/sbc/flash)\n"
-		   "  --socket PATH     control socket (default " CTL_DEFAULT_SOCKET ")\n"
-		   "  --pidfile PATH    pid file (default none)\n"
-		   "  --rundir DIR      runtime files (default: <socket directory>/sbcd-run)\n");
+	fprintf(f,
+		"usage: sbcd [-f] [-n] [--flash DIR] [--socket PATH] [--pidfile PATH]\n"
+		"            [--rundir DIR] [--snmpd-include FILE] [--snmpd-pidfile PATH]\n"
+		"  -f, --foreground  stay in the foreground and log to stderr as well\n"
+		"  -n, --check       check the flash (configuration and TLS material), print\n"
+		"                    every error and exit non-zero on any\n"
+		"  --flash DIR       flash directory (default /var/lib/sbc/flash)\n"
+		"  --socket PATH     control socket (default " CTL_DEFAULT_SOCKET ")\n"
+		"  --pidfile PATH    pid file (default none)\n"
+		"  --rundir DIR      runtime files (default: <socket directory>/sbcd-run)\n"
+		"  --snmpd-include FILE\n"
+		"                    the snmpd master's include file written from the SNMP tables\n"
+		"                    (absolute, ending in .conf; default none: doc/SNMP.md)\n"
+		"  --snmpd-pidfile PATH\n"
+		"                    the snmpd master's pid file: SIGHUP after each change\n");
 }
 
 static int write_pidfile(const char *path)
@@ -113,10 +120,13 @@ int main(int argc, char **argv)
 					     {"pidfile", required_argument, NULL, 'P'},
 					     {"rundir", required_argument, NULL, 'R'},
 					     {"reexec", no_argument, NULL, 'X'},
+					     {"snmpd-include", required_argument, NULL, 'I'},
+					     {"snmpd-pidfile", required_argument, NULL, 'Q'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct sbcd s = {0};
 	const char *flash = "/var/lib/sbc/flash", *sock = NULL, *pidfile = NULL, *rundir = NULL;
+	const char *snmpd_inc = NULL, *snmpd_pid = NULL;
 	char pidabs[PATH_MAX] = "", self[PATH_MAX], err[PATH_MAX + 128];
 	struct sbcd_lock lock;
 	ssize_t selflen;
@@ -147,6 +157,12 @@ int main(int argc, char **argv)
 		case 'X':
 			reexec = 1;
 			break;
+		case 'I':
+			snmpd_inc = optarg;
+			break;
+		case 'Q':
+			snmpd_pid = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -157,6 +173,10 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (snmpd_conf_init(snmpd_inc, snmpd_pid, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sbcd: %s\n", err);
 		return 2;
 	}
 	sock = ctl_socket_path(sock);

@@ -7,6 +7,7 @@
  *     T <table> <mib> <creatable> <referenced>
  *     C <table> <column> <mib> <i|s> <mandatory> <name> <secret> <sample value of row 1>
  *     G <column> <mib> <i|s> <sample value>
+ *     S <column> <mib> <i|s> <sample value>   (a secret global: written, never read back)
  *
  * Built as build/bin/sbc-mibgen, a build tool (not installed, not part of the
  * agent). tests/integration/snmp_mib.sh fails when the committed MIB differs
@@ -460,7 +461,8 @@ static int gen_samples(void)
 			sample_type(c, &ty);
 			conf_value_sample(t, (int)k, 1, buf, sizeof(buf));
 			if (t->flags & CONF_TF_GLOBALS)
-				printf("G %s %u %c %s\n", c->name, c->mib, ty, buf);
+				printf("%c %s %u %c %s\n", c->flags & CONF_F_SECRET ? 'S' : 'G',
+				       c->name, c->mib, ty, buf);
 			else
 				printf("C %s %s %u %c %d %d %d %s\n", t->name, c->name, c->mib, ty,
 				       !!(c->flags & CONF_F_MANDATORY), !!(c->flags & CONF_F_NAME),

@@ -52,11 +52,16 @@ check "snmpget of a missing row is noSuchInstance" sh -c "$(declare -f sw); SNMP
 sbcini export Globals >"$T_DIR/globals.ini"
 args=()
 while read -r kind col mib ty val; do
-	[ "$kind" = G ] && args+=(".$ARC.1.1.$mib.0" "$ty" "$val")
+	[ "$kind" = G ] || [ "$kind" = S ] && args+=(".$ARC.1.1.$mib.0" "$ty" "$val")
 done <"$T_DIR/samples"
 check "one SET of every global parameter (${#args[@]} args)" sw snmpset "${args[@]}"
 bad=""
 while read -r kind col mib ty val; do
+	if [ "$kind" = S ]; then # secret: never read back, never exported
+		[ -z "$(snmp_val ".$ARC.1.1.$mib.0")" ] || bad="$bad $col(secret shown)"
+		[ -z "$(ini_global "$col")" ] || bad="$bad $col(secret exported)"
+		continue
+	fi
 	[ "$kind" = G ] || continue
 	[ "$(ini_global "$col")" = "$val" ] || bad="$bad $col(ini:$(ini_global "$col"))"
 	[ "$(snmp_val ".$ARC.1.1.$mib.0")" = "$val" ] || bad="$bad $col(snmp)"

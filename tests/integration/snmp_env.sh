@@ -68,7 +68,7 @@ EOF
 		chmod 600 "$T_DIR/flash/board.ini"
 	fi
 	"$BIN/sbcd" -f --flash "$T_DIR/flash" --socket "$T_DIR/sbcd.sock" \
-		--pidfile "$T_DIR/sbcd.pid" --rundir "$T_DIR/run" >>"$T_DIR/sbcd.log" 2>&1 &
+		--pidfile "$T_DIR/sbcd.pid" --rundir "$T_DIR/run" ${SBCD_EXTRA:-} >>"$T_DIR/sbcd.log" 2>&1 &
 	SBCD_PID=$!
 	t_track "$SBCD_PID"
 	wait_for "$BIN/sbc-ini --socket $T_DIR/sbcd.sock info" 100

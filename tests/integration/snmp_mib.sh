@@ -44,7 +44,7 @@ while read -r kind table col mib _; do
 	[ "$(tr "sbc${table%Table}$col")" = ".$ARC.1.$tm.1.$mib" ] || { bad=1; echo "  $table $col"; }
 done < <("$GEN" samples)
 while read -r kind col mib _; do
-	[ "$kind" = G ] || continue
+	[ "$kind" = G ] || [ "$kind" = S ] || continue
 	[ "$(tr "sbc$col")" = ".$ARC.1.1.$mib" ] || { bad=1; echo "  global $col"; }
 done < <("$GEN" samples)
 check "every writable table, column and global sits at its schema number" test "$bad" = 0
