@@ -184,7 +184,8 @@ static void test_ignored_summary(void)
 	static const char doc[] =
 	    "\xef\xbb\xbf[SYSTEM Params]\nSyslogServerIP = 1.2.3.4\n"
 	    "HTTPSPort = 443\nEnableSyslog = 1\n[SIP Params]\nGWDEBUGLEVEL = 5\n"
-	    "[ SBCAdmissionControl ]\nFORMAT SBCAdmissionControl_Index = SBCAdmissionControl_Name;\n"
+	    "[ SBCAdmissionControl ]\nFORMAT SBCAdmissionControl_Index = "
+	    "SBCAdmissionControl_Name;\n"
 	    "SBCAdmissionControl 0 = \"a\";\n; comment\nSBCAdmissionControl 1 = \"b\";\n"
 	    "[ \\SBCAdmissionControl ]\n[ ProxySet ]\nFORMAT ProxySet_Index = "
 	    "ProxySet_ProxyName, ProxySet_Gizmo, Widget;\nProxySet 0 = \"x\", 1, 2;\n"
