@@ -64,7 +64,7 @@ const W = 1280, H = 800;
 		await page.fill('#u', process.env.WEB_USER);
 		await page.fill('#p', process.env.WEB_PASS);
 		await click('button[type=submit]');
-		ok(/Status/.test(await text('h1')), 'logged in with the password');
+		ok(/Dashboard/.test(await text('h1')), 'logged in with the password (the dashboard)');
 		ok(!(await page.$('#banner')), 'fresh device: no banner (nothing unsaved or pending)');
 
 		// step 1: the TLS Contexts table
