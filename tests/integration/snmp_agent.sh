@@ -70,6 +70,7 @@ check "every global reads back by SNMP and in sbc-ini export${bad:+:$bad}" test 
 check "globals restored" sbcini import --incremental "$T_DIR/globals.ini"
 
 # --- row creation and a round trip over every writable column of every table ---------
+IF0=$(ini_get InterfaceTable 0 InterfaceName)
 for t in $(awk '$1 == "T" && $4 == 1 && $5 == 1 { print $2 }' "$T_DIR/samples"); do
 	tm=$(table_mib "$t")
 	[ -n "$(sbcini export "$t" | grep -E "^$t 0 = ")" ] && continue
@@ -77,6 +78,10 @@ for t in $(awk '$1 == "T" && $4 == 1 && $5 == 1 { print $2 }' "$T_DIR/samples");
 	while read -r kind tab col mib ty mand name secret val; do
 		[ "$kind" = C ] && [ "$tab" = "$t" ] || continue
 		[ "$name" = 1 ] && val=${t}_0
+		# a mandatory reference names row 1 of its table as the samples do ("name-1"); the
+		# one such table here is the InterfaceTable (CpMediaRealm IPv4IF), whose only row is
+		# the factory's row 0: name that one
+		[ "$mand" = 1 ] && [ "$name" = 0 ] && [ "$val" = name-1 ] && val=$IF0
 		[ "$mand" = 1 ] || [ "$name" = 1 ] && args+=(".$ARC.1.$tm.1.$mib.0" "$ty" "$val")
 	done <"$T_DIR/samples"
 	check "createAndGo $t row 0 (referenced by other tables)" sw snmpset "${args[@]}"
