@@ -120,7 +120,11 @@ static void upload(struct web_req *r)
 const char web_reset_js[] =
     "(function(){var m=document.getElementById('restart'),was=m.getAttribute('data-was'),"
     "s=document.getElementById('state'),t0=Date.now();"
-    "function poll(){fetch('/alive',{cache:'no-store'}).then(function(r){return r.text();})"
+    /* each poll gives up after 3 s: a request caught by the old server as it stopped may
+       otherwise hang and no poll would follow it */
+    "function poll(){var c=new AbortController(),k=setTimeout(function(){c.abort();},3000);"
+    "fetch('/alive',{cache:'no-store',signal:c.signal}).then(function(r){clearTimeout(k);"
+    "return r.text();})"
     ".then(function(x){if(x.trim()!==was){s.textContent='The web is back: reloading.';"
     "location.replace('/');}else{later();}}).catch(later);}"
     "function later(){s.textContent='Waiting for the device ('+Math.round((Date.now()-t0)/1000)"
