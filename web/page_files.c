@@ -118,8 +118,8 @@ static void upload(struct web_req *r)
 }
 
 const char web_reset_js[] =
-    "(function(){var m=document.getElementById('restart'),was=m.getAttribute('data-was'),"
-    "s=document.getElementById('state'),t0=Date.now();"
+    "(function(){var m=document.getElementById('restart');if(!m)return;"
+    "var was=m.getAttribute('data-was'),s=document.getElementById('state'),t0=Date.now();"
     /* each poll gives up after 3 s: a request caught by the old server as it stopped may
        otherwise hang and no poll would follow it */
     "function poll(){var c=new AbortController(),k=setTimeout(function(){c.abort();},3000);"
@@ -160,6 +160,9 @@ static void reset_confirm(struct web_req *r)
 
 	free(info);
 	web_page_begin(r, "Device reset");
+	/* loads (and caches) the Restarting page's script now: once the reset starts, this web
+	   server is gone before the browser could fetch it (it does nothing here) */
+	web_hp(r->out, "<script src=\"/reset.js\" defer></script>");
 	web_hp(r->out,
 	       "<p>A reset restarts sbcd with the configuration saved on flash: changes not saved "
 	       "to flash are lost, settings waiting for a reset take effect (see above), calls in "

@@ -45,7 +45,9 @@ static void sec_headers(struct web_req *r)
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	evhttp_add_header(h, "Cache-Control", "no-store");
+	/* pages never; the static assets for 10 minutes, so that the Restarting page finds its
+	   script and style in the cache while the web server is down */
+	evhttp_add_header(h, "Cache-Control", r->cacheable ? "max-age=600" : "no-store");
 	if (r->https && r->w->cfg.https_only)
 		evhttp_add_header(h, "Strict-Transport-Security", "max-age=31536000");
 }
@@ -486,16 +488,19 @@ void web_route(struct evhttp_request *req, struct web *w, int https)
 		goto out;
 	}
 	if (r.nseg == 1 && !strcmp(r.seg[0], "style.css") && cmd == EVHTTP_REQ_GET) {
+		r.cacheable = 1;
 		evbuffer_add(r.out, web_css, strlen(web_css));
 		web_send(&r, 200, "text/css; charset=utf-8", NULL);
 		goto out;
 	}
 	if (r.nseg == 1 && !strcmp(r.seg[0], "reset.js") && cmd == EVHTTP_REQ_GET) {
+		r.cacheable = 1;
 		evbuffer_add(r.out, web_reset_js, strlen(web_reset_js));
 		web_send(&r, 200, "text/javascript; charset=utf-8", NULL);
 		goto out;
 	}
 	if (r.nseg == 1 && !strcmp(r.seg[0], "dash.js") && cmd == EVHTTP_REQ_GET) {
+		r.cacheable = 1;
 		evbuffer_add(r.out, web_dash_js, strlen(web_dash_js));
 		web_send(&r, 200, "text/javascript; charset=utf-8", NULL);
 		goto out;

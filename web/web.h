@@ -147,6 +147,7 @@ const char *web_form_get(const struct web_form *fm, const char *name);
 
 /* ---- request context (route.c) ---- */
 struct web_req {
+	int cacheable; /* a static asset (style.css, *.js): the browser may keep it 10 minutes */
 	struct web *w;
 	struct evhttp_request *req;
 	int https;
