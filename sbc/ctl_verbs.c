@@ -13,6 +13,8 @@
 #include "control/ctl.h"
 #include "ini/ini.h"
 #include "sbc/ctl_access.h"
+#include "sbc/ctl_jobs.h"
+#include "sbc/ctl_reply.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_tickets.h"
 #include "sbc/ctl_tls.h"
@@ -31,83 +33,6 @@
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
-
-/* A reply under construction. */
-struct reply {
-	char *buf;
-	size_t len;
-	FILE *f;
-};
-
-static void reply_begin(struct reply *r, int ok)
-{
-	r->buf = NULL;
-	r->f = open_memstream(&r->buf, &r->len);
-	if (r->f)
-		fputs(ok ? "OK\n" : "ERR\n", r->f);
-}
-
-static char *reply_end(struct reply *r, size_t *rlen)
-{
-	if (!r->f)
-		return NULL;
-	fclose(r->f);
-	*rlen = r->len;
-	return r->buf;
-}
-
-static char *reply_text(int ok, size_t *rlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static char *reply_text(int ok, size_t *rlen, const char *fmt, ...)
-{
-	struct reply r;
-	va_list ap;
-
-	reply_begin(&r, ok);
-	if (r.f) {
-		va_start(ap, fmt);
-		vfprintf(r.f, fmt, ap);
-		va_end(ap);
-	}
-	return reply_end(&r, rlen);
-}
-
-static char *reply_data(const char *data, size_t len, size_t *rlen)
-{
-	char *out = malloc(len + 3);
-
-	if (!out)
-		return NULL;
-	memcpy(out, "OK\n", 3);
-	memcpy(out + 3, data, len);
-	*rlen = len + 3;
-	return out;
-}
-
-static char *reply_diag(int ok, const struct conf_diag *d, const char *tail, size_t *rlen)
-{
-	char *msgs = conf_diag_join_coded(d);
-	char *out = reply_text(ok, rlen, "%s%s", msgs ? msgs : "", tail ? tail : "");
-
-	free(msgs);
-	return out;
-}
-
-/* An accepted LOAD or CHECK: its notes, with the pending ones of next against what runs. */
-static char *reply_pending(struct sbcd *s, struct conf_diag *d, const struct conf_store *next,
-			   size_t *rlen)
-{
-	char *msgs, *ann, *out;
-
-	conf_store_pending_coded(next, s->active, d);
-	msgs = conf_diag_join_coded(d);
-	ann = ctl_access_annotate(msgs ? msgs : "", d, next, s->active);
-	out = reply_text(1, rlen, "%s", ann ? ann : msgs ? msgs : "");
-	free(ann);
-	free(msgs);
-	return out;
-}
 
 /*
  * --- login state: failed attempts per (user, source), lockout for the user's
@@ -237,11 +162,11 @@ static char *reply_level(struct ctl_session *cs, size_t *rlen)
 
 	if (cs->want_ticket && (cs->roles & CTL_ROLE_WEB) &&
 	    ctl_ticket_issue(cs->user, cs->uid, 0, t) == 0) {
-		char *out = reply_text(1, rlen, "level %u\nticket %s\n", cs->level, t);
+		char *out = ctl_reply_text(1, rlen, "level %u\nticket %s\n", cs->level, t);
 		OPENSSL_cleanse(t, sizeof(t));
 		return out;
 	}
-	return reply_text(1, rlen, "level %u\n", cs->level);
+	return ctl_reply_text(1, rlen, "level %u\n", cs->level);
 }
 
 /* The outcome of a password check, on the loop thread: lockout counts and the connection's level.
@@ -264,7 +189,7 @@ static char *login_result(struct sbcd *s, struct ctl_session *cs, const char *us
 		}
 		log_warnx("control: failed login for user '%s' (%s, pid %u)", user, source,
 			  cs->pid);
-		return reply_text(0, rlen, "login incorrect\n");
+		return ctl_reply_text(0, rlen, "login incorrect\n");
 	}
 	if (lo)
 		lo->fails = 0;
@@ -282,11 +207,12 @@ static char *login_refused(struct sbcd *s, struct ctl_session *cs, const char *u
 	time_t now = time(NULL);
 
 	if (lo && lo->until > now)
-		return reply_text(0, rlen, "user %s is locked out for %ld more seconds (from %s)\n",
-				  user, (long)(lo->until - now), source);
+		return ctl_reply_text(0, rlen,
+				      "user %s is locked out for %ld more seconds (from %s)\n",
+				      user, (long)(lo->until - now), source);
 	if (r && user_locked(r)) {
 		log_warnx("control: login refused for locked user '%s' (pid %u)", user, cs->pid);
-		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
+		return ctl_reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
 	}
 	return NULL;
 }
@@ -308,7 +234,7 @@ static char *login_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job
 	if (r && strcmp(r->v[cpw].s, lj->hash) != 0) {
 		log_warnx("control: password of user '%s' changed during a login (pid %u)",
 			  lj->user, cs->pid);
-		return reply_text(0, rlen, "the password changed meanwhile: log in again\n");
+		return ctl_reply_text(0, rlen, "the password changed meanwhile: log in again\n");
 	}
 	return login_result(s, cs, lj->user, lj->source, r, lj->ok, rlen);
 }
@@ -351,9 +277,9 @@ static char *act_as(struct ctl_session *cs, const char *user, const struct conf_
 		    size_t *rlen)
 {
 	if (!r)
-		return reply_text(0, rlen, "no user %s\n", user);
+		return ctl_reply_text(0, rlen, "no user %s\n", user);
 	if (user_locked(r))
-		return reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
+		return ctl_reply_text(0, rlen, "user %s is locked (WebUsers Status)\n", user);
 	cs->level = (unsigned)r->v[WEBUSER_USER_LEVEL].i;
 	snprintf(cs->user, sizeof(cs->user), "%s", r->v[WEBUSER_USERNAME].s);
 	return reply_level(cs, rlen);
@@ -406,9 +332,9 @@ static char *verb_as(struct sbcd *s, struct ctl_session *cs, const char *user, c
 	if ((cs->roles & CTL_ROLE_WEB) && web_cert_trusted(s, user, body, blen))
 		return act_as(cs, user, r, rlen);
 	log_warnx("control: AS %s refused to uid %u pid %u", user, cs->uid, cs->pid);
-	return reply_text(0, rlen,
-			  "AS needs root or sbcd's user (or the web front end with a client "
-			  "certificate trusted by TLS context 0)\n");
+	return ctl_reply_text(0, rlen,
+			      "AS needs root or sbcd's user (or the web front end with a client "
+			      "certificate trusted by TLS context 0)\n");
 }
 
 /* RESUME ticket: a session ticket of this peer's uid, or an SSH grant (ctl_tickets.h). */
@@ -421,7 +347,7 @@ static char *verb_resume(struct sbcd *s, struct ctl_session *cs, const char *tok
 	if (ctl_ticket_redeem(token, cs->uid, user, sizeof(user)) < 0) {
 		log_warnx("control: unknown or expired ticket from uid %u pid %u", cs->uid,
 			  cs->pid);
-		return reply_text(0, rlen, "unknown or expired ticket\n");
+		return ctl_reply_text(0, rlen, "unknown or expired ticket\n");
 	}
 	return act_as(cs, user, conf_store_find_name(s->running, &conf_tbl_webusers, user), rlen);
 }
@@ -434,313 +360,15 @@ static char *verb_grant(struct sbcd *s, struct ctl_session *cs, const char *user
 	char *out;
 
 	if (!(cs->roles & CTL_ROLE_KEYS))
-		return reply_text(0, rlen, "GRANT needs the SSH key helper's user (sbc-keys)\n");
+		return ctl_reply_text(0, rlen,
+				      "GRANT needs the SSH key helper's user (sbc-keys)\n");
 	if (!r || user_locked(r))
-		return reply_text(0, rlen, "no user %s, or it is locked\n", user);
+		return ctl_reply_text(0, rlen, "no user %s, or it is locked\n", user);
 	if (ctl_ticket_issue(r->v[WEBUSER_USERNAME].s, cs->uid, 1, t) < 0)
-		return reply_text(0, rlen, "no randomness for a grant\n");
-	out = reply_text(1, rlen, "grant %s\n", t);
+		return ctl_reply_text(0, rlen, "no randomness for a grant\n");
+	out = ctl_reply_text(1, rlen, "grant %s\n", t);
 	OPENSSL_cleanse(t, sizeof(t));
 	return out;
-}
-
-/* 1 when a TLS context of running is absent from cand. */
-static int tls_context_deleted(const struct conf_store *running, const struct conf_store *cand)
-{
-	const struct conf_table *t = &conf_tbl_tlscontexts;
-	const struct conf_rows *rs = conf_store_rows(running, t);
-
-	for (unsigned j = 0; j < rs->n; j++)
-		if (!conf_store_get(cand, t, rs->row[j]->index))
-			return 1;
-	return 0;
-}
-
-/* The WebUsers rules (sbc/ctl_users.h) on a LOAD's candidate; NULL when it keeps them. */
-static char *users_refused(struct sbcd *s, struct ctl_session *cs, const struct conf_store *cand,
-			   size_t *rlen)
-{
-	char err[256];
-
-	if (ctl_users_check(s->running, cand, cs->level, err, sizeof(err)) == 0)
-		return NULL;
-	log_warnx("control: %s (by %s, pid %u)", err, cs->user[0] ? cs->user : "uid", cs->pid);
-	return reply_text(0, rlen, "%s\n#code permission WebUsers - -\nnothing was changed\n", err);
-}
-
-/*
- * LOAD and CHECK run their CPU work on a control worker (ctl_work.h): on the
- * loop only a reference to the running store is taken, with its generation
- * (s->changes); the worker parses the document into the candidate, validates
- * it and builds what consumers can build from it alone (conf_txn_precompute:
- * the SIP routing copy). Back on the loop, when another commit came meanwhile
- * the request is refused (#code refused, "retry"); else prepare, apply, reply.
- * The previous running store is freed on a thread of its own.
- */
-struct load_job {
-	struct ctl_job j;
-	struct conf_store *base; /* the running store at dispatch (a reference); worker drops it */
-	unsigned long gen;       /* s->changes at dispatch */
-	char *body;
-	size_t blen;
-	char fname[256];
-	enum ini_mode m;
-	int apply;
-	struct conf_store *cand;
-	struct conf_diag d;
-	struct conf_txn_pre pre;
-	int users_changed, ctx_deleted;
-	int hash_import; /* stored hashes allowed: a master's whole import (conf.h) */
-	double t_work;   /* ms on the worker */
-	double t_clone;  /* ms on the loop to take the base */
-};
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void load_work(struct ctl_job *j)
-{
-	struct load_job *lj = (struct load_job *)j;
-	double t0 = mono_ms();
-
-	int was = conf_hash_import(lj->hash_import); /* thread-local: this worker only */
-
-	lj->cand = ini_build(lj->base, lj->body, lj->blen, lj->fname, lj->m, INI_L_DELETE, &lj->d);
-	conf_hash_import(was);
-	if (lj->cand) {
-		lj->users_changed = !conf_store_table_equal(lj->base, lj->cand, &conf_tbl_webusers);
-		lj->ctx_deleted = tls_context_deleted(lj->base, lj->cand);
-		if (lj->apply &&
-		    conf_txn_precompute(&lj->pre, lj->cand, CONF_TXN_VALIDATED, &lj->d) < 0)
-			lj->cand = (conf_store_free(lj->cand), NULL);
-	}
-	conf_store_free(lj->base);
-	lj->base = NULL;
-	free(lj->body);
-	lj->body = NULL;
-	lj->t_work = mono_ms() - t0;
-}
-
-static void *free_store_thread(void *arg)
-{
-	ctl_work_background();
-	conf_store_free(arg);
-	return NULL;
-}
-
-/* Frees a store off the loop (a 10,000-row store takes milliseconds); inline if no thread. */
-static void free_store_later(struct conf_store *st)
-{
-	pthread_t t;
-	pthread_attr_t at;
-
-	if (!st)
-		return;
-	if (pthread_attr_init(&at) == 0) {
-		int rc;
-		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-		rc = pthread_create(&t, &at, free_store_thread, st);
-		pthread_attr_destroy(&at);
-		if (rc == 0)
-			return;
-	}
-	conf_store_free(st);
-}
-
-static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen)
-{
-	struct load_job *lj = (struct load_job *)j;
-	struct conf_store *cand = lj->cand, *old = NULL;
-	double t0 = mono_ms();
-	char *out;
-
-	lj->cand = NULL;
-	if (!cand)
-		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
-	if (lj->apply && cs->level < CTL_LEVEL_SECADMIN && lj->users_changed) {
-		conf_txn_pre_drop(&lj->pre);
-		conf_store_free(cand);
-		return reply_text(
-		    0, rlen,
-		    "WebUsers: permission denied: changing users needs "
-		    "level 200\n#code permission WebUsers - -\nnothing was changed\n");
-	}
-	if (lj->apply && cs->level < CTL_LEVEL_SECADMIN && lj->ctx_deleted) {
-		conf_txn_pre_drop(&lj->pre);
-		conf_store_free(cand);
-		return reply_text(0, rlen,
-				  "TLSContexts: permission denied: deleting a TLS context (and its "
-				  "material) needs level 200\nnothing was changed\n");
-	}
-	if (!lj->apply) {
-		/* what would wait for a reset, and how the web would be reached after it */
-		out = reply_pending(s, &lj->d, cand, rlen);
-		conf_store_free(cand);
-		return out;
-	}
-	if (s->changes != lj->gen) {
-		/* another commit came while this one was prepared: it was built on an older base */
-		conf_txn_pre_drop(&lj->pre);
-		conf_store_free(cand);
-		conf_diag_add_at(&lj->d, 1, CONF_C_REFUSED, NULL, -1, -1,
-				 "the running configuration was changed by another request while "
-				 "this one was prepared: retry");
-		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
-	}
-	/* the user rules compare with the running store: the base, as the generation says */
-	if ((out = users_refused(s, cs, cand, rlen)) != NULL) {
-		conf_txn_pre_drop(&lj->pre);
-		conf_store_free(cand);
-		return out;
-	}
-	if (sbcd_commit_pre(s, cand, &lj->pre, &old, &lj->d) < 0)
-		return reply_diag(0, &lj->d, "nothing was changed\n", rlen);
-	double t_commit = mono_ms() - t0;
-	free_store_later(old);
-	out = reply_pending(s, &lj->d, s->running, rlen);
-	log_info("control: configuration changed by %s (pid %u, %zu bytes, %s; %.1f ms on a "
-		 "worker, %.1f ms on the loop: %.1f to take the base, %.1f to prepare and apply)",
-		 cs->user[0] ? cs->user : "uid", cs->pid, lj->blen,
-		 lj->m == INI_REPLACE ? "replace" : "incremental", lj->t_work,
-		 lj->t_clone + mono_ms() - t0, lj->t_clone, t_commit);
-	return out;
-}
-
-static void load_free(struct ctl_job *j)
-{
-	struct load_job *lj = (struct load_job *)j;
-
-	conf_txn_pre_drop(&lj->pre);
-	conf_store_free(lj->cand);
-	conf_store_free(lj->base);
-	free(lj->body);
-	conf_diag_free(&lj->d);
-	free(lj);
-}
-
-static char *verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const char *mode,
-		       const char *fname, const char *body, size_t blen, size_t *rlen)
-{
-	enum ini_mode m;
-	struct load_job *lj;
-
-	if (!mode || strcasecmp(mode, "incremental") == 0)
-		m = INI_INCREMENTAL;
-	else if (strcasecmp(mode, "replace") == 0)
-		m = INI_REPLACE;
-	else
-		return reply_text(0, rlen, "mode must be 'incremental' or 'replace'\n");
-	if (apply && cs->level < CTL_LEVEL_ADMIN)
-		return reply_text(0, rlen,
-				  "permission denied: level %u may not change the "
-				  "configuration\n#code permission - - -\n",
-				  cs->level);
-	double t0 = mono_ms();
-
-	if (!(lj = calloc(1, sizeof(*lj))) || !(lj->body = malloc(blen + 1)) ||
-	    !(lj->base = conf_store_ref(s->running))) {
-		if (lj)
-			free(lj->body);
-		free(lj);
-		return reply_text(0, rlen, "out of memory\nnothing was changed\n");
-	}
-	memcpy(lj->body, body, blen);
-	lj->body[blen] = '\0';
-	lj->t_clone = mono_ms() - t0;
-	lj->blen = blen;
-	snprintf(lj->fname, sizeof(lj->fname), "%s", fname ? fname : "request");
-	lj->m = m;
-	lj->apply = apply;
-	/* stored hashes (conf.h CONF_HASH_PREFIX): only in a master's whole (replace) import */
-	lj->hash_import = m == INI_REPLACE && cs->level >= CTL_LEVEL_MASTER;
-	lj->gen = s->changes;
-	conf_diag_init(&lj->d);
-	lj->j.work = load_work;
-	lj->j.finish = load_finish;
-	lj->j.free = load_free;
-	cs->job = &lj->j;
-	return NULL;
-}
-
-/*
- * EXPORT and STATUS write the INI text on a control worker: a 10,000-row export
- * takes about 10 ms, and eight clients asking at once would hold the loop for the
- * sum. The worker holds its own reference to the running store (never changed in
- * place: a commit replaces it) or owns the status store built on the loop.
- */
-struct export_job {
-	struct ctl_job j;
-	struct conf_store *st;
-	const struct conf_table *t; /* one table, or NULL for all */
-	int status;
-	char *text; /* the reply frame ("OK\n" and the INI text), made on the worker */
-	size_t len;
-};
-
-static void export_work(struct ctl_job *j)
-{
-	struct export_job *xj = (struct export_job *)j;
-	size_t len = 0;
-	char *text = xj->t ? ini_write_table(xj->st, xj->t, 0, &len)
-			   : ini_write(xj->st, xj->status ? INI_W_STATUS : 0, &len);
-
-	conf_store_free(xj->st);
-	xj->st = NULL;
-	/* the whole reply frame is made here: the loop only hands it over (a 10,000-row
-	   export is half a megabyte, whose copy the loop would pay in page faults) */
-	if (text)
-		xj->text = reply_data(text, len, &xj->len);
-	free(text);
-}
-
-static char *export_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen)
-{
-	struct export_job *xj = (struct export_job *)j;
-
-	char *out = xj->text;
-
-	if (!out)
-		return reply_text(0, rlen, "out of memory\n");
-	xj->text = NULL;
-	*rlen = xj->len;
-	return out;
-}
-
-static void export_free(struct ctl_job *j)
-{
-	struct export_job *xj = (struct export_job *)j;
-
-	conf_store_free(xj->st);
-	free(xj->text);
-	free(xj);
-}
-
-static char *verb_export(struct sbcd *s, struct ctl_session *cs, const char *table, int status,
-			 size_t *rlen)
-{
-	const struct conf_table *t = table ? conf_table_find(table) : NULL;
-	struct export_job *xj;
-
-	if (table && (!t || !!(t->flags & CONF_TF_STATUS) != status))
-		return reply_text(0, rlen, "no %s table %s\n", status ? "status" : "configuration",
-				  table);
-	if (!(xj = calloc(1, sizeof(*xj))) ||
-	    !(xj->st = status ? sbcd_status(s) : conf_store_ref(s->running))) {
-		free(xj);
-		return reply_text(0, rlen, "out of memory\n");
-	}
-	xj->t = t;
-	xj->status = status;
-	xj->j.work = export_work;
-	xj->j.finish = export_finish;
-	xj->j.free = export_free;
-	cs->job = &xj->j;
-	return NULL;
 }
 
 static char *verb_info(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
@@ -749,12 +377,12 @@ static char *verb_info(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
 	char kids[512];
 
 	supervise_describe(kids, sizeof(kids));
-	return reply_text(1, rlen,
-			  "version %s\nuptime %ld\nflash %s\nlevel %u\nuser %s\nchanges %lu\n"
-			  "saves %lu\nunsaved %lu\npending %u\n%s",
-			  SBC_VERSION, (long)(time(NULL) - s->started), s->flashdir, cs->level,
-			  cs->user[0] ? cs->user : "-", s->changes, s->saves,
-			  s->edits - s->edits_saved, pending, kids);
+	return ctl_reply_text(1, rlen,
+			      "version %s\nuptime %ld\nflash %s\nlevel %u\nuser %s\nchanges %lu\n"
+			      "saves %lu\nunsaved %lu\npending %u\n%s",
+			      SBC_VERSION, (long)(time(NULL) - s->started), s->flashdir, cs->level,
+			      cs->user[0] ? cs->user : "-", s->changes, s->saves,
+			      s->edits - s->edits_saved, pending, kids);
 }
 
 /* Saved generations on flash: id, role, when, whether it validates. */
@@ -765,38 +393,39 @@ static char *verb_info(struct sbcd *s, struct ctl_session *cs, size_t *rlen)
 static char *verb_perf(struct sbcd *s, struct ctl_session *cs, const char *which, const char *last,
 		       size_t *rlen)
 {
-	struct reply r;
+	struct ctl_reply r;
 	unsigned long n = 0;
 	char *end;
 
 	if (which && !strcmp(which, "sample")) {
 		if (cs->level < CTL_LEVEL_ADMIN)
-			return reply_text(0, rlen, "permission denied\n#code permission - - -\n");
+			return ctl_reply_text(0, rlen,
+					      "permission denied\n#code permission - - -\n");
 		sip_engine_perf_sample(s->sip);
-		return reply_text(1, rlen, "sampled\n");
+		return ctl_reply_text(1, rlen, "sampled\n");
 	}
 	if (last && (!*last || (n = strtoul(last, &end, 10), *end) || n > 100000))
-		return reply_text(0, rlen, "PERF: sample count '%s' is not a number 0..100000\n",
-				  last);
+		return ctl_reply_text(0, rlen,
+				      "PERF: sample count '%s' is not a number 0..100000\n", last);
 	if (which && strcmp(which, "fine") && strcmp(which, "coarse"))
-		return reply_text(0, rlen, "PERF: '%s': say fine (10 s) or coarse (15 min)\n",
-				  which);
-	reply_begin(&r, 1);
+		return ctl_reply_text(0, rlen, "PERF: '%s': say fine (10 s) or coarse (15 min)\n",
+				      which);
+	ctl_reply_begin(&r, 1);
 	if (r.f && sip_engine_perf_write(s->sip, which, (unsigned)n, r.f) < 0)
 		fputs("# no SIP engine\n", r.f);
-	return reply_end(&r, rlen);
+	return ctl_reply_end(&r, rlen);
 }
 
 static char *verb_generations(struct sbcd *s, size_t *rlen)
 {
 	struct flash_gen *g;
-	struct reply r;
+	struct ctl_reply r;
 	unsigned n;
 	char err[512], when[40];
 
 	if (flash_gen_list(s->flashdir, &g, &n, err, sizeof(err)) < 0)
-		return reply_text(0, rlen, "%s\n", err);
-	reply_begin(&r, 1);
+		return ctl_reply_text(0, rlen, "%s\n", err);
+	ctl_reply_begin(&r, 1);
 	for (unsigned i = 0; r.f && i < n; i++) {
 		struct tm tm;
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&g[i].saved, &tm));
@@ -807,7 +436,7 @@ static char *verb_generations(struct sbcd *s, size_t *rlen)
 			when, g[i].valid ? "valid" : "INVALID: ", g[i].valid ? "" : g[i].error);
 	}
 	free(g);
-	return reply_end(&r, rlen);
+	return ctl_reply_end(&r, rlen);
 }
 
 /* A saved generation becomes the current save: it boots at the next reset. */
@@ -819,18 +448,18 @@ static char *verb_restore(struct sbcd *s, struct ctl_session *cs, const char *ar
 
 	/* it brings back users and TLS material: the level that changes those */
 	if (cs->level < CTL_LEVEL_SECADMIN)
-		return reply_text(0, rlen,
-				  "permission denied: level %u may not restore a generation "
-				  "(users and TLS material need level 200)\n",
-				  cs->level);
+		return ctl_reply_text(0, rlen,
+				      "permission denied: level %u may not restore a generation "
+				      "(users and TLS material need level 200)\n",
+				      cs->level);
 	if (bad < 0 || flash_gen_restore(s->flashdir, id, err, sizeof(err)) < 0)
-		return reply_text(0, rlen, "restore failed: %s\nnothing was changed\n", err);
+		return ctl_reply_text(0, rlen, "restore failed: %s\nnothing was changed\n", err);
 	log_info("flash generation %u restored by %s: it boots at the next reset", id,
 		 cs->user[0] ? cs->user : "uid");
-	return reply_text(1, rlen,
-			  "generation %u is the saved configuration again; it takes effect at "
-			  "the next reset (the running configuration is unchanged)\n",
-			  id);
+	return ctl_reply_text(1, rlen,
+			      "generation %u is the saved configuration again; it takes effect at "
+			      "the next reset (the running configuration is unchanged)\n",
+			      id);
 }
 
 /* A value of a "#pending" line: one token, percent-encoded ("" when empty, "-" absent). */
@@ -917,12 +546,12 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 	cs->job = NULL;
 	/* the frame is read by its length: the verb line is a bounded copy, the body (ptr, len) */
 	if (ctl_request_split(req, len, line, sizeof(line), &body, &blen, err, sizeof(err)) < 0)
-		return reply_text(0, rlen, "%s\n", err);
+		return ctl_reply_text(0, rlen, "%s\n", err);
 	for (char *tok = strtok_r(line, " \t\r", &save); tok && argc < 8;
 	     tok = strtok_r(NULL, " \t\r", &save))
 		argv[argc++] = tok;
 	if (!argc)
-		return reply_text(0, rlen, "empty request\n");
+		return ctl_reply_text(0, rlen, "empty request\n");
 
 	if (!strcasecmp(argv[0], "HELLO") || !strcasecmp(argv[0], "INFO"))
 		return verb_info(s, cs, rlen);
@@ -958,18 +587,18 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 		return verb_grant(s, cs, argv[1], rlen);
 	if (!strcasecmp(argv[0], "LOGOUT") && argc == 2)
 		return ctl_ticket_end(argv[1], cs->uid) == 0
-			   ? reply_text(1, rlen, "ticket ended\n")
-			   : reply_text(0, rlen, "no such ticket\n");
+			   ? ctl_reply_text(1, rlen, "ticket ended\n")
+			   : ctl_reply_text(0, rlen, "no such ticket\n");
 	if (cs->level < CTL_LEVEL_MONITOR)
-		return reply_text(0, rlen,
-				  "permission denied: log in first\n#code permission - - -\n");
+		return ctl_reply_text(0, rlen,
+				      "permission denied: log in first\n#code permission - - -\n");
 	if (!strcasecmp(argv[0], "EXPORT"))
-		return verb_export(s, cs, argv[1], 0, rlen);
+		return ctl_verb_export(s, cs, argv[1], 0, rlen);
 	if (!strcasecmp(argv[0], "STATUS"))
-		return verb_export(s, cs, argv[1], 1, rlen);
+		return ctl_verb_export(s, cs, argv[1], 1, rlen);
 	if (!strcasecmp(argv[0], "LOAD") || !strcasecmp(argv[0], "CHECK"))
-		return verb_load(s, cs, !strcasecmp(argv[0], "LOAD"), argv[1], argv[2], body, blen,
-				 rlen);
+		return ctl_verb_load(s, cs, !strcasecmp(argv[0], "LOAD"), argv[1], argv[2], body,
+				     blen, rlen);
 	if (!strcasecmp(argv[0], "PENDING")) {
 		struct conf_diag d;
 		conf_diag_init(&d);
@@ -981,7 +610,7 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 			pending_lines(f, s->running, s->active);
 			fclose(f);
 		}
-		char *out = reply_text(1, rlen, "%s%s", msgs ? msgs : "", mach ? mach : "");
+		char *out = ctl_reply_text(1, rlen, "%s%s", msgs ? msgs : "", mach ? mach : "");
 		free(msgs);
 		free(mach);
 		conf_diag_free(&d);
@@ -990,15 +619,16 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 	if (!strcasecmp(argv[0], "SAVE")) {
 		char err[512];
 		if (cs->level < CTL_LEVEL_ADMIN)
-			return reply_text(0, rlen, "permission denied\n#code permission - - -\n");
+			return ctl_reply_text(0, rlen,
+					      "permission denied\n#code permission - - -\n");
 		if (flash_save(s->flashdir, s->running, tlsmgr_root(s), err, sizeof(err)) < 0) {
 			log_errx("save to flash failed: %s", err);
-			return reply_text(0, rlen, "save failed: %s\n", err);
+			return ctl_reply_text(0, rlen, "save failed: %s\n", err);
 		}
 		s->saves++;
 		s->edits_saved = s->edits;
 		log_info("configuration saved to flash by %s", cs->user[0] ? cs->user : "uid");
-		return reply_text(1, rlen, "saved to %s/board.ini\n", s->flashdir);
+		return ctl_reply_text(1, rlen, "saved to %s/board.ini\n", s->flashdir);
 	}
 	if (!strcasecmp(argv[0], "PERF"))
 		return verb_perf(s, cs, argc > 1 ? argv[1] : NULL, argc > 2 ? argv[2] : NULL, rlen);
@@ -1008,14 +638,15 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 		return verb_restore(s, cs, argv[1], rlen);
 	if (!strcasecmp(argv[0], "RESET")) {
 		if (cs->level < CTL_LEVEL_ADMIN)
-			return reply_text(0, rlen, "permission denied\n#code permission - - -\n");
+			return ctl_reply_text(0, rlen,
+					      "permission denied\n#code permission - - -\n");
 		log_info("reset requested by %s (pid %u)", cs->user[0] ? cs->user : "uid", cs->pid);
 		s->reset_requested = 1;
-		return reply_text(1, rlen,
-				  "resetting: the configuration saved on flash will be "
-				  "loaded\n");
+		return ctl_reply_text(1, rlen,
+				      "resetting: the configuration saved on flash will be "
+				      "loaded\n");
 	}
 	if (!strcasecmp(argv[0], "TLS"))
 		return ctl_tls_handle(s, cs, argc, argv, body, blen, rlen);
-	return reply_text(0, rlen, "unknown request '%s'\n", argv[0]);
+	return ctl_reply_text(0, rlen, "unknown request '%s'\n", argv[0]);
 }
