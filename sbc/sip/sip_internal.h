@@ -118,8 +118,21 @@ struct sip_engine {
  * usable material try again (sip_engine.c). */
 void sip_iface_tls_retry(struct sip_engine *e, unsigned ctx_index);
 
+/* --- sip_staple.c: OCSP stapling of a TLS listener's own certificate --- */
+
+/* (Re)starts fetching the staple for ifc's certificate per its context's policy (or drops it
+ * when stapling is off); refreshed at half its remaining life. */
+void sip_staple_start(struct sip_iface *ifc);
+/* The SSL_CTX status callback (arg: the interface): staples the answer in force, if any. */
+int sip_staple_status_cb(SSL *s, void *arg);
+/* Stops the refresh timer (engine going down); sip_staple_free releases the rest. */
+void sip_staple_stop(struct sip_iface *ifc);
+void sip_staple_free(struct sip_iface *ifc);
+
 /* --- sip_tls.c: policy binding and connection tracking --- */
 
+/* The TLS policy bound to ifc's listener (its context's), NULL when none is bound. */
+const struct tls_policy *sip_tls_iface_policy(const struct sip_iface *ifc);
 /* Registers the OpenSSL ex_data indexes once per process; -1 on failure. */
 int sip_tls_global_init(void);
 /* Arms capture of the SSL_CTX objects created by this thread until sip_tls_capture_end. */

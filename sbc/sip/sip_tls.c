@@ -728,138 +728,18 @@ static int hello_cb(SSL *ssl, int *al, void *arg)
 	return SSL_CLIENT_HELLO_SUCCESS;
 }
 
-/* --- OCSP stapling of the listener's own certificate --- */
-
-struct sip_staple {
-	unsigned char *der; /* the answer in force, NULL for none */
-	size_t len;
-	time_t next;          /* its nextUpdate */
-	X509 *cert, *pending; /* the certificate it is for; the one being fetched */
-	su_timer_t *timer;
-	int busy;
-};
-
-static void staple_start(struct sip_iface *ifc);
-
-static int status_cb(SSL *s, void *arg)
-{
-	struct sip_iface *ifc = arg;
-	struct sip_staple *st = ifc ? ifc->staple : NULL;
-	unsigned char *copy;
-
-	if (!st || !st->der || st->next <= time(NULL) ||
-	    st->cert != SSL_CTX_get0_certificate(SSL_get_SSL_CTX(s)) ||
-	    !(copy = OPENSSL_memdup(st->der, st->len)))
-		return SSL_TLSEXT_ERR_NOACK;
-	SSL_set_tlsext_status_ocsp_resp(s, copy, (long)st->len);
-	return SSL_TLSEXT_ERR_OK;
-}
-
-static void staple_timer_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
-{
-	staple_start((struct sip_iface *)arg);
-}
-
-static void staple_again(struct sip_iface *ifc, long secs)
-{
-	su_timer_set_interval(ifc->staple->timer, staple_timer_cb, (su_timer_arg_t *)ifc,
-			      (su_duration_t)(secs * 1000));
-}
-
-static void staple_done(void *arg, const unsigned char *der, size_t len, time_t next,
-			const char *err)
-{
-	struct sip_iface *ifc = arg;
-	struct sip_staple *st = ifc->staple;
-	time_t now = time(NULL);
-	unsigned char *copy;
-
-	st->busy = 0;
-	if (ifc->eng->closing)
-		return;
-	if (!der || !(copy = malloc(len))) {
-		log_warnx(
-		    "sip: interface '%s' TLS port %u: no OCSP staple (%s); asking again in 60 s",
-		    ifc->name, ifc->port[SIP_PROTO_TLS], err);
-		staple_again(ifc, 60);
-		return;
-	}
-	memcpy(copy, der, len);
-	free(st->der);
-	st->der = copy, st->len = len, st->next = next;
-	X509_free(st->cert);
-	st->cert = st->pending;
-	st->pending = NULL;
-	log_info("sip: interface '%s' TLS port %u: OCSP staple (%s) in force, nextUpdate in %ld s",
-		 ifc->name, ifc->port[SIP_PROTO_TLS], err, (long)(next - now));
-	if (st->cert != SSL_CTX_get0_certificate(ifc->ssl_ctx))
-		staple_start(ifc); /* the material changed meanwhile */
-	else
-		staple_again(ifc, next - now > 120 ? (next - now) / 2 : 60);
-}
-
-/* The issuer of the device certificate: in the chain loaded with it. */
-static X509 *own_issuer(SSL_CTX *ctx, X509 *leaf)
-{
-	STACK_OF(X509) *chain = NULL;
-
-	SSL_CTX_get0_chain_certs(ctx, &chain);
-	for (int i = 0; i < sk_X509_num(chain); i++)
-		if (X509_check_issued(sk_X509_value(chain, i), leaf) == X509_V_OK)
-			return sk_X509_value(chain, i);
-	return NULL;
-}
-
-static void staple_start(struct sip_iface *ifc)
-{
-	struct ctx_bind *b = ifc->ssl_ctx ? SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx) : NULL;
-	struct sip_staple *st = ifc->staple;
-	X509 *leaf, *issuer;
-
-	if (!b || ifc->eng->closing)
-		return;
-	if (!b->pol.ocsp_stapling) {
-		if (st) { /* turned off: no staple from now on */
-			free(st->der);
-			st->der = NULL;
-			su_timer_reset(st->timer);
-		}
-		return;
-	}
-	if (!st && !(st = ifc->staple = calloc(1, sizeof(*st))))
-		return;
-	if (!st->timer && !(st->timer = su_timer_create(su_root_task(ifc->eng->root), 0)))
-		return;
-	if (st->busy)
-		return;
-	leaf = SSL_CTX_get0_certificate(ifc->ssl_ctx);
-	issuer = leaf ? own_issuer(ifc->ssl_ctx, leaf) : NULL;
-	if (!issuer) {
-		log_warnx(
-		    "sip: interface '%s' TLS port %u: no OCSP staple: the device certificate's "
-		    "issuer is not in its chain (certificate.pem)",
-		    ifc->name, ifc->port[SIP_PROTO_TLS]);
-		return;
-	}
-	X509_up_ref(leaf);
-	X509_free(st->pending);
-	st->pending = leaf;
-	if (sip_ocsp_fetch_staple(ifc->eng, ifc->ctx_index, &b->pol, leaf, issuer, staple_done,
-				  ifc) == 0)
-		st->busy = 1;
-	else {
-		log_warnx("sip: interface '%s' TLS port %u: no OCSP staple: the certificate has no "
-			  "usable AIA OCSP URL and OcspServerPrimary is empty",
-			  ifc->name, ifc->port[SIP_PROTO_TLS]);
-		staple_again(ifc, 300);
-	}
-}
-
 /*
  * The policy, the material and our callbacks on ctx. Run at bind time and again after a
  * material change: tls_ctx_configure replaces the trust store, CRL flags, client CA list and
  * device certificate in place, and removes any verify callback, so ours goes back on last.
  */
+const struct tls_policy *sip_tls_iface_policy(const struct sip_iface *ifc)
+{
+	struct ctx_bind *b = ifc->ssl_ctx ? SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx) : NULL;
+
+	return b ? &b->pol : NULL;
+}
+
 static int policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_policy *p,
 			const char *ctxdir, char *err, size_t errlen)
 {
@@ -882,7 +762,7 @@ static int policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_po
 	SSL_CTX_set_info_callback(ctx, info_cb);
 	SSL_CTX_set_client_hello_cb(ctx, hello_cb, NULL);
 	if (p->ocsp_stapling)
-		SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
+		SSL_CTX_set_tlsext_status_cb(ctx, sip_staple_status_cb);
 	else
 		SSL_CTX_callback_ctrl(ctx, SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB, NULL);
 	SSL_CTX_set_tlsext_status_arg(ctx, ifc);
@@ -908,7 +788,7 @@ int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tls
 		return -1;
 	}
 	ifc->ssl_ctx = ctx;
-	staple_start(ifc);
+	sip_staple_start(ifc);
 	log_info("sip: interface '%s' TLS port %u: mutual authentication %s%s%s; %s", ifc->name,
 		 ifc->port[SIP_PROTO_TLS], ifc->mutual ? "on" : "off",
 		 ifc->subject[0] ? ", client subject " : "", ifc->subject,
@@ -1045,7 +925,7 @@ static int iface_reload(struct sip_iface *ifc, unsigned idx)
 		return -1;
 	}
 	sessions_forget(ifc->ssl_ctx);
-	staple_start(ifc);
+	sip_staple_start(ifc);
 	closed = conns_recheck(ifc);
 	n = conns_up(ifc);
 	reload_event(ifc->eng, LOG_NOTICE,
@@ -1110,10 +990,7 @@ void sip_tls_sweep(struct sip_engine *e)
 void sip_tls_unbind(struct sip_engine *e)
 {
 	for (unsigned i = 0; i < e->nifs; i++)
-		if (e->ifs[i].staple) {
-			su_timer_destroy(e->ifs[i].staple->timer);
-			e->ifs[i].staple->timer = NULL;
-		}
+		sip_staple_stop(&e->ifs[i]);
 	for (unsigned i = 0; i < e->nifs; i++)
 		if (e->ifs[i].ssl_ctx)
 			SSL_CTX_set_ex_data(e->ifs[i].ssl_ctx, ctx_idx, NULL);
@@ -1122,16 +999,9 @@ void sip_tls_unbind(struct sip_engine *e)
 void sip_tls_release(struct sip_engine *e)
 {
 	for (unsigned i = 0; i < e->nifs; i++) {
-		struct sip_staple *st = e->ifs[i].staple;
 		while (e->ifs[i].conns)
 			conn_drop(e->ifs[i].conns, 0);
-		if (st) {
-			free(st->der);
-			X509_free(st->cert);
-			X509_free(st->pending);
-			free(st);
-			e->ifs[i].staple = NULL;
-		}
+		sip_staple_free(&e->ifs[i]);
 	}
 	free(e->tls_lim);
 	e->tls_lim = NULL;
