@@ -131,6 +131,12 @@ void sip_staple_free(struct sip_iface *ifc);
 
 /* --- sip_tls.c: policy binding and connection tracking --- */
 
+/* sip_tls_verify.c: 1 when the certificate's SAN DNS names (else CN) match the subject
+ * pattern (wildcards as tls/names.c); 1 when its EKU, if any, allows a TLS client; the
+ * refusal reason of an X509_V_ERR_* code. */
+int sip_tls_subject_match(X509 *cert, const char *pattern);
+int sip_tls_eku_allows_client(X509 *cert);
+enum sip_rej sip_tls_rej_of_verify(int verr);
 /* The TLS policy bound to ifc's listener (its context's), NULL when none is bound. */
 const struct tls_policy *sip_tls_iface_policy(const struct sip_iface *ifc);
 /* Registers the OpenSSL ex_data indexes once per process; -1 on failure. */

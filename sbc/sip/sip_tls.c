@@ -185,74 +185,6 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max)
 
 /* --- names and matching --- */
 
-/* One name against one pattern, as tls/names.c matches (shared with the SIP identity checks). */
-static int label_match(const char *pat, const char *name)
-{
-	return tls_name_match(pat, name);
-}
-
-/* SAN entries (DNS, IP, URI, email) when the certificate has any, else the CN. */
-static int subject_match(X509 *cert, const char *pattern)
-{
-	GENERAL_NAMES *sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	int nsan = 0, hit = 0;
-	char buf[256];
-
-	for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans) && !hit; i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
-		const ASN1_STRING *s = NULL;
-		buf[0] = 0;
-		if (g->type == GEN_DNS || g->type == GEN_URI || g->type == GEN_EMAIL) {
-			s = g->d.ia5;
-			snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s),
-				 (const char *)ASN1_STRING_get0_data(s));
-		} else if (g->type == GEN_IPADD) {
-			s = g->d.ip;
-			if (ASN1_STRING_length(s) == 4)
-				inet_ntop(AF_INET, ASN1_STRING_get0_data(s), buf, sizeof(buf));
-			else if (ASN1_STRING_length(s) == 16)
-				inet_ntop(AF_INET6, ASN1_STRING_get0_data(s), buf, sizeof(buf));
-		}
-		if (!buf[0])
-			continue;
-		nsan++;
-		hit = label_match(pattern, buf);
-	}
-	GENERAL_NAMES_free(sans);
-	if (nsan)
-		return hit;
-	if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
-				      sizeof(buf)) > 0)
-		return label_match(pattern, buf);
-	return 0;
-}
-
-/* A certificate with an EKU must allow clientAuth (RFC 5280); one without may be used so. */
-static int eku_allows_client(X509 *cert)
-{
-	uint32_t x = X509_get_extended_key_usage(cert);
-
-	return x == UINT32_MAX || (x & (XKU_SSL_CLIENT | XKU_ANYEKU));
-}
-
-static enum sip_rej rej_of_verify(int verr)
-{
-	switch (verr) {
-	case X509_V_ERR_CERT_HAS_EXPIRED:
-	case X509_V_ERR_CERT_NOT_YET_VALID:
-		return SIP_REJ_EXPIRED;
-	case X509_V_ERR_CERT_REVOKED:
-		return SIP_REJ_REVOKED;
-	case X509_V_ERR_INVALID_PURPOSE:
-		return SIP_REJ_PURPOSE;
-	case X509_V_ERR_HOSTNAME_MISMATCH:
-		return SIP_REJ_SUBJECT;
-	default:
-		/* unknown issuer, bad signature, CRL missing: not a chain we trust */
-		return SIP_REJ_UNKNOWN_CA;
-	}
-}
-
 /* --- connection records --- */
 
 /*
@@ -654,10 +586,10 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
 	/* stricter only: a failure found by OpenSSL is never turned into success */
 	if (ok && ifc && SSL_is_server(ssl) && X509_STORE_CTX_get_error_depth(x) == 0) {
 		X509 *cert = X509_STORE_CTX_get_current_cert(x);
-		if (!eku_allows_client(cert)) {
+		if (!sip_tls_eku_allows_client(cert)) {
 			X509_STORE_CTX_set_error(x, X509_V_ERR_INVALID_PURPOSE);
 			ok = 0;
-		} else if (ifc->subject[0] && !subject_match(cert, ifc->subject)) {
+		} else if (ifc->subject[0] && !sip_tls_subject_match(cert, ifc->subject)) {
 			X509_STORE_CTX_set_error(x, X509_V_ERR_HOSTNAME_MISMATCH);
 			ok = 0;
 		} else if (c) {
@@ -685,7 +617,7 @@ static void alert_reject(struct sip_conn *c, int where, int ret)
 	} else if (c->verr) {
 		snprintf(detail, sizeof(detail), "%s, alert %d",
 			 X509_verify_cert_error_string(c->verr), desc);
-		conn_reject(c, rej_of_verify(c->verr), detail);
+		conn_reject(c, sip_tls_rej_of_verify(c->verr), detail);
 	} else if ((ERR_GET_LIB(e) == ERR_LIB_SSL &&
 		    ERR_GET_REASON(e) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) ||
 		   desc == SSL_AD_CERTIFICATE_REQUIRED) {
@@ -859,9 +791,9 @@ static unsigned conns_recheck(struct sip_iface *ifc)
 		err = ok ? 0 : X509_STORE_CTX_get_error(x);
 		X509_STORE_CTX_free(x);
 		ERR_clear_error();
-		if (ok && !eku_allows_client(leaf))
+		if (ok && !sip_tls_eku_allows_client(leaf))
 			ok = 0, err = X509_V_ERR_INVALID_PURPOSE;
-		if (ok && ifc->subject[0] && !subject_match(leaf, ifc->subject))
+		if (ok && ifc->subject[0] && !sip_tls_subject_match(leaf, ifc->subject))
 			ok = 0, err = X509_V_ERR_HOSTNAME_MISMATCH;
 		if (ok)
 			continue;
