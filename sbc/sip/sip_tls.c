@@ -53,41 +53,10 @@
 #include "tls/names.h"
 #include "tls/tls.h"
 
-enum conn_state { C_NEW, C_HANDSHAKE, C_UP, C_REJECTED };
+#include "sbc/sip/sip_tls_conn.h"
 
-struct sip_conn {
-	struct sip_conn *next, **pprev;
-	struct sip_iface *ifc;
-	SSL *ssl;
-	su_timer_t *timer;
-	enum conn_state state;
-	int bound, over_cap, timed_out;
-	int gone;  /* the socket is closed: no longer counted, awaiting sofia's tls_free */
-	BIO *sbio; /* sofia's socket BIO, watched for its free; NULL when not adopted */
-	int fd;
-	dev_t dev;
-	ino_t ino;
-	int verr; /* first certificate verification error, 0 for none */
-	/* OCSP (sip_ocsp.h): the handshake is held while ocsp_pending */
-	struct sip_ocsp_wait *ocsp_wait;
-	int ocsp_checked, ocsp_pending;
-	int ocsp_rej;     /* refusal the OCSP verdict asks for, -1 for none */
-	int su_idx;       /* sofia's su_root registration of the socket, 0 unknown */
-	su_timer_t *park; /* stops sofia watching the socket while the handshake is held */
-	BIO *mine;        /* our socket BIO, NULL when not adopted */
-	char ocsp_detail[400];
-	char peer[64];
-	char subject[256];
-	char issuer[256];
-};
-
-/* What sip_engine_tls_changed needs to bind the policy again: kept with the SSL_CTX. */
-struct ctx_bind {
-	struct tls_policy pol; /* of the TLSContexts row in the active configuration */
-	char ctxdir[4096];
-};
-
-static int ctx_idx = -1, ssl_idx = -1, bind_idx = -1;
+static int ctx_idx = -1, ssl_idx = -1;
+int sip_tls_bind_idx = -1;
 static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
 
 /* SSL_CTX capture window: only this thread, only between begin and end. */
@@ -158,14 +127,14 @@ static void idx_init(void)
 					  NULL, NULL);
 	ssl_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, "sbc sip conn", ssl_new_cb, NULL,
 					  ssl_free_cb);
-	bind_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, "sbc sip bind", NULL, NULL,
-					   bind_free_cb);
+	sip_tls_bind_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, "sbc sip bind", NULL,
+						   NULL, bind_free_cb);
 }
 
 int sip_tls_global_init(void)
 {
 	pthread_once(&idx_once, idx_init);
-	return ctx_idx >= 0 && ssl_idx >= 0 && bind_idx >= 0 ? 0 : -1;
+	return ctx_idx >= 0 && ssl_idx >= 0 && sip_tls_bind_idx >= 0 ? 0 : -1;
 }
 
 void sip_tls_capture_begin(void)
@@ -192,7 +161,7 @@ unsigned sip_tls_capture_end(SSL_CTX **out, unsigned max)
  * few lines and a "suppressed N" summary, and never hides the refusals of other peers. The
  * event hook (alarms, traps) still sees every one.
  */
-static void conn_log(struct sip_conn *c, int prio, const char *what, int refusal)
+void sip_tls_conn_log(struct sip_conn *c, int prio, const char *what, int refusal)
 {
 	struct sip_iface *ifc = c->ifc;
 	struct sip_engine *e = ifc->eng;
@@ -237,7 +206,7 @@ static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
 	su_timer_reset(c->timer);
 	c->ifc->rejected[r]++;
 	snprintf(what, sizeof(what), "rejected (%s: %s)", sip_rej_name(r), detail);
-	conn_log(c, LOG_WARNING, what, 1);
+	sip_tls_conn_log(c, LOG_WARNING, what, 1);
 }
 
 static void conn_accept(struct sip_conn *c)
@@ -255,7 +224,7 @@ static void conn_accept(struct sip_conn *c)
 	}
 	if (SSL_is_server(c->ssl)) {
 		c->ifc->accepted++;
-		conn_log(c, LOG_INFO, "accepted", 0);
+		sip_tls_conn_log(c, LOG_INFO, "accepted", 0);
 	}
 }
 
@@ -360,7 +329,7 @@ static void conn_adopt(struct sip_conn *c)
 	c->sbio = sb;
 }
 
-static int conn_alive(const struct sip_conn *c)
+int sip_tls_conn_alive(const struct sip_conn *c)
 {
 	struct stat sb;
 
@@ -368,9 +337,9 @@ static int conn_alive(const struct sip_conn *c)
 }
 
 /* Ends a connection we refuse: sofia sees end of stream and closes it. */
-static void conn_kill(struct sip_conn *c)
+void sip_tls_conn_kill(struct sip_conn *c)
 {
-	if (conn_alive(c))
+	if (sip_tls_conn_alive(c))
 		shutdown(c->fd, SHUT_RDWR);
 }
 
@@ -388,7 +357,7 @@ static void conn_timer_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg
 		if (c->over_cap) {
 			snprintf(detail, sizeof(detail), "more than %u connections", ifc->max_tls);
 			conn_reject(c, SIP_REJ_LIMIT, detail);
-			conn_kill(c);
+			sip_tls_conn_kill(c);
 			return;
 		}
 		if (c->state == C_NEW || c->state == C_HANDSHAKE)
@@ -400,7 +369,7 @@ static void conn_timer_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg
 		snprintf(detail, sizeof(detail), "handshake not done in %u ms",
 			 ifc->eng->hs_timeout_ms);
 		conn_reject(c, SIP_REJ_TIMEOUT, detail);
-		conn_kill(c);
+		sip_tls_conn_kill(c);
 	}
 }
 
@@ -482,7 +451,7 @@ static void unpark(struct sip_conn *c)
 {
 	if (c->park)
 		su_timer_reset(c->park);
-	if (c->su_idx > 0 && conn_alive(c))
+	if (c->su_idx > 0 && sip_tls_conn_alive(c))
 		su_root_eventmask(c->ifc->eng->root, c->su_idx, c->fd,
 				  SU_WAIT_IN | SU_WAIT_ERR | SU_WAIT_HUP);
 }
@@ -496,7 +465,7 @@ static void park_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct sip_conn *c = (struct sip_conn *)arg;
 
-	if (!c->ocsp_pending || !conn_alive(c))
+	if (!c->ocsp_pending || !sip_tls_conn_alive(c))
 		return;
 	if (c->su_idx <= 0)
 		c->su_idx = sip_ocsp_su_index(c->fd);
@@ -514,20 +483,20 @@ static void ocsp_done(void *arg, enum sip_ocsp_verdict v, const char *detail)
 		return;
 	if (v == SIP_OCSP_OK) {
 		if (strstr(detail, "no answer"))
-			conn_log(c, LOG_NOTICE, detail, 0);
+			sip_tls_conn_log(c, LOG_NOTICE, detail, 0);
 		unpark(c);
 		return;
 	}
 	conn_reject(c, v == SIP_OCSP_REVOKED ? SIP_REJ_REVOKED_OCSP : SIP_REJ_OCSP_UNAVAILABLE,
 		    detail);
-	conn_kill(c);
+	sip_tls_conn_kill(c);
 	unpark(c);
 }
 
 /* The OCSP check of a client certificate that verified: 0 to refuse, 1 to go on (or hold). */
 static int verify_ocsp(struct sip_conn *c, SSL *ssl, X509_STORE_CTX *x)
 {
-	struct ctx_bind *b = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), bind_idx);
+	struct ctx_bind *b = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sip_tls_bind_idx);
 	struct sip_iface *ifc = c->ifc;
 	enum sip_ocsp_verdict v;
 	char detail[400];
@@ -555,7 +524,7 @@ static int verify_ocsp(struct sip_conn *c, SSL *ssl, X509_STORE_CTX *x)
 		return 1;
 	case SIP_OCSP_OK:
 		if (strstr(detail, "no answer") || strstr(detail, "cannot be held"))
-			conn_log(c, LOG_NOTICE, detail, 0);
+			sip_tls_conn_log(c, LOG_NOTICE, detail, 0);
 		return 1;
 	case SIP_OCSP_REVOKED:
 		c->ocsp_rej = SIP_REJ_REVOKED_OCSP;
@@ -667,13 +636,14 @@ static int hello_cb(SSL *ssl, int *al, void *arg)
  */
 const struct tls_policy *sip_tls_iface_policy(const struct sip_iface *ifc)
 {
-	struct ctx_bind *b = ifc->ssl_ctx ? SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx) : NULL;
+	struct ctx_bind *b =
+	    ifc->ssl_ctx ? SSL_CTX_get_ex_data(ifc->ssl_ctx, sip_tls_bind_idx) : NULL;
 
 	return b ? &b->pol : NULL;
 }
 
-static int policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_policy *p,
-			const char *ctxdir, char *err, size_t errlen)
+int sip_tls_policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_policy *p,
+			 const char *ctxdir, char *err, size_t errlen)
 {
 	int want, mode;
 
@@ -706,14 +676,14 @@ int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tls
 {
 	struct ctx_bind *b = calloc(1, sizeof(*b));
 
-	if (!b || !SSL_CTX_set_ex_data(ctx, bind_idx, b)) {
+	if (!b || !SSL_CTX_set_ex_data(ctx, sip_tls_bind_idx, b)) {
 		free(b);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	tls_policy_from_row(tlsctx, &b->pol);
 	snprintf(b->ctxdir, sizeof(b->ctxdir), "%s", ctxdir);
-	if (policy_apply(ifc, ctx, &b->pol, ctxdir, err, errlen) < 0)
+	if (sip_tls_policy_apply(ifc, ctx, &b->pol, ctxdir, err, errlen) < 0)
 		return -1;
 	if (!SSL_CTX_set_ex_data(ctx, ctx_idx, ifc)) {
 		snprintf(err, errlen, "cannot attach the interface to the SSL_CTX");
@@ -732,184 +702,13 @@ int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tls
  * Sessions and tickets issued under the old material would let a client resume without
  * its certificate being checked against the new roots and CRL: forget them all.
  */
-static void sessions_forget(SSL_CTX *ctx)
-{
-	unsigned char keys[80];
-
-	SSL_CTX_flush_sessions(ctx, LONG_MAX);
-	if (RAND_bytes(keys, sizeof(keys)) == 1)
-		SSL_CTX_set_tlsext_ticket_keys(ctx, keys, sizeof(keys));
-	OPENSSL_cleanse(keys, sizeof(keys));
-}
-
-/* Material changes are rare and matter: logged whole, never rate-limited. */
-static void reload_event(struct sip_engine *e, int prio, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void reload_event(struct sip_engine *e, int prio, const char *fmt, ...)
-{
-	char line[1536];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (e->event_fn)
-		e->event_fn(e->event_arg, prio, line);
-	log_msg(prio, "%s", line);
-}
-
-/*
- * After a trust change (roots, CRL, verification policy): each established connection's peer
- * chain is verified again against the context as it is now; those that fail are closed
- * (sofia sees end of stream; registrations over them expire with the connection), counted and
- * logged. The OCSP cache still answers for OCSP: a revoked answer closes only new handshakes.
- * Returns how many were closed.
- */
-static unsigned conns_recheck(struct sip_iface *ifc)
-{
-	X509_STORE *st = SSL_CTX_get_cert_store(ifc->ssl_ctx);
-	unsigned closed = 0;
-
-	if (!ifc->mutual || !st)
-		return 0;
-	for (struct sip_conn *c = ifc->conns; c; c = c->next) {
-		X509 *leaf = c->ssl ? SSL_get0_peer_certificate(c->ssl) : NULL;
-		X509_STORE_CTX *x;
-		char what[400];
-		int ok, err;
-		if (c->state != C_UP || c->gone || !leaf || !conn_alive(c))
-			continue;
-		if (!(x = X509_STORE_CTX_new()) ||
-		    !X509_STORE_CTX_init(x, st, leaf, SSL_get_peer_cert_chain(c->ssl))) {
-			X509_STORE_CTX_free(x);
-			continue;
-		}
-		X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(x),
-				       SSL_CTX_get0_param(ifc->ssl_ctx));
-		ok = X509_verify_cert(x) == 1;
-		err = ok ? 0 : X509_STORE_CTX_get_error(x);
-		X509_STORE_CTX_free(x);
-		ERR_clear_error();
-		if (ok && !sip_tls_eku_allows_client(leaf))
-			ok = 0, err = X509_V_ERR_INVALID_PURPOSE;
-		if (ok && ifc->subject[0] && !sip_tls_subject_match(leaf, ifc->subject))
-			ok = 0, err = X509_V_ERR_HOSTNAME_MISMATCH;
-		if (ok)
-			continue;
-		c->state = C_REJECTED;
-		ifc->closed_trust++;
-		closed++;
-		snprintf(what, sizeof(what),
-			 "connection closed: the peer certificate no longer verifies after a trust "
-			 "change (%s)",
-			 X509_verify_cert_error_string(err));
-		conn_log(c, LOG_WARNING, what, 1);
-		conn_kill(c);
-	}
-	return closed;
-}
-
-static unsigned conns_up(const struct sip_iface *ifc)
-{
-	unsigned n = 0;
-
-	for (const struct sip_conn *c = ifc->conns; c; c = c->next)
-		n += c->state == C_UP && !c->gone;
-	return n;
-}
-
-/*
- * New material for the listener of one interface: proven on a scratch SSL_CTX first, so
- * that material that does not load (a key without its certificate, say) changes nothing.
- */
-static int iface_reload(struct sip_iface *ifc, unsigned idx)
-{
-	struct ctx_bind *b = SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx);
-	SSL_CTX *scratch;
-	char err[512] = "";
-	unsigned n, closed;
-	int rc;
-
-	if (!b)
-		return -1;
-	scratch = SSL_CTX_new(TLS_server_method());
-	rc = scratch ? tls_ctx_configure(scratch, &b->pol, TLS_ROLE_SERVER, b->ctxdir,
-					 ifc->mutual ? TLS_F_VERIFY_PEER : 0, err, sizeof(err))
-		     : -1;
-	SSL_CTX_free(scratch);
-	ERR_clear_error();
-	if (rc < 0) {
-		reload_event(ifc->eng, LOG_WARNING,
-			     "sip: interface '%s' TLS port %u: new material of TLS context %u "
-			     "not taken (%s); the previous material stays in force",
-			     ifc->name, ifc->port[SIP_PROTO_TLS], idx,
-			     err[0] ? err : "out of memory");
-		return -1;
-	}
-	if (policy_apply(ifc, ifc->ssl_ctx, &b->pol, b->ctxdir, err, sizeof(err)) < 0) {
-		/* it loaded a moment ago: only memory or a concurrent change of the files */
-		reload_event(ifc->eng, LOG_ERR,
-			     "sip: interface '%s' TLS port %u: applying TLS context %u failed "
-			     "(%s); new handshakes may fail until the next change or reset",
-			     ifc->name, ifc->port[SIP_PROTO_TLS], idx, err);
-		ERR_clear_error();
-		return -1;
-	}
-	sessions_forget(ifc->ssl_ctx);
-	sip_staple_start(ifc);
-	closed = conns_recheck(ifc);
-	n = conns_up(ifc);
-	reload_event(ifc->eng, LOG_NOTICE,
-		     "sip: interface '%s' TLS port %u: new material of TLS context %u in force "
-		     "for new handshakes, %u established connection%s kept, %u closed; %s",
-		     ifc->name, ifc->port[SIP_PROTO_TLS], idx, n, n == 1 ? "" : "s", closed,
-		     tls_ctx_policy_text(ifc->ssl_ctx));
-	return 0;
-}
-
-void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index)
-{
-	if (!e || e->closing)
-		return;
-	sip_iface_tls_retry(e, ctx_index);
-	for (unsigned i = 0; i < e->nifs; i++)
-		if (e->ifs[i].ssl_ctx && e->ifs[i].ctx_index == (int)ctx_index)
-			iface_reload(&e->ifs[i], ctx_index);
-	sip_ctls_reconfigure(e, (int)ctx_index, NULL); /* outgoing TLS: new material */
-}
-
-void sip_tls_policy_changed(struct sip_engine *e, const struct conf_store *running)
-{
-	const struct conf_table *tc = &conf_tbl_tlscontexts;
-
-	for (unsigned i = 0; e && !e->closing && i < e->nifs; i++) {
-		struct sip_iface *ifc = &e->ifs[i];
-		struct ctx_bind *b =
-		    ifc->ssl_ctx ? SSL_CTX_get_ex_data(ifc->ssl_ctx, bind_idx) : NULL;
-		const struct conf_row *r =
-		    ifc->ctx_index >= 0 ? conf_store_get(running, tc, (unsigned)ifc->ctx_index)
-					: NULL;
-		struct tls_policy now, old;
-		if (!b || !r)
-			continue;
-		tls_policy_from_row(r, &now);
-		if (!memcmp(&now, &b->pol, sizeof(now)))
-			continue;
-		old = b->pol;
-		b->pol = now;
-		if (iface_reload(ifc, (unsigned)ifc->ctx_index) < 0)
-			b->pol = old;
-	}
-}
-
 void sip_tls_sweep(struct sip_engine *e)
 {
 	for (unsigned i = 0; i < e->nifs; i++) {
 		struct sip_conn *c = e->ifs[i].conns, *next;
 		for (; c; c = next) {
 			next = c->next;
-			if (!c->bound || c->gone || conn_alive(c))
+			if (!c->bound || c->gone || sip_tls_conn_alive(c))
 				continue;
 			if (c->sbio)
 				conn_gone(c); /* freed with sofia's BIO */
