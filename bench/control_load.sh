@@ -7,17 +7,22 @@
 #  (c) an incremental import of 10,000 ProxyIp rows (bench/bigconf.sh);
 #  (d) 8 control clients that pipeline EXPORT requests and never read a reply (NOREAD_SECS).
 # sbcd runs on its own PKI and free ports, in one run for every scenario. Each window starts
-# LEAD s before the load and ends TAIL s after it. Prints a Markdown section; with --write it
-# replaces the "Control-plane load" section of doc/PERFORMANCE.md (keeping a "### Notes"
-# subsection written by hand). Target (issue 14): p99 under every load within 2x the idle p99
-# and never above 50 ms; the verdict uses the p99 counted from when each OPTIONS was due.
+# LEAD s before the load and ends TAIL s after it. This machine is shared: its idle p99 moves
+# tenfold between minutes, so the run is ROUNDS rounds (default 3) and every load window has its
+# own idle window of IDLE_SECS just before it; a load's ratio is its p99 over that adjacent idle
+# p99, and the table gives the median over the rounds (of the p99s and of the ratios) and the
+# worst due max. Prints a Markdown section; with --write it replaces the "Control-plane load"
+# section of doc/PERFORMANCE.md (keeping a "### Notes" subsection written by hand). Target
+# (issue 14): p99 under every load within 2x the idle p99 and never above 50 ms; the verdict
+# uses the p99 counted from when each OPTIONS was due.
 source "$(dirname "$0")/../tests/lib.sh"
 source "$(dirname "$0")/../tests/pki.sh"
 source "$(dirname "$0")/bigconf.sh"
 t_begin bench-control-load
 D=$T_DIR
 P=$D/pki
-IDLE_SECS=${IDLE_SECS:-10}
+IDLE_SECS=${IDLE_SECS:-4}
+ROUNDS=${ROUNDS:-3}
 INTERVAL_MS=${INTERVAL_MS:-5}
 TIMEOUT_MS=${TIMEOUT_MS:-10000}
 NOREAD_SECS=${NOREAD_SECS:-10}
@@ -42,7 +47,7 @@ ini() { timeout 60 "$BIN/sbc-ini" --socket "$SOCK" "$@"; }
 ini tls import-roots 0 -f "$P/cas.pem" >/dev/null &&
 	ini tls import-key 0 -f "$P/server.key" >/dev/null &&
 	ini tls import-cert 0 -f "$P/server-chain.crt" >/dev/null || { echo "TLS set-up failed"; exit 1; }
-bigconf_gen >"$D/big.ini"
+for r in $(seq 1 "$ROUNDS"); do bigconf_gen $((5060 + r)) >"$D/big$r.ini"; done
 (umask 077 && printf 'Admin\n' >"$D/pass") # the factory Admin password
 
 # measure LABEL [LOAD COMMAND...]: one window of round trips; the load runs LEAD s after it
@@ -77,29 +82,50 @@ measure() {
 	kill -0 "$SBCD_PID" 2>/dev/null || { echo "sbcd died during $label"; tail -20 "$D/sbcd.log"; exit 1; }
 }
 
-measure idle
-measure logins python3 "$TOP/bench/ctl_load.py" login "$SOCK" 4 5 Admin "$D/pass" "$LOAD_LIMIT"
-measure keygen "$BIN/sbc-ini" --socket "$SOCK" tls generate 1 rsa 4096
-measure import "$BIN/sbc-ini" --socket "$SOCK" import --incremental "$D/big.ini"
-measure noread python3 "$TOP/bench/ctl_load.py" noread "$SOCK" 8 "$NOREAD_SECS"
-measure after
+LOADS="logins keygen import noread"
+for r in $(seq 1 "$ROUNDS"); do
+	measure "idle-logins-$r"
+	measure "logins-$r" python3 "$TOP/bench/ctl_load.py" login "$SOCK" 4 5 Admin "$D/pass" "$LOAD_LIMIT"
+	measure "idle-keygen-$r"
+	measure "keygen-$r" "$BIN/sbc-ini" --socket "$SOCK" tls generate 1 rsa 4096
+	measure "idle-import-$r"
+	measure "import-$r" "$BIN/sbc-ini" --socket "$SOCK" import --incremental "$D/big$r.ini"
+	measure "idle-noread-$r"
+	measure "noread-$r" python3 "$TOP/bench/ctl_load.py" noread "$SOCK" 8 "$NOREAD_SECS"
+done
 kill "$SBCD_PID"
 
 val() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"${R[$1]}"; }
-IDLE99=$(val idle sched_p99_ms)
-verdict() { # label
+# stats LOAD: "idle_p99 load_p99 ratio load_p50 worst_due_max samples timeouts" over the rounds
+# (medians, except the worst max and the sums)
+stats() {
+	local load=$1 r args=()
+	for r in $(seq 1 "$ROUNDS"); do
+		args+=("$(val "idle-$load-$r" sched_p99_ms)" "$(val "$load-$r" sched_p99_ms)" \
+			"$(val "$load-$r" p50_ms)" "$(val "$load-$r" sched_max_ms)" \
+			"$(val "$load-$r" samples)" "$(val "$load-$r" timeouts)" "$(val "idle-$load-$r" sched_max_ms)")
+	done
 	python3 -c '
-import sys
-p, idle = sys.argv[1], sys.argv[2]
-if not p or not idle: print("no data"); sys.exit()
-p, idle = float(p), float(idle)
-ok = p <= 2 * idle and p <= 50
-print(("meets" if ok else "misses") + f" ({p / idle:.1f}x idle)" if idle > 0 else "-")' "$(val "$1" sched_p99_ms)" "$IDLE99"
+import sys, statistics as st
+v = sys.argv[1:]
+rows = [v[i:i + 7] for i in range(0, len(v), 7)]
+rows = [[float(x) for x in r] for r in rows if all(r)]
+if not rows: print("- - - - - - - -"); sys.exit()
+med = lambda k: st.median(r[k] for r in rows)
+ratio = st.median(r[1] / r[0] for r in rows if r[0] > 0)
+print(f"{med(0):.2f} {med(1):.2f} {ratio:.2f} {med(2):.2f} {max(r[3] for r in rows):.2f} "
+      f"{int(sum(r[4] for r in rows))} {int(sum(r[5] for r in rows))} {max(r[6] for r in rows):.2f}")' "${args[@]}"
 }
-row() { # label description
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$2" "$(val "$1" samples)" \
-		"$(val "$1" timeouts)" "$(val "$1" p50_ms)" "$(val "$1" p99_ms)" "$(val "$1" max_ms)" \
-		"$(val "$1" sched_p99_ms)" "$(val "$1" sched_max_ms)" "$([ "$1" = idle ] && echo '(reference)' || verdict "$1")"
+row() { # load description
+	local idle p99 ratio p50 dmax n to imax verdict
+	read -r idle p99 ratio p50 dmax n to imax <<<"$(stats "$1")"
+	verdict=$(python3 -c '
+import sys
+try: r, m = float(sys.argv[1]), float(sys.argv[2])
+except ValueError: print("no data"); sys.exit()
+print(("meets" if r <= 2 and m <= 50 else "misses") + f" ({r:.1f}x idle)")' "$ratio" "$dmax")
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$2" "$n" "$to" "$p50" "$idle" \
+		"$p99" "$ratio" "$dmax" "$verdict"
 }
 OUT=$D/section.md
 cat >"$OUT" <<X
@@ -111,21 +137,22 @@ control socket works beside it; run by \`bench/control_load.sh\` on $(date -u +%
 $(nproc)-core machine, at commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?'). Times in ms. *rtt*: from the
 OPTIONS written to its 200 read; *due*: from when the OPTIONS was due, so a stall of the event
 loop counts for every request it delayed (coordinated omission corrected). A request unanswered
-after $TIMEOUT_MS ms counts as a timeout at $TIMEOUT_MS ms. Target: p99 (due) under load <= 2x
-idle and <= 50 ms.
+after $TIMEOUT_MS ms counts as a timeout at $TIMEOUT_MS ms. $ROUNDS rounds; in each, every load has
+an idle window of $IDLE_SECS s just before it (*idle p99*); *ratio* is the load's due p99 over that
+idle p99. Columns are medians over the rounds, except *samples* and *timeouts* (sums) and *due
+max* (the worst). Target: p99 (due) under load <= 2x idle and <= 50 ms.
 
-| load beside the OPTIONS | samples | timeouts | rtt p50 | rtt p99 | rtt max | due p99 | due max | target |
+| load beside the OPTIONS | samples | timeouts | rtt p50 | idle due p99 | due p99 | ratio | due max | target |
 |---|---|---|---|---|---|---|---|---|
 X
 {
-	row idle "idle (${IDLE_SECS} s)"
 	row logins "(a) 20 LOGINs at once, 4 connections x 5 (yescrypt)"
 	row keygen "(b) TLS GENERATE, RSA 4096"
 	row import "(c) import of 10,000 ProxyIp rows (incremental)"
 	row noread "(d) 8 clients pipelining EXPORT, never reading (${NOREAD_SECS} s)"
-	row after "idle again, after (d)"
 	echo
-	echo "The loads themselves: (a) ${L[logins]}; (b) ${L[keygen]}; (c) ${L[import]}; (d) ${L[noread]}."
+	printf 'The loads themselves, round 1: (a) %s; (b) %s; (c) %s; (d) %s.\n' "${L[logins-1]}" \
+		"${L[keygen-1]}" "${L[import-1]}" "${L[noread-1]}"
 } >>"$OUT"
 cat "$OUT"
 if [ "${1:-}" = --write ]; then
