@@ -785,8 +785,17 @@ static void media_done(void *arg, const char *sdp_in, size_t len, const char *er
 
 void sip_b2bua_tick(struct sip_b2bua *b)
 {
-	if (b)
-		sip_media_sync(b->media, b->e->rt ? b->e->rt->media : NULL);
+	unsigned lost = 0;
+
+	if (!b)
+		return;
+	sip_media_sync(b->media, b->e->rt ? b->e->rt->media : NULL);
+	if (!sip_media_tick(b->media))
+		return;
+	for (struct sip_call *c = b->calls; c; c = c->next)
+		if (c->method == sip_method_invite && !c->ended)
+			lost += (unsigned)sip_media_check_lost(b->media, &c->media);
+	sip_media_report_lost(b->media, lost);
 }
 
 /* --- status --- */
