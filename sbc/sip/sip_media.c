@@ -138,6 +138,11 @@ void sip_media_sync(struct sip_media *m, const struct sip_media_cfg *cfg)
 
 	if (strcmp(want, m->engine) == 0)
 		return;
+	if (m->ng)
+		log_msg(LOG_NOTICE,
+			"media: ng client to %s stopped (the calls rtpengine holds go on; their "
+			"requests go to the new engine address)",
+			m->engine);
 	sip_ng_destroy(m->ng);
 	m->ng = NULL;
 	m->ng_restarts = 0;
