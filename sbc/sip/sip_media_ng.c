@@ -136,7 +136,8 @@ static int readable(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 static void ping_cb(void *arg, const struct sip_benc *reply, const char *err)
 {
 	struct sip_ng *ng = arg;
-	const struct sip_benc *up = sip_benc_get(sip_benc_get(reply, "totalstatistics"), "uptime");
+	const struct sip_benc *up = sip_benc_get(
+	    sip_benc_get(sip_benc_get(reply, "statistics"), "totalstatistics"), "uptime");
 	char buf[32];
 	long long uptime, start;
 
