@@ -18,6 +18,12 @@
  * Over TLS to an address, the INVITE is watched (sip_proxy_tls.c) until the
  * first response: a TLS failure answers the caller 503 with a Reason header
  * naming it at once, or tries the next proxy of a hot-swap set.
+ *
+ * Reliable provisional responses (RFC 3262) are relayed end to end: the callee
+ * is offered 100rel as the caller offered it (Supported or Require), its
+ * reliable 18x goes to the caller as a reliable 18x of ours (nta_reliable), and
+ * the caller's PRACK goes on as our PRACK of the callee's 18x; SDP in them takes
+ * the rtpengine path of every other SDP carrier.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +76,16 @@ struct sip_call {
 	struct media_op *mops;       /* SDP waiting for rtpengine */
 	char *sdp_out1;              /* the initial INVITE's SDP as rewritten for side 1 */
 	int early_offer;             /* the initial INVITE carried an offer */
+	struct sip_prack *pracks;    /* reliable 18x relayed to the caller */
+};
+
+/* A reliable 18x of the callee relayed reliably to the caller: the caller's PRACK of ours
+ * becomes our PRACK of the callee's. */
+struct sip_prack {
+	struct sip_prack *next;
+	struct sip_call *c;
+	uint32_t rseq; /* RSeq of the callee's reliable 18x */
+	int offer;     /* that 18x carried an offer: the PRACK carries the answer */
 };
 
 /* A message held until rtpengine has rewritten its SDP. */
@@ -84,6 +100,7 @@ struct media_op {
 	int status; /* MOP_RESP, MOP_FWD_RESP */
 	char phrase[80];
 	struct sip_fwd *f; /* MOP_FWD_* */
+	uint32_t rseq;     /* MOP_RESP: RSeq of the callee's reliable 18x, else 0 */
 };
 
 /* An in-dialog request relayed from one side to the other. */
@@ -94,8 +111,9 @@ struct sip_fwd {
 	nta_incoming_t *irq;
 	nta_outgoing_t *orq;
 	sip_method_t method;
-	int offer;    /* the request carried SDP: the response's SDP is an answer */
-	int irq_held; /* irq answered in media_done, freed there */
+	int offer;            /* the request carried SDP: the response's SDP is an answer */
+	int irq_held;         /* irq answered in media_done, freed there */
+	struct sip_prack *pr; /* PRACK: the callee's 18x it acknowledges */
 };
 
 struct sip_b2bua {
@@ -285,6 +303,40 @@ static void send_bye(struct sip_side *s)
 
 /* --- in-dialog requests --- */
 
+static int fwd_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t const *sip);
+
+/* Sends f's request to side `to` with body sdp (rtpengine's) or else the body of sip; a
+ * PRACK acknowledges the callee's reliable 18x. -1 when NTA refused it. */
+static int fwd_send(struct sip_fwd *f, struct sip_side *to, const char *sdp, sip_t const *sip)
+{
+	struct sip_call *c = f->call;
+	int contact = f->method == sip_method_invite || f->method == sip_method_update;
+	const char *name = f->method == sip_method_invite   ? "INVITE"
+			   : f->method == sip_method_update ? "UPDATE"
+			   : sip && sip->sip_request        ? sip->sip_request->rq_method_name
+							    : "PRACK";
+
+	if (f->method == sip_method_prack)
+		f->orq = nta_outgoing_prack(
+		    to->leg, c->orq, fwd_resp_cb, (nta_outgoing_magic_t *)f, NULL, NULL,
+		    NTATAG_RSEQ(f->pr ? f->pr->rseq : 0),
+		    TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+		    TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
+		    TAG_IF(!sdp && sip, SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
+		    TAG_IF(!sdp && sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)),
+		    NTATAG_TPORT(to->tp), TAG_END());
+	else
+		f->orq = nta_outgoing_tcreate(
+		    to->leg, fwd_resp_cb, (nta_outgoing_magic_t *)f, NULL, f->method, name, NULL,
+		    TAG_IF(contact, SIPTAG_CONTACT_STR(to->contact)),
+		    TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+		    TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
+		    TAG_IF(!sdp && sip, SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
+		    TAG_IF(!sdp && sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)),
+		    NTATAG_TPORT(to->tp), TAG_END());
+	return f->orq ? 0 : -1;
+}
+
 static int fwd_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t const *sip)
 {
 	struct sip_fwd *f = (struct sip_fwd *)m;
@@ -321,7 +373,6 @@ static int relay_in_dialog(struct sip_side *s, nta_incoming_t *irq, sip_t const 
 	struct sip_side *o = other(s);
 	sip_method_t m = sip->sip_request->rq_method;
 	struct sip_fwd *f;
-	int contact = m == sip_method_invite || m == sip_method_update;
 
 	if (m == sip_method_ack) {
 		relay_ack(c, s->idx, sip);
@@ -346,12 +397,7 @@ static int relay_in_dialog(struct sip_side *s, nta_incoming_t *irq, sip_t const 
 			nta_incoming_bind(irq, irq_fwd_cb, (nta_incoming_magic_t *)f);
 		return 0;
 	}
-	f->orq = nta_outgoing_tcreate(
-	    o->leg, fwd_resp_cb, (nta_outgoing_magic_t *)f, NULL, m,
-	    sip->sip_request->rq_method_name, NULL, TAG_IF(contact, SIPTAG_CONTACT_STR(o->contact)),
-	    SIPTAG_CONTENT_TYPE(sip->sip_content_type), SIPTAG_PAYLOAD(sip->sip_payload),
-	    NTATAG_TPORT(o->tp), TAG_END());
-	if (!f->orq) {
+	if (fwd_send(f, o, NULL, sip) < 0) {
 		f->irq = NULL; /* NTA answers and frees it */
 		return 500;
 	}
@@ -408,6 +454,74 @@ static int irq_fwd_cb(nta_incoming_magic_t *m, nta_incoming_t *irq, sip_t const 
 	struct sip_fwd *f = (struct sip_fwd *)m;
 
 	return irq_event(f->call, f, irq, sip);
+}
+
+/* --- reliable provisional responses (RFC 3262) --- */
+
+/* The caller's PRACK of our reliable 18x: it goes on as our PRACK of the callee's 18x
+ * (through rtpengine when it carries SDP), and the callee's answer to it comes back in
+ * fwd_resp_cb. */
+static int prack_cb(nta_reliable_magic_t *rm, nta_reliable_t *rel, nta_incoming_t *prq,
+		    sip_t const *sip)
+{
+	struct sip_prack *pr = (struct sip_prack *)rm;
+	struct sip_call *c = pr->c;
+	struct sip_fwd *f;
+	int sdp = has_sdp(c, sip);
+
+	(void)rel;
+	if (c->ended || !sip || !(f = su_zalloc(c->home, sizeof(*f))))
+		return 200; /* nothing to relay it to: answered here */
+	f->call = c, f->from = 0, f->irq = prq, f->method = sip_method_prack, f->pr = pr;
+	f->offer = sdp && !pr->offer; /* a new offer in the PRACK: its 200 carries the answer */
+	f->next = c->fwds;
+	c->fwds = f;
+	if (sdp ? media_start(c, MOP_FWD_REQ, 0, pr->offer, sip, f) != NULL
+		: fwd_send(f, &c->side[1], NULL, sip) == 0)
+		return 0;
+	f->irq = NULL;
+	nta_incoming_treply(prq, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+	nta_incoming_destroy(prq);
+	return 0;
+}
+
+/*
+ * Relays the callee's reliable 18x (RSeq rseq) to the caller reliably, with sdp
+ * (rtpengine's) or else the body of sip. When the caller did not offer 100rel, the 18x is
+ * PRACKed here and relayed as an ordinary 18x.
+ */
+static void relay_reliable(struct sip_call *c, uint32_t rseq, int status, const char *phrase,
+			   sip_t const *sip, const char *sdp)
+{
+	struct sip_prack *pr = su_zalloc(c->home, sizeof(*pr));
+	nta_outgoing_t *o;
+
+	if (pr) {
+		pr->c = c, pr->rseq = rseq;
+		pr->offer = !c->early_offer && (sdp || has_sdp(c, sip));
+		if (nta_reliable_treply(
+			c->irq, prack_cb, (nta_reliable_magic_t *)pr, status, phrase,
+			SIPTAG_CONTACT_STR(c->side[0].contact),
+			TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+			TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
+			TAG_IF(!sdp && sip,
+			       SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
+			TAG_IF(!sdp && sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)),
+			TAG_END())) {
+			pr->next = c->pracks;
+			c->pracks = pr;
+			return;
+		}
+		su_free(c->home, pr);
+	}
+	o = nta_outgoing_prack(c->side[1].leg, c->orq, NULL, NULL, NULL, NULL, NTATAG_RSEQ(rseq),
+			       NTATAG_TPORT(c->side[1].tp), TAG_END());
+	if (o)
+		nta_outgoing_destroy(o);
+	if (sdp)
+		reply_sdp(c->irq, status, phrase ? phrase : "", &c->side[0], c->method, sdp);
+	else
+		relay_response(c->irq, sip, status, &c->side[0], c->method);
 }
 
 /* --- the initial request --- */
@@ -485,10 +599,23 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 	if (status == 100)
 		return 0;
 	if (status < 200) {
+		struct media_op *op;
+		uint32_t rseq = c->method == sip_method_invite && sip->sip_rseq && sip->sip_to &&
+					sip->sip_to->a_tag
+				    ? sip->sip_rseq->rs_response
+				    : 0;
 		if (sip->sip_to && sip->sip_to->a_tag)
 			nta_leg_rtag(b->leg, sip->sip_to->a_tag);
-		if (!c->cancelled && !c->ended &&
-		    !(has_sdp(c, sip) && media_start(c, MOP_RESP, 1, c->early_offer, sip, NULL)))
+		if (c->cancelled || c->ended)
+			return 0;
+		if (rseq) /* a reliable 18x: an early dialog, our PRACK goes to its Contact */
+			nta_leg_client_route(b->leg, sip->sip_record_route, sip->sip_contact);
+		if (has_sdp(c, sip) &&
+		    (op = media_start(c, MOP_RESP, 1, c->early_offer, sip, NULL)))
+			op->rseq = rseq;
+		else if (rseq)
+			relay_reliable(c, rseq, status, sip->sip_status->st_phrase, sip, NULL);
+		else
 			relay_response(c->irq, sip, status, &c->side[0], c->method);
 		return 0;
 	}
@@ -552,6 +679,9 @@ static int send_initial(struct sip_call *c, sip_t const *sip)
 	struct sip_engine *e = c->b->e;
 	struct sip_dest *d = &c->dest;
 	int invite = c->method == sip_method_invite;
+	/* 100rel toward the callee as the caller offered it (reliable 18x relayed end to end) */
+	int req100 = invite && sip->sip_require && sip_has_feature(sip->sip_require, "100rel");
+	int sup100 = invite && sip->sip_supported && sip_has_feature(sip->sip_supported, "100rel");
 
 	snprintf(c->side[1].peer, sizeof(c->side[1].peer), "%s", d->peer);
 	c->orq = nta_outgoing_tcreate(
@@ -563,6 +693,8 @@ static int send_initial(struct sip_call *c, sip_t const *sip)
 	    TAG_IF(c->sdp_out1, SIPTAG_PAYLOAD_STR(c->sdp_out1)),
 	    TAG_IF(!c->sdp_out1, SIPTAG_CONTENT_TYPE(sip->sip_content_type)),
 	    TAG_IF(!c->sdp_out1, SIPTAG_PAYLOAD(sip->sip_payload)),
+	    TAG_IF(req100, SIPTAG_REQUIRE_STR("100rel")),
+	    TAG_IF(sup100 && !req100, SIPTAG_SUPPORTED_STR("100rel")),
 	    TAG_IF(d->tp, NTATAG_TPORT(d->tp)), TAG_END());
 	if (!c->orq)
 		return -1;
@@ -735,6 +867,10 @@ static void media_done(void *arg, const char *sdp_in, size_t len, const char *er
 	case MOP_RESP:
 		if (c->ended || (c->cancelled && op->status < 200))
 			return;
+		if (!err && op->rseq) {
+			relay_reliable(c, op->rseq, op->status, op->phrase, NULL, sdp);
+			return;
+		}
 		if (!err) {
 			reply_sdp(c->irq, op->status, op->phrase, to, c->method, sdp);
 			return;
@@ -751,16 +887,8 @@ static void media_done(void *arg, const char *sdp_in, size_t len, const char *er
 		send_ack_sdp(to, NULL, sdp);
 		return;
 	case MOP_FWD_REQ:
-		if (!err && !c->ended) {
-			f->orq = nta_outgoing_tcreate(
-			    to->leg, fwd_resp_cb, (nta_outgoing_magic_t *)f, NULL, f->method,
-			    f->method == sip_method_invite ? "INVITE" : "UPDATE", NULL,
-			    SIPTAG_CONTACT_STR(to->contact),
-			    SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp),
-			    NTATAG_TPORT(to->tp), TAG_END());
-			if (f->orq)
-				return;
-		}
+		if (!err && !c->ended && fwd_send(f, to, sdp, NULL) == 0)
+			return;
 		if (f->irq) {
 			nta_incoming_treply(f->irq, SIP_503_SERVICE_UNAVAILABLE,
 					    TAG_IF(err, SIPTAG_REASON_STR(reason)), TAG_END());
@@ -785,8 +913,17 @@ static void media_done(void *arg, const char *sdp_in, size_t len, const char *er
 
 void sip_b2bua_tick(struct sip_b2bua *b)
 {
-	if (b)
-		sip_media_sync(b->media, b->e->rt ? b->e->rt->media : NULL);
+	unsigned lost = 0;
+
+	if (!b)
+		return;
+	sip_media_sync(b->media, b->e->rt ? b->e->rt->media : NULL);
+	if (!sip_media_tick(b->media))
+		return;
+	for (struct sip_call *c = b->calls; c; c = c->next)
+		if (c->method == sip_method_invite && !c->ended)
+			lost += (unsigned)sip_media_check_lost(b->media, &c->media);
+	sip_media_report_lost(b->media, lost);
 }
 
 /* --- status --- */

@@ -7,6 +7,7 @@
 #include "conf/cols.h"
 #include "conf/store.h"
 #include "log/log.h"
+#include "sbc/alarms.h"
 #include "sbc/sip/sip_media.h"
 #include "sbc/sip/sip_media_ng.h"
 
@@ -36,6 +37,10 @@ struct sip_media {
 	su_root_t *root;
 	struct sip_ng *ng;
 	char engine[81];
+	unsigned gen;         /* rtpengine restarts seen (all clients): sessions before are lost */
+	unsigned ng_restarts; /* sip_ng_restarts of the current client, last seen */
+	int lost_pending;     /* a call may have lost its session: count them at the next tick */
+	char lost_src[120];   /* source of the raised mediaSessionLost alarm, "" when none */
 	char msg[NG_MSG_MAX];
 };
 
@@ -133,8 +138,14 @@ void sip_media_sync(struct sip_media *m, const struct sip_media_cfg *cfg)
 
 	if (strcmp(want, m->engine) == 0)
 		return;
+	if (m->ng)
+		log_msg(LOG_NOTICE,
+			"media: ng client to %s stopped (the calls rtpengine holds go on; their "
+			"requests go to the new engine address)",
+			m->engine);
 	sip_ng_destroy(m->ng);
 	m->ng = NULL;
+	m->ng_restarts = 0;
 	snprintf(m->engine, sizeof(m->engine), "%s", want);
 	if (!want[0])
 		return;
@@ -151,6 +162,7 @@ void sip_media_call_init(struct sip_media *m, const struct sip_media_cfg *cfg,
 	const struct mc_group *g[2] = {group_of(cfg, group0), group_of(cfg, group1)};
 
 	sip_media_sync(m, cfg);
+	mc->m = m;
 	snprintf(mc->callid, sizeof(mc->callid), "%s", callid);
 	mc->offerer = -1;
 	for (int i = 0; i < 2; i++) {
@@ -203,6 +215,9 @@ static void note_sdp(struct sip_media_call *mc, int to, const char *sdp, size_t 
 	}
 	snprintf(mc->addr[to], sizeof(mc->addr[to]), "%s:%u", addr, port);
 	mc->srtp[to] = strstr(proto, "SAVP") != NULL || crypto;
+	/* rtpengine holds the session now, whatever happened to an earlier one */
+	mc->gen = mc->m ? mc->m->gen : 0;
+	mc->lost = 0;
 }
 
 static void sdp_reply(void *arg, const struct sip_benc *reply, const char *err)
@@ -340,9 +355,10 @@ static void query_reply(void *arg, const struct sip_benc *reply, const char *err
 				"(restarted?): its media is not relayed",
 				mc->callid);
 		mc->lost = 1;
+		if (mc->m)
+			mc->m->lost_pending = 1;
 		return;
 	}
-	mc->lost = 0;
 	if (rtp && rtp->type == SIP_BENC_INT)
 		mc->packets = rtp->i;
 }
@@ -367,6 +383,54 @@ void sip_media_forget(struct sip_media *m, struct sip_media_call *mc)
 	if (m && mc->qid)
 		sip_ng_cancel(m->ng, mc->qid);
 	mc->qid = 0;
+}
+
+int sip_media_tick(struct sip_media *m)
+{
+	unsigned r = sip_ng_restarts(m ? m->ng : NULL);
+
+	if (!m)
+		return 0;
+	if (r != m->ng_restarts) {
+		m->ng_restarts = r;
+		m->gen++;
+		m->lost_pending = 1;
+	}
+	return m->lost_pending || m->lost_src[0];
+}
+
+int sip_media_check_lost(struct sip_media *m, struct sip_media_call *mc)
+{
+	if (!mc->anchored || mc->deleted || mc->offerer < 0)
+		return 0;
+	if (!mc->lost && mc->gen != m->gen) {
+		mc->lost = 1;
+		log_msg(LOG_WARNING,
+			"media: call %s: rtpengine restarted and lost its media session: its media "
+			"is not relayed until a re-INVITE anchors it again",
+			mc->callid);
+	}
+	return mc->lost;
+}
+
+void sip_media_report_lost(struct sip_media *m, unsigned n)
+{
+	char text[300];
+
+	m->lost_pending = 0;
+	if (!n) {
+		if (m->lost_src[0])
+			alarm_set("mediaSessionLost", m->lost_src, ALARM_CLEARED, "");
+		m->lost_src[0] = 0;
+		return;
+	}
+	if (!m->lost_src[0])
+		snprintf(m->lost_src, sizeof(m->lost_src), "media engine %s", m->engine);
+	snprintf(text, sizeof(text),
+		 "%u anchored call(s) lost their media session in rtpengine at %s (restarted): "
+		 "their media is not relayed until a re-INVITE anchors it again",
+		 n, m->engine);
+	alarm_set("mediaSessionLost", m->lost_src, ALARM_MAJOR, text);
 }
 
 int sip_media_is_sdp(const char *ctype, size_t len)

@@ -27,6 +27,7 @@ enum sip_media_sec { SIP_MSEC_AS_IS, SIP_MSEC_SRTP, SIP_MSEC_RTP, SIP_MSEC_BOTH 
 
 /* What one call needs; zero it, then sip_media_call_init. */
 struct sip_media_call {
+	struct sip_media *m; /* set by sip_media_call_init */
 	int anchored;
 	enum sip_media_sec sec[2];
 	char realm[2][48];
@@ -37,6 +38,7 @@ struct sip_media_call {
 	long long packets; /* relayed both ways, from the last query */
 	unsigned qid;      /* pending query, 0 for none */
 	int lost;          /* rtpengine no longer knows the call (restarted) */
+	unsigned gen;      /* the engine generation that holds the session (sip_media_tick) */
 	int deleted;
 };
 
@@ -77,6 +79,17 @@ void sip_media_delete(struct sip_media *m, struct sip_media_call *mc);
 void sip_media_query(struct sip_media *m, struct sip_media_call *mc);
 /* Drops the pending query of mc (before mc is freed). */
 void sip_media_forget(struct sip_media *m, struct sip_media_call *mc);
+/*
+ * Lost sessions (rtpengine restarted, sip_ng_restarts; or a query answered "unknown
+ * call"). Each second the B2BUA calls sip_media_tick; when it returns 1, it passes every
+ * live call to sip_media_check_lost (1: that call's session is lost, logged once per call)
+ * and the count to sip_media_report_lost, which raises alarm mediaSessionLost (major) on
+ * "media engine <addr>" while the count is not 0 and clears it after. A new offer
+ * answered by rtpengine (a re-INVITE) anchors a lost call again.
+ */
+int sip_media_tick(struct sip_media *m);
+int sip_media_check_lost(struct sip_media *m, struct sip_media_call *mc);
+void sip_media_report_lost(struct sip_media *m, unsigned n);
 /* 1 when an SDP body: content type application/sdp (or none given) and a non-empty body. */
 int sip_media_is_sdp(const char *ctype, size_t len);
 

@@ -40,6 +40,8 @@ struct sip_ng {
 	unsigned next_id;
 	int up;
 	long long last_ping_ms;
+	long long engine_start_ms; /* rtpengine's start on our clock (now - uptime), 0: unknown */
+	unsigned restarts;
 	unsigned long long sent, replies, timeouts;
 	struct sip_benc nodes[NG_MAX_NODE];
 	char rbuf[SIP_NG_MAX_MSG + 1];
@@ -127,9 +129,32 @@ static int readable(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 	return 0;
 }
 
+/*
+ * The health probe is a "statistics" request: any reply means up (set_up follows every
+ * reply and timeout), and its uptime tells a restart (every session lost) from a pause.
+ */
 static void ping_cb(void *arg, const struct sip_benc *reply, const char *err)
 {
-	(void)arg, (void)reply, (void)err; /* set_up follows every reply and timeout */
+	struct sip_ng *ng = arg;
+	const struct sip_benc *up = sip_benc_get(
+	    sip_benc_get(sip_benc_get(reply, "statistics"), "totalstatistics"), "uptime");
+	char buf[32];
+	long long uptime, start;
+
+	if (!reply || !up)
+		return;
+	uptime = up->type == SIP_BENC_INT ? up->i : atoll(sip_benc_cstr(up, buf, sizeof(buf)));
+	start = now_ms() - uptime * 1000;
+	/* uptime counts whole seconds: a start more than 3 s later is a new process */
+	if (ng->engine_start_ms && start > ng->engine_start_ms + SIP_NG_RESTART_SLACK_MS) {
+		ng->restarts++;
+		log_msg(LOG_WARNING,
+			"media: rtpengine at %s restarted (up %lld s): the media sessions it held "
+			"are lost",
+			ng->addr, uptime);
+	}
+	if (!ng->engine_start_ms || start > ng->engine_start_ms + SIP_NG_RESTART_SLACK_MS)
+		ng->engine_start_ms = start;
 }
 
 static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
@@ -157,9 +182,9 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 		pp = &r->next;
 	}
 	if (now - ng->last_ping_ms >= SIP_NG_PING_MS) {
-		static const char ping[] = "d7:command4:pinge";
+		static const char ping[] = "d7:command10:statisticse";
 		ng->last_ping_ms = now;
-		sip_ng_send(ng, ping, sizeof(ping) - 1, ping_cb, NULL);
+		sip_ng_send(ng, ping, sizeof(ping) - 1, ping_cb, ng);
 	}
 	su_timer_set(ng->tick, tick_cb, (su_timer_arg_t *)ng);
 }
@@ -297,6 +322,11 @@ int sip_ng_up(const struct sip_ng *ng)
 const char *sip_ng_addr(const struct sip_ng *ng)
 {
 	return ng ? ng->addr : "";
+}
+
+unsigned sip_ng_restarts(const struct sip_ng *ng)
+{
+	return ng ? ng->restarts : 0;
 }
 
 void sip_ng_counters(const struct sip_ng *ng, unsigned long long *sent, unsigned long long *replies,

@@ -5,9 +5,11 @@
  * repeated cookie from its cache, so a retransmission is never applied twice) after
  * 0.5, 1 and 2 s, and fails after SIP_NG_TIMEOUT_MS.
  *
- * Health: a "ping" every SIP_NG_PING_MS; the engine is down from the first request
- * that times out until the next reply, with alarm mediaEngineDown (major) on
- * "media engine <addr>" meanwhile. Everything runs on the su_root thread.
+ * Health: a "statistics" request every SIP_NG_PING_MS; the engine is down from the first
+ * request that times out until the next reply, with alarm mediaEngineDown (major) on
+ * "media engine <addr>" meanwhile. The uptime in its replies tells a restart of rtpengine
+ * (all its sessions lost) from a pause: sip_ng_restarts counts them (logged). Everything
+ * runs on the su_root thread.
  */
 #ifndef SBC_SIP_MEDIA_NG_H
 #define SBC_SIP_MEDIA_NG_H
@@ -18,9 +20,10 @@
 
 #include "sbc/sip/sip_media_benc.h"
 
-#define SIP_NG_TIMEOUT_MS 3500
-#define SIP_NG_PING_MS    5000
-#define SIP_NG_MAX_MSG    65000
+#define SIP_NG_TIMEOUT_MS       3500
+#define SIP_NG_PING_MS          5000
+#define SIP_NG_MAX_MSG          65000
+#define SIP_NG_RESTART_SLACK_MS 3000
 
 struct sip_ng;
 
@@ -49,6 +52,9 @@ int sip_ng_up(const struct sip_ng *ng);
 /* 1 after a timeout until the next reply (0 also before the first reply or timeout). */
 int sip_ng_down(const struct sip_ng *ng);
 const char *sip_ng_addr(const struct sip_ng *ng);
+/* Restarts of rtpengine seen since creation (its start time moved by more than
+ * SIP_NG_RESTART_SLACK_MS between two health replies). */
+unsigned sip_ng_restarts(const struct sip_ng *ng);
 /* Requests sent, replies received, timeouts (since creation). */
 void sip_ng_counters(const struct sip_ng *ng, unsigned long long *sent, unsigned long long *replies,
 		     unsigned long long *timeouts);

@@ -9,6 +9,9 @@ The caller (UAC) sends to the SBC at --sbc; the SBC routes the Request-URI user 
     hold     basic, then a re-INVITE from the caller with a=sendonly (hold); BYE
     cancel   the callee rings (180) and the caller CANCELs
     ext      the callee is a real phone on --uas-port (baresip, auto-answer): basic as the caller
+    ext-late      ext with an INVITE without SDP: the phone offers in its 200, we answer in the ACK
+    ext-hold      ext, then a re-INVITE with a=sendonly (hold)
+    ext-cancel    the phone rings (180, manual answer) and we CANCEL
 
 Prints one line per fact, for the test to grep:
 
@@ -141,7 +144,8 @@ def main():
     ap.add_argument("--sbc", required=True)
     ap.add_argument("--uas-port", type=int, required=True)
     ap.add_argument("--user", default="media")
-    ap.add_argument("--mode", default="basic", choices=("basic", "late", "hold", "cancel", "ext"))
+    ap.add_argument("--mode", default="basic", choices=("basic", "late", "hold", "cancel", "ext",
+                                                       "ext-late", "ext-hold", "ext-cancel"))
     ap.add_argument("--rtp", type=int, default=50)
     ap.add_argument("--linger", type=float, default=0, help="seconds up before hold and BYE")
     a = ap.parse_args()
@@ -165,11 +169,11 @@ def main():
         return "\r\n".join(lines) + "\r\n\r\n" + body
 
     print("call-id %s" % callid)
-    offer = "" if a.mode == "late" else sdp(uac.rtp_port)
+    offer = "" if a.mode in ("late", "ext-late") else sdp(uac.rtp_port)
     invite = request("INVITE", ruri, 1, "<%s>" % ruri, offer)
     uac.send(invite, sbc)
-    if a.mode == "ext":
-        return ext_call(a, uac, sbc, request, ruri)
+    if a.mode.startswith("ext"):
+        return ext_call(a, uac, sbc, request, ruri, invite)
     inv, inv_src = uas.wait(lambda m: method(m) == "INVITE")
     if a.mode != "late":
         print("uas-sdp %r" % inv["body"])
@@ -255,8 +259,20 @@ def main():
     return 0
 
 
-def ext_call(a, uac, sbc, request, ruri):
+def ext_call(a, uac, sbc, request, ruri, invite):
     """The caller's side only: the callee is a real phone that answers by itself."""
+    if a.mode == "ext-cancel":
+        uac.wait(lambda m: status(m) == 180, 15)
+        print("ringing")
+        cancel = invite.replace("INVITE " + ruri, "CANCEL " + ruri, 1)
+        cancel = re.sub(r"CSeq: 1 INVITE", "CSeq: 1 CANCEL", cancel)
+        cancel = re.sub(r"Content-Type: application/sdp\r\n", "", cancel)
+        cancel = cancel.split("Content-Length:")[0] + "Content-Length: 0\r\n\r\n"
+        uac.send(cancel, sbc)
+        r, _ = uac.wait(lambda m: status(m) >= 300 and "INVITE" in h(m, "cseq"), 10)
+        uac.send(request("ACK", ruri, 1, h(r, "to")), sbc)
+        print("result cancelled %d" % status(r))
+        return 0 if status(r) == 487 else 1
     ok, _ = uac.wait(lambda m: status(m) >= 200 and "INVITE" in h(m, "cseq"), 15)
     if status(ok) != 200:
         print("result refused %d" % status(ok))
@@ -264,9 +280,12 @@ def ext_call(a, uac, sbc, request, ruri):
     print("uac-sdp %r" % ok["body"])
     to = h(ok, "to")
     target = re.search(r"<([^>]+)>", h(ok, "contact")).group(1)
-    uac.send(request("ACK", target, 1, to), sbc)
+    # late offer: the phone's offer is in the 200, our answer goes in the ACK
+    uac.send(request("ACK", target, 1, to,
+                     sdp(uac.rtp_port, offer=ok["body"]) if a.mode == "ext-late" else ""), sbc)
     dest = media_of(ok["body"])
     payload = os.urandom(160)
+    print("sent-payload %s" % payload.hex())
     for i in range(a.rtp):
         hdr = bytes([0x80, 0]) + i.to_bytes(2, "big") + (i * 160).to_bytes(4, "big") + \
             (0x3333).to_bytes(4, "big")
@@ -280,7 +299,14 @@ def ext_call(a, uac, sbc, request, ruri):
     print("rtp-uac %d" % uac.rtp_got)
     print("rtp-done")
     time.sleep(a.linger)
-    uac.send(request("BYE", target, 2, to), sbc)
+    cseq = 2
+    if a.mode == "ext-hold":
+        uac.send(request("INVITE", target, cseq, to, sdp(uac.rtp_port, "a=sendonly\r\n")), sbc)
+        ok2, _ = uac.wait(lambda m: status(m) >= 200 and "INVITE" in h(m, "cseq"), 10)
+        print("hold-answer %d %r" % (status(ok2), ok2["body"]))
+        uac.send(request("ACK", target, cseq, to), sbc)
+        cseq += 1
+    uac.send(request("BYE", target, cseq, to), sbc)
     uac.wait(lambda m: status(m) == 200 and "BYE" in h(m, "cseq"))
     print("result ok")
     return 0
