@@ -116,7 +116,7 @@ except (ssl.SSLError, OSError):
 X
 
 # --- the distribution point --------------------------------------------------------------------
-check "the first CRL (nothing of ours revoked, nextUpdate in 20 s)" gencrl 20
+check "a first CRL to serve" gencrl 30
 python3 -m http.server "$HP" --bind 127.0.0.1 --directory "$D/www" >"$D/http.log" 2>&1 &
 HTTP_PID=$!
 t_track $HTTP_PID
@@ -126,6 +126,7 @@ outcome "distribution points off: phone1 accepted" phone1 1 HandshakesAccepted
 crl_rows() { ini status CRLStatus 2>&1 | grep -c '^CRLStatus [0-9]'; }
 check "CRLStatus is empty" test "$(crl_rows)" = 0
 printf '[TLSContexts]\nFORMAT TLSContexts_Index = TLSContexts_CrlDistributionPointEnable;\nTLSContexts 0 = 1;\n[\\TLSContexts]\n' >"$D/cdp.ini"
+check "the first CRL (nothing of ours revoked, nextUpdate in 30 s)" gencrl 30
 check "CrlDistributionPointEnable 1 on context 0" ini import --incremental "$D/cdp.ini"
 outcome "phone1 (good, first seen: its URL is learned)" phone1 1 HandshakesAccepted
 check "the CRL is fetched from the URL" wait_for '[ "$(counter State CRLStatus 0)" = 1 ]' 50
@@ -139,16 +140,17 @@ contains "the fetch is logged" "$D/sbcd.log" "CRL of 'CN=Test-Root-CA' from $URL
 outcome "phone2 (good)" phone2 1 HandshakesAccepted
 outcome "the pki's revoked certificate (no distribution point of its own): its issuer's CRL applies" revoked 0 RejectedRevoked
 
-python3 "$D/hold.py" "$TLSPORT" "$P/ca.crt" "$P/phone2.crt" "$P/phone2.key" 25 >"$D/hold-p2.out" 2>&1 &
-H1=$!
-python3 "$D/hold.py" "$TLSPORT" "$P/ca.crt" "$P/phone1.crt" "$P/phone1.key" 25 >"$D/hold-p1.out" 2>&1 &
-H2=$!
+python3 "$D/hold.py" "$TLSPORT" "$P/ca.crt" "$P/phone2.crt" "$P/phone2.key" 40 >"$D/hold-p2.out" 2>&1 &
+H1=$!; t_track $H1
+python3 "$D/hold.py" "$TLSPORT" "$P/ca.crt" "$P/phone1.crt" "$P/phone1.key" 40 >"$D/hold-p1.out" 2>&1 &
+H2=$!; t_track $H2
 check "established connections of phone1 and phone2" \
 	wait_for "grep -q up '$D/hold-p2.out' && grep -q up '$D/hold-p1.out'" 50
 closed0=$(counter ClosedTrustChange)
 ( cd "$P" && openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -revoke phone2.crt 2>/dev/null )
-check "phone2 revoked: a new CRL replaces the first (nextUpdate in 20 s)" gencrl 20
-check "the refresh closes phone2's established connection" wait_for "grep -q closed '$D/hold-p2.out'" 150
+check "phone2 revoked: a new CRL replaces the first (nextUpdate in 30 s)" gencrl 30
+check "the refresh (at 80% of the first CRL's window) closes phone2's established connection" \
+	wait_for "grep -q closed '$D/hold-p2.out'" 300
 check "CRLStatus: the new CRL revokes 2" test "$(counter RevokedCount CRLStatus 0)" = 2
 check "TLSStatus ClosedTrustChange counted" test "$(counter ClosedTrustChange)" = $((closed0 + 1))
 contains "logged with the reason" "$D/sbcd.log" \
@@ -163,7 +165,7 @@ check "phone1's connection stays" wait_for "! grep -q closed '$D/hold-p1.out'" 1
 kill "$HTTP_PID"
 wait "$HTTP_PID" 2>/dev/null
 alarm() { ini status Alarms 2>&1 | grep crlExpired; }
-check "alarm crlExpired once the nextUpdate passes" wait_for alarm 250
+check "alarm crlExpired once the nextUpdate passes" wait_for alarm 400
 alarm >"$D/alarm.out"
 check "the alarm names the context, the issuer and the URL" \
 	grep -q "CRL of 'CN=Test-Root-CA' for TLS context 0 from $URL passed its nextUpdate" "$D/alarm.out"
