@@ -25,6 +25,7 @@ static const struct conf_col_binding b_sipidstatus[] = {CONF_COLS_SIPIDSTATUS(BI
 static const struct conf_col_binding b_dnsstatus[] = {CONF_COLS_DNSSTATUS(BIND)};
 static const struct conf_col_binding b_perfintervals[] = {CONF_COLS_PERF(BIND)};
 static const struct conf_col_binding b_ocspstatus[] = {CONF_COLS_OCSPSTATUS(BIND)};
+static const struct conf_col_binding b_crlstatus[] = {CONF_COLS_CRLSTATUS(BIND)};
 static const struct conf_col_binding b_mediarealm[] = {CONF_COLS_MREALM(BIND)};
 static const struct conf_col_binding b_ipprofile[] = {CONF_COLS_IPPROF(BIND)};
 static const struct conf_col_binding b_snmpusers[] = {CONF_COLS_SNMPUSER(BIND)};
@@ -58,6 +59,7 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(dnsstatus, DNSSTATUS, "DNSStatus"),
     TABLE(perfintervals, PERF, "PerformanceIntervals"),
     TABLE(ocspstatus, OCSPSTATUS, "OCSPStatus"),
+    TABLE(crlstatus, CRLSTATUS, "CRLStatus"),
     TABLE(mediarealm, MREALM, "CpMediaRealm"),
     TABLE(ipprofile, IPPROF, "IpProfile"),
     TABLE(snmpusers, SNMPUSER, "SNMPUsers"),

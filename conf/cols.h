@@ -78,7 +78,8 @@ extern const struct conf_table conf_tbl_tlscontexts;
 	X(TLSCTX_DH_KEY_SIZE, "DHKeySize", ENUM)                                                   \
 	X(TLSCTX_VERIFY_DEPTH, "VerifyDepth", INT)                                                 \
 	X(TLSCTX_OCSP_AIA_ENABLE, "OcspAiaEnable", BOOL)                                           \
-	X(TLSCTX_OCSP_STAPLING, "OcspStapling", BOOL)
+	X(TLSCTX_OCSP_STAPLING, "OcspStapling", BOOL)                                              \
+	X(TLSCTX_CRL_DISTRIBUTION_POINT_ENABLE, "CrlDistributionPointEnable", BOOL)
 enum tlsctx_col { CONF_COLS_TLSCTX(CONF_COL_ENUM) TLSCTX_NCOLS };
 
 /* InterfaceTable (conf/tbl_interfaces.c) */
@@ -433,6 +434,21 @@ extern const struct conf_table conf_tbl_ocspstatus;
 	X(OCSPSTATUS_NO_ANSWER, "NoAnswer", INT)                                                   \
 	X(OCSPSTATUS_CACHE_HITS, "CacheHits", INT)
 enum ocspstatus_col { CONF_COLS_OCSPSTATUS(CONF_COL_ENUM) OCSPSTATUS_NCOLS };
+
+/* CRLStatus (conf/tbl_crlstatus.c) */
+extern const struct conf_table conf_tbl_crlstatus;
+#define CONF_COLS_CRLSTATUS(X)                                                                     \
+	X(CRLSTATUS_CONTEXT, "Context", INT)                                                       \
+	X(CRLSTATUS_ISSUER, "Issuer", STRING)                                                      \
+	X(CRLSTATUS_THIS_UPDATE, "ThisUpdate", STRING)                                             \
+	X(CRLSTATUS_NEXT_UPDATE, "NextUpdate", STRING)                                             \
+	X(CRLSTATUS_SOURCE, "Source", STRING)                                                      \
+	X(CRLSTATUS_STATE, "State", ENUM)                                                          \
+	X(CRLSTATUS_REVOKED_COUNT, "RevokedCount", INT)                                            \
+	X(CRLSTATUS_LAST_FETCH, "LastFetch", STRING)                                               \
+	X(CRLSTATUS_LAST_FETCH_AGE, "LastFetchAge", INT)                                           \
+	X(CRLSTATUS_FETCHES, "Fetches", INT)
+enum crlstatus_col { CONF_COLS_CRLSTATUS(CONF_COL_ENUM) CRLSTATUS_NCOLS };
 /* CpMediaRealm (conf/tbl_mediarealm.c) */
 extern const struct conf_table conf_tbl_mediarealm;
 #define CONF_COLS_MREALM(X)                                                                        \

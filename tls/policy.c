@@ -36,6 +36,7 @@ static const struct field {
     {TLSCTX_OCSP_DEFAULT_RESPONSE, offsetof(struct tls_policy, ocsp_default_allow), K_INT, 0},
     {TLSCTX_OCSP_AIA_ENABLE, offsetof(struct tls_policy, ocsp_aia), K_INT, 0},
     {TLSCTX_OCSP_STAPLING, offsetof(struct tls_policy, ocsp_stapling), K_INT, 0},
+    {TLSCTX_CRL_DISTRIBUTION_POINT_ENABLE, offsetof(struct tls_policy, crl_dp), K_INT, 0},
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

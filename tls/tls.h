@@ -44,6 +44,7 @@ struct tls_policy {
 	int ocsp_default_allow;    /* OcspDefaultResponse: 1 allow, 0 reject */
 	int ocsp_aia;              /* OcspAiaEnable: the certificate's AIA URL when no server */
 	int ocsp_stapling;         /* OcspStapling */
+	int crl_dp;                /* CrlDistributionPointEnable: CRLs fetched from CDP URLs */
 };
 
 enum tls_role { TLS_ROLE_SERVER, TLS_ROLE_CLIENT };

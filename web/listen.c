@@ -20,7 +20,8 @@ void web_route(struct evhttp_request *req, struct web *w, int https);
 
 static void on_https(struct evhttp_request *req, void *arg)
 {
-	web_route(req, arg, 1);
+	if (!web_ocsp_hold(arg, req)) /* OCSP of the client certificate still asked: held */
+		web_route(req, arg, 1);
 }
 
 /* Host header without the port, when it is a plain host name or address literal. */

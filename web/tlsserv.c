@@ -185,6 +185,7 @@ static int refresh(char *err, size_t errlen)
 	g.policy = pol;
 	memcpy(g.stamp, stamp, sizeof(stamp));
 	web_log(LOG_INFO, "https: %s", tls_ctx_policy_text(ctx));
+	web_ocsp_staple_start(g.w, ctx, &pol, roots);
 	rc = 1;
 out:
 	if (reply) {
@@ -223,6 +224,7 @@ int web_tls_watch(struct web *w)
 
 	if (!g.ctx)
 		return 0;
+	web_ocsp_staple_start(w, g.ctx, &g.policy, g.roots); /* its timers need the loop */
 	g.poll = event_new(w->base, -1, EV_PERSIST, on_poll, w);
 	return g.poll && event_add(g.poll, &tv) == 0 ? 0 : -1;
 }
@@ -232,6 +234,7 @@ void web_tls_free(struct web *w)
 	if (g.poll)
 		event_free(g.poll);
 	g.poll = NULL;
+	web_ocsp_free(w);
 	SSL_CTX_free(g.ctx);
 	g.ctx = NULL;
 	sk_X509_pop_free(g.roots, X509_free);
@@ -287,6 +290,8 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
 	X509 *x = X509_STORE_CTX_get_current_cert(xs);
 	char buf[256];
 
+	if (ok && ssl && g.w->cfg.require_cert && X509_STORE_CTX_get_error_depth(xs) == 0)
+		ok = web_ocsp_verify(g.w, &g.policy, ssl, xs);
 	if (!ok && ssl && x && !SSL_get_ex_data(ssl, g.subj_idx)) {
 		tls_name_text(X509_get_subject_name(x), buf, sizeof(buf));
 		SSL_set_ex_data(ssl, g.subj_idx, OPENSSL_strdup(buf));

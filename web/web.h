@@ -22,6 +22,7 @@
 
 #include "conf/store.h"
 #include "log/log.h"
+#include "tls/tls.h"
 
 struct ctl_client;
 
@@ -88,6 +89,28 @@ int web_cred_parse(const char *reply, size_t rlen, const char *const *names, uns
  */
 int web_tls_peer_is_trusted_leaf(struct web *w, SSL *ssl, char *cn, size_t cnlen);
 void web_tls_free(struct web *w);
+
+/* ---- ocsp.c: OCSP of HTTPS clients and stapling (TLS context 0's OCSP columns) ---- */
+/*
+ * From the verify callback, at depth 0 once the chain verified: with pol's OcspEnable, a cached
+ * refusal returns 0 (error set: the handshake fails); otherwise 1, and when no answer is cached a
+ * query starts (shared by every connection with the same certificate) and ssl waits for it.
+ */
+int web_ocsp_verify(struct web *w, const struct tls_policy *pol, SSL *ssl, X509_STORE_CTX *xs);
+/*
+ * Before serving an HTTPS request: 1 when its connection's OCSP check is not decided yet (the
+ * request is held and served or refused from the loop once the answer comes) or refused it (403,
+ * connection closed); 0 to serve it now.
+ */
+int web_ocsp_hold(struct web *w, struct evhttp_request *req);
+/*
+ * ctx's own certificate is stapled (status_request) with an answer fetched from its AIA URL, else
+ * pol's servers, refreshed at half its remaining life (60 s after a failure) when pol has
+ * OcspStapling; the issuer is found in ctx's chain or roots. Again for each new ctx.
+ */
+void web_ocsp_staple_start(struct web *w, SSL_CTX *ctx, const struct tls_policy *pol,
+			   STACK_OF(X509) *roots);
+void web_ocsp_free(struct web *w);
 
 /* ---- listen.c ---- */
 int web_listen(struct web *w, char *err, size_t errlen);

@@ -32,6 +32,7 @@
 #include "sbc/sip/sip_dns.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_perf.h"
+#include "sbc/sip/sip_crl.h"
 #include "sbc/sip/sip_ocsp.h"
 #include "sbc/tlsmgr_check.h"
 #include "tls/tls.h"
@@ -198,6 +199,7 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	sip_tcp_sweep(e);
 	sip_tls_log_flush(e);
 	sip_b2bua_tick(e->b2b);
+	sip_crl_tick(e);
 }
 
 /* --- set-up --- */
@@ -600,6 +602,7 @@ void sip_engine_destroy(struct sip_engine *e)
 	sip_tcp_release(e);
 	sip_ctls_release(e);
 	sip_ocsp_release(e);
+	sip_crl_release(e);
 	sip_rt_cfg_free(e->rt);
 	sip_rt_cfg_free(e->staged);
 	free(e->ifs);
@@ -675,4 +678,5 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 	sip_b2bua_status(e->b2b, st);
 	sip_perf_status(e->perf, st);
 	sip_ocsp_status(e, st);
+	sip_crl_status(e, st);
 }

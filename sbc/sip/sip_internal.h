@@ -155,6 +155,10 @@ int sip_tls_bind(struct sip_iface *ifc, SSL_CTX *ctx, const struct conf_row *tls
 /* TLSContexts rows of running (versions, ciphers, groups...) apply to each interface's new
  * handshakes, as HTTPS does; a policy that does not load leaves the previous one (logged). */
 void sip_tls_policy_changed(struct sip_engine *e, const struct conf_store *running);
+/* The trust of TLS context ctx changed without new material (a CRL fetched from a distribution
+ * point, say): sessions forgotten, established connections in and out verified again and those
+ * that fail closed, counted and logged (why: for the log). */
+void sip_tls_trust_recheck(struct sip_engine *e, int ctx, const char *why);
 /* Drops dead connections (closed by sofia) from the counts. */
 void sip_tls_sweep(struct sip_engine *e);
 /* Before the agent is destroyed (while sofia's SSL_CTXs live): forget the interfaces. */

@@ -32,6 +32,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "sbc/sip/sip_crl.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_ocsp.h"
 #include "tls/certinfo.h"
@@ -612,6 +613,7 @@ tport_t *sip_ctls_primary(struct sip_engine *e, struct sip_iface *ifc, int ctx, 
 		free(cl); /* the primary stays, unused: sofia cannot remove one */
 		return NULL;
 	}
+	sip_crl_store_bind(SSL_CTX_get_cert_store(cl->ssl_ctx), ctx, rc->pol.crl_dp);
 	SSL_CTX_set_verify(cl->ssl_ctx, SSL_VERIFY_PEER, cverify_cb);
 	SSL_CTX_set_info_callback(cl->ssl_ctx, cinfo_cb);
 	SSL_CTX_set_client_hello_cb(cl->ssl_ctx, chello_cb, NULL);
@@ -730,6 +732,7 @@ void sip_ctls_reconfigure(struct sip_engine *e, int ctx, const struct tls_policy
 			SSL_CTX_clear_options(cl->ssl_ctx, SSL_OP_NO_SSL_MASK);
 			ok = tls_ctx_configure(cl->ssl_ctx, pol, TLS_ROLE_CLIENT, ctxdir,
 					       TLS_F_VERIFY_PEER, why, sizeof(why)) == 0;
+			sip_crl_store_bind(SSL_CTX_get_cert_store(cl->ssl_ctx), ctx, pol->crl_dp);
 			/* our verification and tracking stay bound whatever configure set */
 			SSL_CTX_set_verify(cl->ssl_ctx, SSL_VERIFY_PEER, cverify_cb);
 			SSL_CTX_set_info_callback(cl->ssl_ctx, cinfo_cb);
@@ -746,6 +749,74 @@ void sip_ctls_reconfigure(struct sip_engine *e, int ctx, const struct tls_policy
 			    "its previous policy and material: %s",
 			    cl->ifc->name, ctx, why[0] ? why : "out of memory");
 	}
+	sip_ctls_recheck(e, ctx);
+}
+
+/* 0 when the established connection's server chain no longer verifies (err set). */
+static int conn_reverify(struct sip_cconn *c, const struct sip_rt_cfg *cfg, int *err)
+{
+	X509 *leaf = SSL_get0_peer_certificate(c->ssl);
+	X509_STORE_CTX *x = X509_STORE_CTX_new();
+	int ok;
+
+	if (!leaf || !x ||
+	    !X509_STORE_CTX_init(x, SSL_CTX_get_cert_store(c->cl->ssl_ctx), leaf,
+				 SSL_get_peer_cert_chain(c->ssl))) {
+		X509_STORE_CTX_free(x);
+		ERR_clear_error();
+		return 1; /* nothing to judge by: kept */
+	}
+	X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(x), SSL_CTX_get0_param(c->cl->ssl_ctx));
+	ok = X509_verify_cert(x) == 1;
+	*err = ok ? 0 : X509_STORE_CTX_get_error(x);
+	X509_STORE_CTX_free(x);
+	ERR_clear_error();
+	if (ok && cfg->hostname_mode >= 1 && c->expect[0] && !sip_ctls_name_match(leaf, c->expect))
+		ok = 0, *err = X509_V_ERR_HOSTNAME_MISMATCH;
+	return ok;
+}
+
+unsigned sip_ctls_recheck(struct sip_engine *e, int ctx)
+{
+	const struct sip_rt_cfg *cfg = e->rt;
+	unsigned closed = 0, kept = 0;
+	int err = 0;
+
+	/* without server verification no certificate was judged: nothing to judge again */
+	if (!e->ctls || !cfg || !(cfg->verify_server || cfg->require_cert))
+		return 0;
+	for (struct sip_ctls *cl = e->ctls->list; cl; cl = cl->next) {
+		if (cl->ctx != ctx)
+			continue;
+		for (struct sip_cconn *c = cl->conns; c; c = c->next) {
+			if (c->state != CC_UP || !c->ssl || !conn_alive(c))
+				continue;
+			if (conn_reverify(c, cfg, &err)) {
+				kept++;
+				continue;
+			}
+			closed++;
+			cl->ifc->closed_trust++;
+			snprintf(
+			    c->reason, sizeof(c->reason),
+			    "TLS: connection closed: the server certificate no longer verifies "
+			    "after a trust change (%s)",
+			    X509_verify_cert_error_string(err));
+			c->state = CC_FAILED;
+			shutdown(c->fd, SHUT_RDWR);
+			sip_engine_event(e, LOG_WARNING,
+					 "sip: TLS server %s ('%s') on interface '%s': %s", c->peer,
+					 c->subject, cl->ifc->name, c->reason);
+		}
+	}
+	if (closed || kept)
+		sip_engine_event(e, LOG_NOTICE,
+				 "sip: outgoing TLS of context %d after a trust change: %u "
+				 "established connection%s kept, %u closed",
+				 ctx, kept, kept == 1 ? "" : "s", closed);
+	if (closed)
+		arm(e->ctls, 0);
+	return closed;
 }
 
 void sip_ctls_sweep(struct sip_engine *e)

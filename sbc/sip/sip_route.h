@@ -301,10 +301,15 @@ const char *sip_ctls_peer_subject(struct sip_engine *e, tport_t *pri, const char
 void sip_ctls_sweep(struct sip_engine *e);
 /*
  * TLS context ctx has a new policy (pol, when not NULL) or new material on disk: every client
- * transport using it takes them for its new handshakes; established connections stay. The
- * policy is tried on a scratch SSL_CTX first: what does not load changes nothing (logged).
+ * transport using it takes them for its new handshakes; established connections whose server
+ * no longer verifies are closed (sip_ctls_recheck). The policy is tried on a scratch SSL_CTX
+ * first: what does not load changes nothing (logged).
  */
 void sip_ctls_reconfigure(struct sip_engine *e, int ctx, const struct tls_policy *pol);
+/* Verifies the server chain of every established outgoing connection of context ctx again
+ * (after a trust change) and closes those that fail: counted in the interface's
+ * ClosedTrustChange, logged, their pending requests failed. Returns how many were closed. */
+unsigned sip_ctls_recheck(struct sip_engine *e, int ctx);
 /* Before nta_agent_destroy: forget the SSL_CTXs; after: free everything. */
 void sip_ctls_unbind(struct sip_engine *e);
 void sip_ctls_release(struct sip_engine *e);

@@ -48,6 +48,7 @@
 
 #include "conf/store.h"
 #include "sbc/sip/sip_internal.h"
+#include "sbc/sip/sip_crl.h"
 #include "sbc/sip/sip_ocsp.h"
 #include "tls/certinfo.h"
 #include "tls/names.h"
@@ -652,6 +653,7 @@ int sip_tls_policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_p
 	if (tls_ctx_configure(ctx, p, TLS_ROLE_SERVER, ctxdir, ifc->mutual ? TLS_F_VERIFY_PEER : 0,
 			      err, errlen) < 0)
 		return -1;
+	sip_crl_store_bind(SSL_CTX_get_cert_store(ctx), ifc->ctx_index, p->crl_dp);
 	mode = SSL_CTX_get_verify_mode(ctx);
 	want = ifc->mutual ? (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) : SSL_VERIFY_NONE;
 	if (mode != want) {

@@ -164,6 +164,26 @@ void sip_engine_tls_changed(struct sip_engine *e, unsigned ctx_index)
 	sip_ctls_reconfigure(e, (int)ctx_index, NULL); /* outgoing TLS: new material */
 }
 
+void sip_tls_trust_recheck(struct sip_engine *e, int ctx, const char *why)
+{
+	for (unsigned i = 0; e && !e->closing && i < e->nifs; i++) {
+		struct sip_iface *ifc = &e->ifs[i];
+		unsigned n, closed;
+		if (!ifc->ssl_ctx || ifc->ctx_index != ctx)
+			continue;
+		sessions_forget(ifc->ssl_ctx); /* a resumed session is not verified again */
+		closed = conns_recheck(ifc);
+		n = conns_up(ifc);
+		reload_event(e, closed ? LOG_WARNING : LOG_INFO,
+			     "sip: interface '%s' TLS port %u: %s (TLS context %d): %u established "
+			     "connection%s kept, %u closed",
+			     ifc->name, ifc->port[SIP_PROTO_TLS], why, ctx, n, n == 1 ? "" : "s",
+			     closed);
+	}
+	if (e && !e->closing)
+		sip_ctls_recheck(e, ctx);
+}
+
 void sip_tls_policy_changed(struct sip_engine *e, const struct conf_store *running)
 {
 	const struct conf_table *tc = &conf_tbl_tlscontexts;
