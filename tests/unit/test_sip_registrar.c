@@ -12,6 +12,7 @@
 #include "conf/store.h"
 #include "sbc/sip/sip_engine.h"
 #include "sbc/sip/sip_reg_store.h"
+#include "tests/unit/test_sip_util.h"
 #include "tests/unit/unit.h"
 
 #define N     100000u
@@ -362,7 +363,75 @@ static void test_status_graveyard(void)
 	sip_reg_store_free(s);
 }
 
-UNIT_SUITE(sip_registrar, {"status copy, graveyard", test_status_graveyard},
+/* REGISTER of user over c with its own contact; the status or -1. */
+static int reg(struct sip_test *t, struct sip_client *c, const char *user, unsigned cseq)
+{
+	char req[2048], extra[256], cid[64], resp[4096];
+
+	snprintf(cid, sizeof(cid), "reg-%s-%u", user, c->local_port);
+	snprintf(extra, sizeof(extra), "Contact: <sip:%s@127.0.0.1:%u;transport=tls>\r\n", user,
+		 c->local_port);
+	sip_msg_request(req, sizeof(req), "REGISTER", "sip:example.com", "TLS", c->local_port, user,
+			user, cid, cseq, extra, NULL);
+	if (sip_client_send(t, c, req) < 0 || sip_client_recv(t, c, resp, sizeof(resp), 2000) <= 0)
+		return -1;
+	return sip_msg_status(resp);
+}
+
+static unsigned nregs(struct sip_test *t)
+{
+	unsigned n = 0;
+
+	while (sip_test_status(t, "Registrations", n, "Expires") >= 0)
+		n++;
+	return n;
+}
+
+/*
+ * In the engine: a closed connection ends the bindings made over it (sofia's close
+ * notification), the others stay; refreshes keep one binding; the user counts follow.
+ */
+static void test_engine_connection_close(void)
+{
+	static const int roots[] = {TLS_PKI_ROOT, -1};
+	struct sip_test t;
+	unsigned ports[3];
+	struct sip_client a, b;
+	char err[512] = "", buf[256];
+
+	CU_ASSERT_EQUAL_FATAL(sip_test_init(&t), 0);
+	sip_test_ctx(&t, 0, "default", TLS_PKI_SERVER_EC, roots, 0);
+	sip_test_iface(&t, 0, "users", "default", 1, 7, ports);
+	if (!sip_test_start(&t, err, sizeof(err)))
+		fprintf(stderr, "engine: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t.e);
+	CU_ASSERT_EQUAL_FATAL(sip_client_tls(&t, &a, ports[2], TLS_PKI_CLIENT_EC, 0, 0, 3000), 1);
+	CU_ASSERT_EQUAL_FATAL(sip_client_tls(&t, &b, ports[2], TLS_PKI_CLIENT_EC, 0, 0, 3000), 1);
+	CU_ASSERT_EQUAL(reg(&t, &a, "alice", 1), 200);
+	CU_ASSERT_EQUAL(reg(&t, &a, "anna", 1), 200);
+	CU_ASSERT_EQUAL(reg(&t, &b, "bob", 1), 200);
+	for (unsigned k = 2; k < 12; k++) /* refreshes over the same connection */
+		CU_ASSERT_EQUAL(reg(&t, &a, "alice", k), 200);
+	CU_ASSERT_EQUAL(nregs(&t), 3);
+	CU_ASSERT_STRING_EQUAL(sip_test_status_str(&t, "Registrations", 0, "AOR", buf, sizeof(buf)),
+			       "sip:alice@example.com"); /* the last refreshed comes first */
+	CU_ASSERT_EQUAL(sip_test_status(&t, "SIPIdentityStatus", 0, "RegisteredUsers"), 3);
+	sip_client_close(&a);
+	for (unsigned ms = 0; ms < 3000 && nregs(&t) != 1; ms += 20)
+		sip_test_pump(&t, 20);
+	CU_ASSERT_EQUAL(nregs(&t), 1);
+	CU_ASSERT_STRING_EQUAL(sip_test_status_str(&t, "Registrations", 0, "AOR", buf, sizeof(buf)),
+			       "sip:bob@example.com");
+	CU_ASSERT_EQUAL(sip_test_status(&t, "SIPIdentityStatus", 0, "RegisteredUsers"), 1);
+	CU_ASSERT(
+	    sip_test_event(&t, "registration of sip:anna@example.com", "connection closed", NULL));
+	sip_client_close(&b);
+	sip_test_done(&t);
+}
+
+UNIT_SUITE(sip_registrar,
+	   {"engine: a closed connection ends its bindings", test_engine_connection_close},
+	   {"status copy, graveyard", test_status_graveyard},
 	   {"insert and lookup of 100,000", test_insert_lookup},
 	   {"refresh of 100,000", test_refresh}, {"expiry order", test_expiry_order},
 	   {"removal by connection", test_remove_by_connection},
