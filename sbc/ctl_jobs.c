@@ -16,6 +16,7 @@
 #include "sbc/ctl_users.h"
 #include "sbc/ctl_work.h"
 #include "sbc/sbcd.h"
+#include "sbc/sip/sip_engine.h"
 
 /* 1 when a TLS context of running is absent from cand. */
 static int tls_context_deleted(const struct conf_store *running, const struct conf_store *cand)
@@ -253,6 +254,7 @@ struct export_job {
 	struct conf_store *st;
 	const struct conf_table *t; /* one table, or NULL for all */
 	int status;
+	struct sip_reg_snap *regs; /* Registrations rows still to make, on the worker */
 	char *text; /* the reply frame ("OK\n" and the INI text), made on the worker */
 	size_t len;
 };
@@ -261,8 +263,15 @@ static void export_work(struct ctl_job *j)
 {
 	struct export_job *xj = (struct export_job *)j;
 	size_t len = 0;
-	char *text = xj->t ? ini_write_table(xj->st, xj->t, 0, &len)
-			   : ini_write(xj->st, xj->status ? INI_W_STATUS : 0, &len);
+	char *text;
+
+	if (!xj->t || xj->t == &conf_tbl_registrations)
+		sip_reg_snap_fill(xj->regs, xj->st);
+	else
+		sip_reg_snap_free(xj->regs);
+	xj->regs = NULL;
+	text = xj->t ? ini_write_table(xj->st, xj->t, 0, &len)
+		     : ini_write(xj->st, xj->status ? INI_W_STATUS : 0, &len);
 
 	conf_store_free(xj->st);
 	xj->st = NULL;
@@ -291,6 +300,7 @@ static void export_free(struct ctl_job *j)
 	struct export_job *xj = (struct export_job *)j;
 
 	conf_store_free(xj->st);
+	sip_reg_snap_free(xj->regs);
 	free(xj->text);
 	free(xj);
 }
@@ -305,7 +315,7 @@ char *ctl_verb_export(struct sbcd *s, struct ctl_session *cs, const char *table,
 		return ctl_reply_text(0, rlen, "no %s table %s\n",
 				      status ? "status" : "configuration", table);
 	if (!(xj = calloc(1, sizeof(*xj))) ||
-	    !(xj->st = status ? sbcd_status(s) : conf_store_ref(s->running))) {
+	    !(xj->st = status ? sbcd_status_split(s, &xj->regs) : conf_store_ref(s->running))) {
 		free(xj);
 		return ctl_reply_text(0, rlen, "out of memory\n");
 	}

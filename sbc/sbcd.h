@@ -57,5 +57,9 @@ void sbcd_consumers_register(struct sbcd *s);
 
 /* The status tables, live, as a store (caller frees). */
 struct conf_store *sbcd_status(struct sbcd *s);
+/* The same, but the Registrations rows are left to sip_reg_snap_fill(*later, store), to be
+ * run off the loop (sip_engine_status_split); *later is NULL when nothing is left. */
+struct sip_reg_snap;
+struct conf_store *sbcd_status_split(struct sbcd *s, struct sip_reg_snap **later);
 
 #endif

@@ -166,12 +166,23 @@ void sbcd_shutdown(struct sbcd *s)
 
 struct conf_store *sbcd_status(struct sbcd *s)
 {
+	struct sip_reg_snap *later = NULL;
+	struct conf_store *st = sbcd_status_split(s, &later);
+
+	if (st)
+		sip_reg_snap_fill(later, st);
+	return st;
+}
+
+struct conf_store *sbcd_status_split(struct sbcd *s, struct sip_reg_snap **later)
+{
 	struct conf_store *st = conf_store_new();
 
+	*later = NULL;
 	if (!st)
 		return NULL;
 	if (s->sip)
-		sip_engine_status(s->sip, st);
+		*later = sip_engine_status_split(s->sip, st);
 	tlsmgr_status(s, st);
 	alarm_status(st);
 	return st;

@@ -637,7 +637,13 @@ static void iface_state(const struct sip_iface *ifc, const struct conf_table *t,
 
 void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 {
+	sip_reg_snap_fill(sip_engine_status_split(e, st), st);
+}
+
+struct sip_reg_snap *sip_engine_status_split(struct sip_engine *e, struct conf_store *st)
+{
 	const struct conf_table *t = &conf_tbl_tlsstatus;
+	struct sip_reg_snap *regs;
 	static const int rejcol[SIP_REJ_N] = {
 	    TLSSTATUS_REJECTED_NO_CERTIFICATE,   TLSSTATUS_REJECTED_UNKNOWN_CA,
 	    TLSSTATUS_REJECTED_EXPIRED,          TLSSTATUS_REJECTED_REVOKED,
@@ -671,7 +677,8 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 			iface_state(ifc, t, r);
 		}
 	}
-	sip_registrar_status(e->reg, st);
+	/* the Registrations rows are made from this copy off the loop (sip_reg_status.c) */
+	regs = sip_registrar_snapshot(e->reg);
 	sip_identity_status(e, st);
 	sip_proxy_status(e->proxy, st);
 	sip_dns_engine_status(e, st);
@@ -679,4 +686,5 @@ void sip_engine_status(struct sip_engine *e, struct conf_store *st)
 	sip_perf_status(e->perf, st);
 	sip_ocsp_status(e, st);
 	sip_crl_status(e, st);
+	return regs;
 }

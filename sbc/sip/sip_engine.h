@@ -70,6 +70,18 @@ void sip_engine_destroy(struct sip_engine *e);
 void sip_engine_status(struct sip_engine *e, struct conf_store *st);
 
 /*
+ * The same, except that the Registrations rows (100,000 of them take tens of
+ * milliseconds to make) are only copied on the loop, compactly: the copy is
+ * returned, and sip_reg_snap_fill writes its rows into st later on any thread
+ * (a control worker) and frees it. NULL when there is nothing to defer (the
+ * table was then filled here). sip_reg_snap_free frees an unused copy.
+ */
+struct sip_reg_snap;
+struct sip_reg_snap *sip_engine_status_split(struct sip_engine *e, struct conf_store *st);
+void sip_reg_snap_fill(struct sip_reg_snap *sn, struct conf_store *st);
+void sip_reg_snap_free(struct sip_reg_snap *sn);
+
+/*
  * The material (trusted roots, CRL, device certificate or key) of TLS context
  * ctx_index changed on flash: every SIP interface using that context takes it
  * for its new handshakes, without a reset; established connections stay up.

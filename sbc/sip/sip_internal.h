@@ -208,20 +208,29 @@ int sip_engine_sofia_dir(struct sip_engine *e, unsigned ctx, char *ctxdir, size_
 
 /* --- sip_registrar.c --- */
 
+struct sip_reg_conn;
+
+/* One binding; the strings live in the same allocation (sip_reg_store.h). */
 struct sip_binding {
-	struct sip_binding *next;
-	char user[128];    /* user part of the address of record: the routing key */
-	char aor[256];     /* sip:user@host */
-	char contact[512]; /* Contact URI as registered */
+	const char *user;    /* user part of the address of record: the routing key */
+	const char *aor;     /* sip:user@host */
+	const char *contact; /* Contact URI as registered */
+	const char *peer;    /* addr:port the REGISTER came from */
+	const char *subject; /* peer certificate subject (TLS with a client certificate), or "" */
+	const char *issuer;  /* its issuer: subject and issuer are the identity bound to the AOR */
+	const char *auth;    /* how it was authenticated (Registrations Authentication) */
+	const char *check;   /* how the identity was tied to the AOR (IdentityCheck) */
 	struct sip_iface *ifc;
+	tport_t *tp;    /* the connection (TCP/TLS) or primary (UDP) it came over */
+	time_t expires; /* CLOCK_MONOTONIC seconds */
 	enum sip_proto proto;
-	char peer[64];     /* addr:port the REGISTER came from */
-	char subject[512]; /* peer certificate subject (TLS with a client certificate) */
-	char issuer[512];  /* its issuer: subject and issuer are the identity bound to the AOR */
-	char auth[64];     /* how it was authenticated (Registrations Authentication) */
-	char check[256];   /* how the identity was tied to the AOR (IdentityCheck) */
-	tport_t *tp;       /* the connection (TCP/TLS) or primary (UDP) it came over */
-	time_t expires;    /* CLOCK_MONOTONIC seconds */
+	unsigned heap;             /* sip_reg_store.c: position in the expiry heap */
+	unsigned hash;             /* of user */
+	struct sip_binding *unext; /* next in its user hash chain */
+	struct sip_binding *cnext; /* next over the same connection */
+	struct sip_reg_conn *conn; /* the connection record, NULL over UDP */
+	unsigned long long seq;    /* bind order: the freshest binding has the largest */
+	char text[];               /* the strings above */
 };
 
 struct sip_registrar *sip_registrar_create(struct sip_engine *e);
@@ -238,6 +247,9 @@ int sip_registrar_holds(struct sip_registrar *r, const struct sip_iface *ifc, en
 void sip_registrar_expire(struct sip_registrar *r);
 /* Fills the Registrations status table. */
 void sip_registrar_status(struct sip_registrar *r, struct conf_store *st);
+/* A compact copy of the live bindings for sip_reg_snap_fill (sip_engine.h); NULL on no
+ * memory. Holds the loop for a copy only (doc/SIP.md, "Registrar at scale"). */
+struct sip_reg_snap *sip_registrar_snapshot(struct sip_registrar *r);
 /* The live binding of user that carries a certificate identity, or NULL. */
 struct sip_binding *sip_registrar_bound(struct sip_registrar *r, const char *user);
 /* Users with a live binding on ifc (NULL: on any interface). */

@@ -19,6 +19,7 @@
 
 #include "conf/store.h"
 #include "sbc/sip/sip_internal.h"
+#include "sbc/sip/sip_reg_store.h"
 
 #define REG_DEFAULT_EXPIRES 3600
 #define REG_MAX_EXPIRES     86400
@@ -26,17 +27,10 @@
 
 struct sip_registrar {
 	struct sip_engine *e;
-	struct sip_binding *list; /* newest first */
-	unsigned n;
-	unsigned nbound; /* of them with a certificate subject: none, no scan per REGISTER */
+	struct sip_reg_store *s; /* the bindings and their indexes (sip_reg_store.h) */
 };
 
-/* Follows r->n: +1 when b enters the list, -1 when it leaves. */
-static void count_bound(struct sip_registrar *r, const struct sip_binding *b, int delta)
-{
-	if (b->subject[0])
-		r->nbound += (unsigned)delta;
-}
+static void reg_binding_remove(struct sip_registrar *r, struct sip_binding *b, const char *why);
 
 static time_t mono_now(void)
 {
@@ -46,85 +40,134 @@ static time_t mono_now(void)
 	return ts.tv_sec;
 }
 
+/* A binding over a connection that is gone cannot be reached any more. */
+static int binding_alive(const struct sip_binding *b, void *arg)
+{
+	return b->proto == SIP_PROTO_UDP || (b->tp && !tport_is_closed(b->tp));
+}
+
+static void binding_drop(struct sip_binding *b, void *arg)
+{
+	tport_unref(b->tp);
+}
+
+/* sofia reports the connection closed (or failed): its bindings end now, without a scan. */
+static void conn_closed(tp_stack_t *stack, tp_client_t *client, tport_t *tp, msg_t *msg, int error)
+{
+	struct sip_registrar *r = (struct sip_registrar *)client;
+	struct sip_reg_conn *c = sip_reg_conn_of(r->s, tp);
+
+	if (!c)
+		return;
+	while (c->nbind > 1)
+		reg_binding_remove(r, c->binds, "connection closed");
+	reg_binding_remove(r, c->binds, "connection closed"); /* frees c */
+}
+
+static int conn_new(struct sip_reg_conn *c, void *arg)
+{
+	int id = tport_is_secondary(c->tp)
+		     ? tport_pend(c->tp, NULL, conn_closed, (tp_client_t *)arg)
+		     : -1;
+
+	/* without a notification the binding still ends: lookups test the connection, and it
+	   expires */
+	c->pendd = id > 0 ? id : 0;
+	tport_ref(c->tp); /* its own: the bindings' references go before the record */
+	return 0;
+}
+
+static void conn_drop(struct sip_reg_conn *c, void *arg)
+{
+	if (c->pendd > 0)
+		tport_release(c->tp, c->pendd, NULL, NULL, (tp_client_t *)arg, 0);
+	c->pendd = 0;
+	tport_unref(c->tp);
+}
+
 struct sip_registrar *sip_registrar_create(struct sip_engine *e)
 {
 	struct sip_registrar *r = calloc(1, sizeof(*r));
+	struct sip_reg_hooks h = {binding_drop, conn_new, conn_drop, binding_alive, r};
 
+	if (r && !(r->s = sip_reg_store_new(&h))) {
+		free(r);
+		return NULL;
+	}
 	if (r)
 		r->e = e;
 	return r;
-}
-
-static void binding_free(struct sip_binding *b)
-{
-	tport_unref(b->tp);
-	free(b);
 }
 
 void sip_registrar_destroy(struct sip_registrar *r)
 {
 	if (!r)
 		return;
-	while (r->list) {
-		struct sip_binding *b = r->list;
-		r->list = b->next;
-		binding_free(b);
-	}
+	sip_reg_store_free(r->s);
 	free(r);
 }
 
-/* A binding over a connection that is gone cannot be reached any more. */
-static int binding_live(const struct sip_binding *b, time_t now)
+/*
+ * The three places a binding is made, refreshed and ended: whatever must follow
+ * every change of the bindings (logging, replication) goes here.
+ */
+static struct sip_binding *reg_binding_add(struct sip_registrar *r, const struct sip_reg_new *nb)
 {
-	if (b->expires <= now)
-		return 0;
-	return b->proto == SIP_PROTO_UDP || (b->tp && !tport_is_closed(b->tp));
+	struct sip_binding *b;
+
+	if (sip_reg_count(r->s) >= REG_MAX_BINDINGS || !(b = sip_reg_add(r->s, nb)))
+		return NULL;
+	tport_ref(b->tp);
+	return b;
+}
+
+static struct sip_binding *reg_binding_refresh(struct sip_registrar *r, struct sip_binding *b,
+					       const struct sip_reg_new *nb)
+{
+	struct sip_binding *nw;
+
+	/* a new binding (other connection or text) holds nb->tp before the old one drops its
+	   reference; refreshed in place, b keeps the one it has */
+	tport_ref(nb->tp);
+	nw = sip_reg_refresh(r->s, b, nb);
+	if (!nw || nw == b)
+		tport_unref(nb->tp);
+	return nw;
+}
+
+static void reg_binding_remove(struct sip_registrar *r, struct sip_binding *b, const char *why)
+{
+	sip_engine_event(r->e, LOG_INFO, "sip: registration of %s at %s (%s) ended: %s", b->aor,
+			 b->contact, b->peer, why);
+	sip_reg_remove(r->s, b);
 }
 
 void sip_registrar_expire(struct sip_registrar *r)
 {
 	time_t now = mono_now();
+	struct sip_binding *b;
 
 	if (!r)
 		return;
-	for (struct sip_binding **pb = &r->list; *pb;) {
-		struct sip_binding *b = *pb;
-		if (binding_live(b, now)) {
-			pb = &b->next;
-			continue;
-		}
-		sip_engine_event(r->e, LOG_INFO, "sip: registration of %s at %s (%s) ended: %s",
-				 b->aor, b->contact, b->peer,
-				 b->expires <= now ? "expired" : "connection closed");
-		*pb = b->next;
-		r->n--;
-		count_bound(r, b, -1);
-		binding_free(b);
-	}
+	while ((b = sip_reg_due(r->s, now)))
+		reg_binding_remove(r, b, "expired");
+	sip_reg_reclaim(r->s); /* bindings removed while a status copy was out */
 }
 
 struct sip_binding *sip_registrar_lookup(struct sip_registrar *r, const char *user)
 {
-	time_t now = mono_now();
-
-	for (struct sip_binding *b = r->list; b; b = b->next)
-		if (strcmp(b->user, user) == 0 && binding_live(b, now))
-			return b;
-	return NULL;
+	return sip_reg_freshest(r->s, user, mono_now(), 0);
 }
 
+/* Contact * or a contact at Expires 0 (contact NULL: every binding of user). */
 static void remove_where(struct sip_registrar *r, const char *user, const char *contact)
 {
-	for (struct sip_binding **pb = &r->list; *pb;) {
-		struct sip_binding *b = *pb;
-		if (strcmp(b->user, user) == 0 && (!contact || strcmp(b->contact, contact) == 0)) {
-			*pb = b->next;
-			r->n--;
-			count_bound(r, b, -1);
-			binding_free(b);
-		} else {
-			pb = &b->next;
-		}
+	struct sip_binding *b, *next;
+
+	for (b = sip_reg_user_first(r->s, user); b; b = next) {
+		next = sip_reg_user_next(b);
+		if (!contact || strcmp(b->contact, contact) == 0)
+			reg_binding_remove(r, b, "unregistered");
 	}
 }
 
@@ -135,118 +178,52 @@ static int reply(nta_incoming_t *irq, int status, const char *phrase)
 	return 0;
 }
 
-/* Adds or refreshes one binding; the newest moves to the front. */
+/* Adds or refreshes one binding. */
 static int bind_contact(struct sip_registrar *r, const char *user, const char *aor,
 			const char *contact, unsigned long expires, struct sip_iface *ifc,
 			enum sip_proto p, const char *peer, tport_t *tp,
 			const struct sip_id_result *id)
 {
-	struct sip_binding *b = NULL;
+	struct sip_reg_new nb = {user,     aor,       contact, peer, id->subject, id->issuer,
+				 id->auth, id->check, ifc,     p,    tp,          0};
+	struct sip_binding *b = sip_reg_find(r->s, user, contact);
+	int refresh = b != NULL;
 
-	for (struct sip_binding **pb = &r->list; *pb; pb = &(*pb)->next)
-		if (strcmp((*pb)->user, user) == 0 && strcmp((*pb)->contact, contact) == 0) {
-			b = *pb;
-			*pb = b->next;
-			r->n--;
-			count_bound(r, b, -1);
-			tport_unref(b->tp);
-			break;
-		}
-	if (!b) {
-		if (r->n >= REG_MAX_BINDINGS || !(b = calloc(1, sizeof(*b))))
-			return -1;
-		snprintf(b->user, sizeof(b->user), "%s", user);
-		snprintf(b->aor, sizeof(b->aor), "%s", aor);
-		snprintf(b->contact, sizeof(b->contact), "%s", contact);
-	}
-	b->ifc = ifc;
-	b->proto = p;
-	snprintf(b->peer, sizeof(b->peer), "%s", peer);
-	snprintf(b->subject, sizeof(b->subject), "%s", id->subject);
-	snprintf(b->issuer, sizeof(b->issuer), "%s", id->issuer);
-	snprintf(b->auth, sizeof(b->auth), "%s", id->auth);
-	snprintf(b->check, sizeof(b->check), "%s", id->check);
-	b->tp = tport_ref(tp);
-	b->expires = mono_now() + (time_t)expires;
-	b->next = r->list;
-	r->list = b;
-	r->n++;
-	count_bound(r, b, 1);
-	sip_engine_event(r->e, LOG_INFO,
-			 "sip: registered %s at %s on interface '%s' %s peer %s subject '%s' "
+	nb.expires = mono_now() + (time_t)expires;
+	b = b ? reg_binding_refresh(r, b, &nb) : reg_binding_add(r, &nb);
+	if (!b)
+		return -1;
+	sip_engine_event(r->e, refresh ? LOG_DEBUG : LOG_INFO,
+			 "sip: %s %s at %s on interface '%s' %s peer %s subject '%s' "
 			 "authentication %s (%s) expires %lu",
-			 aor, contact, ifc->name, sip_proto_name(p), peer, b->subject, b->auth,
-			 b->check, expires);
+			 refresh ? "refreshed" : "registered", aor, contact, ifc->name,
+			 sip_proto_name(p), peer, b->subject, b->auth, b->check, expires);
 	return 0;
 }
 
 struct sip_binding *sip_registrar_bound(struct sip_registrar *r, const char *user)
 {
-	time_t now;
-
-	if (!r->nbound)
-		return NULL; /* asked on every REGISTER: no certificate bindings, no scan */
-	now = mono_now();
-	for (struct sip_binding *b = r->list; b; b = b->next)
-		if (b->subject[0] && strcmp(b->user, user) == 0 && binding_live(b, now))
-			return b;
-	return NULL;
-}
-
-static int by_user(const void *a, const void *b)
-{
-	return strcmp((*(struct sip_binding *const *)a)->user,
-		      (*(struct sip_binding *const *)b)->user);
+	/* asked on every REGISTER: without certificate bindings, no look-up at all */
+	return sip_reg_freshest(r->s, user, mono_now(), 1);
 }
 
 unsigned sip_registrar_users(struct sip_registrar *r, const struct sip_iface *ifc)
 {
-	time_t now = mono_now();
-	struct sip_binding **v;
-	unsigned n = 0, users = 0;
-
-	if (!r->n || !(v = malloc(r->n * sizeof(*v))))
-		return 0;
-	for (struct sip_binding *b = r->list; b && n < r->n; b = b->next)
-		if ((!ifc || b->ifc == ifc) && binding_live(b, now))
-			v[n++] = b;
-	/* sorted by user, each user counts once: O(n log n) for any number of contacts */
-	qsort(v, n, sizeof(*v), by_user);
-	for (unsigned i = 0; i < n; i++)
-		if (i == 0 || strcmp(v[i]->user, v[i - 1]->user))
-			users++;
-	free(v);
-	return users;
-}
-
-/* At least max users live on ifc; cheap when there are fewer live bindings than max. */
-static int users_at_least(struct sip_registrar *r, const struct sip_iface *ifc,
-			  unsigned long long max)
-{
-	time_t now = mono_now();
-	unsigned long long n = 0;
-
-	for (struct sip_binding *b = r->list; b && n < max; b = b->next)
-		if (b->ifc == ifc && binding_live(b, now))
-			n++;
-	return n >= max && sip_registrar_users(r, ifc) >= max;
+	sip_registrar_expire(r); /* what is due goes first: the count is of live users */
+	return sip_reg_users(r->s, ifc);
 }
 
 /* The REGISTER would make user a new registered user of ifc (MaxNumOfRegUsers). */
 static int adds_user(struct sip_registrar *r, const struct sip_iface *ifc, const char *user,
 		     sip_t const *sip, unsigned long dflt)
 {
-	time_t now = mono_now();
 	int adds = 0;
 
 	for (sip_contact_t const *m = sip->sip_contact; m; m = m->m_next)
 		if (m->m_url->url_type != url_any &&
 		    (m->m_expires ? strtoul(m->m_expires, NULL, 10) : dflt) > 0)
 			adds = 1;
-	for (struct sip_binding *b = r->list; adds && b; b = b->next)
-		if (b->ifc == ifc && strcmp(b->user, user) == 0 && binding_live(b, now))
-			return 0;
-	return adds;
+	return adds && !sip_reg_user_on(r->s, user, ifc);
 }
 
 /* 200 listing every binding of the user with the seconds left. */
@@ -256,8 +233,8 @@ static int reply_bindings(struct sip_registrar *r, nta_incoming_t *irq, const ch
 	size_t used = 0;
 	time_t now = mono_now();
 
-	for (struct sip_binding *b = r->list; b; b = b->next) {
-		if (strcmp(b->user, user) || !binding_live(b, now))
+	for (struct sip_binding *b = sip_reg_user_first(r->s, user); b; b = sip_reg_user_next(b)) {
+		if (b->expires <= now || !binding_alive(b, NULL))
 			continue;
 		int k = snprintf(list + used, sizeof(list) - used, "%s<%s>;expires=%ld",
 				 used ? ", " : "", b->contact, (long)(b->expires - now));
@@ -287,8 +264,9 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 	/* who may touch this AOR: before any binding changes (sip_identity.h) */
 	if (sip_identity_register(r->e, ifc, p, irq, sip, user, aor, &id))
 		return 0;
+	sip_registrar_expire(r); /* due bindings go before they are counted or refreshed */
 	if (ifc->idp.max_reg >= 0 && adds_user(r, ifc, user, sip, dflt) &&
-	    users_at_least(r, ifc, (unsigned long long)ifc->idp.max_reg)) {
+	    sip_reg_users(r->s, ifc) >= (unsigned long long)ifc->idp.max_reg) {
 		char why[160];
 		snprintf(why, sizeof(why), "MaxNumOfRegUsers %lld reached on interface '%s'",
 			 ifc->idp.max_reg, ifc->name);
@@ -332,47 +310,27 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 	return reply_bindings(r, irq, user);
 }
 
+struct sip_reg_snap *sip_registrar_snapshot(struct sip_registrar *r)
+{
+	return sip_reg_snap_take(r->s, mono_now());
+}
+
 void sip_registrar_status(struct sip_registrar *r, struct conf_store *st)
 {
-	const struct conf_table *t = &conf_tbl_registrations;
-	struct conf_rows *rs = conf_store_rows(st, t);
-	time_t now = mono_now();
-	unsigned idx = 0;
-	char ebuf[128];
+	struct sip_reg_snap *sn = sip_registrar_snapshot(r);
 
-	if (!rs)
-		return;
-	conf_store_clear(st, t);
-	for (struct sip_binding *b = r->list; b && idx < t->max_rows; b = b->next) {
-		struct conf_row *row;
-		if (!binding_live(b, now) || !(row = conf_store_ensure(st, t, idx++, NULL)))
-			continue;
-		const struct {
-			int col;
-			const char *v;
-		} text[] = {
-		    {REGISTRATION_AOR, b->aor},
-		    {REGISTRATION_CONTACT, b->contact},
-		    {REGISTRATION_INTERFACE_NAME, b->ifc->name},
-		    {REGISTRATION_TRANSPORT, sip_proto_name(b->proto)},
-		    {REGISTRATION_PEER_ADDRESS, b->peer},
-		    {REGISTRATION_CERTIFICATE_SUBJECT, b->subject},
-		    {REGISTRATION_AUTHENTICATION, b->auth},
-		    {REGISTRATION_IDENTITY_CHECK, b->check},
-		};
-		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
-			conf_row_set_text(t, row, text[k].col, text[k].v, ebuf, sizeof(ebuf));
-		row->v[REGISTRATION_EXPIRES].i = (long long)(b->expires - now);
-	}
+	if (sn)
+		sip_reg_snap_fill(sn, st);
 }
 
 int sip_registrar_holds(struct sip_registrar *r, const struct sip_iface *ifc, enum sip_proto p,
 			const char *peer)
 {
+	struct sip_reg_conn *c = r ? sip_reg_conn_find(r->s, ifc, p, peer) : NULL;
 	time_t now = mono_now();
 
-	for (const struct sip_binding *b = r ? r->list : NULL; b; b = b->next)
-		if (b->ifc == ifc && b->proto == p && b->expires > now && !strcmp(b->peer, peer))
+	for (const struct sip_binding *b = c ? c->binds : NULL; b; b = b->cnext)
+		if (b->expires > now)
 			return 1;
 	return 0;
 }
