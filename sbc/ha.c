@@ -110,7 +110,8 @@ static void push(struct ha *h, const char *why)
 	if (ha_sync_push(h, data, len, h->gen) < 0)
 		return;
 	h->push_inflight = 1;
-	log_info("HA: sending generation %llu to %s (%s)", h->gen, h->peer_host, why);
+	if (strcmp(why, "peer behind"))
+		log_info("HA: sending generation %llu to %s (%s)", h->gen, h->peer_host, why);
 }
 
 static void set_role(struct ha *h, enum ha_role r, const char *by)
@@ -217,15 +218,18 @@ static void on_received(struct ha *h, struct ha_event *ev)
 
 static void on_pushed(struct ha *h, struct ha_event *ev)
 {
+	char prev[sizeof(h->last_result)];
+
 	h->push_inflight = 0;
 	h->last_sync = time(NULL);
 	if (ev->peer_gen >= 0)
 		h->peer_gen = ev->peer_gen;
+	memcpy(prev, h->last_result, sizeof(prev));
 	snprintf(h->last_result, sizeof(h->last_result), "generation %llu %s: %s", ev->gen,
 		 ev->ok ? "sent" : "not taken", ev->text);
 	if (ev->ok)
 		alarm_set("haSyncFailed", "HA", ALARM_CLEARED, "");
-	else
+	else if (strcmp(prev, h->last_result)) /* retries every 3 s: log each new reason once */
 		log_warnx("HA: generation %llu to %s: %s", ev->gen, h->peer_host, ev->text);
 	if (h->push_again) {
 		h->push_again = 0;
