@@ -192,6 +192,9 @@ install: $(PROGS)
 		install -m 0644 doc/man/$$p.8 $(DESTDIR)$(MANDIR)/man8/; } || exit 1; done
 	install -m 0644 packaging/systemd/*.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 packaging/tmpfiles/sbc.conf $(DESTDIR)$(TMPFILESDIR)/
+	@# HA (doc/HA.md): keepalived's track script, and its configuration as a template
+	install -m 0755 packaging/ha/sbc-ha-check $(DESTDIR)$(PKGLIBDIR)/sbc-ha-check
+	install -d $(DESTDIR)$(PKGDATADIR)/ha && install -m 0644 packaging/ha/keepalived.conf $(DESTDIR)$(PKGDATADIR)/ha/
 	@# sshd and snmpd snippets (owned by the CLI and SNMP work) are shipped inert, for the
 	@# operator to enable (doc/OPERATIONS.md)
 	for d in sshd snmpd; do for f in packaging/$$d/*.conf packaging/$$d/*.path packaging/$$d/*.service; do [ ! -f "$$f" ] || { \

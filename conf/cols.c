@@ -30,6 +30,7 @@ static const struct conf_col_binding b_mediarealm[] = {CONF_COLS_MREALM(BIND)};
 static const struct conf_col_binding b_ipprofile[] = {CONF_COLS_IPPROF(BIND)};
 static const struct conf_col_binding b_snmpusers[] = {CONF_COLS_SNMPUSER(BIND)};
 static const struct conf_col_binding b_snmptrapdest[] = {CONF_COLS_SNMPTRAP(BIND)};
+static const struct conf_col_binding b_hastatus[] = {CONF_COLS_HASTATUS(BIND)};
 
 #define TABLE(f, p, name)                                                                          \
 	{                                                                                          \
@@ -64,6 +65,7 @@ const struct conf_table_binding conf_bindings[] = {
     TABLE(ipprofile, IPPROF, "IpProfile"),
     TABLE(snmpusers, SNMPUSER, "SNMPUsers"),
     TABLE(snmptrapdest, SNMPTRAP, "SNMPTrapDestinations"),
+    TABLE(hastatus, HASTATUS, "HAStatus"),
 };
 
 const unsigned conf_nbindings = sizeof(conf_bindings) / sizeof(conf_bindings[0]);

@@ -55,7 +55,12 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_MEDIA_ENGINE_START, "MediaEngineStart", BOOL)                                    \
 	X(GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING, "SNMPReadOnlyCommunityString", SECRET)          \
 	X(GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING, "SNMPReadWriteCommunityString", SECRET)        \
-	X(GLOBALS_SNMP_V1V2C_ENABLE, "SNMPv1v2cEnable", BOOL)
+	X(GLOBALS_SNMP_V1V2C_ENABLE, "SNMPv1v2cEnable", BOOL)                                      \
+	X(GLOBALS_HA_ENABLE, "HAEnable", BOOL)                                                     \
+	X(GLOBALS_HA_PEER_ADDRESS, "HAPeerAddress", IPADDR)                                        \
+	X(GLOBALS_HA_SYNC_PORT, "HASyncPort", PORT)                                                \
+	X(GLOBALS_HA_SYNC_TLS_CONTEXT, "HASyncTLSContext", INT)                                    \
+	X(GLOBALS_HA_LOCAL_ADDRESS, "HALocalAddress", IPADDR)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */
@@ -488,5 +493,19 @@ extern const struct conf_table conf_tbl_snmptrapdest;
 	X(SNMPTRAP_USER, "User", REF)                                                              \
 	X(SNMPTRAP_COMMUNITY, "Community", SECRET)
 enum snmptrap_col { CONF_COLS_SNMPTRAP(CONF_COL_ENUM) SNMPTRAP_NCOLS };
+
+/* HAStatus (conf/tbl_hastatus.c) */
+extern const struct conf_table conf_tbl_hastatus;
+#define CONF_COLS_HASTATUS(X)                                                                      \
+	X(HASTATUS_ROLE, "Role", ENUM)                                                             \
+	X(HASTATUS_HEALTH, "Health", ENUM)                                                         \
+	X(HASTATUS_PEER, "Peer", STRING)                                                           \
+	X(HASTATUS_GENERATION, "Generation", INT)                                                  \
+	X(HASTATUS_PEER_GENERATION, "PeerGeneration", INT)                                         \
+	X(HASTATUS_LAST_SYNC_AGE, "LastSyncAge", INT)                                              \
+	X(HASTATUS_LAST_SYNC_RESULT, "LastSyncResult", STRING)                                     \
+	X(HASTATUS_ROLE_CHANGES, "RoleChanges", INT)                                               \
+	X(HASTATUS_ROLE_AGE, "RoleAge", INT)
+enum hastatus_col { CONF_COLS_HASTATUS(CONF_COL_ENUM) HASTATUS_NCOLS };
 
 #endif

@@ -14,6 +14,7 @@ extern const struct conf_table conf_tbl_ocspstatus;
 extern const struct conf_table conf_tbl_mediarealm, conf_tbl_ipprofile;
 extern const struct conf_table conf_tbl_snmpusers, conf_tbl_snmptrapdest;
 extern const struct conf_table conf_tbl_crlstatus;
+extern const struct conf_table conf_tbl_hastatus;
 
 const struct conf_table *const conf_tables[] = {
     &conf_tbl_globals,         &conf_tbl_tlscontexts,    &conf_tbl_interfaces,
@@ -25,7 +26,7 @@ const struct conf_table *const conf_tables[] = {
     &conf_tbl_proxystatus,     &conf_tbl_calls,          &conf_tbl_sipcredentials,
     &conf_tbl_sipidstatus,     &conf_tbl_dnsstatus,      &conf_tbl_perfintervals,
     &conf_tbl_ocspstatus,      &conf_tbl_snmpusers,      &conf_tbl_snmptrapdest,
-    &conf_tbl_crlstatus,
+    &conf_tbl_crlstatus,       &conf_tbl_hastatus,
 };
 
 const unsigned conf_ntables = sizeof(conf_tables) / sizeof(conf_tables[0]);

@@ -122,6 +122,28 @@ static const struct conf_column cols[] = {
 	{"SNMPv1v2cEnable", "v1v2c-enable", 122, CONF_T_BOOL, 0, 1, NULL, NULL, "1",
 	 "SNMPv1/v2c communities and v2c notifications on the snmpd master; 0 leaves SNMPv3 only",
 	 0, SNMP, "system snmp"},
+    /* HA (doc/HA.md): box-local, never replicated to the peer */
+    [GLOBALS_HA_ENABLE] =
+	{"HAEnable", "ha-enable", 180, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
+	 "1+1 pair with keepalived: SIP listeners only while keepalived says MASTER, "
+	 "configuration replicated to the peer on every save",
+	 CONF_F_RESET, SYS, "system ha"},
+    [GLOBALS_HA_PEER_ADDRESS] = {"HAPeerAddress", "ha-peer-address", 181, CONF_T_IPADDR, 0, 0, NULL,
+				 NULL, "", "The other box's synchronisation address", 0, SYS,
+				 "system ha"},
+    [GLOBALS_HA_SYNC_PORT] = {"HASyncPort", "ha-sync-port", 182, CONF_T_PORT, 0, 0, NULL, NULL,
+			      "7011",
+			      "TCP port of the mutual-TLS synchronisation channel, on both boxes",
+			      CONF_F_RESET, SYS, "system ha"},
+    [GLOBALS_HA_SYNC_TLS_CONTEXT] =
+	{"HASyncTLSContext", "ha-sync-tls-context", 183, CONF_T_INT, 0, 99, NULL, NULL, "0",
+	 "TLS context (certificate, key, trusted roots) of the synchronisation channel; its "
+	 "material stays on each box",
+	 0, SYS, "system ha"},
+    [GLOBALS_HA_LOCAL_ADDRESS] =
+	{"HALocalAddress", "ha-local-address", 184, CONF_T_IPADDR, 0, 0, NULL, NULL, "",
+	 "Address the synchronisation listener binds, empty for every address", CONF_F_RESET, SYS,
+	 "system ha"},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 

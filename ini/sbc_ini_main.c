@@ -45,6 +45,8 @@ static void usage(FILE *f)
 	    "                               ones (newest first), each valid or not\n"
 	    "  restore N                    make generation N the saved configuration again; it\n"
 	    "                               boots at the next reset\n"
+	    "  ha [master|backup|fault]     HA role and sync state (doc/HA.md); a role given\n"
+	    "                               sets it as keepalived would\n"
 	    "  tls OP CTX [ARGS] [-f FILE]  TLS context material (doc/TLS.md): show, roots,\n"
 	    "                               generate, csr, import-cert, import-key,\n"
 	    "                               import-roots, delete-root, import-crl, delete-crl;\n"
@@ -443,6 +445,10 @@ int main(int argc, char **argv)
 		const char *n = optind + 1 < argc ? argv[optind + 1] : NULL;
 		snprintf(verb, sizeof(verb), "PERF%s%.20s%s%.20s", arg ? " " : "", arg ? arg : "",
 			 n ? " " : "", n ? n : "");
+		return call(sock, verb, NULL, 0, NULL);
+	}
+	if (!strcmp(cmd, "ha")) { /* HA [MASTER|BACKUP|FAULT|STATUS] (doc/HA.md) */
+		snprintf(verb, sizeof(verb), "HA%s%.20s", arg ? " " : "", arg ? arg : "");
 		return call(sock, verb, NULL, 0, NULL);
 	}
 	if (!strcmp(cmd, "restore") && arg) {

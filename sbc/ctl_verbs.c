@@ -21,6 +21,7 @@
 #include "sbc/ctl_users.h"
 #include "sbc/ctl_work.h"
 #include "sbc/flash.h"
+#include "sbc/ha.h"
 #include "sbc/sip/sip_perf.h"
 #include "log/log.h"
 #include "sbc/sbcd.h"
@@ -592,6 +593,12 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 	if (cs->level < CTL_LEVEL_MONITOR)
 		return ctl_reply_text(0, rlen,
 				      "permission denied: log in first\n#code permission - - -\n");
+	if ((!strcasecmp(argv[0], "LOAD") || !strcasecmp(argv[0], "SAVE") ||
+	     !strcasecmp(argv[0], "RESTORE") || !strcasecmp(argv[0], "TLS")) &&
+	    ha_refusal(s, argv[0], argv[1]))
+		return ctl_reply_text(0, rlen, "%s\n", ha_refusal(s, argv[0], argv[1]));
+	if (!strcasecmp(argv[0], "HA"))
+		return ha_verb(s, cs, argc, argv, rlen);
 	if (!strcasecmp(argv[0], "EXPORT"))
 		return ctl_verb_export(s, cs, argv[1], 0, rlen);
 	if (!strcasecmp(argv[0], "STATUS"))
@@ -628,6 +635,7 @@ char *ctl_verbs_handle(struct sbcd *s, struct ctl_session *cs, const char *req, 
 		s->saves++;
 		s->edits_saved = s->edits;
 		log_info("configuration saved to flash by %s", cs->user[0] ? cs->user : "uid");
+		ha_saved(s); /* the HA active sends it to the standby */
 		return ctl_reply_text(1, rlen, "saved to %s/board.ini\n", s->flashdir);
 	}
 	if (!strcasecmp(argv[0], "PERF"))

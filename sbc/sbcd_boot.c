@@ -11,6 +11,7 @@
 #include "ini/ini.h"
 #include "sbc/ctl_server.h"
 #include "sbc/flash.h"
+#include "sbc/ha.h"
 #include "log/log.h"
 #include "sbc/sbcd.h"
 #include "sbc/sbcd_boot.h"
@@ -98,11 +99,28 @@ static int material_first_use(void *arg, unsigned ctx, char *err, size_t errlen)
 	return tlsmgr_ensure(arg, ctx, err, errlen);
 }
 
+int sbcd_sip_start(struct sbcd *s, char *err, size_t errlen)
+{
+	s->sip = sip_engine_create(s->root, s->active, tlsmgr_root(s), s->rundir, err, errlen);
+	if (!s->sip)
+		return -1;
+	sip_engine_set_material_hook(s->sip, material_first_use, s);
+	return 0;
+}
+
+void sbcd_sip_stop(struct sbcd *s)
+{
+	if (s->sip)
+		sip_engine_destroy(s->sip);
+	s->sip = NULL;
+}
+
 int sbcd_boot(struct sbcd *s)
 {
 	struct conf_diag d;
 	char err[1024], why[300], src[PATH_MAX];
 	unsigned gen;
+	int ha;
 
 	conf_diag_init(&d);
 	flash_clean(s->flashdir);
@@ -138,12 +156,15 @@ int sbcd_boot(struct sbcd *s)
 		log_errx("%s", err);
 		return -1;
 	}
-	s->sip = sip_engine_create(s->root, s->active, tlsmgr_root(s), s->rundir, err, sizeof(err));
-	if (!s->sip) {
+	ha = ha_start(s, err, sizeof(err)); /* HA on: no SIP engine until keepalived says MASTER */
+	if (ha < 0) {
+		log_errx("%s", err);
+		return -1;
+	}
+	if (!ha && sbcd_sip_start(s, err, sizeof(err)) < 0) {
 		log_errx("SIP engine: %s", err);
 		return -1;
 	}
-	sip_engine_set_material_hook(s->sip, material_first_use, s);
 	sbcd_consumers_register(s);
 	snmpd_conf_boot(s->running);
 	supervise_start(s);
@@ -152,6 +173,7 @@ int sbcd_boot(struct sbcd *s)
 
 void sbcd_shutdown(struct sbcd *s)
 {
+	ha_stop(s);
 	supervise_stop(s);
 	tlsmgr_stop(s);
 	if (s->sip)
@@ -184,6 +206,7 @@ struct conf_store *sbcd_status_split(struct sbcd *s, struct sip_reg_snap **later
 	if (s->sip)
 		*later = sip_engine_status_split(s->sip, st);
 	tlsmgr_status(s, st);
+	ha_status(s, st);
 	alarm_status(st);
 	return st;
 }

@@ -9,10 +9,15 @@
 #ifndef SBC_SBCD_BOOT_H
 #define SBC_SBCD_BOOT_H
 
+#include <stddef.h>
+
 struct sbcd;
 
 int sbcd_boot(struct sbcd *s);
 void sbcd_shutdown(struct sbcd *s);
 int sbcd_boot_check(const char *flashdir);
+/* The SIP engine on s->active (boot, or HA becoming active), and its end (HA standby). */
+int sbcd_sip_start(struct sbcd *s, char *err, size_t errlen);
+void sbcd_sip_stop(struct sbcd *s);
 
 #endif

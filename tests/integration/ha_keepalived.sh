@@ -1,0 +1,88 @@
+#!/bin/bash
+# HA 1+1 with keepalived (issue 22, doc/HA.md): two boxes in network namespaces joined by veth
+# pairs through a bridge in a third namespace (the phone's), a VRRP virtual address, one
+# keepalived (-n, its own config and pid files) and one sbcd per box. Checks: only the active
+# listens for SIP; a configuration saved on the active appears on the standby, which refuses
+# local changes naming the active; kill -9 of the active sbcd moves the address and the
+# standby answers mutual-TLS OPTIONS on it; the old active comes back as standby and does not
+# overwrite the newer configuration (it receives it instead).
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../pki.sh"
+t_begin ha_keepalived
+D=$T_DIR
+command -v keepalived >/dev/null || { fail "keepalived not installed (packaging/install-deps)"; t_end; exit 1; }
+source "$TOP/tests/ha_env.sh"
+
+check "sbcd a starts" start_sbcd a
+start_ka a
+check "a becomes active (keepalived MASTER through the FIFO)" wait_for '[ "$(role a)" = active ]' 100
+check "sbcd b starts" start_sbcd b
+start_ka b
+check "b becomes standby" wait_for '[ "$(role b)" = standby ]' 100
+check "the virtual address is on a" has_vip a
+check "a listens for SIP over TLS" wait_for 'listens a' 50
+expect_fail "b does not listen for SIP" listens b
+check "b listens on its sync channel" ip netns exec $NSB ss -Hltn "sport = :7011"
+
+N=0
+# options: one mutual-TLS OPTIONS from the phone's namespace to the virtual address
+options() {
+	N=$((N + 1))
+	{
+		printf 'OPTIONS sip:sbc@%s:5061;transport=tls SIP/2.0\r\n' "$VIP"
+		printf 'Via: SIP/2.0/TLS 10.222.0.3:5061;branch=z9hG4bK-ha%s\r\nMax-Forwards: 70\r\n' "$N"
+		printf 'From: <sip:phone@10.222.0.3>;tag=t%s\r\nTo: <sip:sbc@%s>\r\n' "$N" "$VIP"
+		printf 'Call-ID: ha%s-%s@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' "$N" "$$"
+		sleep 1
+	} | timeout 5 ip netns exec $NSP openssl s_client -connect "$VIP:5061" -cert "$P/client.crt" \
+		-key "$P/client.key" -CAfile "$P/ca.crt" -verify_return_error -ign_eof >"$D/opt.out" 2>&1
+	grep -q 'SIP/2.0 200 OK' "$D/opt.out"
+}
+check "the phone's mutual-TLS OPTIONS to the virtual address is answered (by a)" options
+expect_fail "a phone without a certificate is refused" bash -c "echo | timeout 5 ip netns exec $NSP openssl s_client -connect $VIP:5061 -CAfile $P/ca.crt -ign_eof 2>&1 | grep -q 'SIP/2.0'"
+
+# configuration: saved on a, installed on b as a save of its own
+printf '[SIP Params]\nTLSHandshakeTimeout = 7\n' >"$D/c1.ini"
+check "a takes a change" "$BIN/sbc-ini" --socket "$D/a/sbcd.sock" import --incremental "$D/c1.ini"
+check "a saves it" "$BIN/sbc-ini" --socket "$D/a/sbcd.sock" save
+check "b has it on its flash" wait_for "grep -q 'TLSHandshakeTimeout = 7' $D/b/flash/board.ini" 100
+check "b runs it" wait_for "$BIN/sbc-ini --socket $D/b/sbcd.sock export | grep -q 'TLSHandshakeTimeout = 7'" 50
+check "b keeps its own HA peer address" grep -q "HAPeerAddress = '10.222.0.1'" "$D/b/flash/board.ini"
+check "b keeps its own sync certificate" cmp -s "$P/client-rsa-chain.crt" "$D/b/flash/tls/1/certificate.pem"
+check "b has a's SIP material" cmp -s "$P/server-chain.crt" "$D/b/flash/tls/0/certificate.pem"
+check "generations agree" wait_for '[ "$(gen a)" = 1 ] && [ "$(gen b)" = 1 ]' 50
+printf '[SIP Params]\nTLSHandshakeTimeout = 9\n' >"$D/c2.ini"
+"$BIN/sbc-ini" --socket "$D/b/sbcd.sock" import --incremental "$D/c2.ini" >"$D/refused.out" 2>&1
+check "b refuses a local change" [ $? -ne 0 ]
+check "b's refusal names the active peer" grep -q "active box (peer 10.222.0.1)" "$D/refused.out"
+check "HAStatus on b shows standby and generation 1" \
+	bash -c "$BIN/sbc-ini --socket $D/b/sbcd.sock status HAStatus | grep -q '^HAStatus 0 = 3, 1, \"10.222.0.1:7011\", 1,'"
+
+# failover: kill -9 the active sbcd
+kill -9 "$SBCD_a"
+t0=$(date +%s%N)
+check "b becomes active" wait_for '[ "$(role b)" = active ]' 100
+check "the virtual address moved to b" wait_for 'has_vip b' 50
+check "b answers mutual-TLS OPTIONS on the virtual address" wait_for options 10
+t1=$(date +%s%N)
+echo "  failover (kill -9 to first OPTIONS answered by b): $(((t1 - t0) / 1000000)) ms"
+check "a's keepalived is in FAULT (no VIP on a)" bash -c "! ip -n $NSA addr show dev eth0 | grep -q '$VIP/'"
+
+# b saves a newer configuration while a is away
+printf '[SIP Params]\nTLSHandshakeTimeout = 11\n' >"$D/c3.ini"
+check "b (now active) takes a change" "$BIN/sbc-ini" --socket "$D/b/sbcd.sock" import --incremental "$D/c3.ini"
+check "b saves it (generation 2)" "$BIN/sbc-ini" --socket "$D/b/sbcd.sock" save
+check "b's generation is 2" wait_for '[ "$(gen b)" = 2 ]' 20
+
+# the old active returns: standby, receives generation 2, never sends its generation 1
+check "sbcd a starts again" start_sbcd a
+check "a comes back as standby" wait_for '[ "$(role a)" = standby ]' 100
+check "b stays active" [ "$(role b)" = active ]
+check "a receives b's newer configuration" wait_for "grep -q 'TLSHandshakeTimeout = 11' $D/a/flash/board.ini" 100
+check "b keeps its newer configuration" grep -q 'TLSHandshakeTimeout = 11' "$D/b/flash/board.ini"
+check "a's generation is 2" wait_for '[ "$(gen a)" = 2 ]' 50
+check "a keeps its own HA peer address" grep -q "HAPeerAddress = '10.222.0.2'" "$D/a/flash/board.ini"
+expect_fail "a does not listen for SIP" listens a
+check "the virtual address stays on b" has_vip b
+check "OPTIONS still answered by b" options
+t_end
