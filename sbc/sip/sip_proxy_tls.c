@@ -612,6 +612,7 @@ tport_t *sip_ctls_primary(struct sip_engine *e, struct sip_iface *ifc, int ctx, 
 		free(cl); /* the primary stays, unused: sofia cannot remove one */
 		return NULL;
 	}
+	SSL_CTX_set_mode(cl->ssl_ctx, SSL_MODE_RELEASE_BUFFERS); /* idle: no record buffers */
 	SSL_CTX_set_verify(cl->ssl_ctx, SSL_VERIFY_PEER, cverify_cb);
 	SSL_CTX_set_info_callback(cl->ssl_ctx, cinfo_cb);
 	SSL_CTX_set_client_hello_cb(cl->ssl_ctx, chello_cb, NULL);
