@@ -261,6 +261,9 @@ void sip_tcp_sweep(struct sip_engine *e)
 		}
 		lv[nlv++] = (struct live){(int)fd, s};
 	}
+	/* slot_grow may have moved the slots since a connection was listed */
+	for (unsigned i = 0; i < nlv; i++)
+		lv[i].s = &e->tcp->slot[lv[i].fd];
 	/* oldest first: each connection is counted against its interface and the total */
 	qsort(lv, nlv, sizeof(*lv), newest_first);
 	for (unsigned i = nlv; i-- > 0;) {
