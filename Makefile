@@ -68,9 +68,10 @@ $(LIB_log): $(log_OBJ)
 
 CORE_LIBS := $(LIB_control) $(LIB_ini) $(LIB_tls) $(LIB_conf) $(LIB_log)
 
-$(B)/bin/sbcd: $(SBCD_OBJ) $(CORE_LIBS)
+# sbcd exports sofia's tls_* names it redefines (sbc/sip/sip_tport_tls.c)
+$(B)/bin/sbcd: $(SBCD_OBJ) $(CORE_LIBS) sbc/sip/sip_tport_tls.syms
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_SOFIA) $(LDLIBS_SSL) -lm
+	$(CC) $(LDFLAGS) -Wl,--dynamic-list=sbc/sip/sip_tport_tls.syms -o $@ $(filter-out %.syms,$^) $(LDLIBS_SOFIA) $(LDLIBS_SSL) -lm
 
 $(B)/bin/sbc-ini: $(INI_TOOL_OBJ) $(CORE_LIBS)
 	@mkdir -p $(dir $@)

@@ -126,7 +126,8 @@ extern const struct conf_table conf_tbl_sipinterface;
 	X(SIPIF_AUTHENTICATION_MODE, "AuthenticationMode", ENUM)                                   \
 	X(SIPIF_AUTHENTICATION_REALM, "AuthenticationRealm", STRING)                               \
 	X(SIPIF_DIGEST_ALGORITHMS, "DigestAlgorithms", ENUM)                                       \
-	X(SIPIF_MEDIA_REALM, "MediaRealm", REF)
+	X(SIPIF_MEDIA_REALM, "MediaRealm", REF)                                                    \
+	X(SIPIF_TCP_IDLE_TIMEOUT, "TCPIdleTimeout", INT)
 enum sipif_col { CONF_COLS_SIPIF(CONF_COL_ENUM) SIPIF_NCOLS };
 
 /* ProxySet (conf/tbl_proxyset.c) */

@@ -66,7 +66,7 @@ static const struct conf_column cols[] = {
 				 topology, NULL, "0",
 				 "Where the interface sits in the topology (display only)", 0},
     [SIPIF_MAX_TLS_CONNECTIONS] = {"MaxTLSConnections", "max-tls-connections", 17, CONF_T_INT, 1,
-				   100000, NULL, NULL, "1024",
+				   200000, NULL, NULL, "1024",
 				   "Most TLS connections open at once on this interface",
 				   CONF_F_RESET},
     [SIPIF_MAX_TCP_CONNECTIONS] =
@@ -92,6 +92,11 @@ static const struct conf_column cols[] = {
     [SIPIF_MEDIA_REALM] = {"MediaRealm", "media-realm-name", 23, CONF_T_REF, 0, 0, NULL,
 			   "CpMediaRealm", "",
 			   "Media realm of calls on the interface (empty: the default realm)", 0},
+    [SIPIF_TCP_IDLE_TIMEOUT] =
+	{"TCPIdleTimeout", "tcp-idle-timeout", 24, CONF_T_INT, -1, 86400, NULL, NULL, "-1",
+	 "Seconds a TCP or TLS connection of this interface that carries no registration may stay "
+	 "idle before it is closed; -1: the global TCPIdleTimeout, 0: never",
+	 0},
 };
 _Static_assert(CONF_NCOLS(cols) == SIPIF_NCOLS, "conf/cols.h lists every column of sipinterface");
 

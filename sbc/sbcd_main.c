@@ -92,12 +92,20 @@ static void raise_nofile(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
 	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (1u << 20) ? (1u << 20) : rl.rlim_max;
-	if (rl.rlim_cur >= want)
-		return;
-	rl.rlim_cur = want;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-		log_warnx("descriptor limit stays at %llu: setrlimit: %s",
-			  (unsigned long long)rl.rlim_cur, strerror(errno));
+	if (rl.rlim_cur < want) {
+		rlim_t was = rl.rlim_cur;
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			log_warnx("descriptor limit stays at %llu (hard limit %llu): setrlimit: %s",
+				  (unsigned long long)was, (unsigned long long)rl.rlim_max,
+				  strerror(errno));
+			rl.rlim_cur = was;
+		}
+	}
+	/* every SIP connection is a descriptor: the operator sizes MaxTLSConnections by this */
+	log_info("descriptor limit %llu (hard limit %llu); SIP connections may use all but an "
+		 "eighth of it",
+		 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
 }
 
 static int absolute(const char *in, char *out, size_t len)

@@ -614,6 +614,7 @@ tport_t *sip_ctls_primary(struct sip_engine *e, struct sip_iface *ifc, int ctx, 
 		return NULL;
 	}
 	sip_crl_store_bind(SSL_CTX_get_cert_store(cl->ssl_ctx), ctx, rc->pol.crl_dp);
+	SSL_CTX_set_mode(cl->ssl_ctx, SSL_MODE_RELEASE_BUFFERS); /* idle: no record buffers */
 	SSL_CTX_set_verify(cl->ssl_ctx, SSL_VERIFY_PEER, cverify_cb);
 	SSL_CTX_set_info_callback(cl->ssl_ctx, cinfo_cb);
 	SSL_CTX_set_client_hello_cb(cl->ssl_ctx, chello_cb, NULL);

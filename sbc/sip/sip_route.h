@@ -52,6 +52,7 @@ struct sip_rt_sifc {
 	char name[48];
 	int fail_resp; /* ClassificationFailureResponseType */
 	int ctx;       /* TLSContexts index of its TLSContext, -1 when unknown */
+	int idle_s;    /* TCPIdleTimeout of the interface, -1: the global one */
 };
 
 struct sip_rt_proxyip {

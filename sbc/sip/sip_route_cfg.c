@@ -383,6 +383,7 @@ static int build_ifaces(struct sip_rt_cfg *c, const struct conf_store *st)
 		    (int)conf_row_int(rs->row[i], SIPIF_CLASSIFICATION_FAILURE_RESPONSE_TYPE);
 		sv(rs->row[i], SIPIF_TLS_CONTEXT, buf, sizeof(buf));
 		s->ctx = ref_index(st, &conf_tbl_tlscontexts, buf);
+		s->idle_s = (int)conf_row_int(rs->row[i], SIPIF_TCP_IDLE_TIMEOUT);
 	}
 	for (unsigned i = 0; i < rc->n; i++) {
 		struct sip_rt_ctx *x = &c->ctxs[c->nctxs++];

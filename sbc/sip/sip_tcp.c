@@ -169,6 +169,14 @@ static unsigned idle_ms(int fd)
 							       : ti.tcpi_last_data_sent;
 }
 
+/* The interface's TCPIdleTimeout in ms (its own, else the global one), 0 for never. */
+static unsigned iface_idle_ms(const struct sip_engine *e, const struct sip_iface *ifc)
+{
+	const struct sip_rt_sifc *f = e->rt ? sip_rt_cfg_sifc(e->rt, (int)ifc->index) : NULL;
+
+	return f && f->idle_s >= 0 ? (unsigned)f->idle_s * 1000 : e->tcp_idle_ms;
+}
+
 static void end_conn(struct sip_engine *e, int fd, struct tcp_slot *s, const char *why)
 {
 	struct sip_iface *ifc = &e->ifs[s->ifc];
@@ -233,6 +241,7 @@ void sip_tcp_sweep(struct sip_engine *e)
 		long fd = strtol(de->d_name, &end, 10);
 		struct stat sb;
 		struct tcp_slot *s;
+		unsigned lim_ms;
 		if (*end || fd < 0 || fd == dirfd(dh) || fstat((int)fd, &sb) < 0 ||
 		    !S_ISSOCK(sb.st_mode) || slot_grow(e->tcp, (unsigned)fd) < 0)
 			continue;
@@ -247,9 +256,10 @@ void sip_tcp_sweep(struct sip_engine *e)
 		if (s->killed)
 			continue;
 		/* a connection a phone registered over carries its calls: its binding bounds it */
-		if (e->tcp_idle_ms && idle_ms((int)fd) >= e->tcp_idle_ms &&
+		lim_ms = iface_idle_ms(e, &e->ifs[s->ifc]);
+		if (lim_ms && idle_ms((int)fd) >= lim_ms &&
 		    !sip_registrar_holds(e->reg, &e->ifs[s->ifc], s->p, s->peer)) {
-			snprintf(why, sizeof(why), "idle for %u s", e->tcp_idle_ms / 1000);
+			snprintf(why, sizeof(why), "idle for %u s", lim_ms / 1000);
 			end_conn(e, (int)fd, s, why);
 			continue;
 		}
@@ -261,6 +271,9 @@ void sip_tcp_sweep(struct sip_engine *e)
 		}
 		lv[nlv++] = (struct live){(int)fd, s};
 	}
+	/* slot_grow may have moved the slots since a connection was listed */
+	for (unsigned i = 0; i < nlv; i++)
+		lv[i].s = &e->tcp->slot[lv[i].fd];
 	/* oldest first: each connection is counted against its interface and the total */
 	qsort(lv, nlv, sizeof(*lv), newest_first);
 	for (unsigned i = nlv; i-- > 0;) {

@@ -55,6 +55,7 @@
 #include "tls/tls.h"
 
 #include "sbc/sip/sip_tls_conn.h"
+#include "sbc/sip/sip_tport_tls.h"
 
 static int ctx_idx = -1, ssl_idx = -1;
 int sip_tls_bind_idx = -1;
@@ -130,6 +131,7 @@ static void idx_init(void)
 					  ssl_free_cb);
 	sip_tls_bind_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, "sbc sip bind", NULL,
 						   NULL, bind_free_cb);
+	sip_tport_tls_check();
 }
 
 int sip_tls_global_init(void)
@@ -661,6 +663,9 @@ int sip_tls_policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_p
 			 want);
 		return -1;
 	}
+	/* an idle connection keeps no record buffers (about 34 KiB): OpenSSL frees them when
+	 * nothing is pending and allocates them again for the next record */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	ifc->prev_verify = SSL_CTX_get_verify_callback(ctx);
 	SSL_CTX_set_verify(ctx, mode, verify_cb);
 	SSL_CTX_set_info_callback(ctx, info_cb);
