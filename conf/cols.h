@@ -55,7 +55,8 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_MEDIA_ENGINE_START, "MediaEngineStart", BOOL)                                    \
 	X(GLOBALS_SNMP_READ_ONLY_COMMUNITY_STRING, "SNMPReadOnlyCommunityString", SECRET)          \
 	X(GLOBALS_SNMP_READ_WRITE_COMMUNITY_STRING, "SNMPReadWriteCommunityString", SECRET)        \
-	X(GLOBALS_SNMP_V1V2C_ENABLE, "SNMPv1v2cEnable", BOOL)
+	X(GLOBALS_SNMP_V1V2C_ENABLE, "SNMPv1v2cEnable", BOOL)                                      \
+	X(GLOBALS_SIP_TLS_HANDSHAKE_THREADS, "SIPTLSHandshakeThreads", INT)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */

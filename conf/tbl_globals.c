@@ -122,6 +122,12 @@ static const struct conf_column cols[] = {
 	{"SNMPv1v2cEnable", "v1v2c-enable", 122, CONF_T_BOOL, 0, 1, NULL, NULL, "1",
 	 "SNMPv1/v2c communities and v2c notifications on the snmpd master; 0 leaves SNMPv3 only",
 	 0, SNMP, "system snmp"},
+    [GLOBALS_SIP_TLS_HANDSHAKE_THREADS] =
+	{"SIPTLSHandshakeThreads", "tls-handshake-threads", 171, CONF_T_INT, -1, 64, NULL, NULL,
+	 "-1",
+	 "Threads that run the SIP listeners' TLS handshakes beside the SIP thread: -1 for one "
+	 "per core beyond the first (at least 1), 0 for none (handshakes on the SIP thread)",
+	 CONF_F_RESET, SIP, SEC},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");
 
