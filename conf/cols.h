@@ -60,7 +60,8 @@ extern const struct conf_table conf_tbl_globals;
 	X(GLOBALS_HA_PEER_ADDRESS, "HAPeerAddress", IPADDR)                                        \
 	X(GLOBALS_HA_SYNC_PORT, "HASyncPort", PORT)                                                \
 	X(GLOBALS_HA_SYNC_TLS_CONTEXT, "HASyncTLSContext", INT)                                    \
-	X(GLOBALS_HA_LOCAL_ADDRESS, "HALocalAddress", IPADDR)
+	X(GLOBALS_HA_LOCAL_ADDRESS, "HALocalAddress", IPADDR)                                      \
+	X(GLOBALS_SIP_TLS_HANDSHAKE_THREADS, "SIPTLSHandshakeThreads", INT)
 enum globals_col { CONF_COLS_GLOBALS(CONF_COL_ENUM) GLOBALS_NCOLS };
 
 /* TLSContexts (conf/tbl_tlscontexts.c) */

@@ -30,6 +30,7 @@
 #include "sbc/sip/sip_auth.h"
 #include "sbc/alarms.h"
 #include "sbc/sip/sip_dns.h"
+#include "sbc/sip/sip_hs.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_perf.h"
 #include "sbc/sip/sip_crl.h"
@@ -508,6 +509,23 @@ void sip_iface_tls_retry(struct sip_engine *e, unsigned ctx_index)
 	}
 }
 
+/* TLS handshakes on worker threads (sip_hs.h); without them they run here, as before. */
+static void hs_start(struct sip_engine *e, const struct conf_store *active)
+{
+	unsigned n =
+	    sip_hs_threads_for(conf_globals_int(active, GLOBALS_SIP_TLS_HANDSHAKE_THREADS));
+	char err[256];
+
+	if (!n) {
+		log_info("sip: TLS handshakes on the SIP thread (SIPTLSHandshakeThreads 0)");
+		return;
+	}
+	if (!(e->hs = sip_hs_start(e, n, err, sizeof(err))))
+		log_warnx("sip: %s; TLS handshakes stay on the SIP thread", err);
+	else
+		log_info("sip: TLS handshakes on %u worker thread%s", n, n == 1 ? "" : "s");
+}
+
 struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *active,
 				     const char *flashdir, const char *rundir, char *err,
 				     size_t errlen)
@@ -560,6 +578,7 @@ struct sip_engine *sip_engine_create(su_root_t *root, const struct conf_store *a
 				(int)conf_globals_int(active, GLOBALS_PERFORMANCE_MONITORING));
 		sip_perf_sample_now(e, e->perf); /* the base: the first sample counts from here */
 	}
+	hs_start(e, active);
 	e->deflt = nta_leg_tcreate(e->agent, deflt_cb, (nta_leg_magic_t *)e, NTATAG_NO_DIALOG(1),
 				   TAG_END());
 	e->tick = su_timer_create(su_root_task(root), SIP_TICK_MS);
@@ -583,6 +602,8 @@ void sip_engine_destroy(struct sip_engine *e)
 	if (!e)
 		return;
 	e->closing = 1;
+	sip_hs_stop(e->hs); /* before anything frees what a worker may be using */
+	e->hs = NULL;
 	su_timer_destroy(e->tick);
 	sip_b2bua_destroy(e->b2b);
 	sip_dns_destroy(e->dns);
@@ -608,6 +629,11 @@ void sip_engine_destroy(struct sip_engine *e)
 	free(e->ifs);
 	su_home_unref(e->home);
 	free(e);
+}
+
+unsigned sip_engine_hs_pending(const struct sip_engine *e)
+{
+	return e ? sip_hs_owned(e->hs) : 0;
 }
 
 /* --- status --- */

@@ -68,6 +68,9 @@ void sip_engine_destroy(struct sip_engine *e);
  * other tables are untouched.
  */
 void sip_engine_status(struct sip_engine *e, struct conf_store *st);
+/* TLS handshakes a worker thread holds now (SIPTLSHandshakeThreads); their counts and logs
+ * appear when they come back to the SIP thread. */
+unsigned sip_engine_hs_pending(const struct sip_engine *e);
 
 /*
  * The same, except that the Registrations rows (100,000 of them take tens of

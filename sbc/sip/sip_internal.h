@@ -112,6 +112,7 @@ struct sip_engine {
 	int dns_no_defer;                /* a deferred request is retried: never defer again */
 	struct sip_perf *perf;           /* counters over time (sip_perf.h) */
 	struct sip_ocsp *ocsp;           /* OCSP queries and cache (sip_ocsp.c) */
+	struct sip_hs *hs;               /* TLS handshake workers (sip_hs.h), NULL for none */
 };
 
 /* TLS context ctx_index has new material: interfaces whose TLS port is down for want of

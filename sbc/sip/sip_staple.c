@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include "conf/store.h"
+#include "sbc/sip/sip_hs.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_ocsp.h"
 #include "tls/certinfo.h"
@@ -76,11 +77,13 @@ static void staple_done(void *arg, const unsigned char *der, size_t len, time_t 
 		return;
 	}
 	memcpy(copy, der, len);
+	sip_hs_policy_lock(); /* handshake workers staple it */
 	free(st->der);
 	st->der = copy, st->len = len, st->next = next;
 	X509_free(st->cert);
 	st->cert = st->pending;
 	st->pending = NULL;
+	sip_hs_policy_unlock();
 	log_info("sip: interface '%s' TLS port %u: OCSP staple (%s) in force, nextUpdate in %ld s",
 		 ifc->name, ifc->port[SIP_PROTO_TLS], err, (long)(next - now));
 	if (st->cert != SSL_CTX_get0_certificate(ifc->ssl_ctx))

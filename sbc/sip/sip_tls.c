@@ -47,6 +47,7 @@
 #include <openssl/x509v3.h>
 
 #include "conf/store.h"
+#include "sbc/sip/sip_hs.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_crl.h"
 #include "sbc/sip/sip_ocsp.h"
@@ -203,6 +204,14 @@ static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
 {
 	char what[512];
 
+	if (c->hs_owned) {
+		/* on the worker: the SIP thread counts and logs it (sip_tls_hs_done) */
+		if (!c->hs_rej) {
+			c->hs_rej = (int)r + 1;
+			snprintf(c->hs_detail, sizeof(c->hs_detail), "%s", detail);
+		}
+		return;
+	}
 	if (c->state == C_UP || c->state == C_REJECTED)
 		return;
 	c->state = C_REJECTED;
@@ -216,6 +225,10 @@ static void conn_accept(struct sip_conn *c)
 {
 	X509 *peer;
 
+	if (c->hs_owned) {
+		c->hs_up = 1; /* on the worker: recorded by sip_tls_hs_done */
+		return;
+	}
 	if (c->state == C_UP || c->state == C_REJECTED)
 		return;
 	c->state = C_UP;
@@ -269,6 +282,12 @@ static long sbio_cb(BIO *b, int oper, const char *argp, size_t len, int argi, lo
 		return ret;
 	/* inside sofia's tls_free(), just after its SSL_shutdown() */
 	ERR_clear_error();
+	if (c->hs_owned) {
+		/* a worker holds the SSL: freed when it gives it back (sip_tls_hs_done) */
+		c->sbio = NULL;
+		sip_hs_forget_fd(c);
+		return ret;
+	}
 	c->sbio = NULL;
 	/*
 	 * That tls_free() also SSL_CTX_free()s the master context for every connection (its
@@ -346,6 +365,14 @@ void sip_tls_conn_kill(struct sip_conn *c)
 		shutdown(c->fd, SHUT_RDWR);
 }
 
+/* OCSP checks hold handshakes on the SIP thread's timers: those stay there. */
+static int hs_ocsp_on(struct sip_conn *c)
+{
+	struct ctx_bind *b = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(c->ssl), sip_tls_bind_idx);
+
+	return b && b->pol.ocsp_enable;
+}
+
 static void conn_timer_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct sip_conn *c = (struct sip_conn *)arg;
@@ -363,8 +390,16 @@ static void conn_timer_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg
 			sip_tls_conn_kill(c);
 			return;
 		}
+		if (c->state == C_NEW && !hs_ocsp_on(c))
+			sip_hs_take(ifc->eng->hs, c);
 		if (c->state == C_NEW || c->state == C_HANDSHAKE)
 			su_timer_set_interval(t, conn_timer_cb, arg, ifc->eng->hs_timeout_ms);
+		return;
+	}
+	if (c->hs_owned) {
+		/* the worker sees the socket shut and gives the connection back */
+		c->hs_timeout = 1;
+		sip_tls_conn_kill(c);
 		return;
 	}
 	if (c->state == C_NEW || c->state == C_HANDSHAKE) {
@@ -385,6 +420,7 @@ static void conn_new(struct sip_iface *ifc, SSL *ssl, CRYPTO_EX_DATA *ad)
 	c->ifc = ifc;
 	c->ssl = ssl;
 	c->fd = -1;
+	c->hs_fd = -1;
 	c->ocsp_rej = -1;
 	c->timer = su_timer_create(su_root_task(ifc->eng->root), 0);
 	if (!c->timer || CRYPTO_set_ex_data(ad, ssl_idx, c) != 1) {
@@ -715,7 +751,7 @@ void sip_tls_sweep(struct sip_engine *e)
 		struct sip_conn *c = e->ifs[i].conns, *next;
 		for (; c; c = next) {
 			next = c->next;
-			if (!c->bound || c->gone || sip_tls_conn_alive(c))
+			if (!c->bound || c->gone || c->hs_owned || sip_tls_conn_alive(c))
 				continue;
 			if (c->sbio)
 				conn_gone(c); /* freed with sofia's BIO */
@@ -723,6 +759,40 @@ void sip_tls_sweep(struct sip_engine *e)
 				conn_drop(c, 0);
 		}
 	}
+}
+
+void sip_tls_hs_done(struct sip_conn *c)
+{
+	struct sip_engine *e = c->ifc->eng;
+	char detail[400];
+
+	if (c->hs_sofia_freed) {
+		/* sofia closed the connection meanwhile: what sbio_cb put off */
+		if (!e->closing && c->state == C_HANDSHAKE)
+			conn_reject(c, SIP_REJ_PROTOCOL, "closed during the handshake");
+		SSL_CTX_up_ref(SSL_get_SSL_CTX(c->ssl));
+		SSL_free(c->ssl); /* the free callback drops c */
+		ERR_clear_error();
+		return;
+	}
+	if (e->closing)
+		return;
+	if (c->hs_timeout) {
+		c->timed_out = 1;
+		snprintf(detail, sizeof(detail), "handshake not done in %u ms", e->hs_timeout_ms);
+		conn_reject(c, SIP_REJ_TIMEOUT, detail);
+	} else if (c->hs_rej) {
+		conn_reject(c, (enum sip_rej)(c->hs_rej - 1), c->hs_detail);
+	} else if (c->hs_up) {
+		conn_accept(c);
+	} else {
+		conn_reject(c, SIP_REJ_PROTOCOL,
+			    c->hs_detail[0] ? c->hs_detail : "closed during the handshake");
+	}
+	if (c->state == C_REJECTED)
+		sip_tls_conn_kill(c);
+	/* sofia's SSL_accept now returns at once: 1, or the failure it closes on */
+	sip_hs_rewatch(e->hs, c);
 }
 
 void sip_tls_unbind(struct sip_engine *e)

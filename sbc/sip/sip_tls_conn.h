@@ -1,7 +1,8 @@
 /*
  * sip_tls_conn: the connection record shared by the SIP TLS listener files (sip_tls.c owns the
  * records and the OpenSSL callbacks; sip_tls_reload.c re-verifies them after a trust change).
- * Private to sbc/sip/sip_tls*.c; everything here runs on the SIP thread.
+ * Private to sbc/sip/sip_tls*.c and sip_hs.c; everything here runs on the SIP thread, except
+ * a handshake a worker owns (sip_hs.h).
  */
 #ifndef SBC_SIP_TLS_CONN_H
 #define SBC_SIP_TLS_CONN_H
@@ -39,6 +40,17 @@ struct sip_conn {
 	char peer[64];
 	char subject[256];
 	char issuer[256];
+	/* handshake worker (sip_hs.h): while hs_owned only that worker touches ssl and the
+	 * worker's fields; the SIP thread sets and clears hs_owned */
+	int hs_owned;
+	int hs_fd;  /* the worker's duplicate of fd, -1 when none */
+	int hs_idx; /* sofia's su_root registration of fd */
+	int hs_up;  /* worker: the handshake completed */
+	int hs_rej; /* worker: refusal + 1, 0 for none */
+	char hs_detail[320];
+	int hs_timeout;                     /* SIP thread: the handshake timer fired while owned */
+	int hs_sofia_freed;                 /* SIP thread: sofia freed its BIO while owned */
+	struct sip_conn *hs_next, *hs_prev; /* the worker's lists */
 };
 
 /* What sip_engine_tls_changed needs to bind the policy again: kept with the SSL_CTX. */
@@ -56,6 +68,9 @@ int sip_tls_conn_alive(const struct sip_conn *c);
 void sip_tls_conn_log(struct sip_conn *c, int prio, const char *what, int refusal);
 /* Ends a connection we refuse: sofia sees end of stream and closes it. */
 void sip_tls_conn_kill(struct sip_conn *c);
+/* A handshake worker gave c back (sip_hs.h): records its outcome as the SIP thread would
+ * have, then lets sofia go on with the connection. */
+void sip_tls_hs_done(struct sip_conn *c);
 /* Applies policy p with material from ctxdir to ctx (versions, ciphers, callbacks);
  * -1 with err set when it cannot. */
 int sip_tls_policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_policy *p,

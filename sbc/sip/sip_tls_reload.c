@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "conf/store.h"
+#include "sbc/sip/sip_hs.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_tls_conn.h"
 #include "tls/tls.h"
@@ -132,7 +133,12 @@ static int iface_reload(struct sip_iface *ifc, unsigned idx)
 			     err[0] ? err : "out of memory");
 		return -1;
 	}
-	if (sip_tls_policy_apply(ifc, ifc->ssl_ctx, &b->pol, b->ctxdir, err, sizeof(err)) < 0) {
+	sip_hs_policy_lock(); /* handshake workers read the context */
+	rc = sip_tls_policy_apply(ifc, ifc->ssl_ctx, &b->pol, b->ctxdir, err, sizeof(err));
+	if (rc == 0)
+		sessions_forget(ifc->ssl_ctx);
+	sip_hs_policy_unlock();
+	if (rc < 0) {
 		/* it loaded a moment ago: only memory or a concurrent change of the files */
 		reload_event(ifc->eng, LOG_ERR,
 			     "sip: interface '%s' TLS port %u: applying TLS context %u failed "
@@ -141,7 +147,6 @@ static int iface_reload(struct sip_iface *ifc, unsigned idx)
 		ERR_clear_error();
 		return -1;
 	}
-	sessions_forget(ifc->ssl_ctx);
 	sip_staple_start(ifc);
 	closed = conns_recheck(ifc);
 	n = conns_up(ifc);

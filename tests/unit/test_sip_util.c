@@ -155,7 +155,11 @@ long long sip_test_status(struct sip_test *t, const char *table, unsigned row, c
 	const struct conf_table *tb = conf_table_find(table);
 	struct conf_row *r;
 	long long v = -1;
+	unsigned long long end = now_ms() + 3000;
 
+	/* handshakes on worker threads are counted when they come back to the loop */
+	while (sip_engine_hs_pending(t->e) && now_ms() < end)
+		su_root_step(t->root, 2);
 	sip_engine_status(t->e, st);
 	r = conf_store_get(st, tb, row);
 	if (r)
