@@ -2,8 +2,11 @@
 # Benchmark: new mutual-TLS connections per sbcd CPU-second with OCSP checking on (warm cache:
 # every handshake's answer comes from the cache) against OCSP off, same run, same sbcd, same
 # generator (bench/tlsload.c --mode new, TLS 1.3, ECDSA P-256). Rounds alternate off/on; the
-# medians are compared. Target (issue 18): on within 10% of off. Prints a Markdown section;
-# with --write replaces the "OCSP checking" section of doc/PERFORMANCE.md.
+# medians are compared. Target (issue 18): on within 10% of off. A third series, CRL distribution
+# points on (OCSP off, the phone certificate names a CDP URL served by a python3 http.server, its
+# CRL fetched and checked on every handshake), is measured in the same rounds (CRLDP=0 skips it).
+# Prints a Markdown section; with --write replaces the "OCSP checking" section of
+# doc/PERFORMANCE.md.
 source "$(dirname "$0")/../tests/lib.sh"
 source "$(dirname "$0")/../tests/pki.sh"
 t_begin bench-tls-ocsp
@@ -16,6 +19,18 @@ ROUNDS=${ROUNDS:-3}
 GEN=$BIN/bench-tlsload
 [ -x "$GEN" ] || { echo "build first: make"; exit 1; }
 pki_make "$P" >/dev/null 2>&1 || { echo "PKI failed"; exit 1; }
+CRLDP=${CRLDP:-1}
+HP=$(free_port)
+if [ "$CRLDP" = 1 ]; then
+	printf '[ cdp ]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = clientAuth\ncrlDistributionPoints = URI:http://127.0.0.1:%s/root.crl\n' "$HP" >>"$P/ca.cnf"
+	( cd "$P" && openssl ecparam -name prime256v1 -genkey -noout -out cdpcli.key ) &&
+		pki_sign "$P" cdpcli cdpcli.example.com cdp ca -days 365 &&
+		mkdir -p "$D/www" && ( cd "$P" && openssl ca -batch -config ca.cnf -cert ca.crt \
+			-keyfile ca.key -gencrl -crldays 1 -out "$D/www/root.crl" 2>/dev/null ) ||
+		{ echo "CDP PKI failed"; exit 1; }
+	python3 -m http.server "$HP" --bind 127.0.0.1 --directory "$D/www" >"$D/http.log" 2>&1 &
+	t_track $!
+fi
 
 OP=$(free_port)
 openssl ocsp -index "$P/index.txt" -port "$OP" -rsigner "$P/ca.crt" -rkey "$P/ca.key" \
@@ -32,26 +47,33 @@ ini() { "$BIN/sbc-ini" --socket "$SOCK" "$@" >/dev/null; }
 ini tls import-roots 0 -f "$P/cas.pem"
 ini tls import-key 0 -f "$P/server.key"
 ini tls import-cert 0 -f "$P/server-chain.crt"
-ocsp() { # 0|1
-	printf '[TLSContexts]\nFORMAT TLSContexts_Index = TLSContexts_OcspEnable, TLSContexts_OcspServerPrimary, TLSContexts_OcspServerPort;\nTLSContexts 0 = %s, 127.0.0.1, %s;\n[\\TLSContexts]\n' "$1" "$OP" >"$D/o.ini"
+ocsp() { # OCSP 0|1 [CRL-DP 0|1]
+	printf '[TLSContexts]\nFORMAT TLSContexts_Index = TLSContexts_OcspEnable, TLSContexts_OcspServerPrimary, TLSContexts_OcspServerPort, TLSContexts_CrlDistributionPointEnable;\nTLSContexts 0 = %s, 127.0.0.1, %s, %s;\n[\\TLSContexts]\n' "$1" "$OP" "${2:-0}" >"$D/o.ini"
 	ini import --incremental "$D/o.ini"
 }
 gen() {
-	timeout $((SECS + WARM + 30)) "$GEN" --port "$SPORT" --pids "$SBCD_PID" --cert "$P/client.crt" \
-		--key "$P/client.key" --mode new --conns "$CONNS" --seconds "$SECS" --warmup "$WARM" --tls13
+	local c=${1:-client}
+	timeout $((SECS + WARM + 30)) "$GEN" --port "$SPORT" --pids "$SBCD_PID" --cert "$P/$c.crt" \
+		--key "$P/$c.key" --mode new --conns "$CONNS" --seconds "$SECS" --warmup "$WARM" --tls13
 }
 val() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"$1"; }
-OFF=() ON=() ERR=0
+OFF=() ON=() CDP=() ERR=0
 for r in $(seq "$ROUNDS"); do
 	ocsp 0
 	l=$(gen); echo "off round $r: $l" >&2; OFF+=("$(val "$l" per_cpu_s)"); ERR=$((ERR + $(val "$l" errors)))
 	ocsp 1
 	l=$(gen); echo "on  round $r: $l" >&2; ON+=("$(val "$l" per_cpu_s)"); ERR=$((ERR + $(val "$l" errors)))
+	[ "$CRLDP" = 1 ] || continue
+	ocsp 0 1
+	l=$(gen cdpcli); echo "cdp round $r: $l" >&2; CDP+=("$(val "$l" per_cpu_s)"); ERR=$((ERR + $(val "$l" errors)))
 done
+[ "$CRLDP" = 1 ] && "$BIN/sbc-ini" --socket "$SOCK" status CRLStatus >"$D/crlstatus"
+CRLROW=$(sed -n 's/^CRLStatus 0 = \(.*\);$/\1/p' "$D/crlstatus" 2>/dev/null)
 "$BIN/sbc-ini" --socket "$SOCK" status OCSPStatus >"$D/ocspstatus"
 Q=$(sed -n 's/^OCSPStatus 0 = .*, \([0-9]*\), [0-9]*, [0-9]*, [0-9]*, [0-9]*, \([0-9]*\);$/queries \1, cache hits \2/p' "$D/ocspstatus")
 med() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-MOFF=$(med "${OFF[@]}") MON=$(med "${ON[@]}")
+MOFF=$(med "${OFF[@]}") MON=$(med "${ON[@]}") MCDP=$( [ ${#CDP[@]} -gt 0 ] && med "${CDP[@]}")
+RCDP=$(python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2]); print(f'{a/b:.3f}' if a and b else '-')" "$MCDP" "$MOFF")
 RATIO=$(python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.3f}' if b else '-')" "$MON" "$MOFF")
 OUT=$D/section.md
 cat >"$OUT" <<X
@@ -67,9 +89,12 @@ check is a cache hit). $ROUNDS alternating rounds of ${SECS} s after ${WARM} s w
 |---|---|---|
 | off | ${OFF[*]} | $MOFF |
 | on, warm cache | ${ON[*]} | $MON |
+| CRL distribution point on (OCSP off) | ${CDP[*]:--} | ${MCDP:--} |
 
-On / off: **$RATIO** (target: within 10%, >= 0.90). Generator errors over all rounds: $ERR.
-OCSPStatus after the run: ${Q:-see OCSPStatus}.
+On / off: **$RATIO** (target: within 10%, >= 0.90); CRL-DP / off: **$RCDP** (the phone
+certificate names its CDP URL; the root's CRL, fetched once by sbcd from a \`python3 -m
+http.server\`, is looked up on every handshake). Generator errors over all rounds: $ERR.
+OCSPStatus after the run: ${Q:-see OCSPStatus}. CRLStatus row: ${CRLROW:--}.
 X
 cat "$OUT"
 if [ "${1:-}" = --write ]; then

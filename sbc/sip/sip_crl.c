@@ -29,6 +29,7 @@
 #include "sbc/sip/sip_crl.h"
 #include "sbc/sip/sip_internal.h"
 #include "tls/certinfo.h"
+#include "tls/crl_fetch.h"
 #include "tls/ocsp.h"
 #include "tls/parse.h"
 
@@ -81,72 +82,6 @@ static void init_once(void)
 
 /* --- the revocation hook (any thread) --- */
 
-/* The first http:// URI of cert's CRL distribution points into url; 0, or -1 when none. */
-static int cdp_url(X509 *cert, char *url, size_t len)
-{
-	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
-	int found = -1;
-
-	for (int i = 0; dps && found < 0 && i < sk_DIST_POINT_num(dps); i++) {
-		DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
-		GENERAL_NAMES *gn =
-		    dp->distpoint && dp->distpoint->type == 0 ? dp->distpoint->name.fullname : NULL;
-		for (int j = 0; gn && found < 0 && j < sk_GENERAL_NAME_num(gn); j++) {
-			GENERAL_NAME *g = sk_GENERAL_NAME_value(gn, j);
-			const char *s;
-			int n;
-			if (g->type != GEN_URI)
-				continue;
-			s = (const char *)ASN1_STRING_get0_data(g->d.uniformResourceIdentifier);
-			n = ASN1_STRING_length(g->d.uniformResourceIdentifier);
-			if (n > 7 && (size_t)n < len && !strncasecmp(s, "http://", 7) &&
-			    !memchr(s, 0, (size_t)n)) {
-				memcpy(url, s, (size_t)n);
-				url[n] = 0;
-				found = 0;
-			}
-		}
-	}
-	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
-	return found;
-}
-
-/* Splits http://host[:port][/path]; host names are kept (refused at fetch time). */
-static int url_split(const char *url, char *host, size_t hlen, unsigned *port, char *path,
-		     size_t plen)
-{
-	const char *h = url + 7, *end = h + strcspn(h, "/?#"), *colon;
-	size_t n;
-
-	*port = 80;
-	if (*h == '[') {
-		const char *rb = memchr(h, ']', (size_t)(end - h));
-		if (!rb)
-			return -1;
-		n = (size_t)(rb - h - 1);
-		if (n == 0 || n >= hlen)
-			return -1;
-		memcpy(host, h + 1, n);
-		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(h, ':', (size_t)(end - h));
-		n = (size_t)((colon ? colon : end) - h);
-		if (n == 0 || n >= hlen)
-			return -1;
-		memcpy(host, h, n);
-	}
-	host[n] = 0;
-	if (colon) {
-		char *stop;
-		unsigned long p = strtoul(colon + 1, &stop, 10);
-		if (stop != end || p == 0 || p > 65535)
-			return -1;
-		*port = (unsigned)p;
-	}
-	snprintf(path, plen, "%s", *end == '/' ? end : "/");
-	return 0;
-}
-
 static struct cdp *find(int ctx, const char *url)
 {
 	for (struct cdp *c = list; c; c = c->next)
@@ -177,7 +112,7 @@ static void learn(X509_STORE_CTX *x, int ctx)
 		X509 *cert = sk_X509_value(chain, i), *iss = sk_X509_value(chain, i + 1);
 		struct cdp *c;
 		int good = 1;
-		if (cdp_url(cert, url, sizeof(url)) < 0)
+		if (tls_crl_dp_url(cert, url, sizeof(url)) < 0)
 			continue;
 		pthread_mutex_lock(&lock);
 		c = find(ctx, url);
@@ -192,8 +127,8 @@ static void learn(X509_STORE_CTX *x, int ctx)
 			continue;
 		snprintf(c->url, sizeof(c->url), "%s", url);
 		c->ctx = ctx, c->fd = c->idx = -1;
-		if (url_split(url, c->host, sizeof(c->host), &c->port, c->path, sizeof(c->path)) <
-		    0)
+		if (tls_http_url_split(url, c->host, sizeof(c->host), &c->port, c->path,
+				       sizeof(c->path)) < 0)
 			snprintf(c->result, sizeof(c->result), "not a usable http:// URL");
 		tls_name_text(X509_get_subject_name(iss), c->issuer_text, sizeof(c->issuer_text));
 		X509_up_ref(iss);
@@ -320,27 +255,11 @@ static void fetch_fail(struct cdp *c, const char *why)
 	snprintf(c->result, sizeof(c->result), "failed: %s", why);
 }
 
-static void asn1_time_text(const ASN1_TIME *t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!t || !ASN1_TIME_to_tm(t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, len, "%s", "");
-}
-
-static time_t asn1_time_t(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	return t && ASN1_TIME_to_tm(t, &tm) ? timegm(&tm) : 0;
-}
-
 /* A body of the URL: one full CRL signed by the issuer, not older than the one in force. */
 static void fetch_done(struct cdp *c, const unsigned char *body, size_t blen)
 {
 	STACK_OF(X509_CRL) *sk;
 	X509_CRL *crl;
-	EVP_PKEY *k = X509_get0_pubkey(c->issuer);
 	time_t now = time(NULL), thisu, nextu, win;
 	char err[300], why[400], src[64];
 	int changed, revoked;
@@ -355,26 +274,11 @@ static void fetch_done(struct cdp *c, const unsigned char *body, size_t blen)
 	crl = sk_X509_CRL_value(sk, 0);
 	X509_CRL_up_ref(crl);
 	sk_X509_CRL_pop_free(sk, X509_CRL_free);
-	thisu = asn1_time_t(X509_CRL_get0_lastUpdate(crl));
-	nextu = asn1_time_t(X509_CRL_get0_nextUpdate(crl));
-	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(c->issuer)))
-		snprintf(why, sizeof(why), "the CRL is not issued by '%s'", c->issuer_text);
-	else if (!k || X509_CRL_verify(crl, k) != 1)
-		snprintf(why, sizeof(why), "the CRL is not signed by '%s'", c->issuer_text);
-	else if ((X509_get_key_usage(c->issuer) & KU_CRL_SIGN) == 0)
-		snprintf(why, sizeof(why), "'%s' may not sign CRLs (key usage)", c->issuer_text);
-	else if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0)
-		snprintf(why, sizeof(why), "a delta CRL (not supported)");
-	else if (!thisu || thisu > now + 300)
-		snprintf(why, sizeof(why), "thisUpdate missing or in the future");
-	else if (c->crl && thisu < c->this_upd)
-		snprintf(why, sizeof(why), "older than the CRL in force");
-	else
-		why[0] = 0;
-	ERR_clear_error();
-	if (why[0]) {
+	thisu = tls_asn1_time_t(X509_CRL_get0_lastUpdate(crl));
+	nextu = tls_asn1_time_t(X509_CRL_get0_nextUpdate(crl));
+	if (tls_crl_accept(crl, c->issuer, c->crl, now, err, sizeof(err)) < 0) {
 		X509_CRL_free(crl);
-		fetch_fail(c, why);
+		fetch_fail(c, err);
 		return;
 	}
 	fetch_close(c);
@@ -485,20 +389,16 @@ static void fetch_start(struct sip_engine *e, struct cdp *c, time_t now)
 		fetch_fail(c, "not an IP address (host names are not resolved)");
 		return;
 	}
-	c->outlen = snprintf(c->out, sizeof(c->out),
-			     "GET %s HTTP/1.0\r\nHost: %s%s%s:%u\r\nAccept: "
-			     "application/pkix-crl\r\nConnection: close\r\n\r\n",
-			     c->path, strchr(c->host, ':') ? "[" : "", c->host,
-			     strchr(c->host, ':') ? "]" : "", c->port);
+	c->outlen = tls_crl_http_request(c->host, c->port, c->path, c->out, sizeof(c->out));
 	c->outoff = 0;
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->outlen <= 0 || c->outlen >= (int)sizeof(c->out) || fd < 0 ||
+	if (c->outlen < 0 || fd < 0 ||
 	    (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS)) {
 		int err = errno;
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(ai);
-		fetch_fail(c, c->outlen >= (int)sizeof(c->out) ? "URL too long" : strerror(err));
+		fetch_fail(c, c->outlen < 0 ? "URL too long" : strerror(err));
 		return;
 	}
 	freeaddrinfo(ai);
@@ -570,7 +470,7 @@ void sip_crl_tick(struct sip_engine *e)
 			fetch_start(e, c, now);
 		if (c->crl && c->next_upd && now >= c->next_upd && !c->alarmed) {
 			alarm_source(c, src, sizeof(src));
-			asn1_time_text(X509_CRL_get0_nextUpdate(c->crl), nu, sizeof(nu));
+			tls_asn1_time_text(X509_CRL_get0_nextUpdate(c->crl), nu, sizeof(nu));
 			snprintf(
 			    text, sizeof(text),
 			    "CRL of '%s' for TLS context %d from %s passed its nextUpdate (%s) "
@@ -588,13 +488,13 @@ void sip_crl_tick(struct sip_engine *e)
 static void row_crl(const struct conf_table *t, struct conf_row *r, X509_CRL *crl, time_t now)
 {
 	char buf[300], ebuf[128];
-	time_t nu = asn1_time_t(X509_CRL_get0_nextUpdate(crl));
+	time_t nu = tls_asn1_time_t(X509_CRL_get0_nextUpdate(crl));
 
 	tls_name_text(X509_CRL_get_issuer(crl), buf, sizeof(buf));
 	conf_row_set_text(t, r, CRLSTATUS_ISSUER, buf, ebuf, sizeof(ebuf));
-	asn1_time_text(X509_CRL_get0_lastUpdate(crl), buf, sizeof(buf));
+	tls_asn1_time_text(X509_CRL_get0_lastUpdate(crl), buf, sizeof(buf));
 	conf_row_set_text(t, r, CRLSTATUS_THIS_UPDATE, buf, ebuf, sizeof(ebuf));
-	asn1_time_text(X509_CRL_get0_nextUpdate(crl), buf, sizeof(buf));
+	tls_asn1_time_text(X509_CRL_get0_nextUpdate(crl), buf, sizeof(buf));
 	conf_row_set_text(t, r, CRLSTATUS_NEXT_UPDATE, buf, ebuf, sizeof(ebuf));
 	r->v[CRLSTATUS_STATE].i = nu && nu <= now ? 2 : 1;
 	r->v[CRLSTATUS_REVOKED_COUNT].i = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
