@@ -312,7 +312,18 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 
 struct sip_reg_snap *sip_registrar_snapshot(struct sip_registrar *r)
 {
-	return sip_reg_snap_take(r->s, mono_now());
+	struct timespec t0, t1;
+	struct sip_reg_snap *sn;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sn = sip_reg_snap_take(r->s, mono_now());
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* what a walk of a big table costs the loop (doc/SIP.md, bench/register_scale.sh) */
+	if (sn && sn->n >= 10000)
+		sip_engine_event(
+		    r->e, LOG_DEBUG, "sip: Registrations copy of %u bindings held the loop %.3f ms",
+		    sn->n, (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	return sn;
 }
 
 void sip_registrar_status(struct sip_registrar *r, struct conf_store *st)
