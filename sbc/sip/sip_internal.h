@@ -241,8 +241,9 @@ int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum s
 			  nta_incoming_t *irq, sip_t const *sip);
 /* The freshest live binding of user, or NULL. */
 struct sip_binding *sip_registrar_lookup(struct sip_registrar *r, const char *user);
-/* 1 when a live binding was registered over the connection from peer ("addr:port") on ifc
- * with protocol p: such a connection carries calls to a user and is not closed as idle. */
+/* 1 when a live binding was registered over the connection (p TCP or TLS) from peer
+ * ("addr:port") on ifc: such a connection carries calls to a user and is not closed as idle.
+ * O(1): the registrar keeps a record per connection with bindings. */
 int sip_registrar_holds(struct sip_registrar *r, const struct sip_iface *ifc, enum sip_proto p,
 			const char *peer);
 void sip_registrar_expire(struct sip_registrar *r);
