@@ -225,6 +225,9 @@ void sip_registrar_destroy(struct sip_registrar *r);
 /* Handles a REGISTER received on ifc; replies through irq. Returns 0 (replied). */
 int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum sip_proto p,
 			  nta_incoming_t *irq, sip_t const *sip);
+/* HA: a binding replicated from the peer (sip_ha.c), without a connection, valid for left
+ * seconds; the registrar of a fresh engine only. 0, or -1 when full. */
+int sip_registrar_apply(struct sip_registrar *r, const struct sip_binding *src, unsigned long left);
 /* The freshest live binding of user, or NULL. */
 struct sip_binding *sip_registrar_lookup(struct sip_registrar *r, const char *user);
 /* 1 when a live binding was registered over the connection from peer ("addr:port") on ifc

@@ -18,6 +18,7 @@
 #include <sofia-sip/url.h>
 
 #include "conf/store.h"
+#include "sbc/sip/sip_ha.h"
 #include "sbc/sip/sip_internal.h"
 
 #define REG_DEFAULT_EXPIRES 3600
@@ -78,7 +79,8 @@ static int binding_live(const struct sip_binding *b, time_t now)
 {
 	if (b->expires <= now)
 		return 0;
-	return b->proto == SIP_PROTO_UDP || (b->tp && !tport_is_closed(b->tp));
+	/* no tp: replicated by HA (sip_ha.c), live until its user registers again or it expires */
+	return b->proto == SIP_PROTO_UDP || !b->tp || !tport_is_closed(b->tp);
 }
 
 void sip_registrar_expire(struct sip_registrar *r)
@@ -99,6 +101,7 @@ void sip_registrar_expire(struct sip_registrar *r)
 		*pb = b->next;
 		r->n--;
 		count_bound(r, b, -1);
+		sip_ha_binding(r->e, b, 0);
 		binding_free(b);
 	}
 }
@@ -121,6 +124,7 @@ static void remove_where(struct sip_registrar *r, const char *user, const char *
 			*pb = b->next;
 			r->n--;
 			count_bound(r, b, -1);
+			sip_ha_binding(r->e, b, 0);
 			binding_free(b);
 		} else {
 			pb = &b->next;
@@ -172,11 +176,28 @@ static int bind_contact(struct sip_registrar *r, const char *user, const char *a
 	r->list = b;
 	r->n++;
 	count_bound(r, b, 1);
+	sip_ha_binding(r->e, b, 1);
 	sip_engine_event(r->e, LOG_INFO,
 			 "sip: registered %s at %s on interface '%s' %s peer %s subject '%s' "
 			 "authentication %s (%s) expires %lu",
 			 aor, contact, ifc->name, sip_proto_name(p), peer, b->subject, b->auth,
 			 b->check, expires);
+	return 0;
+}
+
+int sip_registrar_apply(struct sip_registrar *r, const struct sip_binding *src, unsigned long left)
+{
+	struct sip_binding *b;
+
+	if (r->n >= REG_MAX_BINDINGS || !(b = calloc(1, sizeof(*b))))
+		return -1;
+	*b = *src;
+	b->tp = NULL;
+	b->expires = mono_now() + (time_t)left;
+	b->next = r->list;
+	r->list = b;
+	r->n++;
+	count_bound(r, b, 1);
 	return 0;
 }
 
