@@ -117,7 +117,8 @@ static void push(struct ha *h, const char *why)
 static void set_role(struct ha *h, enum ha_role r, const char *by)
 {
 	struct sbcd *s = h->s;
-	char err[512], text[300];
+	char err[512], text[300], src[32];
+	enum ha_role old = h->role;
 
 	if (r == h->role)
 		return;
@@ -140,8 +141,12 @@ static void set_role(struct ha *h, enum ha_role r, const char *by)
 	h->role_shared = r;
 	pthread_mutex_unlock(&h->mu);
 	snprintf(text, sizeof(text), "HA role %s (%s)", role_name(r), by);
-	/* an alarm that changes with each role: observers notify on its new UniqueId */
-	alarm_set("haRoleChange", "HA", r == HA_FAULT ? ALARM_MAJOR : ALARM_INDETERMINATE, text);
+	/* one alarm row per role (source "HA <role>"): each change is a new row, so a new
+	 * notification (sbcHARoleChange); the previous role's row goes */
+	snprintf(src, sizeof(src), "HA %s", role_name(old));
+	alarm_set("haRoleChange", src, ALARM_CLEARED, "");
+	snprintf(src, sizeof(src), "HA %s", role_name(r));
+	alarm_set("haRoleChange", src, r == HA_FAULT ? ALARM_MAJOR : ALARM_INDETERMINATE, text);
 	health_write(h);
 	if (r == HA_ACTIVE) {
 		h->peer_gen = -1; /* learn it again: the peer may have changed while we were away */
