@@ -29,9 +29,11 @@ for i in $(seq "$RUNS"); do
 	wait_for "grep -q ok $D/probe$i" 50 || { fail "run $i: no OPTIONS answered before"; kill $probe; break; }
 	sleep 0.5
 	pid=$(eval echo "\$SBCD_$cur")
-	tk=$(date +%s.%N)
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
+	# from here no answer can come from the old active (an OPTIONS it answered in its last
+	# milliseconds started before tk)
+	tk=$(date +%s.%N)
 	# the first answer after the kill
 	wait_for "awk -v t=$tk '\$1 > t && \$2 == \"ok\"' $D/probe$i | grep -q ." 200 ||
 		{ fail "run $i: no answer within 20 s"; touch "$D/stop"; wait $probe; break; }

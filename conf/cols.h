@@ -507,7 +507,8 @@ extern const struct conf_table conf_tbl_hastatus;
 	X(HASTATUS_LAST_SYNC_AGE, "LastSyncAge", INT)                                              \
 	X(HASTATUS_LAST_SYNC_RESULT, "LastSyncResult", STRING)                                     \
 	X(HASTATUS_ROLE_CHANGES, "RoleChanges", INT)                                               \
-	X(HASTATUS_ROLE_AGE, "RoleAge", INT)
+	X(HASTATUS_ROLE_AGE, "RoleAge", INT)                                                       \
+	X(HASTATUS_REGISTRATIONS, "Registrations", INT)
 enum hastatus_col { CONF_COLS_HASTATUS(CONF_COL_ENUM) HASTATUS_NCOLS };
 
 #endif

@@ -38,6 +38,11 @@ static const struct conf_column cols[] = {
 			       CONF_F_RO},
     [HASTATUS_ROLE_AGE] = {"RoleAge", "role-age", 9, CONF_T_INT, 0, 0x7fffffffffffffffLL, NULL,
 			   NULL, "0", "Seconds in the current role", CONF_F_RO},
+    [HASTATUS_REGISTRATIONS] = {"Registrations", "registrations", 10, CONF_T_INT, 0,
+				0x7fffffffffffffffLL, NULL, NULL, "0",
+				"Registrations replicated (as the active last sent them); the box "
+				"becoming active applies them",
+				CONF_F_RO},
 };
 _Static_assert(CONF_NCOLS(cols) == HASTATUS_NCOLS, "conf/cols.h lists every column of hastatus");
 

@@ -107,7 +107,7 @@ static void push(struct ha *h, const char *why)
 		log_errx("HA: configuration not sent to %s: %s", h->peer_host, err);
 		return;
 	}
-	if (ha_sync_push(h, data, len, h->gen) < 0)
+	if (ha_sync_push(h, "CONFIG", data, len, h->gen) < 0)
 		return;
 	h->push_inflight = 1;
 	if (strcmp(why, "peer behind"))
@@ -117,7 +117,8 @@ static void push(struct ha *h, const char *why)
 static void set_role(struct ha *h, enum ha_role r, const char *by)
 {
 	struct sbcd *s = h->s;
-	char err[512], text[300];
+	char err[512], text[300], src[32];
+	enum ha_role old = h->role;
 
 	if (r == h->role)
 		return;
@@ -128,6 +129,8 @@ static void set_role(struct ha *h, enum ha_role r, const char *by)
 		s->active = conf_store_clone(s->running);
 		if (sbcd_sip_start(s, err, sizeof(err)) < 0)
 			log_errx("HA: SIP engine: %s", err);
+		h->role = r; /* the registrations it applies are this active's to send */
+		ha_state_apply(h);
 	} else if (r != HA_ACTIVE && s->sip) {
 		sbcd_sip_stop(s);
 	}
@@ -138,8 +141,12 @@ static void set_role(struct ha *h, enum ha_role r, const char *by)
 	h->role_shared = r;
 	pthread_mutex_unlock(&h->mu);
 	snprintf(text, sizeof(text), "HA role %s (%s)", role_name(r), by);
-	/* an alarm that changes with each role: observers notify on its new UniqueId */
-	alarm_set("haRoleChange", "HA", r == HA_FAULT ? ALARM_MAJOR : ALARM_INDETERMINATE, text);
+	/* one alarm row per role (source "HA <role>"): each change is a new row, so a new
+	 * notification (sbcHARoleChange); the previous role's row goes */
+	snprintf(src, sizeof(src), "HA %s", role_name(old));
+	alarm_set("haRoleChange", src, ALARM_CLEARED, "");
+	snprintf(src, sizeof(src), "HA %s", role_name(r));
+	alarm_set("haRoleChange", src, r == HA_FAULT ? ALARM_MAJOR : ALARM_INDETERMINATE, text);
 	health_write(h);
 	if (r == HA_ACTIVE) {
 		h->peer_gen = -1; /* learn it again: the peer may have changed while we were away */
@@ -220,6 +227,12 @@ static void on_pushed(struct ha *h, struct ha_event *ev)
 {
 	char prev[sizeof(h->last_result)];
 
+	if (ev->state) {
+		if (!ev->ok && !h->state_full)
+			log_warnx("HA: SIP state not sent to %s: %s", h->peer_host, ev->text);
+		ha_state_pushed(h, ev->ok);
+		return;
+	}
 	h->push_inflight = 0;
 	h->last_sync = time(NULL);
 	if (ev->peer_gen >= 0)
@@ -245,7 +258,9 @@ static int on_pipe(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 	(void)m;
 	(void)w;
 	while (read(h->pipefd[0], &ev, sizeof(ev)) == (ssize_t)sizeof(ev)) {
-		if (ev->type == HA_EV_RECEIVED)
+		if (ev->type == HA_EV_STATE)
+			ha_state_received(h, ev->gen != 0, ev->data, ev->len);
+		else if (ev->type == HA_EV_RECEIVED)
 			on_received(h, ev);
 		else
 			on_pushed(h, ev);
@@ -261,6 +276,13 @@ void ha_post(struct ha *h, struct ha_event *ev)
 		free(ev->data);
 		free(ev);
 	}
+}
+
+static void on_state_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	(void)m;
+	(void)t;
+	ha_state_flush((struct ha *)arg);
 }
 
 /* Every second: the health file; while active, resend until the peer has our generation. */
@@ -365,6 +387,12 @@ int ha_start(struct sbcd *s, char *err, size_t errlen)
 		snprintf(err, errlen, "HA: no timer");
 		goto fail;
 	}
+	h->state_timer = su_timer_create(su_root_task(s->root), 200);
+	if (ha_state_init(h) < 0 || !h->state_timer ||
+	    su_timer_set_for_ever(h->state_timer, on_state_tick, (su_timer_arg_t *)h) < 0) {
+		snprintf(err, errlen, "HA: no timer for the SIP state");
+		goto fail;
+	}
 	health_write(h);
 	log_info("HA on: peer %s:%u, sync context %u, generation %llu, keepalived FIFO %s, "
 		 "health %s; no SIP listener until keepalived says MASTER",
@@ -386,6 +414,9 @@ void ha_stop(struct sbcd *s)
 	ha_sync_stop(h);
 	if (h->timer)
 		su_timer_destroy(h->timer);
+	if (h->state_timer)
+		su_timer_destroy(h->state_timer);
+	ha_state_free(h);
 	if (h->fifo_reg > 0)
 		su_root_deregister(s->root, h->fifo_reg);
 	if (h->pipe_reg > 0)
@@ -446,10 +477,11 @@ char *ha_verb(struct sbcd *s, struct ctl_session *cs, int argc, char **argv, siz
 	if (argc < 2 || !strcasecmp(argv[1], "STATUS"))
 		return ctl_reply_text(1, rlen,
 				      "role %s\nhealth %s%s%s\npeer %s:%u\ngeneration %llu\n"
-				      "peer-generation %lld\nlast-sync %s\n",
+				      "peer-generation %lld\nlast-sync %s\nregistrations %u\n",
 				      role_name(h->role), h->health == 1 ? "up" : "down",
 				      h->health_why[0] ? " " : "", h->health_why, h->peer_host,
-				      h->port, h->gen, h->peer_gen, h->last_result);
+				      h->port, h->gen, h->peer_gen, h->last_result,
+				      ha_state_count(h));
 	if (cs->level < CTL_LEVEL_ADMIN)
 		return ctl_reply_text(0, rlen, "permission denied\n#code permission - - -\n");
 	if (!(r = parse_state(argv[1])))
@@ -487,4 +519,5 @@ void ha_status(struct sbcd *s, struct conf_store *st)
 	conf_row_set_text(t, r, HASTATUS_LAST_SYNC_RESULT, h->last_result, ebuf, sizeof(ebuf));
 	r->v[HASTATUS_ROLE_CHANGES].i = (long long)h->role_changes;
 	r->v[HASTATUS_ROLE_AGE].i = now - h->role_since;
+	r->v[HASTATUS_REGISTRATIONS].i = ha_state_count(h);
 }

@@ -16,8 +16,9 @@
 
 /* What a channel thread hands to the loop thread (through ha->pipefd). */
 struct ha_event {
-	enum { HA_EV_RECEIVED, HA_EV_PUSHED } type;
-	unsigned long long gen; /* received: its generation; pushed: the one sent */
+	enum { HA_EV_RECEIVED, HA_EV_PUSHED, HA_EV_STATE } type;
+	int state;              /* pushed: a STATE batch (else a CONFIG) */
+	unsigned long long gen; /* received, pushed: its generation; state: 1 whole table */
 	long long peer_gen;     /* pushed: the peer's generation from its reply, -1 unknown */
 	int ok;                 /* pushed: the peer took it */
 	char *data;             /* received: the payload (malloc'd) */
@@ -52,7 +53,11 @@ struct ha {
 	int pipe_reg;
 	int push_inflight;
 	int push_again;
-	int pushers; /* sender threads running (atomic) */
+	int pushers;         /* sender threads running (atomic) */
+	struct ha_state *st; /* replicated SIP state (ha_state.c) */
+	int state_inflight, state_full;
+	time_t state_retry, state_received;
+	su_timer_t *state_timer;
 	/* shared with the listener thread: under mu */
 	pthread_mutex_t mu;
 	enum ha_role role_shared;
@@ -69,8 +74,11 @@ struct ha {
 /* ha_sync.c: the channel. */
 int ha_sync_listen(struct ha *h, char *err, size_t errlen);
 void ha_sync_stop(struct ha *h);
-/* Sends payload (taken) of generation gen to the peer on a thread; HA_EV_PUSHED follows. */
-int ha_sync_push(struct ha *h, char *payload, size_t len, unsigned long long gen);
+/*
+ * Sends payload (taken) to the peer on a thread: kind "CONFIG" (arg: its generation) or
+ * "STATE" (arg: 1 for the whole table); HA_EV_PUSHED follows.
+ */
+int ha_sync_push(struct ha *h, const char *kind, char *payload, size_t len, unsigned long long arg);
 /* Posts an event to the loop thread (any thread). */
 void ha_post(struct ha *h, struct ha_event *ev);
 
@@ -79,5 +87,14 @@ char *ha_pack(const char *flashdir, unsigned skip_ctx, size_t *len, char *err, s
 int ha_install(struct ha *h, const char *data, size_t len, unsigned long long gen, char *err,
 	       size_t errlen);
 int ha_gen_write(struct ha *h, unsigned long long gen, char *err, size_t errlen);
+
+/* ha_state.c: replicated registrations. */
+int ha_state_init(struct ha *h);
+void ha_state_free(struct ha *h);
+unsigned ha_state_count(const struct ha *h);
+void ha_state_flush(struct ha *h);          /* active: send the batch or the table */
+void ha_state_pushed(struct ha *h, int ok); /* the send's result */
+void ha_state_received(struct ha *h, int full, char *data, size_t len); /* standby */
+void ha_state_apply(struct ha *h); /* becoming active, engine started */
 
 #endif

@@ -89,6 +89,7 @@ static void serve(struct ha *h, int fd, const char *addr)
 	char err[300], line[160], who[256], magic[16], verb[16];
 	unsigned long long gen, len, ours, pending;
 	enum ha_role role;
+	int state;
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
 	char *data = NULL;
@@ -107,20 +108,23 @@ static void serve(struct ha *h, int fd, const char *addr)
 	peer_name(ssl, addr, who, sizeof(who));
 	if (read_line(ssl, line, sizeof(line)) < 0 ||
 	    sscanf(line, "%15s %15s %llu %llu", magic, verb, &gen, &len) != 4 ||
-	    strcmp(magic, HA_MAGIC) || strcmp(verb, "CONFIG") || len > HA_MAX_CONF) {
+	    strcmp(magic, HA_MAGIC) || (strcmp(verb, "CONFIG") && strcmp(verb, "STATE")) ||
+	    len > HA_MAX_CONF) {
 		log_warnx("HA channel: %s: not a configuration header", who);
 		goto out;
 	}
+
+	state = !strcmp(verb, "STATE");
 	pthread_mutex_lock(&h->mu);
 	role = h->role_shared;
 	ours = h->gen_shared;
 	pending = h->gen_pending;
-	if (role != HA_ACTIVE && gen > ours && gen > pending)
+	if (role != HA_ACTIVE && !state && gen > ours && gen > pending)
 		h->gen_pending = gen;
 	pthread_mutex_unlock(&h->mu);
 	if (role == HA_ACTIVE) {
 		snprintf(line, sizeof(line), "REFUSED active %llu\n", ours);
-	} else if (gen <= ours || gen <= pending) {
+	} else if (!state && (gen <= ours || gen <= pending)) {
 		snprintf(line, sizeof(line), "%s %llu\n", gen == ours ? "OK" : "REFUSED older",
 			 pending > ours ? pending : ours);
 	} else {
@@ -140,14 +144,14 @@ static void serve(struct ha *h, int fd, const char *addr)
 		data[len] = 0;
 		if (!(ev = calloc(1, sizeof(*ev))))
 			goto out;
-		ev->type = HA_EV_RECEIVED;
+		ev->type = state ? HA_EV_STATE : HA_EV_RECEIVED;
 		ev->gen = gen;
 		ev->data = data;
 		ev->len = len;
 		snprintf(ev->text, sizeof(ev->text), "%s", who);
 		data = NULL;
 		ha_post(h, ev);
-		snprintf(line, sizeof(line), "OK %llu\n", gen);
+		snprintf(line, sizeof(line), "OK %llu\n", state ? ours : gen);
 	}
 	write_all(ssl, line, strlen(line));
 	SSL_shutdown(ssl);
@@ -234,6 +238,7 @@ void ha_sync_stop(struct ha *h)
 
 struct push {
 	struct ha *h;
+	const char *kind;
 	char *data;
 	size_t len;
 	unsigned long long gen;
@@ -292,6 +297,7 @@ static void *push_main(void *arg)
 	if (!ev)
 		goto out;
 	ev->type = HA_EV_PUSHED;
+	ev->state = !strcmp(p->kind, "STATE");
 	ev->gen = p->gen;
 	ev->peer_gen = -1;
 	errno = 0;
@@ -302,7 +308,7 @@ static void *push_main(void *arg)
 		close(fd);
 		goto done;
 	}
-	snprintf(line, sizeof(line), "%s CONFIG %llu %zu\n", HA_MAGIC, p->gen, p->len);
+	snprintf(line, sizeof(line), "%s %s %llu %zu\n", HA_MAGIC, p->kind, p->gen, p->len);
 	if (!(ssl = SSL_new(ctx)) || SSL_set_fd(ssl, fd) != 1 || SSL_connect(ssl) != 1)
 		ssl_fail("TLS handshake with the peer", err, sizeof(err));
 	else if (write_all(ssl, line, strlen(line)) < 0)
@@ -337,7 +343,7 @@ out:
 	return NULL;
 }
 
-int ha_sync_push(struct ha *h, char *payload, size_t len, unsigned long long gen)
+int ha_sync_push(struct ha *h, const char *kind, char *payload, size_t len, unsigned long long gen)
 {
 	struct push *p = calloc(1, sizeof(*p));
 	pthread_t t;
@@ -347,6 +353,7 @@ int ha_sync_push(struct ha *h, char *payload, size_t len, unsigned long long gen
 		return -1;
 	}
 	p->h = h;
+	p->kind = kind;
 	p->data = payload;
 	p->len = len;
 	p->gen = gen;

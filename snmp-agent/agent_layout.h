@@ -63,6 +63,7 @@ enum agent_notif {
 	AGENT_N_TLS_REJECTED = 4,
 	AGENT_N_PROXY_DOWN = 5,
 	AGENT_N_PROXY_UP = 6,
+	AGENT_N_HA_ROLE = 7, /* HA role change (doc/HA.md) */
 };
 
 /* Notification objects R.4.<n> (accessible-for-notify) */

@@ -34,6 +34,7 @@ static const struct alarm_type {
 } alarm_types[] = {
     {"CertificateExpiry", AGENT_N_CERT_EXPIRY, AGENT_N_CERT_EXPIRY},
     {"ProxyAddressDown", AGENT_N_PROXY_DOWN, AGENT_N_PROXY_UP},
+    {"HARoleChange", AGENT_N_HA_ROLE, 0}, /* one row per role: a new one each change */
 };
 #define ALARM_TABLE "Alarms"
 
@@ -294,7 +295,7 @@ static void poll_alarms(const struct conf_store *st)
 			still |= !strcmp(alarms[i].type, now[k].type) &&
 				 !strcmp(alarms[i].source, now[k].source) &&
 				 now[k].severity != AGENT_SEV_CLEARED;
-		if (!still && at)
+		if (!still && at && at->clear)
 			agent_notify_send(at->clear, alarms[i].source, "cleared", AGENT_SEV_CLEARED,
 					  0);
 	}

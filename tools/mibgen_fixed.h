@@ -163,6 +163,12 @@ static void mib_tail(FILE *f, const char *config_objs, const char *status_objs)
 		     "sbcNotifSource, sbcNotifText, sbcNotifSeverity, sbcNotifSequence",
 		     "A proxy address answers again (clears sbcProxyAddressDown).",
 		     AGENT_N_PROXY_UP);
+	notification(f, "sbcHARoleChange",
+		     "sbcNotifSource, sbcNotifText, sbcNotifSeverity, sbcNotifSequence",
+		     "The HA role of this box changed (keepalived's MASTER, BACKUP or FAULT as "
+		     "sbcd follows it); the source names the new role (HA active, HA standby, "
+		     "HA fault).",
+		     AGENT_N_HA_ROLE);
 
 	name_add("sbcConfigGroup");
 	fprintf(f,
@@ -193,7 +199,8 @@ static void mib_tail(FILE *f, const char *config_objs, const char *status_objs)
 	name_add("sbcNotificationsGroup");
 	fprintf(f, "sbcNotificationsGroup NOTIFICATION-GROUP\n\tNOTIFICATIONS {\n"
 		   "\t\tsbcDeviceStarted, sbcConfigurationSaved, sbcCertificateExpiryAlarm,\n"
-		   "\t\tsbcTLSClientRejected, sbcProxyAddressDown, sbcProxyAddressUp\n\t}\n"
+		   "\t\tsbcTLSClientRejected, sbcProxyAddressDown, sbcProxyAddressUp,\n"
+		   "\t\tsbcHARoleChange\n\t}\n"
 		   "\tSTATUS      current\n\tDESCRIPTION\n\t\t\"Notifications of the SBC.\"\n"
 		   "\t::= { sbcGroups 5 }\n\n");
 	name_add("sbcCompliance");

@@ -239,6 +239,11 @@ void sip_registrar_destroy(struct sip_registrar *r);
 /* Handles a REGISTER received on ifc; replies through irq. Returns 0 (replied). */
 int sip_registrar_request(struct sip_registrar *r, struct sip_iface *ifc, enum sip_proto p,
 			  nta_incoming_t *irq, sip_t const *sip);
+/* HA: a binding replicated from the peer (sip_ha.c), without a connection, valid for left
+ * seconds (nb's tp and expires are set here); a binding of the same user and contact is
+ * replaced. 0, or -1 when full. */
+struct sip_reg_new;
+int sip_registrar_apply(struct sip_registrar *r, struct sip_reg_new *nb, unsigned long left);
 /* The freshest live binding of user, or NULL. */
 struct sip_binding *sip_registrar_lookup(struct sip_registrar *r, const char *user);
 /* 1 when a live binding was registered over the connection (p TCP or TLS) from peer

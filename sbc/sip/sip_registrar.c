@@ -18,6 +18,7 @@
 #include <sofia-sip/url.h>
 
 #include "conf/store.h"
+#include "sbc/sip/sip_ha.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_reg_store.h"
 
@@ -43,7 +44,8 @@ static time_t mono_now(void)
 /* A binding over a connection that is gone cannot be reached any more. */
 static int binding_alive(const struct sip_binding *b, void *arg)
 {
-	return b->proto == SIP_PROTO_UDP || (b->tp && !tport_is_closed(b->tp));
+	/* no tp: replicated by HA (sip_ha.c), live until its user registers again or it expires */
+	return b->proto == SIP_PROTO_UDP || !b->tp || !tport_is_closed(b->tp);
 }
 
 static void binding_drop(struct sip_binding *b, void *arg)
@@ -118,6 +120,7 @@ static struct sip_binding *reg_binding_add(struct sip_registrar *r, const struct
 	if (sip_reg_count(r->s) >= REG_MAX_BINDINGS || !(b = sip_reg_add(r->s, nb)))
 		return NULL;
 	tport_ref(b->tp);
+	sip_ha_binding(r->e, b, 1);
 	return b;
 }
 
@@ -132,6 +135,8 @@ static struct sip_binding *reg_binding_refresh(struct sip_registrar *r, struct s
 	nw = sip_reg_refresh(r->s, b, nb);
 	if (!nw || nw == b)
 		tport_unref(nb->tp);
+	if (nw)
+		sip_ha_binding(r->e, nw, 1);
 	return nw;
 }
 
@@ -139,6 +144,7 @@ static void reg_binding_remove(struct sip_registrar *r, struct sip_binding *b, c
 {
 	sip_engine_event(r->e, LOG_INFO, "sip: registration of %s at %s (%s) ended: %s", b->aor,
 			 b->contact, b->peer, why);
+	sip_ha_binding(r->e, b, 0);
 	sip_reg_remove(r->s, b);
 }
 
@@ -198,6 +204,19 @@ static int bind_contact(struct sip_registrar *r, const char *user, const char *a
 			 "authentication %s (%s) expires %lu",
 			 refresh ? "refreshed" : "registered", aor, contact, ifc->name,
 			 sip_proto_name(p), peer, b->subject, b->auth, b->check, expires);
+	return 0;
+}
+
+int sip_registrar_apply(struct sip_registrar *r, struct sip_reg_new *nb, unsigned long left)
+{
+	struct sip_binding *b;
+
+	nb->tp = NULL; /* no connection: the phone reconnects to the new active box */
+	nb->expires = mono_now() + (time_t)left;
+	if ((b = sip_reg_find(r->s, nb->user, nb->contact)))
+		return sip_reg_refresh(r->s, b, nb) ? 0 : -1;
+	if (sip_reg_count(r->s) >= REG_MAX_BINDINGS || !sip_reg_add(r->s, nb))
+		return -1;
 	return 0;
 }
 

@@ -58,6 +58,30 @@ check "b's refusal names the active peer" grep -q "active box (peer 10.222.0.1)"
 check "HAStatus on b shows standby and generation 1" \
 	bash -c "$BIN/sbc-ini --socket $D/b/sbcd.sock status HAStatus | grep -q '^HAStatus 0 = 3, 1, \"10.222.0.1:7011\", 1,'"
 
+# a phone registers over mutual TLS and keeps its connection (as phones do)
+register() { # NAME: REGISTER of alice over a new connection, held 40 s
+	{
+		printf 'REGISTER sip:%s;transport=tls SIP/2.0\r\n' "$VIP"
+		printf 'Via: SIP/2.0/TLS 10.222.0.3:5061;branch=z9hG4bK-reg%s\r\nMax-Forwards: 70\r\n' "$1"
+		printf 'From: <sip:alice@%s>;tag=r%s\r\nTo: <sip:alice@%s>\r\n' "$VIP" "$1" "$VIP"
+		printf 'Call-ID: reg%s-%s@test\r\nCSeq: 1 REGISTER\r\n' "$1" "$$"
+		printf 'Contact: <sip:alice@10.222.0.3:5061;transport=tls>\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n'
+		sleep 40
+	} | ip netns exec $NSP openssl s_client -connect "$VIP:5061" -cert "$P/client.crt" \
+		-key "$P/client.key" -CAfile "$P/ca.crt" -ign_eof >"$D/reg-$1.out" 2>&1 &
+	t_track $!
+}
+registered() { # BOX: alice's binding in the Registrations status, with the certificate subject
+	"$BIN/sbc-ini" --socket "$D/$1/sbcd.sock" status Registrations 2>/dev/null |
+		grep '^Registrations ' | grep 'sip:alice@' | grep -q 'CN=client.example.com'
+}
+register 1
+check "the phone is registered on a (200 OK)" wait_for "grep -q 'SIP/2.0 200 OK' $D/reg-1.out" 100
+check "a holds the binding with the certificate subject" registered a
+check "the registration is replicated to b" \
+	wait_for "$BIN/sbc-ini --socket $D/b/sbcd.sock ha | grep -q '^registrations 1'" 50
+expect_fail "b (standby) has no SIP engine, so no live binding yet" registered b
+
 # failover: kill -9 the active sbcd
 kill -9 "$SBCD_a"
 t0=$(date +%s%N)
@@ -66,6 +90,9 @@ check "the virtual address moved to b" wait_for 'has_vip b' 50
 check "b answers mutual-TLS OPTIONS on the virtual address" wait_for options 10
 t1=$(date +%s%N)
 echo "  failover (kill -9 to first OPTIONS answered by b): $(((t1 - t0) / 1000000)) ms"
+check "the phone's binding is on b after failover, with its certificate subject" registered b
+register 2
+check "the phone registers again over a new connection to b" wait_for "grep -q 'SIP/2.0 200 OK' $D/reg-2.out" 100
 check "a's keepalived is in FAULT (no VIP on a)" bash -c "! ip -n $NSA addr show dev eth0 | grep -q '$VIP/'"
 
 # b saves a newer configuration while a is away
@@ -81,6 +108,8 @@ check "b stays active" [ "$(role b)" = active ]
 check "a receives b's newer configuration" wait_for "grep -q 'TLSHandshakeTimeout = 11' $D/a/flash/board.ini" 100
 check "b keeps its newer configuration" grep -q 'TLSHandshakeTimeout = 11' "$D/b/flash/board.ini"
 check "a's generation is 2" wait_for '[ "$(gen a)" = 2 ]' 50
+check "a (standby again) receives b's registrations" \
+	wait_for "$BIN/sbc-ini --socket $D/a/sbcd.sock ha | grep -q '^registrations 1'" 50
 check "a keeps its own HA peer address" grep -q "HAPeerAddress = '10.222.0.2'" "$D/a/flash/board.ini"
 expect_fail "a does not listen for SIP" listens a
 check "the virtual address stays on b" has_vip b
