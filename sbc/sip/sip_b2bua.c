@@ -76,13 +76,11 @@ struct sip_call {
 	struct media_op *mops;       /* SDP waiting for rtpengine */
 	char *sdp_out1;              /* the initial INVITE's SDP as rewritten for side 1 */
 	int early_offer;             /* the initial INVITE carried an offer */
-	struct sip_prack *pracks;    /* reliable 18x relayed to the caller */
 };
 
 /* A reliable 18x of the callee relayed reliably to the caller: the caller's PRACK of ours
  * becomes our PRACK of the callee's. */
 struct sip_prack {
-	struct sip_prack *next;
 	struct sip_call *c;
 	uint32_t rseq; /* RSeq of the callee's reliable 18x */
 	int offer;     /* that 18x carried an offer: the PRACK carries the answer */
@@ -485,6 +483,16 @@ static int prack_cb(nta_reliable_magic_t *rm, nta_reliable_t *rel, nta_incoming_
 	return 0;
 }
 
+/* PRACKs the callee's reliable 18x (RSeq rseq) here, when the caller will not. */
+static void prack_here(struct sip_call *c, uint32_t rseq)
+{
+	nta_outgoing_t *o =
+	    nta_outgoing_prack(c->side[1].leg, c->orq, NULL, NULL, NULL, NULL, NTATAG_RSEQ(rseq),
+			       NTATAG_TPORT(c->side[1].tp), TAG_END());
+	if (o)
+		nta_outgoing_destroy(o);
+}
+
 /*
  * Relays the callee's reliable 18x (RSeq rseq) to the caller reliably, with sdp
  * (rtpengine's) or else the body of sip. When the caller did not offer 100rel, the 18x is
@@ -494,7 +502,6 @@ static void relay_reliable(struct sip_call *c, uint32_t rseq, int status, const 
 			   sip_t const *sip, const char *sdp)
 {
 	struct sip_prack *pr = su_zalloc(c->home, sizeof(*pr));
-	nta_outgoing_t *o;
 
 	if (pr) {
 		pr->c = c, pr->rseq = rseq;
@@ -507,17 +514,11 @@ static void relay_reliable(struct sip_call *c, uint32_t rseq, int status, const 
 			TAG_IF(!sdp && sip,
 			       SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
 			TAG_IF(!sdp && sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)),
-			TAG_END())) {
-			pr->next = c->pracks;
-			c->pracks = pr;
-			return;
-		}
+			TAG_END()))
+			return; /* pr lives in the call's home */
 		su_free(c->home, pr);
 	}
-	o = nta_outgoing_prack(c->side[1].leg, c->orq, NULL, NULL, NULL, NULL, NTATAG_RSEQ(rseq),
-			       NTATAG_TPORT(c->side[1].tp), TAG_END());
-	if (o)
-		nta_outgoing_destroy(o);
+	prack_here(c, rseq);
 	if (sdp)
 		reply_sdp(c->irq, status, phrase ? phrase : "", &c->side[0], c->method, sdp);
 	else
@@ -875,8 +876,12 @@ static void media_done(void *arg, const char *sdp_in, size_t len, const char *er
 			reply_sdp(c->irq, op->status, op->phrase, to, c->method, sdp);
 			return;
 		}
-		if (op->status < 200)
-			return; /* the final answer follows */
+		if (op->status < 200) {
+			if (op->rseq)
+				prack_here(c,
+					   op->rseq); /* not relayed: the callee stops resending */
+			return;                       /* the final answer follows */
+		}
 		send_ack(&c->side[1], NULL);
 		send_bye(&c->side[1]);
 		nta_incoming_treply(c->irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_REASON_STR(reason),

@@ -178,14 +178,13 @@ run() {
 	t_track "$pid"
 	wait_for "ss -Hlun 'sport = :$UAS_P' | grep -q ." 50
 	(cd "$D" && exec timeout 40 sipp -sf "uac-$1.xml" -i 127.0.0.1 -p "$(free_udp)" -m 1 -nostdin \
-		-s callee -trace_msg -message_file "$D/uac-$1.msg" -trace_err -error_file "$D/uac-$1.err" \
+		-s callee -cid_str "prack-$1-$$-%u@%s" -trace_msg -message_file "$D/uac-$1.msg" -trace_err -error_file "$D/uac-$1.err" \
 		127.0.0.1:"$SBC_PORT" >"$D/uac-$1.out" 2>&1) &
 	UAC_PID=$!
 	t_track "$UAC_PID"
-	# while the call is up: rtpengine holds it
-	wait_for "grep -q '^ACK ' $D/uac-$1.msg" 150
-	CID=$(awk '/^INVITE /{f=1} f && /^Call-ID:/{print $2; exit}' "$D/uac-$1.msg" | tr -d '\r')
-	if ng_knows "$CID"; then HELD=1; else HELD=0; fi
+	# while the call is up: rtpengine holds it (the caller's Call-ID, as -cid_str makes it)
+	CID="prack-$1-$$-1@127.0.0.1"
+	if wait_for "ng_knows '$CID'" 100; then HELD=1; else HELD=0; fi
 	wait "$UAC_PID"; UAC_RC=$?
 	wait "$pid"; UAS_RC=$?
 }

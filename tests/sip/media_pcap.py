@@ -2,13 +2,15 @@
 """Reads a tcpdump capture of loopback (pcap, link type Ethernet or Linux cooked) and checks
 where RTP flowed and whether its payload was in clear.
 
-usage: media_pcap.py PCAP A_PORTS B_PORTS ENGINE_PORTS A_WAV B_WAV
+usage: media_pcap.py PCAP A_PORTS B_PORTS ENGINE_PORTS A_HZ B_HZ
 
-A is the plain phone, B the secured one (SRTP); *_PORTS are "lo-hi" ranges of UDP ports; the
-WAV files are the 8 kHz mono audio each phone sends (as PCMU). Prints one line per fact:
+A is the plain phone, B the secured one (SRTP); *_PORTS are "lo-hi" ranges of UDP ports; A_HZ
+and B_HZ the frequencies of the sine tones the phones send (PCMU, 8 kHz). A payload is A's (or
+B's) audio in clear when, decoded as PCMU, its first 20 ms cross zero as often as that tone does
+(2 x HZ x 0.02, +-3); encrypted payloads decode to noise (about 80 crossings). Prints:
 
-    a-to-engine N CLEAR     packets A -> rtpengine, how many carry a piece of A's audio in PCMU
-    engine-to-a N CLEAR     rtpengine -> A, how many carry B's audio in clear
+    a-to-engine N CLEAR     packets A -> rtpengine, how many carry A's tone in clear (PCMU)
+    engine-to-a N CLEAR     rtpengine -> A, how many carry B's tone in clear
     b-to-engine N CLEAR     B -> rtpengine, how many carry B's audio in clear (0 for SRTP)
     engine-to-b N CLEAR     rtpengine -> B, how many carry A's audio in clear (0 for SRTP)
     direct N                packets between A and B not through rtpengine
@@ -17,7 +19,6 @@ WAV files are the 8 kHz mono audio each phone sends (as PCMU). Prints one line p
 import audioop
 import struct
 import sys
-import wave
 
 
 def rng(s):
@@ -29,9 +30,14 @@ def inr(p, r):
     return r[0] <= p <= r[1]
 
 
-def ulaw_of(path):
-    w = wave.open(path, "rb")
-    return audioop.lin2ulaw(w.readframes(w.getnframes()), w.getsampwidth())
+def tone_of(payload, hz):
+    """1 when payload, PCMU, is 20 ms of a sine of hz (its zero crossings)."""
+    if len(payload) < 160:
+        return 0
+    pcm = audioop.ulaw2lin(payload[:160], 2)
+    x = struct.unpack("<160h", pcm)
+    crossings = sum(1 for i in range(1, 160) if (x[i - 1] < 0) != (x[i] < 0))
+    return int(abs(crossings - 2 * hz * 0.02) <= 3)
 
 
 def packets(path):
@@ -58,15 +64,13 @@ def packets(path):
 
 def main():
     pcap, a, b, e = sys.argv[1], rng(sys.argv[2]), rng(sys.argv[3]), rng(sys.argv[4])
-    ua, ub = ulaw_of(sys.argv[5]), ulaw_of(sys.argv[6])
+    ua, ub = float(sys.argv[5]), float(sys.argv[6])
     flows = {k: [0, 0] for k in ("a-to-engine", "engine-to-a", "b-to-engine", "engine-to-b")}
     direct, blens = 0, set()
     for sport, dport, pl in packets(pcap):
         if len(pl) < 12 or pl[0] >> 6 != 2 or (pl[1] & 0x7f) >= 72:
             continue  # not RTP (RTCP has payload types 72-76 in this octet)
         body = pl[12:]
-        # a piece of the audio in clear: 32 bytes of the payload found in the PCMU of a file
-        piece = body[len(body) // 2:len(body) // 2 + 32]
         key = None
         if inr(sport, a) and inr(dport, e):
             key, audio = "a-to-engine", ua
@@ -81,7 +85,7 @@ def main():
             direct += 1
         if key:
             flows[key][0] += 1
-            flows[key][1] += len(piece) == 32 and piece in audio
+            flows[key][1] += tone_of(body, audio)
     for k, (n, clear) in flows.items():
         print("%s %d %d" % (k, n, clear))
     print("direct %d" % direct)
