@@ -84,8 +84,7 @@ static const struct conf_column cols[] = {
 	 "AIA URL, else OcspServerPrimary, refreshed before nextUpdate)",
 	 0},
     [TLSCTX_CRL_DISTRIBUTION_POINT_ENABLE] =
-	{"CrlDistributionPointEnable", "crl-distribution-point", 19, CONF_T_BOOL, 0, 1, NULL, NULL,
-	 "0",
+	{"CrlDistributionPointEnable", "crl-dist-point", 19, CONF_T_BOOL, 0, 1, NULL, NULL, "0",
 	 "Fetch the CRLs named by the CRL distribution points (http://, IP address hosts) of peer "
 	 "certificates, refreshed before nextUpdate; a revoked peer is refused or disconnected",
 	 0},
