@@ -436,6 +436,7 @@ static void conn_drop(struct sip_conn *c, int ssl_freed)
 	if (c->next)
 		c->next->pprev = c->pprev;
 	su_timer_destroy(c->timer);
+	free(c->ocsp_detail);
 	free(c);
 }
 
@@ -537,7 +538,8 @@ static int verify_ocsp(struct sip_conn *c, SSL *ssl, X509_STORE_CTX *x)
 		X509_STORE_CTX_set_error(x, X509_V_ERR_OCSP_VERIFY_FAILED);
 		break;
 	}
-	snprintf(c->ocsp_detail, sizeof(c->ocsp_detail), "%s", detail);
+	free(c->ocsp_detail);
+	c->ocsp_detail = strdup(detail);
 	return 0;
 }
 
@@ -583,7 +585,8 @@ static void alert_reject(struct sip_conn *c, int where, int ret)
 			 SSL_alert_desc_string_long(ret));
 		conn_reject(c, SIP_REJ_PROTOCOL, detail);
 	} else if (c->ocsp_rej >= 0) {
-		snprintf(detail, sizeof(detail), "%.140s, alert %d", c->ocsp_detail, desc);
+		snprintf(detail, sizeof(detail), "%.140s, alert %d",
+			 c->ocsp_detail ? c->ocsp_detail : "OCSP", desc);
 		conn_reject(c, (enum sip_rej)c->ocsp_rej, detail);
 	} else if (c->verr) {
 		snprintf(detail, sizeof(detail), "%s, alert %d",
