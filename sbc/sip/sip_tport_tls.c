@@ -74,7 +74,8 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static __thread struct tbuf *tb;
 static struct sip_tport_tls_stats st;
 static int mismatch_logged;
-static int version_ok; /* built against the sofia-sip whose tls_t is mirrored above */
+static int version_ok;  /* built against the sofia-sip whose tls_t is mirrored above */
+static int layout_seen; /* a connection matched the mirrored layout: its fields may be read */
 
 static void init_once(void)
 {
@@ -137,6 +138,7 @@ tls_t *tls_init_secondary(tls_t *master, int sock, int accept)
 	}
 	su_free(t->home, t->read_buffer);
 	t->read_buffer = NULL;
+	layout_seen = 1;
 	st.shared++;
 	return t;
 }
@@ -264,7 +266,8 @@ ssize_t tls_read(tls_t *t)
 	pthread_once(&once, init_once);
 	if (!orig_read)
 		return -1;
-	if (!t || !t->con || !((f = flags_of(t)) & F_SHARED) || t->read_buffer_len)
+	/* until one connection matched the layout, no field of any is ours to read */
+	if (!layout_seen || !t || !t->con || !((f = flags_of(t)) & F_SHARED) || t->read_buffer_len)
 		return orig_read(t); /* sofia's own buffer, or bytes not yet claimed */
 	if (!(b = thread_buf())) {
 		errno = ENOMEM;
