@@ -667,6 +667,8 @@ int sip_tls_policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_p
 	/* an idle connection keeps no record buffers (about 34 KiB): OpenSSL frees them when
 	 * nothing is pending and allocates them again for the next record */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* TLS 1.2 sessions (TLS 1.3 resumes from stateless tickets): at most about 60 MiB */
+	SSL_CTX_sess_set_cache_size(ctx, 20480);
 	ifc->prev_verify = SSL_CTX_get_verify_callback(ctx);
 	SSL_CTX_set_verify(ctx, mode, verify_cb);
 	SSL_CTX_set_info_callback(ctx, info_cb);
