@@ -33,19 +33,24 @@ CCRT=$P/client.crt CKEY=$P/client.key
 # sum of Pss (kB) over the listed processes
 pss() { local s=0 p v; for p in $1; do v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null); s=$((s + ${v:-0})); done; echo "$s"; }
 
-# --- sbcd, mutual TLS on SIP interface 0, room for every connection ---
-printf '[SIP Params]\nSIPSRequireClientCertificate = 1\n' >"$D/boot.ini"
-printf '[SIPInterface]\nFORMAT SIPInterface_Index = SIPInterface_MaxTLSConnections;\nSIPInterface 0 = 100000;\n[\\SIPInterface]\n' >>"$D/boot.ini"
-t_sbcd "$D" "$D/boot.ini" >/dev/null || { echo "sbcd did not start"; exit 1; }
-SPORT=$(sed -n 's/^SIPInterface 0 = [0-9]*, [0-9]*, \([0-9]*\);/\1/p' "$D/init.ini")
-ini() { "$BIN/sbc-ini" --socket "$SOCK" "$@" >/dev/null; }
-ini tls import-roots 0 -f "$P/cas.pem"
-ini tls import-key 0 -f "$P/server.key"
-ini tls import-cert 0 -f "$P/server-chain.crt"
+# Both servers start afresh for each N: memory a server keeps after connections close (heap,
+# Kamailio's shared memory pool) would hide part of the next N's cost.
+# --- sbcd, mutual TLS on SIP interface 0, room for every connection, no idle timeout ---
+sbcd_start() { # DIR
+	mkdir -p "$1"
+	printf '[SIP Params]\nSIPSRequireClientCertificate = 1\n' >"$1/boot.ini"
+	printf '[SIPInterface]\nFORMAT SIPInterface_Index = SIPInterface_MaxTLSConnections, SIPInterface_TCPIdleTimeout;\nSIPInterface 0 = 100000, 0;\n[\\SIPInterface]\n' >>"$1/boot.ini"
+	t_sbcd "$1" "$1/boot.ini" >/dev/null || { echo "sbcd did not start"; exit 1; }
+	SPORT=$(sed -n 's/^SIPInterface 0 = [0-9]*, [0-9]*, \([0-9]*\);/\1/p' "$1/init.ini")
+	"$BIN/sbc-ini" --socket "$SOCK" tls import-roots 0 -f "$P/cas.pem" >/dev/null
+	"$BIN/sbc-ini" --socket "$SOCK" tls import-key 0 -f "$P/server.key" >/dev/null
+	"$BIN/sbc-ini" --socket "$SOCK" tls import-cert 0 -f "$P/server-chain.crt" >/dev/null
+}
 
 # --- Kamailio: stateless 200 to OPTIONS over mutual TLS, one TLS worker ---
-KPORT=$(free_port)
 MP=$(dirname "$(find /usr/lib -name sl.so -path '*kamailio*' | head -1)")
+kam_start() {
+KPORT=$(free_port)
 cat >"$D/tls.cfg" <<X
 [server:default]
 method = TLSv1.2+
@@ -86,6 +91,11 @@ t_track "$KPID"
 for _ in $(seq 50); do ss -ltn | grep -q "127.0.0.1:$KPORT " && break; sleep 0.1; done
 sleep 1
 KPIDS="$KPID $(pgrep -P "$KPID" | tr '\n' ' ')"
+}
+stop() { # PID: ends it and waits
+	kill "$1" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+}
 
 # measure NAME PORT PIDS N: one line "name n before after kib_per_conn ok opts pongs"
 measure() {
@@ -112,15 +122,17 @@ measure() {
 	pong=$(sed -n 's/^ping sent=[0-9]* pong=\([0-9]*\).*/\1/p' "$D/out.$name.$n")
 	python3 -c "import sys; n,b,a,r=map(int,sys.argv[2:6]); print(sys.argv[1], n, b, a, f'{(a-b)/max(r,1):.1f}', *sys.argv[5:])" \
 		"$name" "$n" "$before" "$after" "${ready:-0}" "${opts:-0}/200" "${pong:-0}/200"
-	sleep 3 # the server closes the connections before the next measurement
 }
 
 ROWS=$D/rows
 for n in $NS; do
+	sbcd_start "$D/sbcd.$n"
 	measure sbcd "$SPORT" "$SBCD_PID" "$n" | tee -a "$ROWS" >&2
+	stop "$SBCD_PID"
+	kam_start
 	measure kamailio "$KPORT" "$KPIDS" "$n" | tee -a "$ROWS" >&2
+	stop "$KPID"
 done
-kill "$KPID" "$SBCD_PID" 2>/dev/null
 
 KVER=$(kamailio -v 2>/dev/null | sed -n 's/^version: kamailio \([0-9.]*\).*/\1/p')
 OUT=$D/section.md
