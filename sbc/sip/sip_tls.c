@@ -473,6 +473,7 @@ static void conn_drop(struct sip_conn *c, int ssl_freed)
 	if (c->next)
 		c->next->pprev = c->pprev;
 	su_timer_destroy(c->timer);
+	free(c->ocsp_detail);
 	free(c);
 }
 
@@ -574,7 +575,8 @@ static int verify_ocsp(struct sip_conn *c, SSL *ssl, X509_STORE_CTX *x)
 		X509_STORE_CTX_set_error(x, X509_V_ERR_OCSP_VERIFY_FAILED);
 		break;
 	}
-	snprintf(c->ocsp_detail, sizeof(c->ocsp_detail), "%s", detail);
+	free(c->ocsp_detail);
+	c->ocsp_detail = strdup(detail);
 	return 0;
 }
 
@@ -620,7 +622,8 @@ static void alert_reject(struct sip_conn *c, int where, int ret)
 			 SSL_alert_desc_string_long(ret));
 		conn_reject(c, SIP_REJ_PROTOCOL, detail);
 	} else if (c->ocsp_rej >= 0) {
-		snprintf(detail, sizeof(detail), "%.140s, alert %d", c->ocsp_detail, desc);
+		snprintf(detail, sizeof(detail), "%.140s, alert %d",
+			 c->ocsp_detail ? c->ocsp_detail : "OCSP", desc);
 		conn_reject(c, (enum sip_rej)c->ocsp_rej, detail);
 	} else if (c->verr) {
 		snprintf(detail, sizeof(detail), "%s, alert %d",
@@ -702,6 +705,8 @@ int sip_tls_policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_p
 	/* an idle connection keeps no record buffers (about 34 KiB): OpenSSL frees them when
 	 * nothing is pending and allocates them again for the next record */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* TLS 1.2 sessions (TLS 1.3 resumes from stateless tickets): at most about 60 MiB */
+	SSL_CTX_sess_set_cache_size(ctx, 20480);
 	ifc->prev_verify = SSL_CTX_get_verify_callback(ctx);
 	SSL_CTX_set_verify(ctx, mode, verify_cb);
 	SSL_CTX_set_info_callback(ctx, info_cb);

@@ -32,11 +32,11 @@ struct sip_conn {
 	/* OCSP (sip_ocsp.h): the handshake is held while ocsp_pending */
 	struct sip_ocsp_wait *ocsp_wait;
 	int ocsp_checked, ocsp_pending;
-	int ocsp_rej;     /* refusal the OCSP verdict asks for, -1 for none */
-	int su_idx;       /* sofia's su_root registration of the socket, 0 unknown */
-	su_timer_t *park; /* stops sofia watching the socket while the handshake is held */
-	BIO *mine;        /* our socket BIO, NULL when not adopted */
-	char ocsp_detail[400];
+	int ocsp_rej;      /* refusal the OCSP verdict asks for, -1 for none */
+	int su_idx;        /* sofia's su_root registration of the socket, 0 unknown */
+	su_timer_t *park;  /* stops sofia watching the socket while the handshake is held */
+	BIO *mine;         /* our socket BIO, NULL when not adopted */
+	char *ocsp_detail; /* why OCSP refused it (malloc), NULL: kept small while idle */
 	char peer[64];
 	char subject[256];
 	char issuer[256];

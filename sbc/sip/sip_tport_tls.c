@@ -72,9 +72,16 @@ static int flag_idx = -1;
 static pthread_key_t buf_key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static __thread struct tbuf *tb;
+static __thread SSL *last_ssl; /* the SSL this thread created last (ex_data "new" callback) */
 static struct sip_tport_tls_stats st;
 static int mismatch_logged;
-static int version_ok; /* built against the sofia-sip whose tls_t is mirrored above */
+static int version_ok;  /* built against the sofia-sip whose tls_t is mirrored above */
+static int layout_seen; /* a connection matched the mirrored layout: its fields may be read */
+
+static void ssl_new_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	last_ssl = parent;
+}
 
 static void init_once(void)
 {
@@ -82,7 +89,8 @@ static void init_once(void)
 	    (tls_t * (*)(tls_t *, int, int)) dlsym(RTLD_NEXT, "tls_init_secondary");
 	orig_read = (ssize_t(*)(tls_t *))dlsym(RTLD_NEXT, "tls_read");
 	orig_free = (void (*)(tls_t *))dlsym(RTLD_NEXT, "tls_free");
-	flag_idx = SSL_get_ex_new_index(0, "sbc tport tls flags", NULL, NULL, NULL);
+	flag_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, "sbc tport tls flags",
+					   ssl_new_cb, NULL, NULL);
 	pthread_key_create(&buf_key, free);
 	version_ok = strncmp(SOFIA_SIP_VERSION, "1.12.11", 7) == 0;
 }
@@ -104,16 +112,21 @@ static struct tbuf *thread_buf(void)
 	return tb;
 }
 
-/* 1 when t is what tls_init_secondary(master, sock, accept) of 1.12.11 leaves. */
+/*
+ * 1 when t is what tls_init_secondary(master, sock, accept) of 1.12.11 leaves. The first test
+ * compares pointers only: the SSL the call just created must sit where the mirror says; the
+ * others dereference nothing until that holds.
+ */
 static int layout_ok(const tls_t *master, const tls_t *t, int sock, int accept)
 {
 	int fd = -1;
 
-	return t->ctx && t->ctx == master->ctx && t->con && SSL_get_SSL_CTX(t->con) == t->ctx &&
-	       t->bio_con && SSL_get_rbio(t->con) == t->bio_con &&
-	       BIO_get_fd(t->bio_con, &fd) >= 0 && fd == sock && t->accept == (accept ? 1u : 0u) &&
-	       t->read_buffer && t->read_buffer_len == 0 && t->read_events == 0 &&
-	       !t->write_buffer && t->write_buffer_len == 0 && t->write_events == 0;
+	return last_ssl && t->con == last_ssl && t->ctx && t->ctx == master->ctx &&
+	       SSL_get_SSL_CTX(t->con) == t->ctx && t->bio_con &&
+	       SSL_get_rbio(t->con) == t->bio_con && BIO_get_fd(t->bio_con, &fd) >= 0 &&
+	       fd == sock && t->accept == (accept ? 1u : 0u) && t->read_buffer &&
+	       t->read_buffer_len == 0 && t->read_events == 0 && !t->write_buffer &&
+	       t->write_buffer_len == 0 && t->write_events == 0;
 }
 
 tls_t *tls_init_secondary(tls_t *master, int sock, int accept)
@@ -123,6 +136,7 @@ tls_t *tls_init_secondary(tls_t *master, int sock, int accept)
 	pthread_once(&once, init_once);
 	if (!orig_init_secondary)
 		return NULL;
+	last_ssl = NULL;
 	t = orig_init_secondary(master, sock, accept);
 	if (!t || !orig_read || flag_idx < 0 || !version_ok)
 		return t;
@@ -137,6 +151,7 @@ tls_t *tls_init_secondary(tls_t *master, int sock, int accept)
 	}
 	su_free(t->home, t->read_buffer);
 	t->read_buffer = NULL;
+	layout_seen = 1;
 	st.shared++;
 	return t;
 }
@@ -264,7 +279,8 @@ ssize_t tls_read(tls_t *t)
 	pthread_once(&once, init_once);
 	if (!orig_read)
 		return -1;
-	if (!t || !t->con || !((f = flags_of(t)) & F_SHARED) || t->read_buffer_len)
+	/* until one connection matched the layout, no field of any is ours to read */
+	if (!layout_seen || !t || !t->con || !((f = flags_of(t)) & F_SHARED) || t->read_buffer_len)
 		return orig_read(t); /* sofia's own buffer, or bytes not yet claimed */
 	if (!(b = thread_buf())) {
 		errno = ENOMEM;
