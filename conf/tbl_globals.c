@@ -148,7 +148,7 @@ static const struct conf_column cols[] = {
 	{"SIPTLSHandshakeThreads", "tls-handshake-threads", 171, CONF_T_INT, -1, 64, NULL, NULL,
 	 "-1",
 	 "Threads that run the SIP listeners' TLS handshakes beside the SIP thread: -1 for one "
-	 "per core beyond the first (at least 1), 0 for none (handshakes on the SIP thread)",
+	 "per core, 0 for none (handshakes on the SIP thread)",
 	 CONF_F_RESET, SIP, SEC},
 };
 _Static_assert(CONF_NCOLS(cols) == GLOBALS_NCOLS, "conf/cols.h lists every column of globals");

@@ -341,8 +341,11 @@ unsigned sip_hs_threads_for(long long v)
 
 	if (v >= 0)
 		return (unsigned)v;
+	/* one per core, not one per core beyond the SIP thread's: the SIP thread's part of a
+	 * new connection is a fifth of the workers' (doc/PERFORMANCE.md), so with cores - 1
+	 * workers the last core would mostly idle while handshakes queue */
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
-	return cores > 2 ? (unsigned)(cores - 1) : 1;
+	return cores > 1 ? (unsigned)(cores > 64 ? 64 : cores) : 1;
 }
 
 struct sip_hs *sip_hs_start(struct sip_engine *e, unsigned n, char *err, size_t errlen)

@@ -23,8 +23,8 @@ struct sip_engine;
 struct sip_conn;
 struct sip_hs;
 
-/* Worker threads for the SIPTLSHandshakeThreads value v: -1 one per online core beyond the
- * first (at least 1), 0 none, else v. */
+/* Worker threads for the SIPTLSHandshakeThreads value v: -1 one per online core (at least 1,
+ * at most 64), 0 none, else v. */
 unsigned sip_hs_threads_for(long long v);
 
 /* Starts n workers (named sbcd-hs0, sbcd-hs1, ...) on e's su_root; NULL with err set when
