@@ -6,10 +6,10 @@
 # the SDP each phone receives names only rtpengine's address; packets flow through rtpengine's
 # ports both ways (its ng counters, and a tcpdump capture on loopback with no packet between the
 # phones); the TLS leg carries SRTP (none of its payloads decodes to either phone's tone, each has
-# the 10-byte auth tag) while the plain leg carries the tones in clear; BYE
-# frees the session. The same with bob (TLS, SRTP) as the caller. Then, toward the TLS phone: a call whose INVITE has no SDP (late
-# offer: bob offers SRTP in his 200, the caller gets RTP), a re-INVITE putting bob on hold,
-# and a CANCEL while bob's second line rings.
+# the 10-byte auth tag) while the plain leg carries the tones in clear; BYE frees the session. The
+# same with bob (TLS, SRTP) as the caller. Then, toward the TLS phone: a call whose INVITE has no
+# SDP (late offer: bob offers SRTP in his 200, the caller gets RTP), a re-INVITE putting bob on
+# hold, and a CANCEL while bob's second line rings.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../pki.sh"
 source "$(dirname "$0")/../sip/lib-sip.sh"
