@@ -183,10 +183,14 @@ wait "$LPID"
 if wait_for '! engine_knows long' 30; then ok "and frees it after the BYE"; else fail "long call still in rtpengine"; fi
 
 # --- the engine stops answering: alarm; back: cleared ---
-kill -STOP "$RTPE_PID"
+# stopped (state T; stopped again if anything continued it), so its ng requests time out
+for _ in 1 2 3; do
+	kill -STOP "$RTPE_PID"
+	wait_for "grep -q '^State:.*T' /proc/$RTPE_PID/status" 20 && break
+done
 if wait_for "$BIN/sbc-ini --socket $SOCK status Alarms | grep -q mediaEngineDown" 150; then
 	ok "alarm mediaEngineDown when rtpengine does not answer"
-else fail "no mediaEngineDown alarm"; fi
+else fail "no mediaEngineDown alarm ($(grep '^State' /proc/"$RTPE_PID"/status))"; fi
 kill -CONT "$RTPE_PID"
 if wait_for "! $BIN/sbc-ini --socket $SOCK status Alarms | grep -q mediaEngineDown" 150; then
 	ok "alarm cleared when rtpengine answers again"

@@ -22,13 +22,31 @@ done
 pki_make "$D/pki" >/dev/null 2>&1 || { fail "test PKI"; t_end; exit 1; }
 P=$D/pki
 
-APORT=$(free_udp); BPORT=$(free_udp); ACTL=$(free_port); BCTL=$(free_port)
 media_rtpengine_start
 if wait_for "ng ping | grep -q pong" 100; then ok "private rtpengine answers ng ping"; else
 	fail "private rtpengine answers ng ping"; tail -5 "$D/rtpengine.log"; t_end; exit 1; fi
 # mutual TLS on the SIP interfaces from boot (reset-required), no subject pattern
 printf "[SIP Params]\nMediaEngineAddress = '127.0.0.1:%s'\nSIPSRequireClientCertificate = 1\nPeerHostNameVerificationMode = 0\n" "$NG" >"$D/boot.ini"
 if rt_sbcd "$D" "$D/boot.ini"; then ok "sbcd starts"; else fail "sbcd starts"; t_end; exit 1; fi
+# free_pair: a port P with P and P + 1 free for UDP and TCP (baresip listens for TLS on P + 1)
+free_pair() {
+	python3 -c '
+import socket
+while True:
+    socks = []
+    try:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); socks.append(u)
+        p = u.getsockname()[1]
+        for q, kind in ((p, socket.SOCK_STREAM), (p + 1, socket.SOCK_DGRAM), (p + 1, socket.SOCK_STREAM)):
+            s = socket.socket(socket.AF_INET, kind); socks.append(s); s.bind(("127.0.0.1", q))
+        print(p); break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()'
+}
+# the phones' ports, picked once sbcd listens
+APORT=$(free_pair); BPORT=$(free_pair); ACTL=$(free_port); BCTL=$(free_port)
 TLSPORT=$(sed -n 's/^SIPInterface 0 = [0-9]*, [0-9]*, \([0-9]*\);/\1/p' "$D/init.ini")
 ini() { "$BIN/sbc-ini" --socket "$SOCK" "$@"; }
 check "TLS context 0: the test CA's server certificate, key and trusted roots" \
