@@ -209,7 +209,7 @@ t_track "$LPID"
 wait_for "grep -q '^rtp-done' $D/lost.out" 100
 CIDL=$(awk '/^call-id/{print $2}' "$D/lost.out")
 kill -9 "$RTPE_PID"
-wait "$RTPE_PID" 2>/dev/null
+{ wait "$RTPE_PID"; } 2>/dev/null
 rtpengine_start
 wait_for "ng ping | grep -q pong" 100
 # no status look meanwhile: each one queries the calls, which would find the loss first
