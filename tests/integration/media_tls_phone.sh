@@ -6,10 +6,10 @@
 # the SDP each phone receives names only rtpengine's address; packets flow through rtpengine's
 # ports both ways (its ng counters, and a tcpdump capture on loopback with no packet between the
 # phones); the TLS leg carries SRTP (none of its payloads decodes to either phone's tone, each has
-# the 10-byte auth tag) while the plain leg carries the tones in clear; BYE
-# frees the session. Then, toward the same TLS phone: a call whose INVITE has no SDP (late
-# offer: bob offers SRTP in his 200, the caller gets RTP), a re-INVITE putting bob on hold,
-# and a CANCEL while bob's second line rings.
+# the 10-byte auth tag) while the plain leg carries the tones in clear; BYE frees the session. The
+# same with bob (TLS, SRTP) as the caller. Then, toward the TLS phone: a call whose INVITE has no
+# SDP (late offer: bob offers SRTP in his 200, the caller gets RTP), a re-INVITE putting bob on
+# hold, and a CANCEL while bob's second line rings.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../pki.sh"
 source "$(dirname "$0")/../sip/lib-sip.sh"
@@ -28,6 +28,25 @@ if wait_for "ng ping | grep -q pong" 100; then ok "private rtpengine answers ng 
 # mutual TLS on the SIP interfaces from boot (reset-required), no subject pattern
 printf "[SIP Params]\nMediaEngineAddress = '127.0.0.1:%s'\nSIPSRequireClientCertificate = 1\nPeerHostNameVerificationMode = 0\n" "$NG" >"$D/boot.ini"
 if rt_sbcd "$D" "$D/boot.ini"; then ok "sbcd starts"; else fail "sbcd starts"; t_end; exit 1; fi
+# free_pair: a port P with P and P + 1 free for UDP and TCP (baresip listens for TLS on P + 1)
+free_pair() {
+	python3 -c '
+import socket
+while True:
+    socks = []
+    try:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); socks.append(u)
+        p = u.getsockname()[1]
+        for q, kind in ((p, socket.SOCK_STREAM), (p + 1, socket.SOCK_DGRAM), (p + 1, socket.SOCK_STREAM)):
+            s = socket.socket(socket.AF_INET, kind); socks.append(s); s.bind(("127.0.0.1", q))
+        print(p); break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()'
+}
+# the phones' ports, picked once sbcd listens
+APORT=$(free_pair); BPORT=$(free_pair); ACTL=$(free_port); BCTL=$(free_port)
 TLSPORT=$(sed -n 's/^SIPInterface 0 = [0-9]*, [0-9]*, \([0-9]*\);/\1/p' "$D/init.ini")
 ini() { "$BIN/sbc-ini" --socket "$SOCK" "$@"; }
 check "TLS context 0: the test CA's server certificate, key and trusted roots" \
@@ -40,13 +59,19 @@ check "media realm, IP profiles and routing (alice's group plain, bob's secured)
 	"CpMediaRealm 0 = \"lo\", \"O+M+C\", $PMIN, 50, 1;" '[ \CpMediaRealm ]' \
 	'[ IpProfile ]' 'FORMAT IpProfile_Index = IpProfile_ProfileName, IpProfile_SBCMediaSecurityBehaviour, IpProfile_SBCMediaAnchoring;' \
 	'IpProfile 0 = "plain", 2, 1;' 'IpProfile 1 = "srtp", 1, 1;' '[ \IpProfile ]' \
+	'[ ProxySet ]' 'FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_ClassificationInput;' \
+	'ProxySet 1 = "alice", 1;' '[ \ProxySet ]' \
+	'[ ProxyIp ]' 'FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress, ProxyIp_TransportType;' \
+	"ProxyIp 1 = \"1\", 0, \"127.0.0.1:$APORT\", 0;" '[ \ProxyIp ]' \
 	'[ IPGroup ]' 'FORMAT IPGroup_Index = IPGroup_Type, IPGroup_Name, IPGroup_ProxySetName, IPGroup_ClassifyByProxySet, IPGroup_IPProfileName;' \
-	'IPGroup 0 = 0, "phones", "", 0, "plain";' 'IPGroup 1 = 1, "tls-phones", "", 0, "srtp";' '[ \IPGroup ]' \
+	'IPGroup 0 = 0, "phones", "", 0, "plain";' 'IPGroup 1 = 1, "tls-phones", "", 0, "srtp";' \
+	'IPGroup 2 = 0, "alice", "alice", 0, "plain";' '[ \IPGroup ]' \
 	'[ Classification ]' 'FORMAT Classification_Index = Classification_ClassificationName, Classification_SrcAddress, Classification_ActionType, Classification_SrcIPGroupName;' \
 	'Classification 0 = "local", "127.0.0.1", 1, "phones";' '[ \Classification ]' \
 	'[ IP2IPRouting ]' 'FORMAT IP2IPRouting_Index = IP2IPRouting_RouteName, IP2IPRouting_SrcIPGroupName, IP2IPRouting_DestUsernamePrefix, IP2IPRouting_DestType, IP2IPRouting_DestIPGroupName;' \
 	'IP2IPRouting 0 = "to-bob", "phones", "bob", 0, "tls-phones";' \
-	'IP2IPRouting 1 = "to-carol", "phones", "carol", 0, "tls-phones";' '[ \IP2IPRouting ]'
+	'IP2IPRouting 1 = "to-carol", "phones", "carol", 0, "tls-phones";' \
+	'IP2IPRouting 2 = "to-alice", "tls-phones", "alice", 0, "alice";' '[ \IP2IPRouting ]'
 
 # tone FILE HZ: 20 s of a sine at HZ, 8 kHz mono 16 bit (the phones' audio, aufile)
 tone() {
@@ -57,7 +82,6 @@ w.writeframes(b"".join(struct.pack("<h", int(9000 * math.sin(2 * math.pi * f * i
 }
 tone "$D/a.wav" 440
 tone "$D/b.wav" 1020
-APORT=$(free_udp); BPORT=$(free_udp); ACTL=$(free_port); BCTL=$(free_port)
 ARTP=$((PMAX + 1000)); BRTP=$((PMAX + 1200))
 # phone NAME SIP-PORT CTL-PORT RTP-PORT WAV EXTRA-CONFIG: a baresip config directory $D/NAME
 phone() {
@@ -86,7 +110,7 @@ phone bob "$BPORT" "$BCTL" "$BRTP" "$D/b.wav" "sip_certificate $P/bob.pem
 sip_cafile $P/ca.crt"
 cat "$P/client.crt" "$P/client.key" >"$P/bob.pem"
 chmod 600 "$P/bob.pem"
-echo "<sip:alice@127.0.0.1:$APORT>;regint=0;audio_codecs=PCMU" >"$D/alice/accounts"
+echo "<sip:alice@127.0.0.1:$APORT>;regint=0;answermode=auto;audio_codecs=PCMU" >"$D/alice/accounts"
 for u in bob carol; do
 	am=auto; [ $u = carol ] && am=manual
 	echo "<sip:$u@127.0.0.1;transport=tls>;outbound=\"sip:127.0.0.1:$TLSPORT;transport=tls\";regint=300;answermode=$am;audio_codecs=PCMU;mediaenc=srtp-mand"
@@ -131,6 +155,14 @@ trace_msg() {
 		!f && $0 ~ re { n++; if (n == want) f = 1 }
 		f && /\[;m/ { exit }
 		f { sub(/\r$/, ""); print }' "$1"
+}
+# trace_after FILE LINE REGEX METHOD: the first message after line LINE of baresip's trace whose
+# start line matches REGEX and whose CSeq names METHOD
+trace_after() {
+	tail -n +"$(($2 + 1))" "$1" | awk -v re="$3" -v m="$4" '
+		!f && $0 ~ re { f = 1; msg = "" }
+		f && /\[;m/ { if (msg ~ ("\nCSeq: [0-9]+ " m "\n")) { printf "%s", msg; exit } f = 0; next }
+		f { sub(/\r$/, ""); msg = msg $0 "\n" }'
 }
 sdp_port() { grep -o 'm=audio [0-9]*' <<<"$1" | head -1 | awk '{print $2}'; }
 
@@ -199,6 +231,52 @@ if grep -qE '"udp", "tls", "phones", "tls-phones", .*"127\.0\.0\.1:[0-9]+", "127
 	ok "Calls: udp to tls, both media addresses, SRTP no/yes, packets relayed"
 else fail "Calls row"; cat "$D/calls"; fi
 if wait_for "! ng_knows '$CID'" 30; then ok "BYE freed the session in rtpengine"; else fail "rtpengine still holds the call after BYE"; fi
+
+# --- bob (TLS, SRTP) calls alice: the secured phone as the caller ---
+la=$(wc -l <"$D/alice.log"); lb=$(wc -l <"$D/bob.log")
+tcpdump -i lo -n -U -w "$D/media2.pcap" "udp and (portrange $PMIN-$PMAX or portrange $ARTP-$((ARTP + 99)) or portrange $BRTP-$((BRTP + 99)))" >"$D/tcpdump2.log" 2>&1 &
+TCPD=$!
+t_track "$TCPD"
+wait_for "grep -q 'listening on' $D/tcpdump2.log" 50
+ctl "$BCTL" dial "sip:alice@127.0.0.1" >"$D/dial2.out"
+if wait_for "tail -n +$((lb + 1)) $D/bob.log | grep -q 'Call established'" 150; then ok "bob's call to alice (over TLS) is established"; else
+	fail "bob's call to alice not established"; tail -20 "$D/bob.log"; fi
+sleep 3
+b_inv2=$(trace_after "$D/bob.log" "$lb" '^INVITE sip:alice' INVITE)
+CID3=$(grep -m1 '^Call-ID: ' <<<"$b_inv2" | awk '{print $2}')
+ng query "$CID3" >"$D/query2"
+ctl "$BCTL" hangup >/dev/null
+wait_for "tail -n +$((lb + 1)) $D/bob.log | grep -q 'terminated'" 50
+sleep 0.5
+kill "$TCPD"; wait "$TCPD" 2>/dev/null
+a_inv2=$(trace_after "$D/alice.log" "$la" '^INVITE sip:alice' INVITE)
+b_2002=$(trace_after "$D/bob.log" "$lb" '^SIP/2.0 200' INVITE)
+pa=$(sdp_port "$a_inv2"); pb=$(sdp_port "$b_2002")
+if grep -q '^c=IN IP4 127.0.0.1' <<<"$a_inv2" && in_range "$pa" && grep -q "^m=audio $pa RTP/AVP " <<<"$a_inv2" && ! grep -q '^a=crypto' <<<"$a_inv2"; then
+	ok "alice is offered RTP/AVP on rtpengine's port $pa, no crypto"
+else fail "alice's INVITE SDP: port '$pa'"; echo "$a_inv2" | sed 's/^/       | /' | tail -20; fi
+if grep -q '^c=IN IP4 127.0.0.1' <<<"$b_2002" && in_range "$pb" && grep -q "^m=audio $pb RTP/SAVP " <<<"$b_2002" &&
+	grep -q '^a=crypto:[0-9]* AES_CM_128_HMAC_SHA1_80 inline:' <<<"$b_2002"; then
+	ok "bob's answer over TLS: RTP/SAVP on rtpengine's port $pb with his suite"
+else fail "bob's 200 SDP: port '$pb'"; echo "$b_2002" | sed 's/^/       | /' | tail -20; fi
+python3 "$TOP/tests/sip/media_pcap.py" "$D/media2.pcap" "$ARTP-$((ARTP + 99))" "$BRTP-$((BRTP + 99))" \
+	"$PMIN-$PMAX" 440 1020 >"$D/flows" 2>"$D/flows.err"
+sed 's/^/       | /' "$D/flows"
+if [ "$(flow a-to-engine 2)" -ge 100 ] && [ "$(flow engine-to-b 2)" -ge 100 ] && [ "$(flow b-to-engine 2)" -ge 100 ] &&
+	[ "$(flow engine-to-a 2)" -ge 100 ] && [ "$(flow direct 2)" = 0 ] &&
+	[ "$(flow a-to-engine 3)" -ge $(($(flow a-to-engine 2) * 9 / 10)) ] && [ "$(flow engine-to-a 3)" -ge $(($(flow engine-to-a 2) * 9 / 10)) ] &&
+	[ "$(flow engine-to-b 3)" = 0 ] && [ "$(flow b-to-engine 3)" = 0 ] && [ "$(flow b-lengths 2)" = 170 ]; then
+	ok "capture: through rtpengine both ways, the tones in clear on alice's leg, SRTP on bob's"
+else fail "capture of bob's call: $(tr '\n' ' ' <"$D/flows")"; fi
+if python3 - "$D/query2" <<'PY'
+import ast, sys
+d = ast.literal_eval(open(sys.argv[1]).read())
+proto = {t: [m["protocol"] for m in v["medias"]] for t, v in d["tags"].items()}
+assert proto == {"sbc-a": ["RTP/SAVP"], "sbc-b": ["RTP/AVP"]}, proto
+PY
+then ok "rtpengine (ng query): the caller bob's side RTP/SAVP, alice's RTP/AVP"
+else fail "ng query of bob's call"; head -c 400 "$D/query2"; fi
+if wait_for "! ng_knows '$CID3'" 30; then ok "BYE freed the session"; else fail "rtpengine still holds bob's call"; fi
 
 # ext MODE USER NAME: tests/sip/media_call.py as the caller (plain, UDP) toward bob's baresip
 ext() {
