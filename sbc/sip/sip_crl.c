@@ -255,6 +255,14 @@ static void fetch_fail(struct cdp *c, const char *why)
 	snprintf(c->result, sizeof(c->result), "failed: %s", why);
 }
 
+/* An empty CRL has no revoked list at all (-1 from OpenSSL). */
+static int revoked_count(X509_CRL *crl)
+{
+	int n = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
+
+	return n > 0 ? n : 0;
+}
+
 /* A body of the URL: one full CRL signed by the issuer, not older than the one in force. */
 static void fetch_done(struct cdp *c, const unsigned char *body, size_t blen)
 {
@@ -282,7 +290,7 @@ static void fetch_done(struct cdp *c, const unsigned char *body, size_t blen)
 		return;
 	}
 	fetch_close(c);
-	revoked = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
+	revoked = revoked_count(crl);
 	changed = !c->crl || X509_CRL_match(c->crl, crl) != 0;
 	pthread_mutex_lock(&lock);
 	X509_CRL_free(c->crl);
@@ -497,7 +505,7 @@ static void row_crl(const struct conf_table *t, struct conf_row *r, X509_CRL *cr
 	tls_asn1_time_text(X509_CRL_get0_nextUpdate(crl), buf, sizeof(buf));
 	conf_row_set_text(t, r, CRLSTATUS_NEXT_UPDATE, buf, ebuf, sizeof(ebuf));
 	r->v[CRLSTATUS_STATE].i = nu && nu <= now ? 2 : 1;
-	r->v[CRLSTATUS_REVOKED_COUNT].i = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
+	r->v[CRLSTATUS_REVOKED_COUNT].i = revoked_count(crl);
 }
 
 void sip_crl_status(struct sip_engine *e, struct conf_store *st)

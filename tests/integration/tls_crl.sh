@@ -3,8 +3,9 @@
 # the root's CRL (DER) at the URL the phone certificates name; a good phone is accepted, a phone
 # revoked in a replaced CRL is refused on its next handshake and its established connection is
 # closed when the CRL is refreshed (80% of its window); with the server down and the nextUpdate
-# passed, alarm crlExpired; the CRLStatus rows. Then outgoing TLS: a proxy connection is closed
-# once its server's root is deleted from the context.
+# passed, alarm crlExpired; the CRLStatus rows. Then outgoing TLS: the proxy server certificate's
+# distribution point is learned and fetched too, and the proxy connection is closed once its
+# server's root is deleted from the context.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../pki.sh"
 t_begin tls_crl
@@ -187,8 +188,19 @@ check "delete the imported CRL" ini tls delete-crl 0
 	openssl req -x509 -new -key proxy-ca.key -subj /CN=Proxy-Root-CA -days 3650 \
 		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
 		-out proxy-ca.crt 2>/dev/null &&
-	openssl ecparam -name prime256v1 -genkey -noout -out proxysrv.key ) &&
-	pki_sign "$P" proxysrv localhost server proxy-ca -days 365 || fail "PKI: proxy server"
+	openssl ecparam -name prime256v1 -genkey -noout -out proxysrv.key ) || fail "PKI: proxy CA"
+# the proxy server's certificate names the proxy CA's CRL, served on another port
+HP2=$(free_port)
+URL2="http://127.0.0.1:$HP2/proxy.crl"
+printf '[ srvcdp ]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature,keyEncipherment\nextendedKeyUsage = serverAuth\nsubjectAltName = DNS:localhost,IP:127.0.0.1\ncrlDistributionPoints = URI:%s\n' "$URL2" >>"$P/ca.cnf"
+pki_sign "$P" proxysrv localhost srvcdp proxy-ca -days 365 || fail "PKI: proxy server"
+mkdir -p "$P/pca/newcerts" "$D/www2" && : >"$P/pca/index.txt" && echo 1000 >"$P/pca/crlnumber" &&
+	cp "$P/ca.cnf" "$P/pca/ca.cnf" &&
+	( cd "$P/pca" && openssl ca -batch -config ca.cnf -cert ../proxy-ca.crt -keyfile ../proxy-ca.key \
+		-gencrl -crldays 1 -out "$D/www2/proxy.crl" 2>/dev/null ) || fail "PKI: the proxy CA's CRL"
+python3 -m http.server "$HP2" --bind 127.0.0.1 --directory "$D/www2" >"$D/http2.log" 2>&1 &
+t_track $!
+check "distribution points on again" ini import --incremental "$D/cdp.ini"
 cat >"$D/sipserver.py" <<'X'
 import socket, ssl, sys, threading
 port, crt, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -234,6 +246,10 @@ check "a TLS proxy set with keep-alive" ini import --incremental "$D/proxies.ini
 check "the server is up by keep-alive over TLS" wait_for '[ "$(counter State ProxyStatus 0)" = 1 ]' 100
 check "its verified subject is shown" test "$(counter TLSPeerSubject ProxyStatus 0)" = CN=localhost
 check "one connection is up at the server" grep -q "conn up" "$D/srv.log"
+# outgoing: the server certificate's distribution point is learned and its CRL fetched too
+crl_row() { ini status CRLStatus 2>&1 | grep -F "\"$URL2\""; }
+check "CRLStatus: the proxy CA's CRL fetched from the server certificate's URL" \
+	wait_for 'crl_row | grep -q "\"CN=Proxy-Root-CA\", .*, 1, 0, \"ok: 0 revoked"' 100
 ini tls roots 0 >"$D/roots.out" 2>&1
 ROOTIDX=$(python3 -c '
 import re, sys
