@@ -20,11 +20,11 @@
 #define SBC_SIP_TPORT_TLS_H
 
 struct sip_tport_tls_stats {
-	unsigned long long shared;   /* connections that read into the shared buffer */
-	unsigned long long own;      /* connections left with sofia's own buffer */
-	unsigned long long spills;   /* unclaimed bytes copied out of the shared buffer */
-	unsigned long long pongs;    /* CRLF keep-alives answered */
-	int interposed;              /* 1 when sofia calls our tls_* (checked at start) */
+	unsigned long long shared; /* connections that read into the shared buffer */
+	unsigned long long own;    /* connections left with sofia's own buffer */
+	unsigned long long spills; /* unclaimed bytes copied out of the shared buffer */
+	unsigned long long pongs;  /* CRLF keep-alives answered */
+	int interposed;            /* 1 when sofia calls our tls_* (checked at start) */
 };
 
 /* Checks at start that sofia calls our functions; logs what it finds. 0, or -1 when sofia's
