@@ -11,6 +11,9 @@
  *   ping K      "\r\n\r\n" (RFC 5626 keep-alive) on the first K idle connections; waits up to
  *               5 s for their "\r\n" pongs: "ping sent=K pong=M"
  *   options K   one OPTIONS on K connections spread over all: "options sent=K ok=M"
+ *   split K     one OPTIONS on K connections, each in two TLS records: the headers without
+ *               their last CRLF, then "\r\n" alone (a CRLF inside a message is no keep-alive):
+ *               "split sent=K ok=M"
  *   alive       "alive=N": connections the server has not closed (a read sees end of stream)
  *   quit / EOF  closes every connection and exits
  * Why not bench/tlsload: that keeps OPTIONS outstanding on every connection; this one measures
@@ -108,7 +111,7 @@ static int conn_open(struct conn *c)
 	return 0;
 }
 
-static int send_options(struct conn *c)
+static int send_options_split(struct conn *c, int split)
 {
 	char m[600];
 	unsigned long long n = ++seq;
@@ -120,10 +123,18 @@ static int send_options(struct conn *c)
 			   "Content-Length: 0\r\n\r\n",
 			   o.host, o.port, getpid(), n, n, o.host, getpid(), n);
 
-	if (SSL_write(c->ssl, m, len) != len)
+	if (split &&
+	    (SSL_write(c->ssl, m, len - 2) != len - 2 || SSL_write(c->ssl, "\r\n", 2) != 2))
+		return -1;
+	if (!split && SSL_write(c->ssl, m, len) != len)
 		return -1;
 	c->expect++;
 	return 0;
+}
+
+static int send_options(struct conn *c)
+{
+	return send_options_split(c, 0);
 }
 
 /* Consumes pongs and whole responses from buf; counts 200s and pongs. -1 on garbage. */
@@ -292,6 +303,16 @@ static void command(const char *line)
 		want_pong = sent;
 		pump(now() + 5, pongs_done);
 		printf("ping sent=%u pong=%u\n", sent, got_pong);
+	} else if (sscanf(line, "split %u", &k) == 1) {
+		got_ok = 0;
+		for (unsigned i = 0; i < o.conns && sent < k; i++)
+			if (cs[i].st == S_IDLE && send_options_split(&cs[i], 1) == 0)
+				sent++;
+		want_ok = sent;
+		pump(now() + 10, oks_done);
+		for (unsigned i = 0; i < o.conns; i++)
+			cs[i].expect = 0;
+		printf("split sent=%u ok=%u\n", sent, got_ok);
 	} else if (sscanf(line, "options %u", &k) == 1) {
 		unsigned idle = count(S_IDLE), step = k ? (idle / k ? idle / k : 1) : 1;
 		got_ok = 0;

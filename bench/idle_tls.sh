@@ -162,7 +162,7 @@ connections with `bench/idle_tls.c` (TLS 1.3, full handshakes, ECDSA P-256 clien
 certificate verified against root + intermediate), sends one OPTIONS on each, waits for the
 200s and lets them idle; PSS from `/proc/PID/smaps_rollup` (Kamailio {kver}: the sum over
 all its processes, `-m 4096` shared memory, `tcp_children=1`) before the connections and
-after them, divided by N. Then 200 connections get an OPTIONS (200s counted) and 200 a CRLF
+after them, divided by the connections established (column idle/N). Then 200 connections get an OPTIONS (200s counted) and 200 a CRLF
 keep-alive (pongs counted). One row per build and N, in the same run for both servers; this
 machine allows 20,000 descriptors per process, so the largest N is 15,000.
 

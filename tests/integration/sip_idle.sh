@@ -58,6 +58,8 @@ ask "options 100" options
 contains "idle connections still answer OPTIONS" "$D/gen.out" "^options sent=100 ok=100$"
 ask "ping 100" ping
 contains "a CRLF keep-alive gets its pong on every connection" "$D/gen.out" "^ping sent=100 pong=100$"
+ask "split 50" split
+contains "a CRLF that ends a message's headers in a record of its own is no keep-alive" "$D/gen.out" "^split sent=50 ok=50$"
 ask "options 50" "options sent=50"
 contains "after keep-alives the connections still carry SIP" "$D/gen.out" "^options sent=50 ok=50$"
 ask alive alive
