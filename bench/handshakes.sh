@@ -149,10 +149,14 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print NR ? a[in
 KVER=$(kamailio -v 2>/dev/null | sed -n 's/^version: kamailio \([0-9.]*\).*/\1/p')
 declare -A MED
 for l in $LABELS; do MED[$l]=$(median <<<"${RATE[$l]}"); done
-best_kam=kam1
-for l in kam2 kam4; do
+# Kamailio's best stable configuration: the highest median among those without errors
+best_kam=
+for l in kam1 kam2 kam4; do
+	[ "${ERR[$l]}" = 0 ] || continue
+	[ -z "$best_kam" ] && { best_kam=$l; continue; }
 	python3 -c "import sys; sys.exit(0 if float('${MED[$l]}') > float('${MED[$best_kam]}') else 1)" && best_kam=$l
 done
+best_kam=${best_kam:-kam1}
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1] or 0),float(sys.argv[2] or 0); print(f'{a/b:.2f}' if b else '-')" "$1" "$2"; }
 name() {
 	case $1 in
