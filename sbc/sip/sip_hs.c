@@ -61,6 +61,7 @@ struct sip_hs {
 struct fd_slot {
 	int idx;   /* su_root registration with tls_connect, 0 for none */
 	int owned; /* a worker holds the handshake: drop sofia's events */
+	int dup;   /* a worker's duplicate of a handshaking socket, not a connection of its own */
 };
 
 static pthread_mutex_t fd_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -133,6 +134,28 @@ static void fd_own(int fd, int owned)
 	if ((s = fd_slot(fd, 0)))
 		s->owned = owned;
 	pthread_mutex_unlock(&fd_mu);
+}
+
+static void fd_mark_dup(int fd, int dup)
+{
+	struct fd_slot *s;
+
+	pthread_mutex_lock(&fd_mu);
+	if ((s = fd_slot(fd, dup)))
+		s->dup = dup;
+	pthread_mutex_unlock(&fd_mu);
+}
+
+int sip_hs_is_dup(int fd)
+{
+	struct fd_slot *s;
+	int dup;
+
+	pthread_mutex_lock(&fd_mu);
+	s = fd_slot(fd, 0);
+	dup = s && s->dup;
+	pthread_mutex_unlock(&fd_mu);
+	return dup;
 }
 
 static int fd_index(int fd)
@@ -308,6 +331,7 @@ static void release(struct sip_hs *p, struct sip_conn *c)
 		BIO_set_fd(c->mine, c->fd, BIO_NOCLOSE);
 		fd_own(c->fd, 0);
 	}
+	fd_mark_dup(c->hs_fd, 0);
 	close(c->hs_fd);
 	c->hs_fd = -1;
 	c->hs_owned = 0;
@@ -463,6 +487,7 @@ int sip_hs_take(struct sip_hs *p, struct sip_conn *c)
 		return 0;
 	}
 	fd_own(c->fd, 1);
+	fd_mark_dup(dup, 1);
 	BIO_set_fd(c->mine, dup, BIO_NOCLOSE);
 	c->hs_fd = dup;
 	c->hs_idx = idx;

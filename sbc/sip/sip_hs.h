@@ -52,6 +52,10 @@ void sip_hs_forget_fd(struct sip_conn *c);
 void sip_hs_policy_lock(void);
 void sip_hs_policy_unlock(void);
 
+/* 1 when fd is a worker's duplicate of a handshaking socket (the connection is counted, idled
+ * and capped by its own descriptor, never by this one). Any thread. */
+int sip_hs_is_dup(int fd);
+
 /* Connections the workers hold now. */
 unsigned sip_hs_owned(const struct sip_hs *p);
 

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sbc/sip/sip_hs.h"
 #include "sbc/sip/sip_internal.h"
 
 struct tcp_slot {
@@ -242,8 +243,9 @@ void sip_tcp_sweep(struct sip_engine *e)
 		struct stat sb;
 		struct tcp_slot *s;
 		unsigned lim_ms;
-		if (*end || fd < 0 || fd == dirfd(dh) || fstat((int)fd, &sb) < 0 ||
-		    !S_ISSOCK(sb.st_mode) || slot_grow(e->tcp, (unsigned)fd) < 0)
+		if (*end || fd < 0 || fd == dirfd(dh) || sip_hs_is_dup((int)fd) ||
+		    fstat((int)fd, &sb) < 0 || !S_ISSOCK(sb.st_mode) ||
+		    slot_grow(e->tcp, (unsigned)fd) < 0)
 			continue;
 		s = &e->tcp->slot[fd];
 		if (s->ino != sb.st_ino) {
