@@ -4,14 +4,14 @@
 # N REGISTERs over UDP to the virtual address, each of a new user (every one a new binding
 # replicated to the standby), LIMIT in flight. Then box a alone with HAEnable 0 and the
 # virtual address put on it by hand, the same load. Rounds alternate; the median counts.
-# usage: bench/ha_register.sh [N] [ROUNDS]   (default 20000, 3)
+# usage: bench/ha_register.sh [N] [ROUNDS]   (default 5000, 5)
 source "$(dirname "$0")/../tests/lib.sh"
 source "$TOP/tests/pki.sh"
 t_begin ha_register
 D=$T_DIR
-N=${1:-20000}
-ROUNDS=${2:-3}
-LIMIT=200
+N=${1:-5000}
+ROUNDS=${2:-5}
+LIMIT=50
 command -v keepalived >/dev/null || { fail "keepalived not installed"; t_end; exit 1; }
 command -v sipp >/dev/null || { fail "sipp not installed"; t_end; exit 1; }
 source "$TOP/tests/ha_env.sh"

@@ -70,9 +70,20 @@ static void health_write(struct ha *h)
 	int fd, n;
 
 	h->health_why[0] = 0;
-	h->health =
-	    h->role != HA_ACTIVE || sip_listening(h->s, h->health_why, sizeof(h->health_why)) ? 1
-											      : 2;
+	/*
+	 * init (no word from keepalived yet) is down: a box restarted while its keepalived
+	 * stayed MASTER must not keep the address without listeners. keepalived then says
+	 * FAULT, which is up (a standby's health), and the election follows.
+	 */
+	if (h->role == HA_INIT) {
+		snprintf(h->health_why, sizeof(h->health_why), "waiting for keepalived's state");
+		h->health = 2;
+	} else if (h->role == HA_ACTIVE &&
+		   !sip_listening(h->s, h->health_why, sizeof(h->health_why))) {
+		h->health = 2;
+	} else {
+		h->health = 1;
+	}
 	n = snprintf(buf, sizeof(buf), "%s %ld %s %s\n", h->health == 1 ? "up" : "down",
 		     (long)getpid(), role_name(h->role), h->health_why);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", h->healthfile);

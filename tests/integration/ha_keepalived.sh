@@ -87,6 +87,10 @@ kill -9 "$SBCD_a"
 t0=$(date +%s%N)
 check "b becomes active" wait_for '[ "$(role b)" = active ]' 100
 check "the virtual address moved to b" wait_for 'has_vip b' 50
+check "b's alarm haRoleChange names its new role (notification sbcHARoleChange)" \
+	bash -c "$BIN/sbc-ini --socket $D/b/sbcd.sock status Alarms | grep 'haRoleChange' | grep -q '\"HA active\"'"
+expect_fail "b's previous role's alarm row is gone" \
+	bash -c "$BIN/sbc-ini --socket $D/b/sbcd.sock status Alarms | grep 'haRoleChange' | grep -q '\"HA standby\"'"
 check "b answers mutual-TLS OPTIONS on the virtual address" wait_for options 10
 t1=$(date +%s%N)
 echo "  failover (kill -9 to first OPTIONS answered by b): $(((t1 - t0) / 1000000)) ms"
