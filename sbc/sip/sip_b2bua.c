@@ -35,6 +35,7 @@
 #include <sofia-sip/su_tagarg.h>
 
 #include "conf/store.h"
+#include "sbc/sip/sip_ha.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_media.h"
 
@@ -54,6 +55,7 @@ struct sip_side {
 	enum sip_proto proto;
 	char peer[80];
 	char callid[256];
+	char luri[256], ruri[256]; /* the leg's local and remote URIs (HA replication) */
 };
 
 struct sip_call {
@@ -76,6 +78,7 @@ struct sip_call {
 	struct media_op *mops;       /* SDP waiting for rtpengine */
 	char *sdp_out1;              /* the initial INVITE's SDP as rewritten for side 1 */
 	int early_offer;             /* the initial INVITE carried an offer */
+	int ha_sent;                 /* replicated to the HA standby (sip_ha.h) */
 };
 
 /* A reliable 18x of the callee relayed reliably to the caller: the caller's PRACK of ours
@@ -175,11 +178,58 @@ static void reap_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	call_free((struct sip_call *)arg);
 }
 
+/* The call's dialogs to the HA standby: up when established, gone when it ends. */
+static void ha_call(struct sip_call *c, int up)
+{
+	struct sip_ha_call hc;
+	char routes[2][1024], targets[2][512];
+
+	if (!up && !c->ha_sent)
+		return;
+	memset(&hc, 0, sizeof(hc));
+	for (int i = 0; i < 2; i++) {
+		struct sip_side *s = &c->side[i];
+		struct sip_ha_leg *l = &hc.leg[i];
+		sip_route_t const *rt = NULL;
+		sip_contact_t const *tg = NULL;
+		size_t at = 0;
+
+		routes[i][0] = targets[i][0] = 0;
+		if (s->leg)
+			nta_leg_get_route(s->leg, &rt, &tg);
+		for (; rt && at < sizeof(routes[i]); rt = rt->r_next)
+			at += (size_t)snprintf(routes[i] + at, sizeof(routes[i]) - at,
+					       "%s<" URL_PRINT_FORMAT ">", at ? "," : "",
+					       URL_PRINT_ARGS(rt->r_url));
+		if (tg)
+			snprintf(targets[i], sizeof(targets[i]), URL_PRINT_FORMAT,
+				 URL_PRINT_ARGS(tg->m_url));
+		l->callid = s->callid;
+		l->local_uri = s->luri;
+		l->remote_uri = s->ruri;
+		l->local_tag = s->leg ? nta_leg_get_tag(s->leg) : NULL;
+		l->remote_tag = s->leg ? nta_leg_get_rtag(s->leg) : NULL;
+		l->local_cseq = s->leg ? nta_leg_get_seq(s->leg) : 0;
+		l->remote_cseq = s->leg ? nta_leg_get_rseq(s->leg) : 0;
+		l->target = targets[i];
+		l->route = routes[i];
+		l->ifc = s->ifc ? s->ifc->index : 0;
+		l->proto = (int)s->proto;
+		l->peer = s->peer;
+	}
+	hc.media_callid = c->media.anchored ? c->media.callid : "";
+	hc.start = (long long)c->start;
+	hc.connected = (long long)c->connected;
+	sip_ha_dialog(&hc, up);
+	c->ha_sent = up;
+}
+
 static void call_end(struct sip_call *c, const char *why)
 {
 	if (c->ended)
 		return;
 	c->ended = 1;
+	ha_call(c, 0);
 	sip_ctls_unwatch(c->b->e, c->wait);
 	c->wait = NULL;
 	sip_media_delete(c->b->media, &c->media);
@@ -633,6 +683,7 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 		if (!c->answered) {
 			c->answered = 1;
 			c->connected = time(NULL);
+			ha_call(c, 1);
 			if (!(has_sdp(c, sip) &&
 			      media_start(c, MOP_RESP, 1, c->early_offer, sip, NULL)))
 				relay_response(c->irq, sip, status, &c->side[0], c->method);
@@ -762,6 +813,12 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 	tport_unref(tp);
 	snprintf(c->side[0].peer, sizeof(c->side[0].peer), "%s", peer);
 	snprintf(c->side[0].callid, sizeof(c->side[0].callid), "%s", sip->sip_call_id->i_id);
+	snprintf(c->side[0].luri, sizeof(c->side[0].luri), URL_PRINT_FORMAT,
+		 URL_PRINT_ARGS(sip->sip_to->a_url));
+	snprintf(c->side[0].ruri, sizeof(c->side[0].ruri), URL_PRINT_FORMAT,
+		 URL_PRINT_ARGS(sip->sip_from->a_url));
+	snprintf(c->side[1].luri, sizeof(c->side[1].luri), "%s", c->side[0].ruri);
+	snprintf(c->side[1].ruri, sizeof(c->side[1].ruri), "%s", c->side[0].luri);
 	if (rc < 0 || !c->reaper ||
 	    side_init(&c->side[1], c, 1, c->dest.tp, c->dest.to_user ? NULL : c->dest.ifc,
 		      c->dest.transport) < 0)
