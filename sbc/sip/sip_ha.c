@@ -133,15 +133,16 @@ unsigned sip_ha_apply(struct sip_engine *e, const char *records, size_t len)
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (l[0] == 'B' && apply_binding(e, l, now) == 0)
 			n++;
-		else if (l[0] == 'D' && sip_ha_dialog_parse(l, &hc) == 0)
+		else if (l[0] == 'D' && sip_ha_dialog_parse(l, &hc) == 0 && e->b2b &&
+			 sip_b2bua_restore(e->b2b, &hc) == 0)
 			calls++;
 	free(copy);
 	if (calls)
-		sip_engine_event(e, LOG_WARNING,
-				 "sip: %u established call%s replicated from the HA peer not "
-				 "recreated (dialog recreation is not implemented yet): their "
-				 "in-dialog requests get 481",
-				 calls, calls == 1 ? "" : "s");
+		sip_engine_event(
+		    e, LOG_INFO,
+		    "sip: %u established call%s replicated from the HA peer recreated; "
+		    "their in-dialog requests (BYE, re-INVITE) are routed",
+		    calls, calls == 1 ? "" : "s");
 	if (n)
 		sip_engine_event(e, LOG_INFO,
 				 "sip: %u registration%s replicated from the HA peer applied; each "
