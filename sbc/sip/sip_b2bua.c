@@ -400,6 +400,8 @@ static int fwd_send(struct sip_fwd *f, struct sip_side *to, const char *sdp, sip
 		    TAG_IF(!sdp && sip, SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
 		    TAG_IF(!sdp && sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)),
 		    NTATAG_TPORT(side_tp(to)), TAG_END());
+	if (f->orq && c->ha_sent && f->method != sip_method_bye)
+		ha_call(c, 1); /* the standby's copy follows the CSeqs of both legs */
 	return f->orq ? 0 : -1;
 }
 
