@@ -231,8 +231,9 @@ void ha_state_received(struct ha *h, int full, char *data, size_t len)
 	}
 	h->state_received = time(NULL);
 	if (full)
-		log_info("HA: SIP state from the peer: %u registration%s", t->n,
-			 t->n == 1 ? "" : "s");
+		log_info("HA: SIP state from the peer: %u registration%s, %u call%s",
+			 t->n - t->ncalls, t->n - t->ncalls == 1 ? "" : "s", t->ncalls,
+			 t->ncalls == 1 ? "" : "s");
 }
 
 void ha_state_apply(struct ha *h)
