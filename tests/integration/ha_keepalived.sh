@@ -5,7 +5,8 @@
 # listens for SIP; a configuration saved on the active appears on the standby, which refuses
 # local changes naming the active; kill -9 of the active sbcd moves the address and the
 # standby answers mutual-TLS OPTIONS on it; the old active comes back as standby and does not
-# overwrite the newer configuration (it receives it instead).
+# overwrite the newer configuration (it receives it instead). A call set up on a over mutual TLS
+# (tests/sip/tls_call.py to a sipp UAS) is recreated on b: its re-INVITE and BYE reach the UAS.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../pki.sh"
 t_begin ha_keepalived
@@ -108,7 +109,7 @@ expect_fail "b (standby) has no SIP engine, so no live binding yet" registered b
 
 # a call from the phone (mutual TLS) to bob (a UAS over UDP), set up on a before failover
 ip -n $NSP addr add 10.222.0.4/24 dev br0
-ip netns exec $NSP sipp -sf "$TOP/tests/sip/uas.xml" -i 10.222.0.4 -p 5070 -t u1 -nostdin \
+ip netns exec $NSP sipp -sf "$TOP/tests/sip/uas_reinvite.xml" -i 10.222.0.4 -p 5070 -t u1 -nostdin \
 	-key contact "sip:bob@10.222.0.4:5070" -key name bob -trace_msg -message_file "$D/uas.msg" \
 	>>"$D/uas.out" 2>&1 &
 t_track $!
@@ -135,6 +136,8 @@ check "the phone registers again over a new connection to b" wait_for "grep -q '
 CALLID=$(sed -n 's/.*"callid": "\([^"]*\)".*/\1/p' "$D/call.json")
 check "b shows the call set up on a in its Calls table (the phone's Call-ID)" \
 	bash -c "[ -n '$CALLID' ] && '$BIN/sbc-ini' --socket '$D/b/sbcd.sock' status Calls | grep '^Calls ' | grep -qF '$CALLID'"
+check "the phone's re-INVITE of that call (new connection to b) is answered 200" tls_call reinvite
+check "the re-INVITE reached bob (his second INVITE)" wait_for "[ \$(grep -c '^INVITE sip:bob@10.222.0.4:5070' $D/uas.msg) = 2 ]" 30
 check "the phone's BYE of that call (new connection to b) is answered 200" tls_call bye
 check "the BYE reached bob" wait_for "grep -q '^BYE sip:bob@10.222.0.4:5070' $D/uas.msg" 30
 check "the ended call leaves the replicated state" \

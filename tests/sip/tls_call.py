@@ -4,6 +4,9 @@
     tls_call.py invite STATE --to ADDR:PORT --cert C --key K --ca CA --user U --from-user F
         INVITE (no SDP) over a new mutual-TLS connection, ACK of the 2xx; the dialog
         (Call-ID, tags, the SBC's Contact) goes to the file STATE. Prints "final CODE".
+    tls_call.py reinvite STATE ...
+        re-INVITE (no SDP) of that dialog over another new connection, ACK of its 2xx.
+        Prints "reinvite CODE".
     tls_call.py bye STATE --to ADDR:PORT --cert C --key K --ca CA
         BYE of that dialog over another new connection. Prints "bye CODE".
 
@@ -72,7 +75,7 @@ def request(method, ruri, a, st, cseq, local):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["invite", "bye"])
+    p.add_argument("mode", choices=["invite", "reinvite", "bye"])
     p.add_argument("state")
     for o in ("--to", "--cert", "--key", "--ca"):
         p.add_argument(o, required=True)
@@ -106,7 +109,22 @@ def main():
         return 0
     with open(a.state) as f:
         st = json.load(f)
-    s.sendall(request("BYE", st["target"], a, st, 2, local).encode())
+    st["cseq"] = st.get("cseq", 1) + 1
+    with open(a.state, "w") as f:
+        json.dump(st, f)
+    if a.mode == "reinvite":
+        s.sendall(request("INVITE", st["target"], a, st, st["cseq"], local).encode())
+        r = final(s, a.timeout)
+        if r is None:
+            print("reinvite none")
+            return 2
+        print("reinvite", r.split()[1])
+        if not r.split()[1].startswith("2"):
+            return 1
+        s.sendall(request("ACK", st["target"], a, st, st["cseq"], local).encode())
+        time.sleep(0.5)
+        return 0
+    s.sendall(request("BYE", st["target"], a, st, st["cseq"], local).encode())
     r = final(s, a.timeout)
     if r is None:
         print("bye none")
