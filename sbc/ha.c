@@ -486,13 +486,13 @@ char *ha_verb(struct sbcd *s, struct ctl_session *cs, int argc, char **argv, siz
 	if (!h)
 		return ctl_reply_text(0, rlen, "HA is off (HAEnable 0 since boot)\n");
 	if (argc < 2 || !strcasecmp(argv[1], "STATUS"))
-		return ctl_reply_text(1, rlen,
-				      "role %s\nhealth %s%s%s\npeer %s:%u\ngeneration %llu\n"
-				      "peer-generation %lld\nlast-sync %s\nregistrations %u\n",
-				      role_name(h->role), h->health == 1 ? "up" : "down",
-				      h->health_why[0] ? " " : "", h->health_why, h->peer_host,
-				      h->port, h->gen, h->peer_gen, h->last_result,
-				      ha_state_count(h));
+		return ctl_reply_text(
+		    1, rlen,
+		    "role %s\nhealth %s%s%s\npeer %s:%u\ngeneration %llu\n"
+		    "peer-generation %lld\nlast-sync %s\nregistrations %u\ncalls %u\n",
+		    role_name(h->role), h->health == 1 ? "up" : "down", h->health_why[0] ? " " : "",
+		    h->health_why, h->peer_host, h->port, h->gen, h->peer_gen, h->last_result,
+		    ha_state_count(h), ha_state_calls(h));
 	if (cs->level < CTL_LEVEL_ADMIN)
 		return ctl_reply_text(0, rlen, "permission denied\n#code permission - - -\n");
 	if (!(r = parse_state(argv[1])))

@@ -92,6 +92,8 @@ int ha_gen_write(struct ha *h, unsigned long long gen, char *err, size_t errlen)
 int ha_state_init(struct ha *h);
 void ha_state_free(struct ha *h);
 unsigned ha_state_count(const struct ha *h);
+/* Established calls in the replicated state (not counted by ha_state_count). */
+unsigned ha_state_calls(const struct ha *h);
 void ha_state_flush(struct ha *h);          /* active: send the batch or the table */
 void ha_state_pushed(struct ha *h, int ok); /* the send's result */
 void ha_state_received(struct ha *h, int full, char *data, size_t len); /* standby */

@@ -23,6 +23,7 @@ struct hrec {
 struct ha_state {
 	struct hrec *b[NBUCKET];
 	unsigned n;
+	unsigned ncalls; /* of n, the established calls ("D" records) */
 	char *batch;
 	size_t blen, bcap;
 };
@@ -49,6 +50,7 @@ static void table_set(struct ha_state *t, const char *key, const char *rec)
 		free(r->rec);
 		free(r);
 		t->n--;
+		t->ncalls -= key[0] == 'D';
 		return;
 	}
 	if (!rec)
@@ -61,6 +63,7 @@ static void table_set(struct ha_state *t, const char *key, const char *rec)
 		r->next = t->b[hash(key)];
 		t->b[hash(key)] = r;
 		t->n++;
+		t->ncalls += key[0] == 'D';
 	}
 	free(r->rec);
 	r->rec = strdup(rec);
@@ -77,6 +80,7 @@ static void table_clear(struct ha_state *t)
 			free(r);
 		}
 	t->n = 0;
+	t->ncalls = 0;
 }
 
 static void batch_add(struct ha_state *t, char op, const char *line)
@@ -130,7 +134,12 @@ void ha_state_free(struct ha *h)
 
 unsigned ha_state_count(const struct ha *h)
 {
-	return h->st ? h->st->n : 0;
+	return h->st ? h->st->n - h->st->ncalls : 0;
+}
+
+unsigned ha_state_calls(const struct ha *h)
+{
+	return h->st ? h->st->ncalls : 0;
 }
 
 /* The whole table as "+record" lines (malloc'd). */
@@ -222,8 +231,9 @@ void ha_state_received(struct ha *h, int full, char *data, size_t len)
 	}
 	h->state_received = time(NULL);
 	if (full)
-		log_info("HA: SIP state from the peer: %u registration%s", t->n,
-			 t->n == 1 ? "" : "s");
+		log_info("HA: SIP state from the peer: %u registration%s, %u call%s",
+			 t->n - t->ncalls, t->n - t->ncalls == 1 ? "" : "s", t->ncalls,
+			 t->ncalls == 1 ? "" : "s");
 }
 
 void ha_state_apply(struct ha *h)

@@ -35,6 +35,7 @@
 #include <sofia-sip/su_tagarg.h>
 
 #include "conf/store.h"
+#include "sbc/sip/sip_ha.h"
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_media.h"
 
@@ -54,6 +55,8 @@ struct sip_side {
 	enum sip_proto proto;
 	char peer[80];
 	char callid[256];
+	char luri[256], ruri[256]; /* the leg's local and remote URIs (HA replication) */
+	int restored;              /* recreated from an HA record: tp NULL, the old one gone */
 };
 
 struct sip_call {
@@ -76,6 +79,7 @@ struct sip_call {
 	struct media_op *mops;       /* SDP waiting for rtpengine */
 	char *sdp_out1;              /* the initial INVITE's SDP as rewritten for side 1 */
 	int early_offer;             /* the initial INVITE carried an offer */
+	int ha_sent;                 /* replicated to the HA standby (sip_ha.h) */
 };
 
 /* A reliable 18x of the callee relayed reliably to the caller: the caller's PRACK of ours
@@ -175,17 +179,66 @@ static void reap_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	call_free((struct sip_call *)arg);
 }
 
+/* The call's dialogs to the HA standby: up when established, gone when it ends. */
+static void ha_call(struct sip_call *c, int up)
+{
+	struct sip_ha_call hc;
+	char routes[2][1024], targets[2][512];
+
+	if (!up && !c->ha_sent)
+		return;
+	memset(&hc, 0, sizeof(hc));
+	for (int i = 0; i < 2; i++) {
+		struct sip_side *s = &c->side[i];
+		struct sip_ha_leg *l = &hc.leg[i];
+		sip_route_t const *rt = NULL;
+		sip_contact_t const *tg = NULL;
+		size_t at = 0;
+
+		routes[i][0] = targets[i][0] = 0;
+		if (s->leg)
+			nta_leg_get_route(s->leg, &rt, &tg);
+		for (; rt && at < sizeof(routes[i]); rt = rt->r_next)
+			at += (size_t)snprintf(routes[i] + at, sizeof(routes[i]) - at,
+					       "%s<" URL_PRINT_FORMAT ">", at ? "," : "",
+					       URL_PRINT_ARGS(rt->r_url));
+		if (tg)
+			snprintf(targets[i], sizeof(targets[i]), URL_PRINT_FORMAT,
+				 URL_PRINT_ARGS(tg->m_url));
+		l->callid = s->callid;
+		l->local_uri = s->luri;
+		l->remote_uri = s->ruri;
+		l->local_tag = s->leg ? nta_leg_get_tag(s->leg) : NULL;
+		l->remote_tag = s->leg ? nta_leg_get_rtag(s->leg) : NULL;
+		l->local_cseq = s->leg ? nta_leg_get_seq(s->leg) : 0;
+		l->remote_cseq = s->leg ? nta_leg_get_rseq(s->leg) : 0;
+		l->target = targets[i];
+		l->route = routes[i];
+		l->ifc = s->ifc ? s->ifc->index : 0;
+		l->proto = (int)s->proto;
+		l->peer = s->peer;
+	}
+	hc.media_callid = c->media.anchored ? c->media.callid : "";
+	hc.start = (long long)c->start;
+	hc.connected = (long long)c->connected;
+	sip_ha_dialog(&hc, up);
+	c->ha_sent = up;
+}
+
 static void call_end(struct sip_call *c, const char *why)
 {
 	if (c->ended)
 		return;
 	c->ended = 1;
+	ha_call(c, 0);
 	sip_ctls_unwatch(c->b->e, c->wait);
 	c->wait = NULL;
 	sip_media_delete(c->b->media, &c->media);
 	sip_engine_event(c->b->e, LOG_INFO, "sip: call %p ended: %s", (void *)c, why);
 	su_timer_set(c->reaper, reap_cb, (su_timer_arg_t *)c);
 }
+
+static tport_t *side_tp(struct sip_side *s);
 
 static struct sip_side *other(struct sip_side *s)
 {
@@ -232,8 +285,8 @@ static void send_ack_sdp(struct sip_side *s, sip_t const *ack, const char *sdp)
 	    TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	    TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
 	    TAG_IF(!sdp && ack, SIPTAG_CONTENT_TYPE(ack ? ack->sip_content_type : NULL)),
-	    TAG_IF(!sdp && ack, SIPTAG_PAYLOAD(ack ? ack->sip_payload : NULL)), NTATAG_TPORT(s->tp),
-	    TAG_END());
+	    TAG_IF(!sdp && ack, SIPTAG_PAYLOAD(ack ? ack->sip_payload : NULL)),
+	    NTATAG_TPORT(side_tp(s)), TAG_END());
 	if (o)
 		nta_outgoing_destroy(o);
 	s->acked_cseq = s->invite_cseq;
@@ -291,10 +344,25 @@ static void relay_ack(struct sip_call *c, int from, sip_t const *ack)
 	send_ack(&c->side[!from], ack);
 }
 
+/* The connection toward s: its own, or for a call recreated after an HA failover (its old
+ * connection gone with the old box), the one its user registered over again, if any. */
+static tport_t *side_tp(struct sip_side *s)
+{
+	struct sip_binding *bd;
+	char user[128];
+	const char *u = strchr(s->ruri, ':'), *at = u ? strchr(u, '@') : NULL;
+
+	if (s->tp || !s->restored || !at || at - u - 1 >= (long)sizeof(user))
+		return s->tp;
+	snprintf(user, sizeof(user), "%.*s", (int)(at - u - 1), u + 1);
+	bd = sip_registrar_lookup(s->call->b->e->reg, user);
+	return bd ? bd->tp : NULL;
+}
+
 static void send_bye(struct sip_side *s)
 {
 	nta_outgoing_t *o = nta_outgoing_tcreate(s->leg, NULL, NULL, NULL, SIP_METHOD_BYE, NULL,
-						 NTATAG_TPORT(s->tp), TAG_END());
+						 NTATAG_TPORT(side_tp(s)), TAG_END());
 	if (o)
 		nta_outgoing_destroy(o);
 }
@@ -322,7 +390,7 @@ static int fwd_send(struct sip_fwd *f, struct sip_side *to, const char *sdp, sip
 		    TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
 		    TAG_IF(!sdp && sip, SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
 		    TAG_IF(!sdp && sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)),
-		    NTATAG_TPORT(to->tp), TAG_END());
+		    NTATAG_TPORT(side_tp(to)), TAG_END());
 	else
 		f->orq = nta_outgoing_tcreate(
 		    to->leg, fwd_resp_cb, (nta_outgoing_magic_t *)f, NULL, f->method, name, NULL,
@@ -331,7 +399,9 @@ static int fwd_send(struct sip_fwd *f, struct sip_side *to, const char *sdp, sip
 		    TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
 		    TAG_IF(!sdp && sip, SIPTAG_CONTENT_TYPE(sip ? sip->sip_content_type : NULL)),
 		    TAG_IF(!sdp && sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)),
-		    NTATAG_TPORT(to->tp), TAG_END());
+		    NTATAG_TPORT(side_tp(to)), TAG_END());
+	if (f->orq && c->ha_sent && f->method != sip_method_bye)
+		ha_call(c, 1); /* the standby's copy follows the CSeqs of both legs */
 	return f->orq ? 0 : -1;
 }
 
@@ -633,6 +703,7 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 		if (!c->answered) {
 			c->answered = 1;
 			c->connected = time(NULL);
+			ha_call(c, 1);
 			if (!(has_sdp(c, sip) &&
 			      media_start(c, MOP_RESP, 1, c->early_offer, sip, NULL)))
 				relay_response(c->irq, sip, status, &c->side[0], c->method);
@@ -762,6 +833,12 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 	tport_unref(tp);
 	snprintf(c->side[0].peer, sizeof(c->side[0].peer), "%s", peer);
 	snprintf(c->side[0].callid, sizeof(c->side[0].callid), "%s", sip->sip_call_id->i_id);
+	snprintf(c->side[0].luri, sizeof(c->side[0].luri), URL_PRINT_FORMAT,
+		 URL_PRINT_ARGS(sip->sip_to->a_url));
+	snprintf(c->side[0].ruri, sizeof(c->side[0].ruri), URL_PRINT_FORMAT,
+		 URL_PRINT_ARGS(sip->sip_from->a_url));
+	snprintf(c->side[1].luri, sizeof(c->side[1].luri), "%s", c->side[0].ruri);
+	snprintf(c->side[1].ruri, sizeof(c->side[1].ruri), "%s", c->side[0].luri);
 	if (rc < 0 || !c->reaper ||
 	    side_init(&c->side[1], c, 1, c->dest.tp, c->dest.to_user ? NULL : c->dest.ifc,
 		      c->dest.transport) < 0)
@@ -989,4 +1066,73 @@ unsigned sip_b2bua_calls(struct sip_b2bua *b, const struct sip_iface *ifc)
 	for (struct sip_call *c = b ? b->calls : NULL; c; c = c->next)
 		n += c->method == sip_method_invite && !c->ended && c->side[0].ifc == ifc;
 	return n;
+}
+
+/* One side of a replicated call: its leg as NTA had it on the old active. */
+static int restore_side(struct sip_call *c, int i, const struct sip_ha_leg *l)
+{
+	struct sip_engine *e = c->b->e;
+	struct sip_side *s = &c->side[i];
+	sip_contact_t *tg = l->target[0] ? sip_contact_make(c->home, l->target) : NULL;
+	char from[600], to[600], cseq[32];
+
+	s->call = c;
+	s->idx = i;
+	for (unsigned k = 0; k < e->nifs; k++)
+		if (e->ifs[k].index == l->ifc)
+			s->ifc = &e->ifs[k];
+	if (!s->ifc || l->proto < 0 || l->proto >= SIP_PROTO_N)
+		return -1;
+	s->proto = (enum sip_proto)l->proto;
+	s->restored = 1;
+	sip_iface_contact(s->ifc, s->proto, s->contact, sizeof(s->contact));
+	snprintf(s->peer, sizeof(s->peer), "%s", l->peer);
+	snprintf(s->callid, sizeof(s->callid), "%s", l->callid);
+	snprintf(s->luri, sizeof(s->luri), "%s", l->local_uri);
+	snprintf(s->ruri, sizeof(s->ruri), "%s", l->remote_uri);
+	snprintf(from, sizeof(from), "<%s>;tag=%s", l->local_uri, l->local_tag);
+	snprintf(to, sizeof(to), "<%s>;tag=%s", l->remote_uri, l->remote_tag);
+	snprintf(cseq, sizeof(cseq), "%lu", l->local_cseq);
+	s->leg = nta_leg_tcreate(
+	    e->agent, leg_cb, (nta_leg_magic_t *)s, SIPTAG_CALL_ID_STR(l->callid),
+	    SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to), SIPTAG_CSEQ_STR(cseq),
+	    NTATAG_REMOTE_CSEQ(l->remote_cseq), TAG_IF(l->route[0], SIPTAG_ROUTE_STR(l->route)),
+	    TAG_IF(tg, NTATAG_TARGET(tg)), TAG_END());
+	return s->leg && nta_leg_get_tag(s->leg) ? 0 : -1;
+}
+
+int sip_b2bua_restore(struct sip_b2bua *b, const struct sip_ha_call *hc)
+{
+	struct sip_engine *e = b->e;
+	struct sip_call *c;
+
+	if (!(c = calloc(1, sizeof(*c))) || !(c->home = su_home_new(sizeof(*c->home)))) {
+		free(c);
+		return -1;
+	}
+	c->b = b;
+	c->method = sip_method_invite;
+	c->answered = c->responded = 1;
+	c->start = (time_t)hc->start;
+	c->connected = (time_t)hc->connected;
+	c->dest.set = -1;
+	c->next = b->calls;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &b->calls;
+	b->calls = c;
+	c->reaper = su_timer_create(su_root_task(e->root), CALL_LINGER_MS);
+	if (!c->reaper || restore_side(c, 0, &hc->leg[0]) < 0 ||
+	    restore_side(c, 1, &hc->leg[1]) < 0) {
+		call_free(c);
+		return -1;
+	}
+	if (hc->media_callid[0]) { /* the rtpengine session: deleted at the call's end */
+		c->media.m = b->media;
+		c->media.anchored = 1;
+		c->media.offerer = -1;
+		snprintf(c->media.callid, sizeof(c->media.callid), "%s", hc->media_callid);
+	}
+	ha_call(c, 1); /* this box's table holds it now, for the next failover */
+	return 0;
 }

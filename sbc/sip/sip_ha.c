@@ -17,6 +17,12 @@ void sip_ha_set_sink(sip_ha_sink_fn *fn, void *arg)
 	sink_arg = arg;
 }
 
+void sip_ha_put(const char *key, const char *record)
+{
+	if (sink)
+		sink(sink_arg, key, record);
+}
+
 /* Fields hold no tab or line end (they separate fields and records). */
 static void field(char *out, size_t len, const char *v)
 {
@@ -115,7 +121,8 @@ unsigned sip_ha_apply(struct sip_engine *e, const char *records, size_t len)
 {
 	char *copy = malloc(len + 1), *save = NULL;
 	time_t now = time(NULL);
-	unsigned n = 0;
+	unsigned n = 0, calls = 0;
+	struct sip_ha_call hc;
 
 	if (!copy || !e || !e->reg) {
 		free(copy);
@@ -126,7 +133,16 @@ unsigned sip_ha_apply(struct sip_engine *e, const char *records, size_t len)
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (l[0] == 'B' && apply_binding(e, l, now) == 0)
 			n++;
+		else if (l[0] == 'D' && sip_ha_dialog_parse(l, &hc) == 0 && e->b2b &&
+			 sip_b2bua_restore(e->b2b, &hc) == 0)
+			calls++;
 	free(copy);
+	if (calls)
+		sip_engine_event(
+		    e, LOG_INFO,
+		    "sip: %u established call%s replicated from the HA peer recreated; "
+		    "their in-dialog requests (BYE, re-INVITE) are routed",
+		    calls, calls == 1 ? "" : "s");
 	if (n)
 		sip_engine_event(e, LOG_INFO,
 				 "sip: %u registration%s replicated from the HA peer applied; each "

@@ -33,4 +33,45 @@ void sip_ha_binding(struct sip_engine *e, const struct sip_binding *b, int up);
  */
 unsigned sip_ha_apply(struct sip_engine *e, const char *records, size_t len);
 
+/*
+ * Established calls (dialogs): one "D" record per call, keyed by side 0's Call-ID
+ * and our tag toward side 0, written when the call is established (the callee's
+ * 2xx) and removed when it ends. The record starts with its key
+ * "D <side 0 Call-ID> <our tag toward side 0>", then for side 0 and side 1:
+ *   <call-id> <local URI> <local tag> <remote URI> <remote tag> <local CSeq>
+ *   <remote CSeq> <remote target> <route set> <interface index> <proto> <peer>
+ * then the rtpengine call-id (empty when not anchored), the call's start and
+ * connect times (unix). Route sets are "<uri>,<uri>" as in a Route header.
+ */
+struct sip_ha_leg {
+	const char *callid, *local_uri, *local_tag, *remote_uri, *remote_tag;
+	unsigned long local_cseq, remote_cseq;
+	const char *target, *route;
+	unsigned ifc;
+	int proto;
+	const char *peer;
+};
+
+struct sip_ha_call {
+	struct sip_ha_leg leg[2]; /* 0 caller, 1 callee */
+	const char *media_callid;
+	long long start, connected;
+};
+
+#define SIP_HA_LEG_FIELDS  12
+#define SIP_HA_CALL_FIELDS (3 + 2 * SIP_HA_LEG_FIELDS + 3)
+
+/* Hands key/record (NULL: gone) to the sink, if any. */
+void sip_ha_put(const char *key, const char *record);
+
+/* B2BUA: call hc established (up 1) or ended (up 0). */
+void sip_ha_dialog(const struct sip_ha_call *hc, int up);
+
+/* Formats the record of hc into rec (key into key); returns -1 when it does not fit. */
+int sip_ha_dialog_format(const struct sip_ha_call *hc, char *key, size_t klen, char *rec,
+			 size_t rlen);
+
+/* Parses one D record in place (line is cut at tabs; hc points into it); -1 if malformed. */
+int sip_ha_dialog_parse(char *line, struct sip_ha_call *hc);
+
 #endif

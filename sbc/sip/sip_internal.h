@@ -274,5 +274,9 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 		      nta_incoming_t *irq, sip_t const *sip);
 /* Once a second: the media engine client follows the running MediaEngineAddress. */
 void sip_b2bua_tick(struct sip_b2bua *b);
+/* HA: recreates an established call replicated from the peer (sip_ha.h), both legs bound to
+ * the B2BUA as if set up here. 0, or -1 (no interface, no memory). */
+struct sip_ha_call;
+int sip_b2bua_restore(struct sip_b2bua *b, const struct sip_ha_call *hc);
 
 #endif

@@ -5,7 +5,8 @@
 # listens for SIP; a configuration saved on the active appears on the standby, which refuses
 # local changes naming the active; kill -9 of the active sbcd moves the address and the
 # standby answers mutual-TLS OPTIONS on it; the old active comes back as standby and does not
-# overwrite the newer configuration (it receives it instead).
+# overwrite the newer configuration (it receives it instead). A call set up on a over mutual TLS
+# (tests/sip/tls_call.py to a sipp UAS) is recreated on b: its re-INVITE and BYE reach the UAS.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../pki.sh"
 t_begin ha_keepalived
@@ -43,6 +44,30 @@ expect_fail "a phone without a certificate is refused" bash -c "echo | timeout 5
 
 # configuration: saved on a, installed on b as a save of its own
 printf '[SIP Params]\nTLSHandshakeTimeout = 7\n' >"$D/c1.ini"
+# calls from the phones (10.222.0.3) to user bob go to the UAS at 10.222.0.4:5070 (UDP)
+cat >>"$D/c1.ini" <<'X'
+[ ProxySet ]
+FORMAT ProxySet_Index = ProxySet_ProxyName, ProxySet_ClassificationInput, ProxySet_TLSContextName, ProxySet_EnableProxyKeepAlive, ProxySet_ProxyKeepAliveTime;
+ProxySet 1 = "uas", 1, "", 0, 60;
+[ \ProxySet ]
+[ ProxyIp ]
+FORMAT ProxyIp_Index = ProxyIp_ProxySetId, ProxyIp_ProxyIpIndex, ProxyIp_IpAddress, ProxyIp_TransportType;
+ProxyIp 1 = "1", 0, "10.222.0.4:5070", 0;
+[ \ProxyIp ]
+[ IPGroup ]
+FORMAT IPGroup_Index = IPGroup_Type, IPGroup_Name, IPGroup_ProxySetName, IPGroup_ClassifyByProxySet;
+IPGroup 0 = 0, "phones", "", 0;
+IPGroup 1 = 0, "uas", "uas", 1;
+[ \IPGroup ]
+[ Classification ]
+FORMAT Classification_Index = Classification_ClassificationName, Classification_SrcAddress, Classification_ActionType, Classification_SrcIPGroupName;
+Classification 0 = "phones", "10.222.0.3", 1, "phones";
+[ \Classification ]
+[ IP2IPRouting ]
+FORMAT IP2IPRouting_Index = IP2IPRouting_RouteName, IP2IPRouting_SrcIPGroupName, IP2IPRouting_DestUsernamePrefix, IP2IPRouting_DestType, IP2IPRouting_DestIPGroupName;
+IP2IPRouting 0 = "to-bob", "phones", "bob", 0, "uas";
+[ \IP2IPRouting ]
+X
 check "a takes a change" "$BIN/sbc-ini" --socket "$D/a/sbcd.sock" import --incremental "$D/c1.ini"
 check "a saves it" "$BIN/sbc-ini" --socket "$D/a/sbcd.sock" save
 check "b has it on its flash" wait_for "grep -q 'TLSHandshakeTimeout = 7' $D/b/flash/board.ini" 100
@@ -82,6 +107,21 @@ check "the registration is replicated to b" \
 	wait_for "$BIN/sbc-ini --socket $D/b/sbcd.sock ha | grep -q '^registrations 1'" 50
 expect_fail "b (standby) has no SIP engine, so no live binding yet" registered b
 
+# a call from the phone (mutual TLS) to bob (a UAS over UDP), set up on a before failover
+ip -n $NSP addr add 10.222.0.4/24 dev br0
+ip netns exec $NSP sipp -sf "$TOP/tests/sip/uas_reinvite.xml" -i 10.222.0.4 -p 5070 -t u1 -nostdin \
+	-key contact "sip:bob@10.222.0.4:5070" -key name bob -trace_msg -message_file "$D/uas.msg" \
+	>>"$D/uas.out" 2>&1 &
+t_track $!
+tls_call() { # MODE: tests/sip/tls_call.py from the phone's namespace to the virtual address
+	ip netns exec $NSP python3 "$TOP/tests/sip/tls_call.py" "$1" "$D/call.json" --to "$VIP:5061" \
+		--cert "$P/client.crt" --key "$P/client.key" --ca "$P/ca.crt" >"$D/call-$1.out" 2>&1
+}
+check "the UAS listens" wait_for "ip netns exec $NSP ss -Hlun 'sport = :5070' | grep -q ." 50
+check "the phone's call to bob is answered 200 by a (and ACKed)" tls_call invite
+check "the established call is replicated to b" \
+	wait_for "$BIN/sbc-ini --socket $D/b/sbcd.sock ha | grep -q '^calls 1'" 50
+
 # failover: kill -9 the active sbcd
 kill -9 "$SBCD_a"
 t0=$(date +%s%N)
@@ -97,6 +137,15 @@ echo "  failover (kill -9 to first OPTIONS answered by b): $(((t1 - t0) / 100000
 check "the phone's binding is on b after failover, with its certificate subject" registered b
 register 2
 check "the phone registers again over a new connection to b" wait_for "grep -q 'SIP/2.0 200 OK' $D/reg-2.out" 100
+CALLID=$(sed -n 's/.*"callid": "\([^"]*\)".*/\1/p' "$D/call.json")
+check "b shows the call set up on a in its Calls table (the phone's Call-ID)" \
+	bash -c "[ -n '$CALLID' ] && '$BIN/sbc-ini' --socket '$D/b/sbcd.sock' status Calls | grep '^Calls ' | grep -qF '$CALLID'"
+check "the phone's re-INVITE of that call (new connection to b) is answered 200" tls_call reinvite
+check "the re-INVITE reached bob (his second INVITE)" wait_for "[ \$(grep -c '^INVITE sip:bob@10.222.0.4:5070' $D/uas.msg) = 2 ]" 30
+check "the phone's BYE of that call (new connection to b) is answered 200" tls_call bye
+check "the BYE reached bob" wait_for "grep -q '^BYE sip:bob@10.222.0.4:5070' $D/uas.msg" 30
+check "the ended call leaves the replicated state" \
+	wait_for "$BIN/sbc-ini --socket $D/b/sbcd.sock ha | grep -q '^calls 0'" 50
 check "a's keepalived is in FAULT (no VIP on a)" bash -c "! ip -n $NSA addr show dev eth0 | grep -q '$VIP/'"
 
 # b saves a newer configuration while a is away
