@@ -39,90 +39,7 @@
 #include "sbc/sip/sip_internal.h"
 #include "sbc/sip/sip_media.h"
 
-#define CALL_LINGER_MS 4000
-
-struct sip_call;
-
-struct sip_side {
-	struct sip_call *call;
-	int idx;
-	nta_leg_t *leg;
-	tport_t *tp; /* the connection (or UDP primary) towards this side's user */
-	char contact[160];
-	uint32_t invite_cseq; /* last INVITE we sent on this side, for its ACK */
-	uint32_t acked_cseq;
-	struct sip_iface *ifc;
-	enum sip_proto proto;
-	char peer[80];
-	char callid[256];
-	char luri[256], ruri[256]; /* the leg's local and remote URIs (HA replication) */
-	int restored;              /* recreated from an HA record: tp NULL, the old one gone */
-};
-
-struct sip_call {
-	struct sip_call *next, **pprev;
-	struct sip_b2bua *b;
-	su_home_t *home;
-	struct sip_side side[2]; /* 0 caller, 1 callee */
-	nta_incoming_t *irq;     /* the caller's initial request */
-	nta_outgoing_t *orq;     /* our initial request to the callee */
-	sip_method_t method;     /* INVITE, or MESSAGE (no dialog) */
-	int answered, cancelled, ended;
-	su_timer_t *reaper;
-	struct sip_fwd *fwds;
-	struct sip_dest dest;       /* where side 1 is */
-	struct sip_ctls_wait *wait; /* TLS watch of the initial request */
-	unsigned tried;             /* proxy addresses tried (bit per position) */
-	int responded;              /* side 1 answered something */
-	time_t start, connected;
-	struct sip_media_call media; /* anchoring through rtpengine (sip_media.h) */
-	struct media_op *mops;       /* SDP waiting for rtpengine */
-	char *sdp_out1;              /* the initial INVITE's SDP as rewritten for side 1 */
-	int early_offer;             /* the initial INVITE carried an offer */
-	int ha_sent;                 /* replicated to the HA standby (sip_ha.h) */
-};
-
-/* A reliable 18x of the callee relayed reliably to the caller: the caller's PRACK of ours
- * becomes our PRACK of the callee's. */
-struct sip_prack {
-	struct sip_call *c;
-	uint32_t rseq; /* RSeq of the callee's reliable 18x */
-	int offer;     /* that 18x carried an offer: the PRACK carries the answer */
-};
-
-/* A message held until rtpengine has rewritten its SDP. */
-enum mop_kind { MOP_INITIAL, MOP_RESP, MOP_ACK, MOP_FWD_REQ, MOP_FWD_RESP };
-
-struct media_op {
-	struct media_op *next;
-	struct sip_call *c;
-	unsigned id; /* 0 once answered */
-	enum mop_kind kind;
-	int to;     /* the side the rewritten SDP goes to */
-	int status; /* MOP_RESP, MOP_FWD_RESP */
-	char phrase[80];
-	struct sip_fwd *f; /* MOP_FWD_* */
-	uint32_t rseq;     /* MOP_RESP: RSeq of the callee's reliable 18x, else 0 */
-};
-
-/* An in-dialog request relayed from one side to the other. */
-struct sip_fwd {
-	struct sip_fwd *next;
-	struct sip_call *call;
-	int from;
-	nta_incoming_t *irq;
-	nta_outgoing_t *orq;
-	sip_method_t method;
-	int offer;            /* the request carried SDP: the response's SDP is an answer */
-	int irq_held;         /* irq answered in media_done, freed there */
-	struct sip_prack *pr; /* PRACK: the callee's 18x it acknowledges */
-};
-
-struct sip_b2bua {
-	struct sip_engine *e;
-	struct sip_call *calls;
-	struct sip_media *media;
-};
+#include "sbc/sip/sip_b2bua_int.h"
 
 struct sip_b2bua *sip_b2bua_create(struct sip_engine *e)
 {
@@ -135,7 +52,7 @@ struct sip_b2bua *sip_b2bua_create(struct sip_engine *e)
 	return b;
 }
 
-static void call_free(struct sip_call *c)
+void sip_b2bua_call_free(struct sip_call *c)
 {
 	*c->pprev = c->next;
 	if (c->next)
@@ -169,60 +86,14 @@ void sip_b2bua_destroy(struct sip_b2bua *b)
 	if (!b)
 		return;
 	while (b->calls)
-		call_free(b->calls);
+		sip_b2bua_call_free(b->calls);
 	sip_media_destroy(b->media);
 	free(b);
 }
 
 static void reap_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
-	call_free((struct sip_call *)arg);
-}
-
-/* The call's dialogs to the HA standby: up when established, gone when it ends. */
-static void ha_call(struct sip_call *c, int up)
-{
-	struct sip_ha_call hc;
-	char routes[2][1024], targets[2][512];
-
-	if (!up && !c->ha_sent)
-		return;
-	memset(&hc, 0, sizeof(hc));
-	for (int i = 0; i < 2; i++) {
-		struct sip_side *s = &c->side[i];
-		struct sip_ha_leg *l = &hc.leg[i];
-		sip_route_t const *rt = NULL;
-		sip_contact_t const *tg = NULL;
-		size_t at = 0;
-
-		routes[i][0] = targets[i][0] = 0;
-		if (s->leg)
-			nta_leg_get_route(s->leg, &rt, &tg);
-		for (; rt && at < sizeof(routes[i]); rt = rt->r_next)
-			at += (size_t)snprintf(routes[i] + at, sizeof(routes[i]) - at,
-					       "%s<" URL_PRINT_FORMAT ">", at ? "," : "",
-					       URL_PRINT_ARGS(rt->r_url));
-		if (tg)
-			snprintf(targets[i], sizeof(targets[i]), URL_PRINT_FORMAT,
-				 URL_PRINT_ARGS(tg->m_url));
-		l->callid = s->callid;
-		l->local_uri = s->luri;
-		l->remote_uri = s->ruri;
-		l->local_tag = s->leg ? nta_leg_get_tag(s->leg) : NULL;
-		l->remote_tag = s->leg ? nta_leg_get_rtag(s->leg) : NULL;
-		l->local_cseq = s->leg ? nta_leg_get_seq(s->leg) : 0;
-		l->remote_cseq = s->leg ? nta_leg_get_rseq(s->leg) : 0;
-		l->target = targets[i];
-		l->route = routes[i];
-		l->ifc = s->ifc ? s->ifc->index : 0;
-		l->proto = (int)s->proto;
-		l->peer = s->peer;
-	}
-	hc.media_callid = c->media.anchored ? c->media.callid : "";
-	hc.start = (long long)c->start;
-	hc.connected = (long long)c->connected;
-	sip_ha_dialog(&hc, up);
-	c->ha_sent = up;
+	sip_b2bua_call_free((struct sip_call *)arg);
 }
 
 static void call_end(struct sip_call *c, const char *why)
@@ -230,7 +101,7 @@ static void call_end(struct sip_call *c, const char *why)
 	if (c->ended)
 		return;
 	c->ended = 1;
-	ha_call(c, 0);
+	sip_b2bua_ha_call(c, 0);
 	sip_ctls_unwatch(c->b->e, c->wait);
 	c->wait = NULL;
 	sip_media_delete(c->b->media, &c->media);
@@ -401,7 +272,7 @@ static int fwd_send(struct sip_fwd *f, struct sip_side *to, const char *sdp, sip
 		    TAG_IF(!sdp && sip, SIPTAG_PAYLOAD(sip ? sip->sip_payload : NULL)),
 		    NTATAG_TPORT(side_tp(to)), TAG_END());
 	if (f->orq && c->ha_sent && f->method != sip_method_bye)
-		ha_call(c, 1); /* the standby's copy follows the CSeqs of both legs */
+		sip_b2bua_ha_call(c, 1); /* the standby's copy follows the CSeqs of both legs */
 	return f->orq ? 0 : -1;
 }
 
@@ -474,7 +345,7 @@ static int relay_in_dialog(struct sip_side *s, nta_incoming_t *irq, sip_t const 
 	return 0;
 }
 
-static int leg_cb(nta_leg_magic_t *m, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip)
+int sip_b2bua_leg_cb(nta_leg_magic_t *m, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip)
 {
 	struct sip_side *s = (struct sip_side *)m;
 
@@ -703,7 +574,7 @@ static int invite_resp_cb(nta_outgoing_magic_t *m, nta_outgoing_t *orq, sip_t co
 		if (!c->answered) {
 			c->answered = 1;
 			c->connected = time(NULL);
-			ha_call(c, 1);
+			sip_b2bua_ha_call(c, 1);
 			if (!(has_sdp(c, sip) &&
 			      media_start(c, MOP_RESP, 1, c->early_offer, sip, NULL)))
 				relay_response(c->irq, sip, status, &c->side[0], c->method);
@@ -845,7 +716,7 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 		goto fail;
 	if (invite) {
 		c->side[0].leg = nta_leg_tcreate(
-		    e->agent, leg_cb, (nta_leg_magic_t *)&c->side[0],
+		    e->agent, sip_b2bua_leg_cb, (nta_leg_magic_t *)&c->side[0],
 		    SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_to),
 		    SIPTAG_TO(sip->sip_from), NTATAG_REMOTE_CSEQ(sip->sip_cseq->cs_seq), TAG_END());
 		if (!c->side[0].leg || !nta_leg_tag(c->side[0].leg, NULL))
@@ -864,7 +735,7 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 			goto fail;
 		snprintf(c->side[1].callid, sizeof(c->side[1].callid), "%s", cid->i_id);
 		c->side[1].leg = nta_leg_tcreate(
-		    e->agent, leg_cb, (nta_leg_magic_t *)&c->side[1], SIPTAG_FROM(from),
+		    e->agent, sip_b2bua_leg_cb, (nta_leg_magic_t *)&c->side[1], SIPTAG_FROM(from),
 		    SIPTAG_TO(sip_to_create(c->home, (url_string_t *)sip->sip_to->a_url)),
 		    SIPTAG_CALL_ID(cid), TAG_END());
 	}
@@ -899,7 +770,7 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 			 c->dest.peer[0] ? c->dest.peer : "-", c->dest.route_name, (void *)c);
 	return 0;
 fail:
-	call_free(c);
+	sip_b2bua_call_free(c);
 	return 500;
 }
 
@@ -1006,133 +877,4 @@ void sip_b2bua_tick(struct sip_b2bua *b)
 		if (c->method == sip_method_invite && !c->ended)
 			lost += (unsigned)sip_media_check_lost(b->media, &c->media);
 	sip_media_report_lost(b->media, lost);
-}
-
-/* --- status --- */
-
-void sip_b2bua_status(struct sip_b2bua *b, struct conf_store *st)
-{
-	const struct conf_table *t = &conf_tbl_calls;
-	struct conf_rows *rs = conf_store_rows(st, t);
-	unsigned idx = 0;
-	time_t now = time(NULL);
-	char ebuf[128];
-
-	if (!rs || !b)
-		return;
-	conf_store_clear(st, t);
-	for (struct sip_call *c = b->calls; c && idx < t->max_rows; c = c->next) {
-		struct conf_row *r;
-		if (c->method != sip_method_invite || c->ended ||
-		    !(r = conf_store_ensure(st, t, idx++, NULL)))
-			continue;
-		const struct {
-			int col;
-			const char *v;
-		} text[] = {
-		    {CALLS_CALLER_CALL_ID, c->side[0].callid},
-		    {CALLS_CALLEE_CALL_ID, c->side[1].callid},
-		    {CALLS_CALLER_PEER, c->side[0].peer},
-		    {CALLS_CALLEE_PEER, c->side[1].peer},
-		    {CALLS_CALLER_INTERFACE, c->side[0].ifc ? c->side[0].ifc->name : ""},
-		    {CALLS_CALLEE_INTERFACE, c->side[1].ifc ? c->side[1].ifc->name : ""},
-		    {CALLS_CALLER_TRANSPORT, sip_proto_name(c->side[0].proto)},
-		    {CALLS_CALLEE_TRANSPORT,
-		     sip_proto_name(c->dest.to_user ? c->side[1].proto
-						    : (enum sip_proto)c->dest.transport)},
-		    {CALLS_SRC_IP_GROUP_NAME, c->dest.src_group},
-		    {CALLS_DEST_IP_GROUP_NAME, c->dest.dst_group},
-		    {CALLS_ROUTE_NAME, c->dest.route_name},
-		    {CALLS_CALLER_MEDIA, c->media.addr[0]},
-		    {CALLS_CALLEE_MEDIA, c->media.addr[1]},
-		};
-		for (unsigned k = 0; k < sizeof(text) / sizeof(text[0]); k++)
-			conf_row_set_text(t, r, text[k].col, text[k].v, ebuf, sizeof(ebuf));
-		r->v[CALLS_STATE].i = c->answered ? 1 : 0;
-		r->v[CALLS_START_TIME].i = (long long)c->start;
-		r->v[CALLS_DURATION].i = c->connected ? (long long)(now - c->connected) : 0;
-		r->v[CALLS_CALLER_SRTP].i = c->media.srtp[0];
-		r->v[CALLS_CALLEE_SRTP].i = c->media.srtp[1];
-		r->v[CALLS_MEDIA_PACKETS].i = c->media.packets;
-		/* the counters of the next look come from this query */
-		sip_media_query(b->media, &c->media);
-	}
-}
-
-unsigned sip_b2bua_calls(struct sip_b2bua *b, const struct sip_iface *ifc)
-{
-	unsigned n = 0;
-
-	for (struct sip_call *c = b ? b->calls : NULL; c; c = c->next)
-		n += c->method == sip_method_invite && !c->ended && c->side[0].ifc == ifc;
-	return n;
-}
-
-/* One side of a replicated call: its leg as NTA had it on the old active. */
-static int restore_side(struct sip_call *c, int i, const struct sip_ha_leg *l)
-{
-	struct sip_engine *e = c->b->e;
-	struct sip_side *s = &c->side[i];
-	sip_contact_t *tg = l->target[0] ? sip_contact_make(c->home, l->target) : NULL;
-	char from[600], to[600], cseq[32];
-
-	s->call = c;
-	s->idx = i;
-	for (unsigned k = 0; k < e->nifs; k++)
-		if (e->ifs[k].index == l->ifc)
-			s->ifc = &e->ifs[k];
-	if (!s->ifc || l->proto < 0 || l->proto >= SIP_PROTO_N)
-		return -1;
-	s->proto = (enum sip_proto)l->proto;
-	s->restored = 1;
-	sip_iface_contact(s->ifc, s->proto, s->contact, sizeof(s->contact));
-	snprintf(s->peer, sizeof(s->peer), "%s", l->peer);
-	snprintf(s->callid, sizeof(s->callid), "%s", l->callid);
-	snprintf(s->luri, sizeof(s->luri), "%s", l->local_uri);
-	snprintf(s->ruri, sizeof(s->ruri), "%s", l->remote_uri);
-	snprintf(from, sizeof(from), "<%s>;tag=%s", l->local_uri, l->local_tag);
-	snprintf(to, sizeof(to), "<%s>;tag=%s", l->remote_uri, l->remote_tag);
-	snprintf(cseq, sizeof(cseq), "%lu", l->local_cseq);
-	s->leg = nta_leg_tcreate(
-	    e->agent, leg_cb, (nta_leg_magic_t *)s, SIPTAG_CALL_ID_STR(l->callid),
-	    SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to), SIPTAG_CSEQ_STR(cseq),
-	    NTATAG_REMOTE_CSEQ(l->remote_cseq), TAG_IF(l->route[0], SIPTAG_ROUTE_STR(l->route)),
-	    TAG_IF(tg, NTATAG_TARGET(tg)), TAG_END());
-	return s->leg && nta_leg_get_tag(s->leg) ? 0 : -1;
-}
-
-int sip_b2bua_restore(struct sip_b2bua *b, const struct sip_ha_call *hc)
-{
-	struct sip_engine *e = b->e;
-	struct sip_call *c;
-
-	if (!(c = calloc(1, sizeof(*c))) || !(c->home = su_home_new(sizeof(*c->home)))) {
-		free(c);
-		return -1;
-	}
-	c->b = b;
-	c->method = sip_method_invite;
-	c->answered = c->responded = 1;
-	c->start = (time_t)hc->start;
-	c->connected = (time_t)hc->connected;
-	c->dest.set = -1;
-	c->next = b->calls;
-	if (c->next)
-		c->next->pprev = &c->next;
-	c->pprev = &b->calls;
-	b->calls = c;
-	c->reaper = su_timer_create(su_root_task(e->root), CALL_LINGER_MS);
-	if (!c->reaper || restore_side(c, 0, &hc->leg[0]) < 0 ||
-	    restore_side(c, 1, &hc->leg[1]) < 0) {
-		call_free(c);
-		return -1;
-	}
-	if (hc->media_callid[0]) { /* the rtpengine session: deleted at the call's end */
-		c->media.m = b->media;
-		c->media.anchored = 1;
-		c->media.offerer = -1;
-		snprintf(c->media.callid, sizeof(c->media.callid), "%s", hc->media_callid);
-	}
-	ha_call(c, 1); /* this box's table holds it now, for the next failover */
-	return 0;
 }

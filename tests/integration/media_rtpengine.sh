@@ -11,52 +11,12 @@
 # its own rtpengine. Real phones (baresip over mutual TLS with SRTP): media_tls_phone.sh.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../sip/lib-sip.sh"
+source "$(dirname "$0")/../sip/lib-media.sh"
 t_begin media_rtpengine
 D=$T_DIR
 command -v rtpengine >/dev/null || { fail "rtpengine is installed (packaging/install-deps)"; t_end; exit 1; }
 
-NG=$(free_udp)
-PMIN=$((30000 + (RANDOM % 300) * 100))
-PMAX=$((PMIN + 99))
-rtpengine_start() {
-	rtpengine --config-file=none --foreground --log-stderr --table=-1 --interface=127.0.0.1 \
-		--listen-ng=127.0.0.1:"$NG" --port-min="$PMIN" --port-max="$PMAX" \
-		--log-level=6 --delete-delay=0 >>"$D/rtpengine.log" 2>&1 &
-	RTPE_PID=$!
-	t_track "$RTPE_PID"
-}
-# ng COMMAND [CALL-ID]: one ng request to rtpengine, its reply dictionary as Python repr
-ng() {
-	python3 - "$NG" "$@" <<'PY'
-import random, socket, sys
-def enc(v):
-    if isinstance(v, dict):
-        return b"d" + b"".join(enc(k) + enc(x) for k, x in sorted(v.items())) + b"e"
-    if isinstance(v, int):
-        return b"i%de" % v
-    v = v.encode() if isinstance(v, str) else v
-    return b"%d:%s" % (len(v), v)
-def dec(b, i=0):
-    c = b[i:i+1]
-    if c == b"i":
-        j = b.index(b"e", i); return int(b[i+1:j]), j + 1
-    if c in (b"l", b"d"):
-        i += 1; out = []
-        while b[i:i+1] != b"e":
-            v, i = dec(b, i); out.append(v)
-        return (dict(zip(out[::2], out[1::2])) if c == b"d" else out), i + 1
-    j = b.index(b":", i); n = int(b[i:j]); return b[j+1:j+1+n].decode("latin1"), j + 1 + n
-req = {"command": sys.argv[2]}
-if len(sys.argv) > 3:
-    req["call-id"] = sys.argv[3]
-cookie = b"t%d" % random.getrandbits(32)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
-s.sendto(cookie + b" " + enc(req), ("127.0.0.1", int(sys.argv[1])))
-data = s.recv(65535)
-print(repr(dec(data.split(b" ", 1)[1])[0]))
-PY
-}
-rtpengine_start
+media_rtpengine_start
 if wait_for "ng ping | grep -q pong" 100; then ok "private rtpengine answers ng ping"; else
 	fail "private rtpengine answers ng ping"; cat "$D/rtpengine.log" | tail -5; t_end; exit 1; fi
 
@@ -110,7 +70,6 @@ call() {
 }
 # sdp_ports NAME KIND: the m=audio ports of that SDP line of the output
 sdp_ports() { grep "^$2 " "$D/$1.out" | grep -o 'm=audio [0-9]*' | awk '{print $2}'; }
-in_range() { [ -n "$1" ] && [ "$1" -ge "$PMIN" ] && [ "$1" -le "$PMAX" ]; }
 # engine_knows NAME: rtpengine holds the call of that run (ng query of its Call-ID answers ok)
 engine_knows() { ng query "$(awk '/^call-id/{print $2}' "$D/$1.out")" | grep -q "'result': 'ok'"; }
 
@@ -210,7 +169,7 @@ wait_for "grep -q '^rtp-done' $D/lost.out" 100
 CIDL=$(awk '/^call-id/{print $2}' "$D/lost.out")
 kill -9 "$RTPE_PID"
 { wait "$RTPE_PID"; } 2>/dev/null
-rtpengine_start
+media_rtpengine_start
 wait_for "ng ping | grep -q pong" 100
 # no status look meanwhile: each one queries the calls, which would find the loss first
 if wait_for "grep -q 'media: rtpengine at 127.0.0.1:$NG restarted' $D/sbcd.log" 150; then
