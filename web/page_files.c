@@ -124,8 +124,11 @@ const char web_reset_js[] =
        otherwise hang and no poll would follow it */
     "function poll(){var c=new AbortController(),k=setTimeout(function(){c.abort();},3000);"
     "fetch('/alive',{cache:'no-store',signal:c.signal}).then(function(r){clearTimeout(k);"
-    "return r.text();})"
-    ".then(function(x){if(x.trim()!==was){s.textContent='The web is back: reloading.';"
+    "return r.ok?r.text():'';})"
+    /* only a new sbc-web's own answer ("pid-start") counts: an error page of a proxy between
+       the browser and a device that is still down must not trigger the reload */
+    ".then(function(x){x=x.trim();if(/^[0-9]+-[0-9]+$/.test(x)&&x!==was){"
+    "s.textContent='The web is back: reloading.';"
     "location.replace('/');}else{later();}}).catch(later);}"
     "function later(){s.textContent='Waiting for the device ('+Math.round((Date.now()-t0)/1000)"
     "+' s)...';setTimeout(poll,1000);}setTimeout(poll,1000);})();\n";
