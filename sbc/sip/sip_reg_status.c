@@ -85,8 +85,7 @@ void sip_reg_snap_free(struct sip_reg_snap *sn)
 {
 	if (!sn)
 		return;
-	sip_reg_snap_release(sn);
-	free(sn->ent);
+	sip_reg_snap_release(sn); /* keeps sn->ent for the next copy */
 	free(sn->ifn);
 	free(sn);
 }

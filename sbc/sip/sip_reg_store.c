@@ -3,6 +3,7 @@
  * kept in step as bindings come and go (sip_reg_store.h). Nothing here scans
  * all bindings except the walk a caller makes with sip_reg_at.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,9 +26,18 @@ struct ifc_users {
 	unsigned users;
 };
 
-/* Copies of the table not yet released; bindings removed meanwhile wait in the graveyard. */
+/*
+ * Copies of the table not yet released (bindings removed meanwhile wait in the graveyard),
+ * and the buffer of the last copy, kept for the next one: a fresh 2 MB buffer costs the loop
+ * its page faults, a reused one only the memcpy. The thread that releases a copy grows the
+ * spare to the heap's capacity (want) and touches it, so the loop never faults it in.
+ */
 struct sip_reg_shared {
 	atomic_uint snaps;
+	atomic_uint want;
+	pthread_mutex_t mu; /* spare, spare_cap */
+	struct sip_reg_ent *spare;
+	unsigned spare_cap;
 };
 
 struct sip_reg_store {
@@ -234,6 +244,7 @@ struct sip_reg_store *sip_reg_store_new(const struct sip_reg_hooks *hooks)
 		free(s);
 		return NULL;
 	}
+	pthread_mutex_init(&s->sh->mu, NULL);
 	if (tab_init(&s->users, offsetof(struct sip_binding, unext),
 		     offsetof(struct sip_binding, hash)) < 0 ||
 	    tab_init(&s->tps, offsetof(struct sip_reg_conn, tnext),
@@ -253,8 +264,11 @@ void sip_reg_store_free(struct sip_reg_store *s)
 	while (s->n)
 		sip_reg_remove(s, s->heap[s->n - 1].b);
 	/* a copy still out (a worker writing the table) reads the graveyard: left to it */
-	if (!sip_reg_reclaim(s))
+	if (!sip_reg_reclaim(s)) {
+		free(s->sh->spare);
+		pthread_mutex_destroy(&s->sh->mu);
 		free(s->sh);
+	}
 	free(s->heap);
 	free(s->users.b);
 	free(s->tps.b);
@@ -479,6 +493,7 @@ static int binding_link(struct sip_reg_store *s, struct sip_binding *b,
 			return -1;
 		}
 		s->heap = h, s->cap = cap;
+		atomic_store(&s->sh->want, cap);
 	}
 	tab_insert(&s->users, b);
 	count_user(s, b, 1);
@@ -604,12 +619,21 @@ size_t sip_reg_bytes(const struct sip_reg_store *s)
 struct sip_reg_snap *sip_reg_snap_take(struct sip_reg_store *s, time_t now)
 {
 	struct sip_reg_snap *sn = calloc(1, sizeof(*sn));
+	unsigned need = s->n ? s->n : 1;
 
 	sip_reg_reclaim(s);
-	if (!sn || !(sn->ent = malloc((s->n ? s->n : 1) * sizeof(*sn->ent))) ||
-	    !(sn->ifn = calloc(s->nifu ? s->nifu : 1, sizeof(*sn->ifn)))) {
-		if (sn)
-			free(sn->ent);
+	if (!sn)
+		return NULL;
+	pthread_mutex_lock(&s->sh->mu);
+	if (s->sh->spare && s->sh->spare_cap >= need) {
+		sn->ent = s->sh->spare, sn->cap = s->sh->spare_cap;
+		s->sh->spare = NULL;
+	}
+	pthread_mutex_unlock(&s->sh->mu);
+	if (!sn->ent && (sn->ent = malloc((s->cap > need ? s->cap : need) * sizeof(*sn->ent))))
+		sn->cap = s->cap > need ? s->cap : need;
+	if (!sn->ent || !(sn->ifn = calloc(s->nifu ? s->nifu : 1, sizeof(*sn->ifn)))) {
+		free(sn->ent);
 		free(sn);
 		return NULL;
 	}
@@ -628,5 +652,26 @@ struct sip_reg_snap *sip_reg_snap_take(struct sip_reg_store *s, time_t now)
 
 void sip_reg_snap_release(struct sip_reg_snap *sn)
 {
-	atomic_fetch_sub(&sn->sh->snaps, 1);
+	struct sip_reg_shared *sh = sn->sh;
+	unsigned want = atomic_load(&sh->want);
+	struct sip_reg_ent *ent = sn->ent;
+	unsigned cap = sn->cap;
+
+	sn->ent = NULL, sn->cap = 0;
+	if (ent && cap < want) { /* the heap grew: a bigger spare, its pages touched here */
+		free(ent);
+		if ((ent = malloc((size_t)want * sizeof(*ent))) != NULL)
+			memset(ent, 0, (size_t)want * sizeof(*ent));
+		cap = ent ? want : 0;
+	}
+	pthread_mutex_lock(&sh->mu);
+	if (ent && (!sh->spare || sh->spare_cap < cap)) {
+		struct sip_reg_ent *old = sh->spare;
+		sh->spare = ent, sh->spare_cap = cap;
+		ent = old;
+	}
+	pthread_mutex_unlock(&sh->mu);
+	free(ent);
+	/* last: once no copy is out, the loop may free sh with the store */
+	atomic_fetch_sub(&sh->snaps, 1);
 }

@@ -126,7 +126,7 @@ struct sip_reg_ent {
  */
 struct sip_reg_snap {
 	struct sip_reg_ent *ent;
-	unsigned n;
+	unsigned n, cap; /* entries copied; room in ent */
 	time_t now; /* expiry reference: entries expired at now are not shown */
 	struct {
 		const struct sip_iface *ifc;
@@ -138,7 +138,11 @@ struct sip_reg_snap {
 struct sip_reg_snap *sip_reg_snap_take(struct sip_reg_store *s, time_t now);
 /* Entries of sn not expired at its now. */
 unsigned sip_reg_snap_count(const struct sip_reg_snap *sn);
-/* The copy is no longer read (any thread; the memory of sn is the caller's to free). */
+/*
+ * The copy is no longer read (any thread): ent goes back to the store for the next copy
+ * (grown to the heap's capacity and touched here when the heap grew meanwhile) and is set
+ * to NULL; the rest of sn is the caller's to free.
+ */
 void sip_reg_snap_release(struct sip_reg_snap *sn);
 /* Frees the graveyard when no copy is out; returns how many copies are out. */
 unsigned sip_reg_reclaim(struct sip_reg_store *s);

@@ -315,6 +315,13 @@ static void test_status_snapshot(void)
 				t[i] = t[j], t[j] = x;
 			}
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sn);
+	/* the next copy reuses the buffer of the last one released: no fresh pages on the loop */
+	const struct sip_reg_ent *buf = sn->ent;
+	sip_reg_snap_free(sn);
+	sn = sip_reg_snap_take(s, 1000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sn);
+	CU_ASSERT_PTR_EQUAL(sn->ent, buf);
+	CU_ASSERT(sn->cap >= N);
 	CU_ASSERT_EQUAL(sip_reg_snap_count(sn), N);
 	struct conf_store *st = conf_store_new();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
