@@ -6,7 +6,10 @@
       every reply is read. Prints "logins=N ok=K seconds=S".
   ctl_load.py noread SOCK N SECONDS                  N connections pipeline EXPORT requests
       for SECONDS and never read a reply, then close. Prints "clients=N frames=F".
-Every loop is bounded in time; the process exits by itself.
+Every loop is bounded in time; the process exits by itself. With CTL_LOAD_GO=FIFO in the
+environment the load starts (connected, interpreter loaded) and waits for a line on FIFO before
+sending anything: bench/control_load.sh starts Python before the measured window, so its
+start-up CPU does not count as the load's.
 """
 import os, select, socket, struct, sys, time
 
@@ -47,11 +50,19 @@ def recv_frame(s, deadline):
     return None
 
 
+def wait_go():
+    go = os.environ.get("CTL_LOAD_GO")
+    if go:
+        with open(go) as f:
+            f.readline()
+
+
 def login(path, nconn, per, user, passfile, timeout=120.0):
     pw = open(passfile).read().strip()
+    conns = [connect(path, timeout) for _ in range(nconn)]
+    wait_go()
     t0 = time.monotonic()
     deadline = t0 + timeout
-    conns = [connect(path, timeout) for _ in range(nconn)]
     for s in conns:
         s.sendall(frame("LOGIN %s\n%s" % (user, pw)) * per)
     ok = 0
@@ -70,6 +81,7 @@ def noread(path, n, seconds):
     conns = [connect(path, 5) for _ in range(n)]
     for s in conns:
         s.setblocking(False)
+    wait_go()
     req = frame("EXPORT\n")
     pend = {s: req for s in conns}
     frames = 0

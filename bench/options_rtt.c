@@ -223,7 +223,9 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 	    {"host", 1, 0, 'h'},  {"port", 1, 0, 'p'},       {"cert", 1, 0, 'c'},
 	    {"key", 1, 0, 'k'},   {"seconds", 1, 0, 's'},    {"interval-ms", 1, 0, 'i'},
-	    {"label", 1, 0, 'l'}, {"timeout-ms", 1, 0, 't'}, {0, 0, 0, 0}};
+	    {"label", 1, 0, 'l'}, {"timeout-ms", 1, 0, 't'}, {"slow-ms", 1, 0, 'w'},
+	    {0, 0, 0, 0}};
+	double slow = 0; /* > 0: each sample later than this (sched) is printed to stderr */
 	struct samples rtt = {0}, sched = {0};
 	unsigned long long cseq = 0, timeouts = 0, errors = 0, reconnects = 0, non200 = 0;
 	double start, end, due;
@@ -260,6 +262,11 @@ int main(int argc, char **argv)
 		case 'l':
 			o.label = optarg;
 			break;
+		case 'w':
+			slow = bench_arg_double("bench-options_rtt", "--slow-ms", optarg, 0.001,
+						3600000) /
+			       1000;
+			break;
 		default:
 			return 2;
 		}
@@ -267,7 +274,7 @@ int main(int argc, char **argv)
 	if (!o.port || !o.cert || !o.key || o.seconds <= 0 || o.seconds > 3600 || o.interval <= 0 ||
 	    o.timeout <= 0) {
 		fprintf(stderr, "usage: bench-options_rtt --port P --cert C --key K [--seconds S "
-				"(0-3600)] [--interval-ms I] [--timeout-ms T] [--label NAME]\n");
+				"(0-3600)] [--interval-ms I] [--timeout-ms T] [--label NAME] [--slow-ms X]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -306,6 +313,9 @@ int main(int argc, char **argv)
 			if (push(&rtt, t1 - t0) < 0 || push(&sched, t1 - due) < 0)
 				return 1;
 			non200 += status != 200;
+			if (slow > 0 && t1 - due > slow)
+				fprintf(stderr, "slow at=%.3f s sched_ms=%.2f rtt_ms=%.2f\n",
+					due - start, (t1 - due) * 1000, (t1 - t0) * 1000);
 		} else if (r == 0) {
 			timeouts++;
 			if (push(&rtt, o.timeout) < 0 || push(&sched, t1 - due) < 0)
