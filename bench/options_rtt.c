@@ -220,11 +220,11 @@ static void sleep_until(double t)
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-	    {"host", 1, 0, 'h'},  {"port", 1, 0, 'p'},       {"cert", 1, 0, 'c'},
-	    {"key", 1, 0, 'k'},   {"seconds", 1, 0, 's'},    {"interval-ms", 1, 0, 'i'},
-	    {"label", 1, 0, 'l'}, {"timeout-ms", 1, 0, 't'}, {"slow-ms", 1, 0, 'w'},
-	    {0, 0, 0, 0}};
+	static const struct option lo[] = {{"host", 1, 0, 'h'},    {"port", 1, 0, 'p'},
+					   {"cert", 1, 0, 'c'},    {"key", 1, 0, 'k'},
+					   {"seconds", 1, 0, 's'}, {"interval-ms", 1, 0, 'i'},
+					   {"label", 1, 0, 'l'},   {"timeout-ms", 1, 0, 't'},
+					   {"slow-ms", 1, 0, 'w'}, {0, 0, 0, 0}};
 	double slow = 0; /* > 0: each sample later than this (sched) is printed to stderr */
 	struct samples rtt = {0}, sched = {0};
 	unsigned long long cseq = 0, timeouts = 0, errors = 0, reconnects = 0, non200 = 0;
@@ -273,8 +273,10 @@ int main(int argc, char **argv)
 	}
 	if (!o.port || !o.cert || !o.key || o.seconds <= 0 || o.seconds > 3600 || o.interval <= 0 ||
 	    o.timeout <= 0) {
-		fprintf(stderr, "usage: bench-options_rtt --port P --cert C --key K [--seconds S "
-				"(0-3600)] [--interval-ms I] [--timeout-ms T] [--label NAME] [--slow-ms X]\n");
+		fprintf(
+		    stderr,
+		    "usage: bench-options_rtt --port P --cert C --key K [--seconds S "
+		    "(0-3600)] [--interval-ms I] [--timeout-ms T] [--label NAME] [--slow-ms X]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);

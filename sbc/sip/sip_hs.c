@@ -238,14 +238,13 @@ static void step(struct hs_worker *w, struct sip_conn *c)
 	r = SSL_accept(c->ssl);
 	st = SSL_get_error(c->ssl, r);
 	if (r != 1 && st != SSL_ERROR_WANT_READ && st != SSL_ERROR_WANT_WRITE && !c->hs_rej) {
+		const char *why = NULL;
 		e = ERR_peek_last_error();
-		snprintf(c->hs_detail, sizeof(c->hs_detail), "%s",
-			 e ? ERR_reason_error_string(e)
-			 : st == SSL_ERROR_SYSCALL || st == SSL_ERROR_ZERO_RETURN
-			     ? "closed during the handshake"
-			     : "handshake failure");
-		if (!c->hs_detail[0] || !strcmp(c->hs_detail, "(null)"))
-			snprintf(c->hs_detail, sizeof(c->hs_detail), "handshake failure");
+		if (e)
+			why = ERR_reason_error_string(e);
+		else if (st == SSL_ERROR_SYSCALL || st == SSL_ERROR_ZERO_RETURN)
+			why = "closed during the handshake";
+		sip_conn_detail(c, "%s", why && why[0] ? why : "handshake failure");
 	}
 	ERR_clear_error();
 	pthread_rwlock_unlock(&policy_lock);
@@ -255,8 +254,7 @@ static void step(struct hs_worker *w, struct sip_conn *c)
 	} else if (st == SSL_ERROR_WANT_READ || st == SSL_ERROR_WANT_WRITE) {
 		ev.events = st == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT;
 		if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->hs_fd, &ev) < 0) {
-			snprintf(c->hs_detail, sizeof(c->hs_detail), "handshake worker: epoll: %s",
-				 strerror(errno));
+			sip_conn_detail(c, "handshake worker: epoll: %s", strerror(errno));
 			give_back(w, c);
 		}
 	} else {
@@ -284,8 +282,7 @@ static void take_new(struct hs_worker *w)
 			w->active->hs_prev = c;
 		w->active = c;
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->hs_fd, &ev) < 0) {
-			snprintf(c->hs_detail, sizeof(c->hs_detail), "handshake worker: epoll: %s",
-				 strerror(errno));
+			sip_conn_detail(c, "handshake worker: epoll: %s", strerror(errno));
 			give_back(w, c);
 			continue;
 		}
@@ -492,7 +489,8 @@ int sip_hs_take(struct sip_hs *p, struct sip_conn *c)
 	c->hs_fd = dup;
 	c->hs_idx = idx;
 	c->hs_up = c->hs_rej = c->hs_timeout = c->hs_sofia_freed = 0;
-	c->hs_detail[0] = 0;
+	free(c->hs_detail);
+	c->hs_detail = NULL;
 	c->state = C_HANDSHAKE;
 	c->hs_owned = 1;
 	p->owned++;

@@ -127,7 +127,7 @@ struct sip_reg_ent {
 struct sip_reg_snap {
 	struct sip_reg_ent *ent;
 	unsigned n, cap; /* entries copied; room in ent */
-	time_t now; /* expiry reference: entries expired at now are not shown */
+	time_t now;      /* expiry reference: entries expired at now are not shown */
 	struct {
 		const struct sip_iface *ifc;
 		char name[48];

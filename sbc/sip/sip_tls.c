@@ -180,8 +180,8 @@ void sip_tls_conn_log(struct sip_conn *c, int prio, const char *what, int refusa
 	snprintf(line, sizeof(line),
 		 "sip: TLS %s: interface '%s' (%u) peer %s version %s cipher %s subject '%s' "
 		 "issuer '%s'",
-		 what, ifc->name, ifc->index, c->peer[0] ? c->peer : "?", ver, cipher, c->subject,
-		 c->issuer);
+		 what, ifc->name, ifc->index, c->peer[0] ? c->peer : "?", ver, cipher,
+		 c->subject ? c->subject : "", c->issuer ? c->issuer : "");
 	if (!refusal) {
 		sip_engine_event(e, prio, "%s", line);
 		return;
@@ -200,6 +200,32 @@ void sip_tls_conn_log(struct sip_conn *c, int prio, const char *what, int refusa
 		log_msg(prio, "%s", line);
 }
 
+void sip_conn_detail(struct sip_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *t = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&t, fmt, ap) < 0)
+		t = NULL;
+	va_end(ap);
+	free(c->hs_detail);
+	c->hs_detail = t;
+}
+
+/* The peer certificate's subject and issuer, kept as text the first time one is seen. */
+static void conn_names(struct sip_conn *c, X509 *x)
+{
+	char b[256];
+
+	if (c->subject)
+		return;
+	tls_name_text(X509_get_subject_name(x), b, sizeof(b));
+	c->subject = strdup(b);
+	tls_name_text(X509_get_issuer_name(x), b, sizeof(b));
+	c->issuer = strdup(b);
+}
+
 static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
 {
 	char what[512];
@@ -208,7 +234,7 @@ static void conn_reject(struct sip_conn *c, enum sip_rej r, const char *detail)
 		/* on the worker: the SIP thread counts and logs it (sip_tls_hs_done) */
 		if (!c->hs_rej) {
 			c->hs_rej = (int)r + 1;
-			snprintf(c->hs_detail, sizeof(c->hs_detail), "%s", detail);
+			sip_conn_detail(c, "%s", detail);
 		}
 		return;
 	}
@@ -234,10 +260,8 @@ static void conn_accept(struct sip_conn *c)
 	c->state = C_UP;
 	su_timer_reset(c->timer);
 	peer = SSL_get0_peer_certificate(c->ssl);
-	if (peer && !c->subject[0]) {
-		tls_name_text(X509_get_subject_name(peer), c->subject, sizeof(c->subject));
-		tls_name_text(X509_get_issuer_name(peer), c->issuer, sizeof(c->issuer));
-	}
+	if (peer)
+		conn_names(c, peer);
 	if (SSL_is_server(c->ssl)) {
 		c->ifc->accepted++;
 		sip_tls_conn_log(c, LOG_INFO, "accepted", 0);
@@ -474,6 +498,9 @@ static void conn_drop(struct sip_conn *c, int ssl_freed)
 		c->next->pprev = c->pprev;
 	su_timer_destroy(c->timer);
 	free(c->ocsp_detail);
+	free(c->hs_detail);
+	free(c->subject);
+	free(c->issuer);
 	free(c);
 }
 
@@ -589,10 +616,8 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
 
 	if (ifc && ifc->prev_verify)
 		ok = ifc->prev_verify(ok, x);
-	if (c && leaf && !c->subject[0]) {
-		tls_name_text(X509_get_subject_name(leaf), c->subject, sizeof(c->subject));
-		tls_name_text(X509_get_issuer_name(leaf), c->issuer, sizeof(c->issuer));
-	}
+	if (c && leaf)
+		conn_names(c, leaf);
 	/* stricter only: a failure found by OpenSSL is never turned into success */
 	if (ok && ifc && SSL_is_server(ssl) && X509_STORE_CTX_get_error_depth(x) == 0) {
 		X509 *cert = X509_STORE_CTX_get_current_cert(x);
@@ -787,13 +812,15 @@ void sip_tls_hs_done(struct sip_conn *c)
 		snprintf(detail, sizeof(detail), "handshake not done in %u ms", e->hs_timeout_ms);
 		conn_reject(c, SIP_REJ_TIMEOUT, detail);
 	} else if (c->hs_rej) {
-		conn_reject(c, (enum sip_rej)(c->hs_rej - 1), c->hs_detail);
+		conn_reject(c, (enum sip_rej)(c->hs_rej - 1), c->hs_detail ? c->hs_detail : "");
 	} else if (c->hs_up) {
 		conn_accept(c);
 	} else {
 		conn_reject(c, SIP_REJ_PROTOCOL,
-			    c->hs_detail[0] ? c->hs_detail : "closed during the handshake");
+			    c->hs_detail ? c->hs_detail : "closed during the handshake");
 	}
+	free(c->hs_detail); /* the handshake's outcome is recorded: idle records stay small */
+	c->hs_detail = NULL;
 	if (c->state == C_REJECTED)
 		sip_tls_conn_kill(c);
 	/* sofia's SSL_accept now returns at once: 1, or the failure it closes on */
@@ -830,7 +857,7 @@ const char *sip_tls_peer_subject(struct sip_iface *ifc, const char *peer)
 {
 	for (struct sip_conn *c = ifc->conns; c; c = c->next)
 		if (c->state == C_UP && !c->gone && strcmp(c->peer, peer) == 0)
-			return c->subject;
+			return c->subject ? c->subject : "";
 	return NULL;
 }
 
@@ -841,7 +868,8 @@ X509 *sip_tls_peer_cert(struct sip_iface *ifc, const char *peer, const char **su
 		if (c->state == C_UP && !c->gone && c->ssl && strcmp(c->peer, peer) == 0) {
 			X509 *x = SSL_get0_peer_certificate(c->ssl);
 			/* only a verified chain is an identity */
-			if (!x || !c->subject[0] || SSL_get_verify_result(c->ssl) != X509_V_OK)
+			if (!x || !c->subject || !c->subject[0] ||
+			    SSL_get_verify_result(c->ssl) != X509_V_OK)
 				return NULL;
 			*subject = c->subject;
 			*issuer = c->issuer;

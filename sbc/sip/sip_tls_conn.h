@@ -38,18 +38,20 @@ struct sip_conn {
 	BIO *mine;         /* our socket BIO, NULL when not adopted */
 	char *ocsp_detail; /* why OCSP refused it (malloc), NULL: kept small while idle */
 	char peer[64];
-	char subject[256];
-	char issuer[256];
+	/* the peer certificate's names (malloc, exact length: an idle connection stays small),
+	   NULL until a certificate is seen; set once, by whichever thread owns the handshake */
+	char *subject;
+	char *issuer;
 	/* handshake worker (sip_hs.h): while hs_owned only that worker touches ssl and the
 	 * worker's fields; the SIP thread sets and clears hs_owned */
 	int hs_owned;
-	int hs_fd;  /* the worker's duplicate of fd, -1 when none */
-	int hs_idx; /* sofia's su_root registration of fd */
-	int hs_up;  /* worker: the handshake completed */
-	int hs_rej; /* worker: refusal + 1, 0 for none */
-	char hs_detail[320];
-	int hs_timeout;                     /* SIP thread: the handshake timer fired while owned */
-	int hs_sofia_freed;                 /* SIP thread: sofia freed its BIO while owned */
+	int hs_fd;          /* the worker's duplicate of fd, -1 when none */
+	int hs_idx;         /* sofia's su_root registration of fd */
+	int hs_up;          /* worker: the handshake completed */
+	int hs_rej;         /* worker: refusal + 1, 0 for none */
+	char *hs_detail;    /* why it failed (malloc, sip_conn_detail), NULL for none */
+	int hs_timeout;     /* SIP thread: the handshake timer fired while owned */
+	int hs_sofia_freed; /* SIP thread: sofia freed its BIO while owned */
 	struct sip_conn *hs_next, *hs_prev; /* the worker's lists */
 };
 
@@ -64,6 +66,9 @@ extern int sip_tls_bind_idx;
 
 /* 1 while the record's socket is still the socket it was accepted on. */
 int sip_tls_conn_alive(const struct sip_conn *c);
+/* Sets c->hs_detail (printf-style; the old text is freed). */
+void sip_conn_detail(struct sip_conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Logs one line about the connection (refusal=1: rate-limited per peer, counted). */
 void sip_tls_conn_log(struct sip_conn *c, int prio, const char *what, int refusal);
 /* Ends a connection we refuse: sofia sees end of stream and closes it. */
