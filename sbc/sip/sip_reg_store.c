@@ -29,8 +29,9 @@ struct ifc_users {
 /*
  * Copies of the table not yet released (bindings removed meanwhile wait in the graveyard),
  * and the buffer of the last copy, kept for the next one: a fresh 2 MB buffer costs the loop
- * its page faults, a reused one only the memcpy. The thread that releases a copy grows the
- * spare to the heap's capacity (want) and touches it, so the loop never faults it in.
+ * its page faults, a reused one only the memcpy. When the heap grows, a short thread makes a
+ * spare of its capacity (want) and touches it; the thread that releases a smaller copy does
+ * the same, so the loop never faults a copy buffer in. snaps also counts those threads.
  */
 struct sip_reg_shared {
 	atomic_uint snaps;
@@ -231,6 +232,56 @@ static void count_user(struct sip_reg_store *s, const struct sip_binding *b, int
 }
 
 /* --- store --- */
+
+/* Parks ent (cap entries) as the spare when it is bigger than the one there; frees the other. */
+static void spare_offer(struct sip_reg_shared *sh, struct sip_reg_ent *ent, unsigned cap)
+{
+	pthread_mutex_lock(&sh->mu);
+	if (ent && (!sh->spare || sh->spare_cap < cap)) {
+		struct sip_reg_ent *old = sh->spare;
+		sh->spare = ent, sh->spare_cap = cap;
+		ent = old;
+	}
+	pthread_mutex_unlock(&sh->mu);
+	free(ent);
+}
+
+static void *prefault_main(void *arg)
+{
+	struct sip_reg_shared *sh = arg;
+	unsigned want = atomic_load(&sh->want);
+	struct sip_reg_ent *ent = malloc((size_t)want * sizeof(*ent));
+
+	if (ent)
+		memset(ent, 0, (size_t)want * sizeof(*ent)); /* the page faults, here */
+	spare_offer(sh, ent, want);
+	atomic_fetch_sub(&sh->snaps, 1); /* last: sh may be freed after */
+	return NULL;
+}
+
+/*
+ * The heap grew: a spare of its new capacity is made and touched on a short detached thread,
+ * so that even the first copy at this size finds its pages ready instead of faulting 3 MB in
+ * on the loop. The thread counts as a copy out, so sh outlives it. Small heaps are not worth
+ * a thread.
+ */
+static void spare_prefault(struct sip_reg_shared *sh)
+{
+	pthread_attr_t at;
+	pthread_t t;
+
+	if (atomic_load(&sh->want) < 4096)
+		return;
+	atomic_fetch_add(&sh->snaps, 1);
+	if (pthread_attr_init(&at) != 0) {
+		atomic_fetch_sub(&sh->snaps, 1);
+		return;
+	}
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &at, prefault_main, sh) != 0)
+		atomic_fetch_sub(&sh->snaps, 1);
+	pthread_attr_destroy(&at);
+}
 
 struct sip_reg_store *sip_reg_store_new(const struct sip_reg_hooks *hooks)
 {
@@ -494,6 +545,7 @@ static int binding_link(struct sip_reg_store *s, struct sip_binding *b,
 		}
 		s->heap = h, s->cap = cap;
 		atomic_store(&s->sh->want, cap);
+		spare_prefault(s->sh);
 	}
 	tab_insert(&s->users, b);
 	count_user(s, b, 1);
@@ -664,14 +716,7 @@ void sip_reg_snap_release(struct sip_reg_snap *sn)
 			memset(ent, 0, (size_t)want * sizeof(*ent));
 		cap = ent ? want : 0;
 	}
-	pthread_mutex_lock(&sh->mu);
-	if (ent && (!sh->spare || sh->spare_cap < cap)) {
-		struct sip_reg_ent *old = sh->spare;
-		sh->spare = ent, sh->spare_cap = cap;
-		ent = old;
-	}
-	pthread_mutex_unlock(&sh->mu);
-	free(ent);
+	spare_offer(sh, ent, cap);
 	/* last: once no copy is out, the loop may free sh with the store */
 	atomic_fetch_sub(&sh->snaps, 1);
 }
