@@ -233,6 +233,20 @@ static void count_user(struct sip_reg_store *s, const struct sip_binding *b, int
 
 /* --- store --- */
 
+/*
+ * n entries with every page written: memset(0) after malloc may become a calloc, which leaves
+ * fresh mmap pages untouched, so each page gets a volatile store.
+ */
+static struct sip_reg_ent *touched_alloc(unsigned n)
+{
+	size_t len = (size_t)n * sizeof(struct sip_reg_ent);
+	volatile char *p = malloc(len);
+
+	for (size_t o = 0; p && o < len; o += 4096)
+		p[o] = 1;
+	return (struct sip_reg_ent *)p;
+}
+
 /* Parks ent (cap entries) as the spare when it is bigger than the one there; frees the other. */
 static void spare_offer(struct sip_reg_shared *sh, struct sip_reg_ent *ent, unsigned cap)
 {
@@ -250,10 +264,8 @@ static void *prefault_main(void *arg)
 {
 	struct sip_reg_shared *sh = arg;
 	unsigned want = atomic_load(&sh->want);
-	struct sip_reg_ent *ent = malloc((size_t)want * sizeof(*ent));
+	struct sip_reg_ent *ent = touched_alloc(want); /* the page faults, here */
 
-	if (ent)
-		memset(ent, 0, (size_t)want * sizeof(*ent)); /* the page faults, here */
 	spare_offer(sh, ent, want);
 	atomic_fetch_sub(&sh->snaps, 1); /* last: sh may be freed after */
 	return NULL;
@@ -712,8 +724,7 @@ void sip_reg_snap_release(struct sip_reg_snap *sn)
 	sn->ent = NULL, sn->cap = 0;
 	if (ent && cap < want) { /* the heap grew: a bigger spare, its pages touched here */
 		free(ent);
-		if ((ent = malloc((size_t)want * sizeof(*ent))) != NULL)
-			memset(ent, 0, (size_t)want * sizeof(*ent));
+		ent = touched_alloc(want);
 		cap = ent ? want : 0;
 	}
 	spare_offer(sh, ent, cap);
