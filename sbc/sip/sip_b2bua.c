@@ -52,6 +52,17 @@ struct sip_b2bua *sip_b2bua_create(struct sip_engine *e)
 	return b;
 }
 
+void sip_b2bua_call_link(struct sip_b2bua *b, struct sip_call *c)
+{
+	c->b = b;
+	c->next = b->calls;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &b->calls;
+	b->calls = c;
+	c->reaper = su_timer_create(su_root_task(b->e->root), CALL_LINGER_MS);
+}
+
 void sip_b2bua_call_free(struct sip_call *c)
 {
 	*c->pprev = c->next;
@@ -690,15 +701,9 @@ int sip_b2bua_request(struct sip_b2bua *b, struct sip_iface *ifc, enum sip_proto
 		}
 		return rc >= 300 && rc <= 699 ? rc : 500;
 	}
-	c->b = b;
 	c->method = sip->sip_request->rq_method;
 	c->start = time(NULL);
-	c->next = b->calls;
-	if (c->next)
-		c->next->pprev = &c->next;
-	c->pprev = &b->calls;
-	b->calls = c;
-	c->reaper = su_timer_create(su_root_task(e->root), CALL_LINGER_MS);
+	sip_b2bua_call_link(b, c);
 	tp = nta_incoming_transport(e->agent, irq, NULL);
 	rc = side_init(&c->side[0], c, 0, tp, NULL, 0);
 	tport_unref(tp);

@@ -92,25 +92,18 @@ static int restore_side(struct sip_call *c, int i, const struct sip_ha_leg *l)
 
 int sip_b2bua_restore(struct sip_b2bua *b, const struct sip_ha_call *hc)
 {
-	struct sip_engine *e = b->e;
 	struct sip_call *c;
 
 	if (!(c = calloc(1, sizeof(*c))) || !(c->home = su_home_new(sizeof(*c->home)))) {
 		free(c);
 		return -1;
 	}
-	c->b = b;
 	c->method = sip_method_invite;
 	c->answered = c->responded = 1;
 	c->start = (time_t)hc->start;
 	c->connected = (time_t)hc->connected;
 	c->dest.set = -1;
-	c->next = b->calls;
-	if (c->next)
-		c->next->pprev = &c->next;
-	c->pprev = &b->calls;
-	b->calls = c;
-	c->reaper = su_timer_create(su_root_task(e->root), CALL_LINGER_MS);
+	sip_b2bua_call_link(b, c);
 	if (!c->reaper || restore_side(c, 0, &hc->leg[0]) < 0 ||
 	    restore_side(c, 1, &hc->leg[1]) < 0) {
 		sip_b2bua_call_free(c);

@@ -96,6 +96,8 @@ struct sip_b2bua {
 	struct sip_media *media;
 };
 
+/* Adds c to b's calls (c->b set) with its reaper timer; the timer is NULL on no memory. */
+void sip_b2bua_call_link(struct sip_b2bua *b, struct sip_call *c);
 /* Frees a call and everything it holds (its legs, transactions, media operations). */
 void sip_b2bua_call_free(struct sip_call *c);
 /* NTA's callback for requests on a call's leg (magic: the struct sip_side). */
