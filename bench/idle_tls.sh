@@ -1,6 +1,7 @@
 #!/bin/bash
 # Benchmark (issue 21): memory per idle mutual-TLS connection, sbcd against Kamailio 5.6
-# (Debian) in the same run with the same client (bench/idle_tls.c). For each N (default
+# (Debian) and against bench/tls_floor.c (libssl and epoll alone with sbcd's TLS settings: what
+# the OpenSSL library itself keeps) in the same run with the same client (bench/idle_tls.c). For each N (default
 # "2000 15000"): N connections, each a full mutual TLS 1.3 handshake with an ECDSA P-256
 # client certificate and one OPTIONS answered 200, then idle. PSS (/proc/PID/smaps_rollup;
 # Kamailio: the sum over its processes) before the connections and after they are all idle
@@ -92,6 +93,15 @@ for _ in $(seq 50); do ss -ltn | grep -q "127.0.0.1:$KPORT " && break; sleep 0.1
 sleep 1
 KPIDS="$KPID $(pgrep -P "$KPID" | tr '\n' ' ')"
 }
+# --- the floor: a server of libssl alone (bench/tls_floor.c), same certificates ---
+floor_start() {
+	FPORT=$(free_port)
+	"$BIN/bench-tls_floor" --port "$FPORT" --cert "$P/server-chain.crt" --key "$P/server.key" \
+		--ca "$P/cas.pem" >"$D/floor.log" 2>&1 &
+	FPID=$!
+	t_track "$FPID"
+	wait_for "grep -q ^listening $D/floor.log" 100 || { echo "bench-tls_floor did not start"; cat "$D/floor.log"; exit 1; }
+}
 stop() { # PID: ends it and waits
 	kill "$1" 2>/dev/null
 	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
@@ -132,19 +142,23 @@ for n in $NS; do
 	kam_start
 	measure kamailio "$KPORT" "$KPIDS" "$n" | tee -a "$ROWS" >&2
 	stop "$KPID"
+	floor_start
+	measure floor "$FPORT" "$FPID" "$n" | tee -a "$ROWS" >&2
+	stop "$FPID"
 done
 
 KVER=$(kamailio -v 2>/dev/null | sed -n 's/^version: kamailio \([0-9.]*\).*/\1/p')
 OUT=$D/section.md
 {
-	echo "| build | N | sbcd KiB/conn | Kamailio KiB/conn | sbcd PSS before/after (MiB) | Kamailio PSS before/after (MiB) | idle/N sbcd, Kam. | OPTIONS 200s sbcd, Kam. | CRLF pongs sbcd, Kam. | target |"
-	echo "|---|---|---|---|---|---|---|---|---|---|"
+	echo "| build | N | sbcd KiB/conn | Kamailio KiB/conn | libssl alone KiB/conn | sbcd PSS before/after (MiB) | Kamailio PSS before/after (MiB) | idle/N sbcd, Kam., libssl | OPTIONS 200s sbcd, Kam. | CRLF pongs sbcd, Kam. | target |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for n in $NS; do
 		read -r _ _ sb sa sk sr so sp <<<"$(grep "^sbcd $n " "$ROWS")"
 		read -r _ _ kb ka kk kr ko kp <<<"$(grep "^kamailio $n " "$ROWS")"
-		printf '| %s (%s) | %s | %s | %s | %s / %s | %s / %s | %s, %s | %s, %s | %s, %s | <= 16 |\n' \
-			"$LABEL" "$(date -u +%Y-%m-%d)" "$n" "$sk" "$kk" $((sb / 1024)) $((sa / 1024)) \
-			$((kb / 1024)) $((ka / 1024)) "$sr" "$kr" "$so" "$ko" "$sp" "$kp"
+		read -r _ _ _ _ fk fr _ _ <<<"$(grep "^floor $n " "$ROWS")"
+		printf '| %s (%s) | %s | %s | %s | %s | %s / %s | %s / %s | %s, %s, %s | %s, %s | %s, %s | <= 16 |\n' \
+			"$LABEL" "$(date -u +%Y-%m-%d)" "$n" "$sk" "$kk" "$fk" $((sb / 1024)) $((sa / 1024)) \
+			$((kb / 1024)) $((ka / 1024)) "$sr" "$kr" "$fr" "$so" "$ko" "$sp" "$kp"
 	done
 } >"$OUT"
 cat "$OUT"
@@ -163,8 +177,11 @@ certificate verified against root + intermediate), sends one OPTIONS on each, wa
 200s and lets them idle; PSS from `/proc/PID/smaps_rollup` (Kamailio {kver}: the sum over
 all its processes, `-m 4096` shared memory, `tcp_children=1`) before the connections and
 after them, divided by the connections established (column idle/N). Then 200 connections get an OPTIONS (200s counted) and 200 a CRLF
-keep-alive (pongs counted). One row per build and N, in the same run for both servers; this
-machine allows 20,000 descriptors per process, so the largest N is 15,000.
+keep-alive (pongs counted). *libssl alone*: `bench/tls_floor.c`, a server of libssl and epoll
+only with sbcd's TLS settings and one `SSL` per connection, measured the same way: what the
+OpenSSL library itself keeps (Debian's OpenSSL 3.0). One row per build and N, in the same run
+for the three servers; this machine allows 20,000 descriptors per process, so the largest N
+is 15,000.
 
 """
 i = doc.find(head)
@@ -176,6 +193,9 @@ if i >= 0:
     k = sec.find("### Notes")
     notes = sec[k:] if k >= 0 else ""
     old = [l for l in sec.splitlines() if l.startswith("| ") and not l.startswith("| build")]
+    # rows written before the libssl-alone column: "-" in it
+    old = ["|".join(c[:5] + [" - "] + c[5:]) if len(c) == 12 else l
+           for l, c in ((l, l.split("|")) for l in old)]
     doc = doc[:i].rstrip("\n") + "\n\n"
 else:
     rest, notes = "", ""
