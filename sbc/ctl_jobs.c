@@ -1,5 +1,4 @@
 /* LOAD, CHECK, EXPORT and STATUS as control-worker jobs (ctl_jobs.h). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +55,8 @@ struct load_job {
 	struct ctl_job j;
 	struct conf_store *base; /* the running store at dispatch (a reference); worker drops it */
 	unsigned long gen;       /* s->changes at dispatch */
-	char *body;
+	const char *src;         /* the request's body, in the server's frame (ctl_work.h) */
+	char *body;              /* its copy with a NUL, made on the worker */
 	size_t blen;
 	char fname[256];
 	enum ini_mode m;
@@ -83,8 +83,17 @@ static void load_work(struct ctl_job *j)
 	struct load_job *lj = (struct load_job *)j;
 	double t0 = mono_ms();
 
-	int was = conf_hash_import(lj->hash_import); /* thread-local: this worker only */
+	int was;
 
+	if (!(lj->body = malloc(lj->blen + 1))) {
+		conf_diag_add_at(&lj->d, 1, CONF_C_REFUSED, NULL, -1, -1, "out of memory");
+		conf_store_free(lj->base);
+		lj->base = NULL;
+		return;
+	}
+	memcpy(lj->body, lj->src, lj->blen);
+	lj->body[lj->blen] = '\0';
+	was = conf_hash_import(lj->hash_import); /* thread-local: this worker only */
 	lj->cand = ini_build(lj->base, lj->body, lj->blen, lj->fname, lj->m, INI_L_DELETE, &lj->d);
 	conf_hash_import(was);
 	if (lj->cand) {
@@ -96,35 +105,22 @@ static void load_work(struct ctl_job *j)
 	}
 	conf_store_free(lj->base);
 	lj->base = NULL;
+	explicit_bzero(lj->body, lj->blen); /* it may hold keys and password hashes */
 	free(lj->body);
 	lj->body = NULL;
 	lj->t_work = mono_ms() - t0;
 }
 
-static void *free_store_thread(void *arg)
+static void store_free_cb(void *st)
 {
-	ctl_work_background();
-	conf_store_free(arg);
-	return NULL;
+	conf_store_free(st);
 }
 
-/* Frees a store off the loop (a 10,000-row store takes milliseconds); inline if no thread. */
+/* Frees a store off the loop (a 10,000-row store takes milliseconds). */
 static void free_store_later(struct conf_store *st)
 {
-	pthread_t t;
-	pthread_attr_t at;
-
-	if (!st)
-		return;
-	if (pthread_attr_init(&at) == 0) {
-		int rc;
-		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-		rc = pthread_create(&t, &at, free_store_thread, st);
-		pthread_attr_destroy(&at);
-		if (rc == 0)
-			return;
-	}
-	conf_store_free(st);
+	if (st)
+		ctl_work_later(store_free_cb, st);
 }
 
 static char *load_finish(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen)
@@ -218,15 +214,11 @@ char *ctl_verb_load(struct sbcd *s, struct ctl_session *cs, int apply, const cha
 				      cs->level);
 	double t0 = mono_ms();
 
-	if (!(lj = calloc(1, sizeof(*lj))) || !(lj->body = malloc(blen + 1)) ||
-	    !(lj->base = conf_store_ref(s->running))) {
-		if (lj)
-			free(lj->body);
+	if (!(lj = calloc(1, sizeof(*lj))) || !(lj->base = conf_store_ref(s->running))) {
 		free(lj);
 		return ctl_reply_text(0, rlen, "out of memory\nnothing was changed\n");
 	}
-	memcpy(lj->body, body, blen);
-	lj->body[blen] = '\0';
+	lj->src = body; /* the server keeps the frame until the job is done (ctl_work.h) */
 	lj->t_clone = mono_ms() - t0;
 	lj->blen = blen;
 	snprintf(lj->fname, sizeof(lj->fname), "%s", fname ? fname : "request");

@@ -51,6 +51,7 @@ struct conn {
 	int privileged;
 	char *buf; /* input: frames not yet handled */
 	size_t len, cap;
+	size_t held;           /* the first frame's size while its job runs: the job may read it */
 	unsigned char ohdr[4]; /* the reply being written: its frame header, */
 	char *out;             /* its frame (olen counts both, ooff what is written) */
 	size_t olen, ooff;
@@ -99,6 +100,15 @@ static void conn_close(struct conn *c)
 }
 
 static int conn_event(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg);
+
+/* Drops the first n bytes of the input (a handled frame), leaving no copy of them behind:
+   requests carry passwords and private keys. */
+static void conn_consume(struct conn *c, size_t n)
+{
+	memmove(c->buf, c->buf + n, c->len - n);
+	c->len -= n;
+	explicit_bzero(c->buf + c->len, n);
+}
 
 /* Watches the socket for what the state needs: input, output, or nothing while busy. */
 static int conn_watch(struct conn *c, enum conn_state st)
@@ -223,17 +233,17 @@ static int conn_process(struct conn *c)
 			break;
 		c->last_request = now_mono();
 		reply = ctl_verbs_handle(s, &c->cs, c->buf + 4, flen, &rlen);
-		memmove(c->buf, c->buf + 4 + flen, c->len - 4 - flen);
-		c->len -= 4 + flen;
-		/* requests carry passwords and private keys: leave no copy behind */
-		explicit_bzero(c->buf + c->len, 4 + flen);
 		if (!reply && c->cs.job) {
+			/* nothing is read while the job runs: the frame stays as it is until the
+			   job is done (ctl_work.h), so the job need not copy it on the loop */
+			c->held = 4 + (size_t)flen;
 			c->cs.job->owner = c;
 			if (conn_watch(c, C_BUSY) < 0)
 				goto drop;
 			ctl_workers_submit(c->srv->workers, c->cs.job);
 			return 0;
 		}
+		conn_consume(c, 4 + (size_t)flen);
 		if (conn_queue(c, reply, rlen) < 0)
 			goto drop;
 		if (s->reset_requested || s->stop_requested) {
@@ -293,6 +303,8 @@ static void job_done(void *owner, struct ctl_job *j)
 	c->cs.job = NULL;
 	reply = j->finish(s, &c->cs, j, &rlen);
 	j->free(j);
+	conn_consume(c, c->held);
+	c->held = 0;
 	c->last_request = now_mono();
 	if (conn_queue(c, reply, rlen) < 0) {
 		conn_close(c);

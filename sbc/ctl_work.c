@@ -37,6 +37,40 @@ void ctl_work_background(void)
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 }
 
+struct later {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void *later_main(void *arg)
+{
+	struct later l = *(struct later *)arg;
+
+	free(arg);
+	ctl_work_background();
+	l.fn(l.arg);
+	return NULL;
+}
+
+void ctl_work_later(void (*fn)(void *arg), void *arg)
+{
+	struct later *l = malloc(sizeof(*l));
+	pthread_attr_t at;
+	pthread_t t;
+
+	if (l && pthread_attr_init(&at) == 0) {
+		int rc;
+		*l = (struct later){fn, arg};
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		rc = pthread_create(&t, &at, later_main, l);
+		pthread_attr_destroy(&at);
+		if (rc == 0)
+			return;
+	}
+	free(l);
+	fn(arg);
+}
+
 static void *worker_main(void *arg)
 {
 	struct ctl_workers *w = arg;

@@ -6,7 +6,10 @@
  * then reads nothing more from that connection, queues the job, and when a
  * worker has run job->work it calls job->finish on the loop thread, which
  * applies the result (store, lockout, flash, SIP engine: only there) and makes
- * the reply. work sees only the job's own copies, never sbcd's state.
+ * the reply. work sees only the job's own copies, never sbcd's state, and the
+ * request's body the handler was given: the server keeps that frame unchanged
+ * until job->free has returned (so a big body is copied on the worker, not on
+ * the loop).
  */
 #ifndef SBC_CTL_WORK_H
 #define SBC_CTL_WORK_H
@@ -50,6 +53,13 @@ void ctl_workers_stop(struct ctl_workers *w);
  * so does any helper thread of sbcd that does bulk work (freeing a big store).
  */
 void ctl_work_background(void);
+
+/*
+ * Calls fn(arg) on a short-lived detached background thread, so that freeing a big structure
+ * (a 10,000-row store, a routing copy) costs the loop nothing; fn must touch nothing but arg.
+ * Calls it on the calling thread when no thread can be made.
+ */
+void ctl_work_later(void (*fn)(void *arg), void *arg);
 
 /* Runs cs->job on the calling thread (tests, fuzzing) and returns its reply. */
 char *ctl_job_run_here(struct sbcd *s, struct ctl_session *cs, size_t *rlen);

@@ -184,7 +184,20 @@ struct sip_proxy_pre *sip_proxy_prebuild(const struct sip_rt_cfg *cfg)
 	return pre;
 }
 
-/* 1 when pre was laid out for cfg's members as they are now (DNS may have expanded names since). */
+/* 1 when a row of set s is a name (its members come from DNS, sip_rt_cfg_expand). */
+static int set_named(const struct sip_rt_set *s)
+{
+	for (unsigned j = 0; j < s->nrows; j++)
+		if (s->rows[j].name[0])
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 when pre was laid out for cfg's members as they are now: pre was made from cfg itself, and
+ * only the sets with names can have changed since (DNS expands them on the loop), so only
+ * those are compared (a 10,000-address import: no string compared on the loop).
+ */
 static int pre_matches(const struct sip_proxy_pre *pre, const struct sip_rt_cfg *cfg)
 {
 	if (pre->n != cfg->nsets)
@@ -192,6 +205,8 @@ static int pre_matches(const struct sip_proxy_pre *pre, const struct sip_rt_cfg 
 	for (unsigned i = 0; i < pre->n; i++) {
 		if (pre->sets[i].n != cfg->sets[i].nips)
 			return 0;
+		if (!set_named(&cfg->sets[i]))
+			continue;
 		for (unsigned j = 0; j < pre->sets[i].n; j++) {
 			const struct paddr *a = &pre->sets[i].a[j];
 			const struct sip_rt_proxyip *m = &cfg->sets[i].ips[j];
@@ -227,10 +242,12 @@ void sip_proxy_config(struct sip_proxy *p, struct sip_rt_cfg *cfg)
 			struct paddr *a = &ns[i].a[j];
 			a->p = p;
 			a->next_ka = now; /* probe at once */
-			for (unsigned m = 0; os && m < os->n; m++) {
-				struct paddr *o = &os->a[m];
-				if (strcmp(o->addr, a->addr) || o->transport != a->transport ||
-				    strcmp(o->tip, a->tip) || o->port != a->port)
+			/* the same address is most often at the same place: j is tried first */
+			unsigned first = os && j < os->n ? j : 0;
+			for (unsigned k = 0; os && k < os->n; k++) {
+				struct paddr *o = &os->a[k == 0 ? first : k <= first ? k - 1 : k];
+				if (o->port != a->port || o->transport != a->transport ||
+				    strcmp(o->tip, a->tip) || strcmp(o->addr, a->addr))
 					continue;
 				a->state =
 				    s->keepalive || o->state != ST_DOWN ? o->state : ST_UNKNOWN;
@@ -240,6 +257,7 @@ void sip_proxy_config(struct sip_proxy *p, struct sip_rt_cfg *cfg)
 				a->req_ok = o->req_ok, a->req_failed = o->req_failed;
 				a->next_ka =
 				    o->ka_orq ? now : o->next_ka; /* an old probe is abandoned */
+				break;
 			}
 		}
 	}

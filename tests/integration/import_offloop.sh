@@ -141,6 +141,20 @@ def conflict():
     return (ra.startswith(b"OK\n") and rb.startswith(b"OK\n") and b"127.1.0.1:5062" in exp
             and b"TLSExpiryCheckPeriod = 9" in exp)
 
+def pipelined():
+    """A big LOAD and an EXPORT written at once on one connection: the LOAD's frame stays in
+    sbcd's input while its job reads it on a worker; then the EXPORT is read and answered
+    after it, and sees the import (and a third request, a bad verb, still gets its reply)."""
+    big = load_req(os.environ["BIG"]).replace(b":5061", b":5063")
+    c = conn()
+    c.sendall(frame(big) + frame(b"EXPORT\n") + frame(b"NOSUCHVERB\n"))
+    r1, r2, r3 = reply(c), reply(c), reply(c)
+    print("load: %r" % (r1[:80] if r1 else r1))
+    print("export: %d bytes, %d rows on port 5063" % (len(r2 or b""), (r2 or b"").count(b":5063\"")))
+    print("third: %r" % (r3[:80] if r3 else r3))
+    return (r1 is not None and r1.startswith(b"OK\n") and r2 is not None and r2.startswith(b"OK\n")
+            and r2.count(b":5063\"") == 10000 and r3 is not None and r3.startswith(b"ERR\n"))
+
 def call(s, req):
     s.sendall(frame(req))
     return reply(s)
@@ -153,6 +167,9 @@ sed 's/^/       | /' "$T_DIR/last.out"
 check "the imported rows are running" sh -c "'$INI' --socket '$SOCK' export | grep -c '^ProxyIp ' | grep -qx 10000"
 check "an import overtaken by another commit is refused (#code refused), the retry applies" \
 	python3 "$D/h.py" conflict
+sed 's/^/       | /' "$T_DIR/last.out"
+check "a LOAD pipelined with an EXPORT and a third request: each answered, in order" \
+	python3 "$D/h.py" pipelined
 sed 's/^/       | /' "$T_DIR/last.out"
 check "the log shows the time on the worker and on the loop" grep -q "ms on a worker, .* ms on the loop: .* to take the base" "$D/sbcd.log"
 grep "ms on the loop" "$D/sbcd.log" | sed 's/^/       | /'

@@ -559,6 +559,27 @@ static void test_keepalive(void)
 	CU_ASSERT_FATAL(wait_state(&v, &a, &b, 0, 1, 8000));
 	CU_ASSERT_EQUAL(which_proxy(&v, &a, &b, "ka-3@alice"), 0);
 	CU_ASSERT(sip_test_status(&v.t, "ProxyStatus", 0, "KeepAliveFailures") >= 1);
+	{
+		/* the two addresses swap places: each keeps its own state and counters */
+		long long fa = sip_test_status(&v.t, "ProxyStatus", 0, "KeepAliveFailures");
+		long long fb = sip_test_status(&v.t, "ProxyStatus", 1, "KeepAliveFailures");
+		long long sa = sip_test_status(&v.t, "ProxyStatus", 0, "KeepAlivesSent");
+		long long sb = sip_test_status(&v.t, "ProxyStatus", 1, "KeepAlivesSent");
+		char h[128], want[64];
+		CU_ASSERT_FATAL(fa != fb); /* a failed, b did not: the swap is visible */
+		add_proxy(&v.t, 0, 0, "127.0.0.1", b.port);
+		add_proxy(&v.t, 1, 1, "127.0.0.1", aport);
+		sip_engine_config_changed(v.t.e, v.t.st);
+		snprintf(want, sizeof(want), "127.0.0.1:%u", aport);
+		CU_ASSERT_STRING_EQUAL(
+		    sip_test_status_str(&v.t, "ProxyStatus", 1, "IpAddress", h, sizeof(h)), want);
+		CU_ASSERT_EQUAL(sip_test_status(&v.t, "ProxyStatus", 1, "KeepAliveFailures"), fa);
+		CU_ASSERT_EQUAL(sip_test_status(&v.t, "ProxyStatus", 0, "KeepAliveFailures"), fb);
+		CU_ASSERT(sip_test_status(&v.t, "ProxyStatus", 1, "KeepAlivesSent") >= sa);
+		CU_ASSERT(sip_test_status(&v.t, "ProxyStatus", 0, "KeepAlivesSent") >= sb);
+		CU_ASSERT_EQUAL(sip_test_status(&v.t, "ProxyStatus", 0, "State"), 1);
+		CU_ASSERT_EQUAL(sip_test_status(&v.t, "ProxyStatus", 1, "State"), 1);
+	}
 	sip_peer_stop(&a);
 	sip_peer_stop(&b);
 	finish(&v);
