@@ -2,7 +2,8 @@
  * options_rtt: SIP OPTIONS round trips over one persistent mutual-TLS connection.
  *
  *   bench-options_rtt --port P --cert C --key K [--host 127.0.0.1] [--seconds S]
- *                     [--interval-ms I] [--timeout-ms T] [--label NAME]
+ *                     [--interval-ms I] [--timeout-ms T] [--label NAME] [--slow-ms X]
+ *                     [--samples FILE]
  *
  * Sends one OPTIONS at a time (the next only once the previous was answered or timed out),
  * paced at one every I ms (default 5), over one connection opened once, and records:
@@ -14,7 +15,9 @@
  * A request unanswered after T ms (default 10000) counts as a timeout with T as its time; a
  * late answer is recognised by its CSeq and ignored. A lost connection is reopened (counted).
  * Runs S seconds (default 10, at most 3600) or until SIGUSR1/SIGTERM/SIGINT, then prints one
- * line of key=value pairs (times in ms). Exit 1 when nothing was answered.
+ * line of key=value pairs (times in ms). Exit 1 when nothing was answered. --slow-ms prints
+ * each answer later than X ms (sched) to stderr as it comes; --samples writes every sched
+ * time (ms, one a line, sorted) to FILE at the end, for percentiles pooled over several runs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -220,11 +223,18 @@ static void sleep_until(double t)
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {{"host", 1, 0, 'h'},    {"port", 1, 0, 'p'},
-					   {"cert", 1, 0, 'c'},    {"key", 1, 0, 'k'},
-					   {"seconds", 1, 0, 's'}, {"interval-ms", 1, 0, 'i'},
-					   {"label", 1, 0, 'l'},   {"timeout-ms", 1, 0, 't'},
-					   {"slow-ms", 1, 0, 'w'}, {0, 0, 0, 0}};
+	static const struct option lo[] = {{"host", 1, 0, 'h'},
+					   {"port", 1, 0, 'p'},
+					   {"cert", 1, 0, 'c'},
+					   {"key", 1, 0, 'k'},
+					   {"seconds", 1, 0, 's'},
+					   {"interval-ms", 1, 0, 'i'},
+					   {"label", 1, 0, 'l'},
+					   {"timeout-ms", 1, 0, 't'},
+					   {"slow-ms", 1, 0, 'w'},
+					   {"samples", 1, 0, 'S'},
+					   {0, 0, 0, 0}};
+	const char *samples_path = NULL; /* every sched sample is written there at the end */
 	double slow = 0; /* > 0: each sample later than this (sched) is printed to stderr */
 	struct samples rtt = {0}, sched = {0};
 	unsigned long long cseq = 0, timeouts = 0, errors = 0, reconnects = 0, non200 = 0;
@@ -262,6 +272,9 @@ int main(int argc, char **argv)
 		case 'l':
 			o.label = optarg;
 			break;
+		case 'S':
+			samples_path = optarg;
+			break;
 		case 'w':
 			slow = bench_arg_double("bench-options_rtt", "--slow-ms", optarg, 0.001,
 						3600000) /
@@ -273,10 +286,10 @@ int main(int argc, char **argv)
 	}
 	if (!o.port || !o.cert || !o.key || o.seconds <= 0 || o.seconds > 3600 || o.interval <= 0 ||
 	    o.timeout <= 0) {
-		fprintf(
-		    stderr,
-		    "usage: bench-options_rtt --port P --cert C --key K [--seconds S "
-		    "(0-3600)] [--interval-ms I] [--timeout-ms T] [--label NAME] [--slow-ms X]\n");
+		fprintf(stderr,
+			"usage: bench-options_rtt --port P --cert C --key K [--seconds S "
+			"(0-3600)] [--interval-ms I] [--timeout-ms T] [--label NAME] [--slow-ms X] "
+			"[--samples FILE]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -330,6 +343,19 @@ int main(int argc, char **argv)
 	}
 	qsort(rtt.v, rtt.n, sizeof(double), cmp);
 	qsort(sched.v, sched.n, sizeof(double), cmp);
+	if (samples_path) {
+		FILE *f = fopen(samples_path, "w");
+		if (!f) {
+			perror(samples_path);
+			return 1;
+		}
+		for (size_t i = 0; i < sched.n; i++)
+			fprintf(f, "%.3f\n", sched.v[i] * 1000);
+		if (fclose(f) != 0) {
+			perror(samples_path);
+			return 1;
+		}
+	}
 	printf("label=%s seconds=%.2f samples=%zu timeouts=%llu errors=%llu reconnects=%llu "
 	       "non200=%llu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f sched_p50_ms=%.2f "
 	       "sched_p99_ms=%.2f sched_max_ms=%.2f\n",
