@@ -191,7 +191,7 @@ static void tick_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct sip_engine *e = (struct sip_engine *)arg;
 
-	sip_tls_sweep(e);
+	sip_tls_sweep_some(e);
 	sip_registrar_expire(e->reg);
 	sip_proxy_tick(e->proxy);
 	sip_dns_tick(e->dns);

@@ -65,7 +65,12 @@ struct sip_iface {
 	unsigned long long accepted;
 	unsigned long long rejected[SIP_REJ_N];
 	unsigned active;
-	struct sip_conn *conns;          /* live TLS connections of this interface */
+	struct sip_conn *conns;      /* live TLS connections of this interface */
+	struct sip_conn_index {      /* the same by peer address (sip_tls_peers.c) */
+		struct sip_conn **b; /* nb chains (a power of two), n connections */
+		unsigned nb, n;
+	} by_peer;
+	struct sip_conn *sweep_at;       /* where the next partial sweep starts (NULL: the head) */
 	unsigned max_tcp;                /* MaxTCPConnections */
 	unsigned tcp_active;             /* TCP connections at the last sweep (sip_tcp.c) */
 	unsigned long long tcp_closed;   /* TCP connections closed idle or over a cap */
@@ -160,8 +165,10 @@ void sip_tls_policy_changed(struct sip_engine *e, const struct conf_store *runni
  * point, say): sessions forgotten, established connections in and out verified again and those
  * that fail closed, counted and logged (why: for the log). */
 void sip_tls_trust_recheck(struct sip_engine *e, int ctx, const char *why);
-/* Drops dead connections (closed by sofia) from the counts. */
+/* Drops dead connections (closed by sofia) from the counts: all of them, or (the tick) a
+ * thousand of each interface's, from where the last partial sweep stopped. */
 void sip_tls_sweep(struct sip_engine *e);
+void sip_tls_sweep_some(struct sip_engine *e);
 /* Before the agent is destroyed (while sofia's SSL_CTXs live): forget the interfaces. */
 void sip_tls_unbind(struct sip_engine *e);
 /* After the agent is destroyed: frees every connection record left. */
@@ -183,9 +190,12 @@ X509 *sip_tls_peer_cert(struct sip_iface *ifc, const char *peer, const char **su
  * larger of SIP_FD_RESERVE and an eighth of the limit). */
 unsigned sip_tcp_limit(void);
 /*
- * Once a second (the engine tick): closes SIP connections idle for tcp_idle_ms, TCP
+ * From the engine tick (once a second; for N descriptors above 5,000, every N/5,000 s): a
+ * pass over sbcd's descriptors that closes SIP connections idle for tcp_idle_ms, TCP
  * connections beyond an interface's max_tcp and any connection beyond sip_tcp_limit(), newest
- * first, each with a log line limited per peer address.
+ * first, each with a log line limited per peer address. The pass runs in slices on a timer of
+ * its own (at 15,000 connections a whole pass held the loop for tens of ms); near the limit it
+ * runs whole, every 100 ms.
  */
 void sip_tcp_sweep(struct sip_engine *e);
 void sip_tcp_release(struct sip_engine *e);

@@ -38,6 +38,8 @@ struct sip_conn {
 	BIO *mine;         /* our socket BIO, NULL when not adopted */
 	char *ocsp_detail; /* why OCSP refused it (malloc), NULL: kept small while idle */
 	char peer[64];
+	struct sip_conn *peer_next; /* its chain in the interface's by_peer index */
+	int indexed;                /* in by_peer (once peer is known) */
 	/* the peer certificate's names (malloc, exact length: an idle connection stays small),
 	   NULL until a certificate is seen; set once, by whichever thread owns the handshake */
 	char *subject;
@@ -80,5 +82,11 @@ void sip_tls_hs_done(struct sip_conn *c);
  * -1 with err set when it cannot. */
 int sip_tls_policy_apply(struct sip_iface *ifc, SSL_CTX *ctx, const struct tls_policy *p,
 			 const char *ctxdir, char *err, size_t errlen);
+
+/* The interface's index of its connections by peer (sip_tls_peers.c): a connection is added
+   once its peer address is known and removed before it is freed. */
+void sip_conn_index_add(struct sip_conn_index *x, struct sip_conn *c);
+void sip_conn_index_del(struct sip_conn_index *x, struct sip_conn *c);
+void sip_conn_index_free(struct sip_conn_index *x);
 
 #endif
