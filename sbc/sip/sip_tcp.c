@@ -42,7 +42,8 @@ struct tcp_slot {
 	uint64_t seen;    /* sweep sequence number when first seen: larger is newer */
 	int killed;       /* shut down by us, waiting for sofia to close it */
 	unsigned ifc;     /* index in e->ifs */
-	enum sip_proto p; /* SIP_PROTO_TCP or SIP_PROTO_TLS */
+	enum sip_proto p; /* SIP_PROTO_TCP or SIP_PROTO_TLS; SIP_PROTO_N: not a SIP connection */
+	uint64_t listed;  /* sequence number of the last pass that listed it */
 	char peer[64];
 };
 
@@ -53,7 +54,16 @@ struct sip_tcp {
 	su_timer_t *soon; /* an early sweep while connections press on the limit */
 	DIR *fds; /* /proc/self/fd, kept open: the sweep must work with no descriptor left */
 	struct log_peer_limit lim; /* per peer: refusal lines of a flood are summarised */
+	int in_pass;               /* a pass is reading the directory, a slice at a time */
+	unsigned listed;           /* descriptors the pass has read so far */
+	unsigned last_n;           /* descriptors the last whole pass read */
+	unsigned ticks;            /* engine ticks since the last pass began */
+	su_timer_t *slice;         /* runs the pass's next slice */
 };
+
+#define SLICE_MS    20  /* between two slices of a pass */
+#define SLICE_PARTS 40  /* a pass in about this many slices, */
+#define SLICE_MIN   256 /* each of at least this many descriptors */
 
 unsigned sip_tcp_limit(void)
 {
@@ -211,103 +221,211 @@ static int newest_first(const void *a, const void *b)
 	return y->fd - x->fd;
 }
 
-static void soon_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+static void soon_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg);
+
+/* Starts a pass: the directory of descriptors is read from its start, a slice at a time (procfs
+   lists them by number, so a pass resumed later goes on from where it stopped). */
+static int pass_begin(struct sip_engine *e)
 {
-	sip_tcp_sweep((struct sip_engine *)arg);
+	struct sip_tcp *t = e->tcp;
+
+	if (!t->fds && !(t->fds = opendir("/proc/self/fd")))
+		return -1;
+	t->seq++;
+	t->listed = 0;
+	rewinddir(t->fds);
+	t->in_pass = 1;
+	return 0;
 }
 
-void sip_tcp_sweep(struct sip_engine *e)
+/* One descriptor: classified when new, ended when idle past its interface's limit. */
+static void pass_fd(struct sip_engine *e, int fd)
 {
-	DIR *dh;
-	struct dirent *de;
-	struct live *lv = NULL;
-	unsigned nlv = 0, cap = 0, total = 0, limit = sip_tcp_limit();
-	unsigned *count = calloc(e->nifs ? e->nifs : 1, sizeof(unsigned));
+	struct sip_tcp *t = e->tcp;
+	struct stat sb;
+	struct tcp_slot *s;
+	unsigned lim_ms;
 	char why[96];
 
-	if (!count || e->closing)
-		goto out;
-	if (!e->tcp) {
-		if (!(e->tcp = calloc(1, sizeof(*e->tcp))))
-			goto out;
-		log_peer_limit_init(&e->tcp->lim, 6, 5);
+	if (sip_hs_is_dup(fd) || fstat(fd, &sb) < 0 || !S_ISSOCK(sb.st_mode)) {
+		if ((unsigned)fd < t->nslot)
+			memset(&t->slot[fd], 0, sizeof(t->slot[fd]));
+		return;
 	}
-	e->tcp->seq++;
-	if (!e->tcp->fds && !(e->tcp->fds = opendir("/proc/self/fd")))
-		goto out;
-	dh = e->tcp->fds;
-	rewinddir(dh); /* procfs lists the descriptors afresh */
-	while ((de = readdir(dh))) {
-		char *end;
-		long fd = strtol(de->d_name, &end, 10);
-		struct stat sb;
-		struct tcp_slot *s;
-		unsigned lim_ms;
-		if (*end || fd < 0 || fd == dirfd(dh) || sip_hs_is_dup((int)fd) ||
-		    fstat((int)fd, &sb) < 0 || !S_ISSOCK(sb.st_mode) ||
-		    slot_grow(e->tcp, (unsigned)fd) < 0)
-			continue;
-		s = &e->tcp->slot[fd];
-		if (s->ino != sb.st_ino) {
-			memset(s, 0, sizeof(*s));
-			if (classify(e, (int)fd, s) < 0)
-				continue; /* not ours; looked at again if its inode changes */
+	if (slot_grow(t, (unsigned)fd) < 0)
+		return;
+	s = &t->slot[fd];
+	s->listed = t->seq;
+	if (s->ino != sb.st_ino) {
+		memset(s, 0, sizeof(*s));
+		s->listed = t->seq;
+		if (classify(e, fd, s) < 0) {
+			s->ifc = 0,
+			s->p = SIP_PROTO_N; /* not ours; looked at again if its inode changes */
 			s->ino = sb.st_ino;
-			s->seen = e->tcp->seq;
+			return;
 		}
-		if (s->killed)
-			continue;
-		/* a connection a phone registered over carries its calls: its binding bounds it */
-		lim_ms = iface_idle_ms(e, &e->ifs[s->ifc]);
-		if (lim_ms && idle_ms((int)fd) >= lim_ms &&
-		    !sip_registrar_holds(e->reg, &e->ifs[s->ifc], s->p, s->peer)) {
-			snprintf(why, sizeof(why), "idle for %u s", lim_ms / 1000);
-			end_conn(e, (int)fd, s, why);
-			continue;
-		}
-		if (nlv == cap) {
-			struct live *n = realloc(lv, (cap = cap ? cap * 2 : 64) * sizeof(*lv));
-			if (!n)
-				break;
-			lv = n;
-		}
-		lv[nlv++] = (struct live){(int)fd, s};
+		s->ino = sb.st_ino;
+		s->seen = t->seq;
 	}
-	/* slot_grow may have moved the slots since a connection was listed */
-	for (unsigned i = 0; i < nlv; i++)
-		lv[i].s = &e->tcp->slot[lv[i].fd];
-	/* oldest first: each connection is counted against its interface and the total */
-	qsort(lv, nlv, sizeof(*lv), newest_first);
-	for (unsigned i = nlv; i-- > 0;) {
-		struct tcp_slot *s = lv[i].s;
-		struct sip_iface *ifc = &e->ifs[s->ifc];
-		if (total >= limit) {
-			snprintf(why, sizeof(why),
-				 "more than %u SIP connections (descriptor limit less reserve)",
-				 limit);
-			end_conn(e, lv[i].fd, s, why);
-		} else if (s->p == SIP_PROTO_TCP && count[s->ifc] >= ifc->max_tcp) {
-			snprintf(why, sizeof(why), "more than %u TCP connections on the interface",
-				 ifc->max_tcp);
-			end_conn(e, lv[i].fd, s, why);
-		} else {
-			total++;
-			count[s->ifc] += s->p == SIP_PROTO_TCP;
+	if (s->killed || s->p == SIP_PROTO_N)
+		return;
+	/* a connection a phone registered over carries its calls: its binding bounds it */
+	lim_ms = iface_idle_ms(e, &e->ifs[s->ifc]);
+	if (lim_ms && idle_ms(fd) >= lim_ms &&
+	    !sip_registrar_holds(e->reg, &e->ifs[s->ifc], s->p, s->peer)) {
+		snprintf(why, sizeof(why), "idle for %u s", lim_ms / 1000);
+		end_conn(e, fd, s, why);
+	}
+}
+
+/* Ends a pass: the caps, counted over every connection the pass saw, newest over them first. */
+static void pass_end(struct sip_engine *e)
+{
+	struct sip_tcp *t = e->tcp;
+	unsigned *count = calloc(e->nifs ? e->nifs : 1, sizeof(unsigned));
+	unsigned total = 0, limit = sip_tcp_limit(), nlv = 0, over = 0;
+	struct live *lv = NULL;
+	char why[96];
+
+	t->in_pass = 0;
+	t->last_n = t->listed;
+	if (!count)
+		return;
+	for (unsigned fd = 0; fd < t->nslot; fd++) {
+		struct tcp_slot *s = &t->slot[fd];
+		if (s->ino && s->listed != t->seq)
+			memset(s, 0, sizeof(*s)); /* closed since the last pass */
+		if (!s->ino || s->killed || s->p == SIP_PROTO_N)
+			continue;
+		total++;
+		count[s->ifc] += s->p == SIP_PROTO_TCP;
+		over |= s->p == SIP_PROTO_TCP && count[s->ifc] > e->ifs[s->ifc].max_tcp;
+	}
+	if (total > limit || over) {
+		/* oldest first: each connection is counted against its interface and the total */
+		if (!(lv = malloc(total * sizeof(*lv))))
+			goto out;
+		for (unsigned fd = 0; fd < t->nslot; fd++) {
+			struct tcp_slot *s = &t->slot[fd];
+			if (s->ino && !s->killed && s->p != SIP_PROTO_N)
+				lv[nlv++] = (struct live){(int)fd, s};
+		}
+		qsort(lv, nlv, sizeof(*lv), newest_first);
+		memset(count, 0, (e->nifs ? e->nifs : 1) * sizeof(unsigned));
+		total = 0;
+		for (unsigned i = nlv; i-- > 0;) {
+			struct tcp_slot *s = lv[i].s;
+			struct sip_iface *ifc = &e->ifs[s->ifc];
+			if (total >= limit) {
+				snprintf(
+				    why, sizeof(why),
+				    "more than %u SIP connections (descriptor limit less reserve)",
+				    limit);
+				end_conn(e, lv[i].fd, s, why);
+			} else if (s->p == SIP_PROTO_TCP && count[s->ifc] >= ifc->max_tcp) {
+				snprintf(why, sizeof(why),
+					 "more than %u TCP connections on the interface",
+					 ifc->max_tcp);
+				end_conn(e, lv[i].fd, s, why);
+			} else {
+				total++;
+				count[s->ifc] += s->p == SIP_PROTO_TCP;
+			}
 		}
 	}
 	for (unsigned i = 0; i < e->nifs; i++)
 		e->ifs[i].tcp_active = count[i];
-	/* near the limit, a flood refills it between ticks: look again in 100 ms */
+	/* near the limit, a flood refills it between ticks: look again, whole, in 100 ms */
 	if (total >= limit - limit / 8) {
-		if (!e->tcp->soon)
-			e->tcp->soon = su_timer_create(su_root_task(e->root), 100);
-		if (e->tcp->soon)
-			su_timer_set(e->tcp->soon, soon_cb, (su_timer_arg_t *)e);
+		if (!t->soon)
+			t->soon = su_timer_create(su_root_task(e->root), 100);
+		if (t->soon)
+			su_timer_set(t->soon, soon_cb, (su_timer_arg_t *)e);
 	}
-	log_peer_flush(&e->tcp->lim);
+	log_peer_flush(&t->lim);
 out:
 	free(lv);
 	free(count);
+}
+
+/* Looks at the pass's next max descriptors (0: all that are left); ends the pass after them. */
+static void pass_run(struct sip_engine *e, unsigned max)
+{
+	struct sip_tcp *t = e->tcp;
+	struct dirent *de;
+
+	for (unsigned n = 0; !max || n < max; n++) {
+		char *end;
+		long fd;
+		if (!(de = readdir(t->fds))) {
+			pass_end(e);
+			return;
+		}
+		fd = strtol(de->d_name, &end, 10);
+		if (*end || fd < 0 || fd == dirfd(t->fds))
+			continue;
+		t->listed++;
+		pass_fd(e, (int)fd);
+	}
+}
+
+static void slice_cb(su_root_magic_t *m, su_timer_t *tm, su_timer_arg_t *arg)
+{
+	struct sip_engine *e = (struct sip_engine *)arg;
+	struct sip_tcp *t = e->tcp;
+	unsigned per = (t->last_n + SLICE_PARTS - 1) / SLICE_PARTS;
+
+	if (e->closing || !t->in_pass)
+		return;
+	pass_run(e, per > SLICE_MIN ? per : SLICE_MIN);
+	if (t->in_pass)
+		su_timer_set(tm, slice_cb, arg);
+}
+
+static int tcp_state(struct sip_engine *e)
+{
+	if (e->tcp)
+		return 0;
+	if (!(e->tcp = calloc(1, sizeof(*e->tcp))))
+		return -1;
+	log_peer_limit_init(&e->tcp->lim, 6, 5);
+	return 0;
+}
+
+/* Near the limit: a whole pass at once (the one in progress, if any, is finished first). */
+static void soon_cb(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sip_engine *e = (struct sip_engine *)arg;
+
+	if (e->closing || tcp_state(e) < 0)
+		return;
+	if (e->tcp->in_pass)
+		pass_run(e, 0);
+	if (pass_begin(e) == 0)
+		pass_run(e, 0);
+}
+
+void sip_tcp_sweep(struct sip_engine *e)
+{
+	if (e->closing || tcp_state(e) < 0 || e->tcp->in_pass)
+		return; /* a pass still in progress goes on in its slices */
+	/* a pass costs a few microseconds per descriptor (about 45 ms of CPU at 15,000): one a
+	   second up to 5,000 descriptors, above that one every N/5,000 s (15,000: every 3 s);
+	   idle limits are in seconds, and near the limit passes come every 100 ms (soon_cb) */
+	if (++e->tcp->ticks <= e->tcp->last_n / 5000)
+		return;
+	e->tcp->ticks = 0;
+	if (pass_begin(e) < 0)
+		return;
+	if (e->tcp->last_n <= SLICE_MIN) {
+		pass_run(e, 0); /* a few descriptors: at once */
+		return;
+	}
+	if (!e->tcp->slice)
+		e->tcp->slice = su_timer_create(su_root_task(e->root), SLICE_MS);
+	if (!e->tcp->slice || su_timer_set(e->tcp->slice, slice_cb, (su_timer_arg_t *)e) < 0)
+		pass_run(e, 0);
 }
 
 void sip_tcp_release(struct sip_engine *e)
@@ -315,6 +433,7 @@ void sip_tcp_release(struct sip_engine *e)
 	if (!e->tcp)
 		return;
 	su_timer_destroy(e->tcp->soon);
+	su_timer_destroy(e->tcp->slice);
 	if (e->tcp->fds)
 		closedir(e->tcp->fds);
 	free(e->tcp->slot);
