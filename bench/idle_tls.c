@@ -15,6 +15,14 @@
  *               their last CRLF, then "\r\n" alone (a CRLF inside a message is no keep-alive):
  *               "split sent=K ok=M"
  *   alive       "alive=N": connections the server has not closed (a read sees end of stream)
+ *   register K  one REGISTER (user uI, Expires 3600, Contact over this connection) on each of
+ *               the first K idle connections; waits up to 120 s for the 200s:
+ *               "register sent=K ok=M seconds=T"
+ *   refresh R S REGISTERs refreshing those bindings at R per second for S seconds, round robin
+ *               over the registered connections (one outstanding per connection at most), then
+ *               up to 10 s for the last answers: "refresh sent=N ok=M seconds=T rate=X
+ *               p50_ms=A p99_ms=B max_ms=C" (rate: 200s per second over the S seconds;
+ *               times from each REGISTER written to its 200)
  *   quit / EOF  closes every connection and exits
  * Why not bench/tlsload: that keeps OPTIONS outstanding on every connection; this one measures
  * what a server spends on a connection that does nothing.
@@ -46,8 +54,11 @@ struct conn {
 	int fd;
 	SSL *ssl;
 	enum st st;
-	int expect;   /* 200s or pongs awaited */
-	unsigned len; /* bytes in buf */
+	int expect;     /* 200s or pongs awaited */
+	unsigned cseq;  /* of the last REGISTER */
+	int registered; /* a REGISTER of this connection was answered 200 */
+	double sent_at; /* when the REGISTER awaited was written (0: none) */
+	unsigned len;   /* bytes in buf */
 	char buf[1024];
 };
 
@@ -62,6 +73,8 @@ static int ep;
 static struct conn *cs;
 static unsigned long long seq;
 static unsigned got_ok, got_pong;
+static double *lat; /* REGISTER round trips (s) of the current refresh run */
+static size_t nlat, caplat;
 
 static double now(void)
 {
@@ -132,6 +145,41 @@ static int send_options_split(struct conn *c, int split)
 	return 0;
 }
 
+/* A REGISTER of user u<i> from connection c (its Contact reached over this connection). */
+static int send_register(struct conn *c, unsigned i)
+{
+	char m[800];
+	int len = snprintf(m, sizeof(m),
+			   "REGISTER sip:%s:%u;transport=tls SIP/2.0\r\n"
+			   "Via: SIP/2.0/TLS 127.0.0.1:5061;rport;branch=z9hG4bK-r%d-%u-%u\r\n"
+			   "Max-Forwards: 70\r\nFrom: <sip:u%u@bench.example>;tag=r%u\r\n"
+			   "To: <sip:u%u@bench.example>\r\nCall-ID: reg-%d-%u@idle\r\n"
+			   "CSeq: %u REGISTER\r\n"
+			   "Contact: <sip:u%u@127.0.0.1:5061;transport=tls>\r\nExpires: 3600\r\n"
+			   "Content-Length: 0\r\n\r\n",
+			   o.host, o.port, getpid(), i, c->cseq + 1, i, i, i, getpid(), i,
+			   c->cseq + 1, i);
+
+	if (SSL_write(c->ssl, m, len) != len)
+		return -1;
+	c->cseq++;
+	c->expect++;
+	c->sent_at = now();
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double lat_pct(double q)
+{
+	size_t k = (size_t)(q * (double)nlat + 0.999999);
+	return nlat ? lat[(k ? k : 1) - 1] * 1000 : 0;
+}
+
 static int send_options(struct conn *c)
 {
 	return send_options_split(c, 0);
@@ -163,6 +211,18 @@ static int parse(struct conn *c)
 		if (strncmp(c->buf, "SIP/2.0 200", 11) == 0) {
 			got_ok++;
 			c->expect--;
+			if (c->sent_at > 0) {
+				c->registered = 1;
+				if (nlat == caplat) {
+					double *nl = realloc(lat, (caplat ? caplat * 2 : 65536) *
+								      sizeof(*lat));
+					if (nl)
+						lat = nl, caplat = caplat ? caplat * 2 : 65536;
+				}
+				if (nlat < caplat)
+					lat[nlat++] = now() - c->sent_at;
+				c->sent_at = 0;
+			}
 		} else if (strncmp(c->buf, "SIP/2.0 1", 9) != 0)
 			return -1;
 		memmove(c->buf, c->buf + hl + bl, c->len - hl - bl);
@@ -294,6 +354,7 @@ static unsigned alive(void)
 static void command(const char *line)
 {
 	unsigned k = 0, sent = 0;
+	double secs = 0;
 
 	if (sscanf(line, "ping %u", &k) == 1) {
 		got_pong = 0;
@@ -324,6 +385,55 @@ static void command(const char *line)
 		for (unsigned i = 0; i < o.conns; i++)
 			cs[i].expect = 0;
 		printf("options sent=%u ok=%u\n", sent, got_ok);
+	} else if (sscanf(line, "register %u", &k) == 1) {
+		double t0 = now();
+		got_ok = 0;
+		for (unsigned i = 0; i < o.conns && sent < k; i++)
+			if (cs[i].st == S_IDLE && send_register(&cs[i], i) == 0)
+				sent++;
+		want_ok = sent;
+		pump(now() + 120, oks_done);
+		for (unsigned i = 0; i < o.conns; i++)
+			cs[i].expect = 0, cs[i].sent_at = 0;
+		printf("register sent=%u ok=%u seconds=%.2f\n", sent, got_ok, now() - t0);
+	} else if (sscanf(line, "refresh %u %lf", &k, &secs) == 2 && k > 0 && secs > 0) {
+		double t0 = now(), end = t0 + secs, ok_at_end = 0;
+		unsigned next = 0;
+		unsigned long long due = 0;
+		struct epoll_event evs[256];
+		got_ok = 0;
+		nlat = 0;
+		while (now() < end) {
+			/* every REGISTER that fell due is sent, on the next registered connection
+			   with none outstanding */
+			unsigned long long want = (unsigned long long)((now() - t0) * k) + 1;
+			for (unsigned tries = 0; due < want && tries < o.conns; tries++) {
+				struct conn *c = &cs[next];
+				unsigned i = next;
+				next = (next + 1) % o.conns;
+				if (c->st != S_IDLE || !c->registered || c->expect)
+					continue;
+				if (send_register(c, i) == 0)
+					sent++;
+				due++;
+			}
+			int n = epoll_wait(ep, evs, 256, 1);
+			for (int e = 0; e < n; e++) {
+				struct conn *c = evs[e].data.ptr;
+				if (c->st != S_FREE && c->st != S_DEAD)
+					on_event(c);
+			}
+		}
+		ok_at_end = got_ok;
+		want_ok = sent;
+		pump(now() + 10, oks_done);
+		for (unsigned i = 0; i < o.conns; i++)
+			cs[i].expect = 0, cs[i].sent_at = 0;
+		qsort(lat, nlat, sizeof(*lat), cmp_double);
+		printf("refresh sent=%u ok=%u seconds=%.2f rate=%.0f p50_ms=%.2f p99_ms=%.2f "
+		       "max_ms=%.2f\n",
+		       sent, got_ok, secs, ok_at_end / secs, lat_pct(0.5), lat_pct(0.99),
+		       nlat ? lat[nlat - 1] * 1000 : 0);
 	} else if (strncmp(line, "alive", 5) == 0) {
 		printf("alive=%u\n", alive());
 	} else {

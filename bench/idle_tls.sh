@@ -31,68 +31,8 @@ ulimit -n "$(ulimit -Hn)"
 pki_make "$P" >/dev/null 2>&1 || { echo "PKI failed"; exit 1; }
 CCRT=$P/client.crt CKEY=$P/client.key
 
-# sum of Pss (kB) over the listed processes
-pss() { local s=0 p v; for p in $1; do v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null); s=$((s + ${v:-0})); done; echo "$s"; }
+source "$(dirname "$0")/tls_peers.sh" # pss, sbcd_start, kam_start, stop
 
-# Both servers start afresh for each N: memory a server keeps after connections close (heap,
-# Kamailio's shared memory pool) would hide part of the next N's cost.
-# --- sbcd, mutual TLS on SIP interface 0, room for every connection, no idle timeout ---
-sbcd_start() { # DIR
-	mkdir -p "$1"
-	printf '[SIP Params]\nSIPSRequireClientCertificate = 1\n' >"$1/boot.ini"
-	printf '[SIPInterface]\nFORMAT SIPInterface_Index = SIPInterface_MaxTLSConnections, SIPInterface_TCPIdleTimeout;\nSIPInterface 0 = 100000, 0;\n[\\SIPInterface]\n' >>"$1/boot.ini"
-	t_sbcd "$1" "$1/boot.ini" >/dev/null || { echo "sbcd did not start"; exit 1; }
-	SPORT=$(sed -n 's/^SIPInterface 0 = [0-9]*, [0-9]*, \([0-9]*\);/\1/p' "$1/init.ini")
-	"$BIN/sbc-ini" --socket "$SOCK" tls import-roots 0 -f "$P/cas.pem" >/dev/null
-	"$BIN/sbc-ini" --socket "$SOCK" tls import-key 0 -f "$P/server.key" >/dev/null
-	"$BIN/sbc-ini" --socket "$SOCK" tls import-cert 0 -f "$P/server-chain.crt" >/dev/null
-}
-
-# --- Kamailio: stateless 200 to OPTIONS over mutual TLS, one TLS worker ---
-MP=$(dirname "$(find /usr/lib -name sl.so -path '*kamailio*' | head -1)")
-kam_start() {
-KPORT=$(free_port)
-cat >"$D/tls.cfg" <<X
-[server:default]
-method = TLSv1.2+
-certificate = $P/server-chain.crt
-private_key = $P/server.key
-ca_list = $P/cas.pem
-verify_certificate = yes
-require_certificate = yes
-verify_depth = 5
-X
-cat >"$D/kamailio.cfg" <<X
-#!KAMAILIO
-debug=-1
-log_stderror=yes
-children=1
-tcp_children=1
-enable_tls=yes
-auto_aliases=no
-tcp_max_connections=20000
-tls_max_connections=20000
-tcp_connection_lifetime=3600
-listen=tls:127.0.0.1:$KPORT
-mpath="$MP/"
-loadmodule "tls.so"
-loadmodule "sl.so"
-loadmodule "textops.so"
-modparam("tls", "config", "$D/tls.cfg")
-modparam("tls", "connection_timeout", 3600)
-request_route {
-	force_rport();
-	if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
-	sl_send_reply("404", "Not here");
-}
-X
-kamailio -f "$D/kamailio.cfg" -DD -E -m 4096 -M 32 -P "$D/kam.pid" -Y "$D" >"$D/kam.log" 2>&1 &
-KPID=$!
-t_track "$KPID"
-for _ in $(seq 50); do ss -ltn | grep -q "127.0.0.1:$KPORT " && break; sleep 0.1; done
-sleep 1
-KPIDS="$KPID $(pgrep -P "$KPID" | tr '\n' ' ')"
-}
 # --- the floor: a server of libssl alone (bench/tls_floor.c), same certificates ---
 floor_start() {
 	FPORT=$(free_port)
@@ -101,10 +41,6 @@ floor_start() {
 	FPID=$!
 	t_track "$FPID"
 	wait_for "grep -q ^listening $D/floor.log" 100 || { echo "bench-tls_floor did not start"; cat "$D/floor.log"; exit 1; }
-}
-stop() { # PID: ends it and waits
-	kill "$1" 2>/dev/null
-	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
 }
 
 # measure NAME PORT PIDS N: one line "name n before after kib_per_conn ok opts pongs"
@@ -134,6 +70,8 @@ measure() {
 		"$name" "$n" "$before" "$after" "${ready:-0}" "${opts:-0}/200" "${pong:-0}/200"
 }
 
+# Both servers start afresh for each N: memory a server keeps after connections close (heap,
+# Kamailio's shared memory pool) would hide part of the next N's cost.
 ROWS=$D/rows
 for n in $NS; do
 	sbcd_start "$D/sbcd.$n"
