@@ -16,7 +16,8 @@
  *               "split sent=K ok=M"
  *   alive       "alive=N": connections the server has not closed (a read sees end of stream)
  *   register K  one REGISTER (user uI, Expires 3600, Contact over this connection) on each of
- *               the first K idle connections; waits up to 120 s for the 200s:
+ *               the first K idle connections, --inflight of them outstanding at most; up to
+ *               120 s in all:
  *               "register sent=K ok=M seconds=T"
  *   refresh R S REGISTERs refreshing those bindings at R per second for S seconds, round robin
  *               over the registered connections (one outstanding per connection at most), then
@@ -386,13 +387,24 @@ static void command(const char *line)
 			cs[i].expect = 0;
 		printf("options sent=%u ok=%u\n", sent, got_ok);
 	} else if (sscanf(line, "register %u", &k) == 1) {
-		double t0 = now();
+		double t0 = now(), until = t0 + 120;
+		unsigned next = 0;
+		struct epoll_event evs[256];
 		got_ok = 0;
-		for (unsigned i = 0; i < o.conns && sent < k; i++)
-			if (cs[i].st == S_IDLE && send_register(&cs[i], i) == 0)
-				sent++;
-		want_ok = sent;
-		pump(now() + 120, oks_done);
+		/* at most --inflight REGISTERs outstanding: the bindings are made, not a burst */
+		while (now() < until) {
+			for (; next < o.conns && sent < k && sent - got_ok < o.inflight; next++)
+				if (cs[next].st == S_IDLE && send_register(&cs[next], next) == 0)
+					sent++;
+			if ((next == o.conns || sent == k) && got_ok >= sent)
+				break;
+			int n = epoll_wait(ep, evs, 256, 5);
+			for (int e = 0; e < n; e++) {
+				struct conn *c = evs[e].data.ptr;
+				if (c->st != S_FREE && c->st != S_DEAD)
+					on_event(c);
+			}
+		}
 		for (unsigned i = 0; i < o.conns; i++)
 			cs[i].expect = 0, cs[i].sent_at = 0;
 		printf("register sent=%u ok=%u seconds=%.2f\n", sent, got_ok, now() - t0);
