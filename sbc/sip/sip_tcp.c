@@ -192,7 +192,13 @@ static void end_conn(struct sip_engine *e, int fd, struct tcp_slot *s, const cha
 {
 	struct sip_iface *ifc = &e->ifs[s->ifc];
 	char host[64], *colon;
+	struct stat sb;
 
+	/* a pass spans many turns of the loop: the descriptor may hold another socket by now */
+	if (fstat(fd, &sb) < 0 || sb.st_ino != s->ino) {
+		memset(s, 0, sizeof(*s));
+		return;
+	}
 	s->killed = 1;
 	shutdown(fd, SHUT_RDWR);
 	if (s->p == SIP_PROTO_TCP)
@@ -259,13 +265,12 @@ static void pass_fd(struct sip_engine *e, int fd)
 	if (s->ino != sb.st_ino) {
 		memset(s, 0, sizeof(*s));
 		s->listed = t->seq;
+		s->ino = sb.st_ino;
 		if (classify(e, fd, s) < 0) {
-			s->ifc = 0,
+			s->ifc = 0;
 			s->p = SIP_PROTO_N; /* not ours; looked at again if its inode changes */
-			s->ino = sb.st_ino;
 			return;
 		}
-		s->ino = sb.st_ino;
 		s->seen = t->seq;
 	}
 	if (s->killed || s->p == SIP_PROTO_N)
