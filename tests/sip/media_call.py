@@ -169,6 +169,7 @@ def main():
         return "\r\n".join(lines) + "\r\n\r\n" + body
 
     print("call-id %s" % callid)
+    print("uac-rtp-port %d" % uac.rtp_port)  # the caller's own port, as it offers it
     offer = "" if a.mode in ("late", "ext-late") else sdp(uac.rtp_port)
     invite = request("INVITE", ruri, 1, "<%s>" % ruri, offer)
     uac.send(invite, sbc)
