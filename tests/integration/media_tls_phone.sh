@@ -241,6 +241,9 @@ wait_for "grep -q 'listening on' $D/tcpdump2.log" 50
 ctl "$BCTL" dial "sip:alice@127.0.0.1" >"$D/dial2.out"
 if wait_for "tail -n +$((lb + 1)) $D/bob.log | grep -q 'Call established'" 150; then ok "bob's call to alice (over TLS) is established"; else
 	fail "bob's call to alice not established"; tail -20 "$D/bob.log"; fi
+# on a loaded machine a phone's audio may start seconds after the call: capture 3 s of it
+wait_for "tail -n +$((la + 1)) $D/alice.log | grep -q \"incoming rtp for 'audio' established\"" 100
+wait_for "tail -n +$((lb + 1)) $D/bob.log | grep -q \"incoming rtp for 'audio' established\"" 100
 sleep 3
 b_inv2=$(trace_after "$D/bob.log" "$lb" '^INVITE sip:alice' INVITE)
 CID3=$(grep -m1 '^Call-ID: ' <<<"$b_inv2" | awk '{print $2}')
