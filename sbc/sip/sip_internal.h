@@ -169,6 +169,8 @@ void sip_tls_trust_recheck(struct sip_engine *e, int ctx, const char *why);
  * thousand of each interface's, from where the last partial sweep stopped. */
 void sip_tls_sweep(struct sip_engine *e);
 void sip_tls_sweep_some(struct sip_engine *e);
+/* FNV-1a of a NUL-terminated string: the hash of the registrar and the TLS peer index. */
+unsigned sip_str_hash(const char *s);
 /* Before the agent is destroyed (while sofia's SSL_CTXs live): forget the interfaces. */
 void sip_tls_unbind(struct sip_engine *e);
 /* After the agent is destroyed: frees every connection record left. */

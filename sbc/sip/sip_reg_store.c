@@ -60,7 +60,7 @@ struct sip_reg_store {
 #define NEXT(t, e) (*(void **)((char *)(e) + (t)->next_off))
 #define HASH(t, e) (*(unsigned *)((char *)(e) + (t)->hash_off))
 
-static unsigned str_hash(const char *s)
+unsigned sip_str_hash(const char *s)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
 
@@ -352,7 +352,7 @@ struct sip_binding *sip_reg_at(const struct sip_reg_store *s, unsigned i)
 
 struct sip_binding *sip_reg_user_first(const struct sip_reg_store *s, const char *user)
 {
-	unsigned h = str_hash(user);
+	unsigned h = sip_str_hash(user);
 
 	for (struct sip_binding *b = tab_chain(&s->users, h); b; b = b->unext)
 		if (b->hash == h && strcmp(b->user, user) == 0)
@@ -431,7 +431,7 @@ struct sip_reg_conn *sip_reg_conn_of(const struct sip_reg_store *s, const tport_
 struct sip_reg_conn *sip_reg_conn_find(const struct sip_reg_store *s, const struct sip_iface *ifc,
 				       enum sip_proto proto, const char *peer)
 {
-	unsigned h = str_hash(peer);
+	unsigned h = sip_str_hash(peer);
 
 	for (struct sip_reg_conn *c = tab_chain(&s->peers, h); c; c = c->pnext)
 		if (c->phash == h && c->ifc == ifc && c->proto == proto &&
@@ -454,7 +454,7 @@ static struct sip_reg_conn *conn_get(struct sip_reg_store *s, const struct sip_r
 	c->proto = nb->proto;
 	memcpy(c->peer, nb->peer, len);
 	c->thash = ptr_hash(nb->tp);
-	c->phash = str_hash(nb->peer);
+	c->phash = sip_str_hash(nb->peer);
 	if (s->h.conn_new && s->h.conn_new(c, s->h.arg) < 0) {
 		free(c);
 		return NULL;
@@ -525,7 +525,7 @@ static struct sip_binding *binding_make(const struct sip_reg_new *nb)
 	b->proto = nb->proto;
 	b->tp = nb->tp;
 	b->expires = nb->expires;
-	b->hash = str_hash(b->user);
+	b->hash = sip_str_hash(b->user);
 	return b;
 }
 

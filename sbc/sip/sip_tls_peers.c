@@ -4,20 +4,10 @@
  * instead of a walk of every connection, which at 15,000 connections took the SIP thread's
  * whole core at 2,000 REGISTERs per second. Runs on the SIP thread only.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sbc/sip/sip_tls_conn.h"
-
-static unsigned peer_hash(const char *s)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
 
 /* Doubles the buckets (from 256); on no memory the chains just grow longer. */
 static void index_grow(struct sip_conn_index *x)
@@ -30,7 +20,7 @@ static void index_grow(struct sip_conn_index *x)
 	for (unsigned i = 0; i < x->nb; i++)
 		while (x->b[i]) {
 			struct sip_conn *c = x->b[i];
-			unsigned h = peer_hash(c->peer) & (nb - 1);
+			unsigned h = sip_str_hash(c->peer) & (nb - 1);
 			x->b[i] = c->peer_next;
 			c->peer_next = b[h];
 			b[h] = c;
@@ -50,7 +40,7 @@ void sip_conn_index_add(struct sip_conn_index *x, struct sip_conn *c)
 		index_grow(x);
 	if (!x->nb)
 		return; /* no memory for the first buckets: sip_conn_index_find will not see c */
-	h = peer_hash(c->peer) & (x->nb - 1);
+	h = sip_str_hash(c->peer) & (x->nb - 1);
 	c->peer_next = x->b[h]; /* the newest first, as the interface's list */
 	x->b[h] = c;
 	c->indexed = 1;
@@ -63,7 +53,7 @@ void sip_conn_index_del(struct sip_conn_index *x, struct sip_conn *c)
 
 	if (!c->indexed)
 		return;
-	for (pp = &x->b[peer_hash(c->peer) & (x->nb - 1)]; *pp; pp = &(*pp)->peer_next)
+	for (pp = &x->b[sip_str_hash(c->peer) & (x->nb - 1)]; *pp; pp = &(*pp)->peer_next)
 		if (*pp == c) {
 			*pp = c->peer_next;
 			break;
@@ -85,7 +75,7 @@ static struct sip_conn *find_up(const struct sip_iface *ifc, const char *peer, i
 
 	if (!x->nb)
 		return NULL;
-	for (struct sip_conn *c = x->b[peer_hash(peer) & (x->nb - 1)]; c; c = c->peer_next)
+	for (struct sip_conn *c = x->b[sip_str_hash(peer) & (x->nb - 1)]; c; c = c->peer_next)
 		if (c->state == C_UP && !c->gone && (!with_ssl || c->ssl) &&
 		    strcmp(c->peer, peer) == 0)
 			return c;
