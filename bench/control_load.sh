@@ -14,7 +14,8 @@
 # same over its idle windows (one window's p99 is its 7th-worst answer of about 800, so one of
 # this machine's delay bursts decides it); the table also gives the median over the rounds of
 # each round's own ratio, and the worst due max. LOADS="logins keygen import noread" (the
-# default) chooses the loads. Prints a Markdown section; with --write it replaces the "Control-plane load"
+# default) chooses the loads; SLOW_MS=X prints each OPTIONS later than X ms, with its wall-clock
+# time, to the window's .err file (KEEP_TMP=1 keeps them). Prints a Markdown section; with --write it replaces the "Control-plane load"
 # section of doc/PERFORMANCE.md (keeping a "### Notes" subsection written by hand). Target
 # (issue 14): p99 under every load within 2x the idle p99 and never above 50 ms; the verdict
 # uses the p99 counted from when each OPTIONS was due.
@@ -72,7 +73,7 @@ measure() {
 	fi
 	$RTPRIO "$RTT" --port "$SPORT" --cert "$P/client.crt" --key "$P/client.key" --label "$label" \
 		--seconds $((LOAD_LIMIT + LEAD + TAIL + 30)) --interval-ms "$INTERVAL_MS" \
-		--timeout-ms "$TIMEOUT_MS" --samples "$D/$label.samples" >"$D/$label.rtt" 2>"$D/$label.err" &
+		--timeout-ms "$TIMEOUT_MS" ${SLOW_MS:+--slow-ms "$SLOW_MS"} --samples "$D/$label.samples" >"$D/$label.rtt" 2>"$D/$label.err" &
 	rp=$!
 	t_track "$rp"
 	if [ $# -gt 0 ]; then

@@ -64,6 +64,15 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Wall-clock seconds, to match a slow answer with other tools' logs. */
+static double wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void on_signal(int sig)
 {
 	stop = 1;
@@ -329,8 +338,9 @@ int main(int argc, char **argv)
 				return 1;
 			non200 += status != 200;
 			if (slow > 0 && t1 - due > slow)
-				fprintf(stderr, "slow at=%.3f s sched_ms=%.2f rtt_ms=%.2f\n",
-					due - start, (t1 - due) * 1000, (t1 - t0) * 1000);
+				fprintf(stderr,
+					"slow at=%.3f s wall=%.3f sched_ms=%.2f rtt_ms=%.2f\n",
+					due - start, wall(), (t1 - due) * 1000, (t1 - t0) * 1000);
 		} else if (r == 0) {
 			timeouts++;
 			if (push(&rtt, o.timeout) < 0 || push(&sched, t1 - due) < 0)

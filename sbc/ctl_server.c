@@ -38,7 +38,6 @@
 #define PER_UID_MAX       16  /* connections of one uid other than root / sbcd's */
 #define CTL_IDLE_TIMEOUT  300 /* seconds without a request (none in progress) */
 #define CTL_WRITE_TIMEOUT 10  /* seconds a queued reply may go unread */
-#define WORKERS           2
 
 enum conn_state { C_READ, C_WRITE, C_BUSY };
 
@@ -498,7 +497,7 @@ struct ctl_server *ctl_server_start(struct sbcd *s, const char *path, char *err,
 		goto fail;
 	}
 	socket_group(path);
-	if (!(srv->workers = ctl_workers_start(s->root, WORKERS, job_done, err, errlen)))
+	if (!(srv->workers = ctl_workers_start(s->root, job_done, err, errlen)))
 		goto fail;
 	srv->timer = su_timer_create(su_root_task(s->root), 1000);
 	if (!srv->timer || su_timer_set(srv->timer, on_tick, (su_timer_arg_t *)srv) < 0) {

@@ -356,6 +356,7 @@ static char *generate(struct sbcd *s, struct ctl_session *cs, int idx, const cha
 	if (!gj)
 		return NULL;
 	gj->j.work = gen_work;
+	gj->j.lane = CTL_LANE_LONG; /* seconds to a minute: never ahead of a login */
 	gj->j.finish = gen_finish;
 	gj->j.free = gen_free;
 	gj->idx = idx;

@@ -1,5 +1,6 @@
 /* Worker threads for deferred control requests; completions reach the loop through an eventfd. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,22 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "log/log.h"
 #include "sbc/ctl_server.h"
 #include "sbc/ctl_work.h"
 
-#define MAX_THREADS 4
+#define MAX_SHORT   3
+#define MAX_THREADS (MAX_SHORT + 1)
+#define LANES       2
+
+struct ctl_workers;
+
+struct worker {
+	struct ctl_workers *w;
+	enum ctl_lane lane;
+	unsigned id; /* within the lane: the thread is named sbcd-ctl<id> or sbcd-key */
+	pthread_t thread;
+};
 
 struct ctl_workers {
 	su_root_t *root;
@@ -20,13 +33,30 @@ struct ctl_workers {
 	int reg, efd;
 	void (*done)(void *owner, struct ctl_job *j);
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct ctl_job *queue, **qtail; /* to run, first in first out */
-	struct ctl_job *finished;       /* run, waiting for the loop */
+	pthread_cond_t cv[LANES];
+	struct ctl_job *queue[LANES], **qtail[LANES]; /* to run, first in first out */
+	struct ctl_job *finished;                     /* run, waiting for the loop */
 	int stopping;
 	unsigned nthreads;
-	pthread_t threads[MAX_THREADS];
+	struct worker threads[MAX_THREADS];
 };
+
+unsigned ctl_work_short_threads(unsigned cpus)
+{
+	return cpus <= 2 ? 1 : cpus - 1 > MAX_SHORT ? MAX_SHORT : cpus - 1;
+}
+
+/* The cores this process may run on (its affinity mask), at least 1. */
+static unsigned usable_cpus(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && (n = CPU_COUNT(&set)) > 0)
+		return (unsigned)n;
+	n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
 
 void ctl_work_background(void)
 {
@@ -73,21 +103,29 @@ void ctl_work_later(void (*fn)(void *arg), void *arg)
 
 static void *worker_main(void *arg)
 {
-	struct ctl_workers *w = arg;
+	struct worker *me = arg;
+	struct ctl_workers *w = me->w;
+	unsigned l = me->lane;
 	uint64_t one = 1;
+	char name[16];
 
+	if (l == CTL_LANE_LONG)
+		snprintf(name, sizeof(name), "sbcd-key");
+	else
+		snprintf(name, sizeof(name), "sbcd-ctl%u", me->id);
+	pthread_setname_np(pthread_self(), name);
 	ctl_work_background();
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct ctl_job *j;
-		while (!w->queue && !w->stopping)
-			pthread_cond_wait(&w->cv, &w->mu);
+		while (!w->queue[l] && !w->stopping)
+			pthread_cond_wait(&w->cv[l], &w->mu);
 		if (w->stopping)
 			break;
-		j = w->queue;
-		w->queue = j->next;
-		if (!w->queue)
-			w->qtail = &w->queue;
+		j = w->queue[l];
+		w->queue[l] = j->next;
+		if (!w->queue[l])
+			w->qtail[l] = &w->queue[l];
 		pthread_mutex_unlock(&w->mu);
 		j->work(j);
 		pthread_mutex_lock(&w->mu);
@@ -128,11 +166,11 @@ static int on_done(su_root_magic_t *m, su_wait_t *wt, su_wakeup_arg_t *arg)
 	return 0;
 }
 
-struct ctl_workers *ctl_workers_start(su_root_t *root, unsigned nthreads,
-				      void (*done)(void *owner, struct ctl_job *j), char *err,
-				      size_t errlen)
+struct ctl_workers *ctl_workers_start(su_root_t *root, void (*done)(void *owner, struct ctl_job *j),
+				      char *err, size_t errlen)
 {
 	struct ctl_workers *w = calloc(1, sizeof(*w));
+	unsigned cpus = usable_cpus(), nshort = ctl_work_short_threads(cpus);
 
 	if (!w) {
 		snprintf(err, errlen, "control workers: out of memory");
@@ -140,25 +178,34 @@ struct ctl_workers *ctl_workers_start(su_root_t *root, unsigned nthreads,
 	}
 	w->root = root;
 	w->done = done;
-	w->qtail = &w->queue;
 	w->reg = -1;
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
+	for (unsigned l = 0; l < LANES; l++) {
+		w->qtail[l] = &w->queue[l];
+		pthread_cond_init(&w->cv[l], NULL);
+	}
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->efd < 0 || su_wait_create(&w->wait, w->efd, SU_WAIT_IN) < 0 ||
 	    (w->reg = su_root_register(root, &w->wait, on_done, (su_wakeup_arg_t *)w, 0)) < 0) {
 		snprintf(err, errlen, "control workers: cannot watch their eventfd");
 		goto fail;
 	}
-	if (nthreads > MAX_THREADS)
-		nthreads = MAX_THREADS;
-	for (; w->nthreads < nthreads; w->nthreads++)
-		if (pthread_create(&w->threads[w->nthreads], NULL, worker_main, w) != 0) {
+	for (; w->nthreads < nshort + 1; w->nthreads++) {
+		struct worker *t = &w->threads[w->nthreads];
+		t->w = w;
+		t->lane = w->nthreads < nshort ? CTL_LANE_SHORT : CTL_LANE_LONG;
+		t->id = t->lane == CTL_LANE_SHORT ? w->nthreads : 0;
+		if (pthread_create(&t->thread, NULL, worker_main, t) != 0) {
 			snprintf(err, errlen, "control workers: cannot start thread %u",
 				 w->nthreads);
 			ctl_workers_stop(w);
 			return NULL;
 		}
+	}
+	log_info("control workers: %u for logins, imports and exports, 1 for key generation "
+		 "(%u core%s%s)",
+		 nshort, cpus, cpus == 1 ? "" : "s",
+		 cpus >= 2 ? ": the SIP event loop keeps one" : ", shared with SIP");
 	return w;
 fail:
 	if (w->reg >= 0)
@@ -171,11 +218,13 @@ fail:
 
 void ctl_workers_submit(struct ctl_workers *w, struct ctl_job *j)
 {
+	unsigned l = j->lane == CTL_LANE_LONG ? CTL_LANE_LONG : CTL_LANE_SHORT;
+
 	pthread_mutex_lock(&w->mu);
 	j->next = NULL;
-	*w->qtail = j;
-	w->qtail = &j->next;
-	pthread_cond_signal(&w->cv);
+	*w->qtail[l] = j;
+	w->qtail[l] = &j->next;
+	pthread_cond_signal(&w->cv[l]);
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -194,17 +243,20 @@ void ctl_workers_stop(struct ctl_workers *w)
 		return;
 	pthread_mutex_lock(&w->mu);
 	w->stopping = 1;
-	pthread_cond_broadcast(&w->cv);
+	for (unsigned l = 0; l < LANES; l++)
+		pthread_cond_broadcast(&w->cv[l]);
 	pthread_mutex_unlock(&w->mu);
 	for (unsigned i = 0; i < w->nthreads; i++)
-		pthread_join(w->threads[i], NULL);
-	free_list(w->queue);
+		pthread_join(w->threads[i].thread, NULL);
+	for (unsigned l = 0; l < LANES; l++)
+		free_list(w->queue[l]);
 	free_list(w->finished);
 	if (w->reg >= 0)
 		su_root_deregister(w->root, w->reg);
 	close(w->efd);
 	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
+	for (unsigned l = 0; l < LANES; l++)
+		pthread_cond_destroy(&w->cv[l]);
 	free(w);
 }
 

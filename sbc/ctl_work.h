@@ -21,25 +21,39 @@
 struct sbcd;
 struct ctl_session;
 
+/*
+ * Which workers run a job. Control work never takes every core: the short lane has one thread
+ * per core sbcd may use but one (at least one, at most 3), so the SIP event loop always keeps a
+ * core for itself, however many logins or imports arrive at once; key generation (seconds, up
+ * to a minute for RSA-8192) has a thread of its own, so no login waits behind it.
+ */
+enum ctl_lane {
+	CTL_LANE_SHORT, /* logins, imports, exports: milliseconds to a fraction of a second */
+	CTL_LANE_LONG,  /* key generation */
+};
+
 struct ctl_job {
 	void (*work)(struct ctl_job *j); /* worker thread: pure computation */
 	/* loop thread, after work: the reply frame ("OK\n..." / "ERR\n..."), NULL on no memory */
 	char *(*finish)(struct sbcd *s, struct ctl_session *cs, struct ctl_job *j, size_t *rlen);
 	void (*free)(struct ctl_job *j); /* after finish, or instead of it at shutdown */
 	void *owner;                     /* the connection; set by the server */
+	enum ctl_lane lane;              /* set by the verb (calloc: CTL_LANE_SHORT) */
 	struct ctl_job *next;            /* queue link, owned by ctl_work */
 };
 
 struct ctl_workers;
 
 /*
- * Starts nthreads workers whose completions are signalled through an eventfd
- * on root; done(owner, job) is then called on the loop thread for each
- * finished job. Returns NULL with the reason in err.
+ * Starts the workers of both lanes (see enum ctl_lane), whose completions are
+ * signalled through an eventfd on root; done(owner, job) is then called on the
+ * loop thread for each finished job. Returns NULL with the reason in err.
  */
-struct ctl_workers *ctl_workers_start(su_root_t *root, unsigned nthreads,
-				      void (*done)(void *owner, struct ctl_job *j), char *err,
-				      size_t errlen);
+struct ctl_workers *ctl_workers_start(su_root_t *root, void (*done)(void *owner, struct ctl_job *j),
+				      char *err, size_t errlen);
+
+/* The short lane's thread count for a process allowed on cpus cores: cpus - 1, within 1 .. 3. */
+unsigned ctl_work_short_threads(unsigned cpus);
 
 /* Queues a job (never blocks the caller). */
 void ctl_workers_submit(struct ctl_workers *w, struct ctl_job *j);

@@ -209,6 +209,34 @@ def logins_and_generate():
     # on the loop, the key alone held SIP up for 1 to 3 s here
     return report_probe(worst, "during 20 LOGINs and a 4096-bit key generation", 0.5) and oks == 21
 
+def login_during_generate():
+    """LOGINs answered at once while a key is made: key generation has a thread of its own."""
+    done = []
+    def generate():
+        s = conn()
+        r = call(s, b"TLS GENERATE 0 rsa 4096\nCN=ctl-lane.example")
+        done.append((time.monotonic(), r))
+        s.close()
+    g = threading.Thread(target=generate)
+    g.start()
+    time.sleep(0.2)
+    worst, before, oks = 0.0, 0, 0
+    for _ in range(5):
+        s = conn()
+        t0 = time.monotonic()
+        r = call(s, b"LOGIN Admin\nAdmin")
+        t1 = time.monotonic()
+        s.close()
+        worst = max(worst, t1 - t0)
+        oks += bool(r and r.startswith(b"OK\n"))
+        before += not done
+    g.join()
+    print("5 LOGINs during a 4096-bit generate: %d OK, slowest %.3f s, %d answered before the key"
+          % (oks, worst, before))
+    if not before:
+        print("inconclusive: the key was made before the first LOGIN was answered")
+    return oks == 5 and worst < 1.0 and before > 0 and done and done[0][1].startswith(b"OK\n")
+
 sys.exit(0 if globals()[sys.argv[1]](*[int(a) for a in sys.argv[2:]]) else 1)
 PY
 
@@ -256,9 +284,33 @@ contains "refusals are logged with uid and pid" "$D/sbcd.log" \
 contains "idle closes are logged" "$D/sbcd.log" "uid 65534 pid [0-9]+ sent no request for 6 s"
 
 # --- finding 9: hashing and key generation off the event loop
+# ctl_threads: "name cpu-ticks" of each control worker thread (sbcd-ctl<N>, sbcd-key)
+ctl_threads() {
+	for t in /proc/"$SBCD_PID"/task/*; do
+		n=$(cat "$t/comm" 2>/dev/null)
+		case $n in sbcd-ctl* | sbcd-key) awk -v n="$n" '{ sub(/^.*\) /, ""); print n, $12 + $13 }' "$t/stat" ;; esac
+	done | sort
+}
+ticks() { awk -v p="$1" 'index($1, p) == 1 { s += $2 } END { print s + 0 }' "$2"; }
+cpus=$(nproc)
+want=$((cpus <= 2 ? 1 : cpus - 1 > 3 ? 3 : cpus - 1))
+ctl_threads >"$D/ctl0"
+check "control workers: $want for logins and imports (one core fewer than $cpus), one for keys" \
+	test "$(awk '{print $1}' "$D/ctl0" | tr '\n' ' ')" = "$(for i in $(seq 0 $((want - 1))); do printf 'sbcd-ctl%d ' "$i"; done)sbcd-key "
+contains "the log says how many" "$D/sbcd.log" "control workers: $want for logins, imports and exports, 1 for key generation"
 check "OPTIONS answered within 0.5 s during 20 LOGINs and a 4096-bit generate" \
 	python3 "$D/h.py" logins_and_generate
 sed 's/^/       | /' "$T_DIR/last.out"
 check "the generated certificate is in place" sh -c "'$INI' --socket '$SOCK' tls show 0 | grep -q 'CN=ctl-hardening.example'"
+ctl_threads >"$D/ctl1"
+check "the logins ran on sbcd-ctl threads" test "$(ticks sbcd-ctl "$D/ctl1")" -gt "$(ticks sbcd-ctl "$D/ctl0")"
+check "the key was made on sbcd-key" test "$(ticks sbcd-key "$D/ctl1")" -gt "$(ticks sbcd-key "$D/ctl0")"
+check "a key generation alone leaves the login threads idle" \
+	sh -c "printf 'CN=ctl-alone.example' | '$INI' --socket '$SOCK' tls generate 0 rsa 3072 -f -"
+ctl_threads >"$D/ctl2"
+check "  (sbcd-ctl CPU unchanged, sbcd-key's grew)" \
+	test "$(ticks sbcd-ctl "$D/ctl2")" = "$(ticks sbcd-ctl "$D/ctl1")" -a "$(ticks sbcd-key "$D/ctl2")" -gt "$(ticks sbcd-key "$D/ctl1")"
+check "LOGINs answered within 1 s while a 4096-bit key is made" python3 "$D/h.py" login_during_generate
+sed 's/^/       | /' "$T_DIR/last.out"
 check "sbcd still running" kill -0 "$SBCD_PID"
 t_end

@@ -166,7 +166,18 @@ static void test_export_is_a_job(void)
 	conf_store_free(s.active);
 }
 
+/* Control work leaves the SIP loop a core: cores - 1 short-lane threads, within 1 .. 3. */
+static void test_short_lane_threads(void)
+{
+	CU_ASSERT_EQUAL(ctl_work_short_threads(1), 1);
+	CU_ASSERT_EQUAL(ctl_work_short_threads(2), 1);
+	CU_ASSERT_EQUAL(ctl_work_short_threads(3), 2);
+	CU_ASSERT_EQUAL(ctl_work_short_threads(4), 3);
+	CU_ASSERT_EQUAL(ctl_work_short_threads(64), 3);
+}
+
 UNIT_SUITE(ctl_load, {"LOAD runs as a job; permission and refusal as before", test_load_is_a_job},
 	   {"LOAD refused when another commit came during its job", test_load_conflict},
-	   {"EXPORT runs as a job on its own reference to the running store",
-	    test_export_is_a_job});
+	   {"EXPORT runs as a job on its own reference to the running store", test_export_is_a_job},
+	   {"short-lane workers: one core fewer than sbcd may use (1 .. 3)",
+	    test_short_lane_threads});
