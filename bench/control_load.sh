@@ -34,11 +34,12 @@ LEAD=${LEAD:-1}
 TAIL=${TAIL:-1}
 LOAD_LIMIT=${LOAD_LIMIT:-180} # seconds any one load may take
 RTT=$BIN/bench-options_rtt
+PROBE=$BIN/bench-stall_probe # beside each window: pauses of the machine itself
 # The measuring client runs SCHED_FIFO when allowed (root): a delay it sees is then sbcd's,
 # not the client's own wait for a CPU that the machine's other work holds (RTPRIO= disables).
 RTPRIO=${RTPRIO-chrt -f 10}
 [ -n "$RTPRIO" ] && ! $RTPRIO true 2>/dev/null && RTPRIO=
-[ -x "$RTT" ] || { echo "build first: make"; exit 1; }
+[ -x "$RTT" ] && [ -x "$PROBE" ] || { echo "build first: make"; exit 1; }
 
 pki_make "$P" >/dev/null 2>&1 || { echo "PKI failed"; exit 1; }
 {
@@ -57,9 +58,9 @@ for r in $(seq 1 "$ROUNDS"); do bigconf_gen $((5060 + r)) >"$D/big$r.ini"; done
 # measure LABEL [LOAD COMMAND...]: one window of round trips; the load runs LEAD s after it
 # (a Python load is started 0.5 s before the window, connected, and released at LEAD)
 # starts (none: IDLE_SECS of idle). Sets R[LABEL] (options_rtt's line) and L[LABEL] (the load's).
-declare -A R L
+declare -A R L P
 measure() {
-	local label=$1 rp a b lp go=
+	local label=$1 rp pp a b lp go=
 	shift
 	# a Python load starts before the window and waits (CTL_LOAD_GO): the interpreter's
 	# start-up is not sbcd's load
@@ -76,6 +77,9 @@ measure() {
 		--timeout-ms "$TIMEOUT_MS" ${SLOW_MS:+--slow-ms "$SLOW_MS"} --samples "$D/$label.samples" >"$D/$label.rtt" 2>"$D/$label.err" &
 	rp=$!
 	t_track "$rp"
+	"$PROBE" --seconds $((LOAD_LIMIT + LEAD + TAIL + 30)) --label "$label" >"$D/$label.probe" 2>&1 &
+	pp=$!
+	t_track "$pp"
 	if [ $# -gt 0 ]; then
 		sleep "$LEAD"
 		a=$(date +%s%N)
@@ -92,12 +96,14 @@ measure() {
 		sleep "$IDLE_SECS"
 		L[$label]="-"
 	fi
-	kill -USR1 "$rp" 2>/dev/null
+	kill -USR1 "$rp" "$pp" 2>/dev/null
+	wait "$pp" 2>/dev/null
+	P[$label]=$(cat "$D/$label.probe")
 	# options_rtt finishes the OPTIONS in flight (at most TIMEOUT_MS) and prints
 	for _ in $(seq $((TIMEOUT_MS / 100 + 50))); do kill -0 "$rp" 2>/dev/null || break; sleep 0.1; done
 	wait "$rp" 2>/dev/null
 	R[$label]=$(cat "$D/$label.rtt")
-	echo "$label: ${R[$label]} | load: ${L[$label]}" >&2
+	echo "$label: ${R[$label]} | load: ${L[$label]} | ${P[$label]}" >&2
 	kill -0 "$SBCD_PID" 2>/dev/null || { echo "sbcd died during $label"; tail -20 "$D/sbcd.log"; exit 1; }
 }
 
@@ -130,7 +136,9 @@ done
 kill "$SBCD_PID"
 
 val() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"${R[$1]}"; }
-# stats LOAD: "idle_p99 load_p99 ratio median_ratio load_p50 worst_due_max samples timeouts":
+pval() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"${P[$1]}"; }
+# stats LOAD: "idle_p99 load_p99 ratio median_ratio load_p50 worst_due_max samples timeouts
+# machine_pauses machine_pause_max" (the last two from the stall probe of the load windows):
 # p99s pooled over the rounds' samples (nearest rank, as options_rtt), the median of the
 # rounds' own ratios and p50s, the worst max, the sums
 stats() {
@@ -138,14 +146,15 @@ stats() {
 	for r in $(seq 1 "$ROUNDS"); do
 		args+=("$(val "idle-$load-$r" sched_p99_ms)" "$(val "$load-$r" sched_p99_ms)" \
 			"$(val "$load-$r" p50_ms)" "$(val "$load-$r" sched_max_ms)" \
-			"$(val "$load-$r" samples)" "$(val "$load-$r" timeouts)")
+			"$(val "$load-$r" samples)" "$(val "$load-$r" timeouts)" \
+			"$(pval "$load-$r" stalls5)" "$(pval "$load-$r" max_ms)")
 	done
 	python3 -c '
 import glob, math, sys, statistics as st
 d, load, v = sys.argv[1], sys.argv[2], sys.argv[3:]
-rows = [v[i:i + 6] for i in range(0, len(v), 6)]
+rows = [v[i:i + 8] for i in range(0, len(v), 8)]
 rows = [[float(x) for x in r] for r in rows if all(r)]
-if not rows: print("- - - - - - - -"); sys.exit()
+if not rows: print("- - - - - - - - - -"); sys.exit()
 def pooled(pattern):
     xs = sorted(float(x) for f in glob.glob(pattern) for x in open(f).read().split())
     return xs[max(0, math.ceil(0.99 * len(xs)) - 1)] if xs else float("nan")
@@ -153,19 +162,20 @@ ip, lp = pooled(f"{d}/idle-{load}-*.samples"), pooled(f"{d}/{load}-*.samples")
 med = lambda k: st.median(r[k] for r in rows)
 mratio = st.median(r[1] / r[0] for r in rows if r[0] > 0)
 print(f"{ip:.2f} {lp:.2f} {lp / ip:.2f} {mratio:.2f} {med(2):.2f} {max(r[3] for r in rows):.2f} "
-      f"{int(sum(r[4] for r in rows))} {int(sum(r[5] for r in rows))}")' "$D" "$load" "${args[@]}"
+      f"{int(sum(r[4] for r in rows))} {int(sum(r[5] for r in rows))} "
+      f"{int(sum(r[6] for r in rows))} {max(r[7] for r in rows):.1f}")' "$D" "$load" "${args[@]}"
 }
 row() { # load description
-	local idle p99 ratio mratio p50 dmax n to verdict
+	local idle p99 ratio mratio p50 dmax n to mp mpmax verdict
 	case " $LOADS " in *" $1 "*) ;; *) return ;; esac
-	read -r idle p99 ratio mratio p50 dmax n to <<<"$(stats "$1")"
+	read -r idle p99 ratio mratio p50 dmax n to mp mpmax <<<"$(stats "$1")"
 	verdict=$(python3 -c '
 import sys
 try: r, m = float(sys.argv[1]), float(sys.argv[2])
 except ValueError: print("no data"); sys.exit()
 print(("meets" if r <= 2 and m <= 50 else "misses") + f" ({r:.1f}x idle)")' "$ratio" "$dmax")
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$2" "$n" "$to" "$p50" "$idle" \
-		"$p99" "$ratio" "$mratio" "$dmax" "$verdict"
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s |\n' "$2" "$n" "$to" "$p50" \
+		"$idle" "$p99" "$ratio" "$mratio" "$dmax" "$mp" "$mpmax" "$verdict"
 }
 OUT=$D/section.md
 cat >"$OUT" <<X
@@ -182,10 +192,13 @@ an idle window of $IDLE_SECS s just before it ($((NOREAD_SECS + LEAD + TAIL)) s 
 percentile of every OPTIONS under the load in all rounds, *idle due p99* the same over its idle
 windows, *ratio* the one over the other; *round ratio*: the median over the rounds of each
 round's p99 over its own idle window's; *rtt p50*: median over the rounds; *samples* and
-*timeouts*: sums; *due max*: the worst. Target: p99 (due) under load <= 2x idle and <= 50 ms.
+*timeouts*: sums; *due max*: the worst. *machine pauses*: how often, in the load windows, a
+SCHED_FIFO thread pinned to each core (\`bench/stall_probe.c\`) woke more than 5 ms late, and
+the longest (ms): the core itself did not run, whatever ran on it. Target: p99 (due) under load
+<= 2x idle and <= 50 ms.
 
-| load beside the OPTIONS | samples | timeouts | rtt p50 | idle due p99 | due p99 | ratio | round ratio | due max | target |
-|---|---|---|---|---|---|---|---|---|---|
+| load beside the OPTIONS | samples | timeouts | rtt p50 | idle due p99 | due p99 | ratio | round ratio | due max | machine pauses (longest) | target |
+|---|---|---|---|---|---|---|---|---|---|---|
 X
 {
 	row logins "(a) 20 LOGINs at once, 4 connections x 5 (yescrypt)"
