@@ -193,8 +193,9 @@ percentile of every OPTIONS under the load in all rounds, *idle due p99* the sam
 windows, *ratio* the one over the other; *round ratio*: the median over the rounds of each
 round's p99 over its own idle window's; *rtt p50*: median over the rounds; *samples* and
 *timeouts*: sums; *due max*: the worst. *machine pauses*: how often, in the load windows, a
-SCHED_FIFO thread pinned to each core (\`bench/stall_probe.c\`) woke more than 5 ms late, and
-the longest (ms): the core itself did not run, whatever ran on it. Target: p99 (due) under load
+SCHED_FIFO thread pinned to each core (\`bench/stall_probe.c\`, waking every 1 ms) was held
+up for more than 5 ms (one wake-up that late, or a run of wake-ups each over 1 ms late), and
+the longest (ms): the core itself did not run, or crawled, whatever ran on it. Target: p99 (due) under load
 <= 2x idle and <= 50 ms.
 
 | load beside the OPTIONS | samples | timeouts | rtt p50 | idle due p99 | due p99 | ratio | round ratio | due max | machine pauses (longest) | target |
