@@ -15,8 +15,10 @@
 # this machine's delay bursts decides it); the table also gives the median over the rounds of
 # each round's own ratio, and the worst due max. LOADS="logins keygen import noread" (the
 # default) chooses the loads; SLOW_MS=X prints each OPTIONS later than X ms, with its wall-clock
-# time, to the window's .err file (KEEP_TMP=1 keeps them). Prints a Markdown section; with --write it replaces the "Control-plane load"
-# section of doc/PERFORMANCE.md (keeping a "### Notes" subsection written by hand). Target
+# time, to the window's .err file (KEEP_TMP=1 keeps them). Beside every window a stall probe
+# (bench/stall_probe.c) counts the machine's own pauses. Prints a Markdown section; with --write
+# it replaces the "Control-plane load" section of doc/PERFORMANCE.md (keeping a "### Notes"
+# subsection written by hand). Target
 # (issue 14): p99 under every load within 2x the idle p99 and never above 50 ms; the verdict
 # uses the p99 counted from when each OPTIONS was due.
 source "$(dirname "$0")/../tests/lib.sh"
@@ -195,8 +197,8 @@ round's p99 over its own idle window's; *rtt p50*: median over the rounds; *samp
 *timeouts*: sums; *due max*: the worst. *machine pauses*: how often, in the load windows, a
 SCHED_FIFO thread pinned to each core (\`bench/stall_probe.c\`, waking every 1 ms) was held
 up for more than 5 ms (one wake-up that late, or a run of wake-ups each over 1 ms late), and
-the longest (ms): the core itself did not run, or crawled, whatever ran on it. Target: p99 (due) under load
-<= 2x idle and <= 50 ms.
+the longest (ms): the core itself did not run, or crawled, whatever ran on it. Target: p99
+(due) under load <= 2x idle and <= 50 ms.
 
 | load beside the OPTIONS | samples | timeouts | rtt p50 | idle due p99 | due p99 | ratio | round ratio | due max | machine pauses (longest) | target |
 |---|---|---|---|---|---|---|---|---|---|---|
